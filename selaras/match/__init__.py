@@ -1,0 +1,12 @@
+"""Stage: match. (Skeleton: replaced by the real implementation.)"""
+
+from __future__ import annotations
+
+import duckdb
+
+from selaras.runs import StageResult
+from selaras.settings import Settings
+
+
+def match_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
+    return StageResult("match")

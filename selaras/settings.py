@@ -1,0 +1,100 @@
+"""One settings object for the whole pipeline.
+
+Every field has a default, a help text, and can be overridden by an environment variable
+`SELARAS_<NAME>` (e.g. `SELARAS_DATA_DIR=/srv/perencanaan`) or by a CLI option. Derived
+paths (raw, processed, private database, published database) are properties, so they
+always follow `data_dir`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The kinds of input file, each read from `data/raw/<kind>/`. `review` holds planners'
+#: filled-in review workbooks; `opd` an optional list of the region's OPDs.
+KINDS: tuple[str, ...] = ("renja", "rkpd", "musrenbang", "pokir", "nomenklatur", "wilayah", "opd")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def sql_dir() -> Path:
+    """The warehouse SQL: `sql/` in a checkout, `selaras/_sql` in an installed wheel."""
+    checkout = PACKAGE_DIR.parent / "sql"
+    return checkout if checkout.is_dir() else PACKAGE_DIR / "_sql"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SELARAS_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Folder holding raw/ (inputs) and processed/ (outputs).")
+    tahun: int | None = Field(None, description="Plan year (tahun rencana). Default: the year most input rows carry.")
+    plan_period: tuple[int, int] = Field(
+        (2019, 2031), description="Years accepted in input rows; a year outside is an error."
+    )
+
+    # Safety limits on input files.
+    max_file_mb: float = Field(200.0, description="Files bigger than this are refused before they are read.")
+    max_unzipped_mb: float = Field(
+        2000.0, description="An xlsx/ods whose decompressed size exceeds this is refused (zip bomb)."
+    )
+    max_zip_ratio: float = Field(150.0, description="An xlsx/ods whose compression ratio exceeds this is refused.")
+
+    # Matching thresholds (scores are 0..100).
+    renja_selaras_min: float = Field(85.0, description="Renja->RKPD name score at or above which a row is aligned.")
+    renja_review_min: float = Field(60.0, description="Renja->RKPD score at or above which a row needs review.")
+    usulan_terakomodir_min: float = Field(
+        80.0, description="Proposal->Renja score at or above which a proposal is accommodated."
+    )
+    usulan_review_min: float = Field(55.0, description="Proposal->Renja score at or above which it needs review.")
+    top_k: int = Field(5, description="Candidates kept per row, so planners can pick another.")
+
+    # Orchestration.
+    nightly_cron: str = Field("0 2 * * *", description="Cron of the nightly reconciliation.")
+    timezone: str = Field("Asia/Jakarta", description="Time zone of the nightly schedule.")
+    dask_address: str | None = Field(
+        None, description="Dask scheduler address for a scaled-out match step; None runs on this machine."
+    )
+    lock_retries: int = Field(5, description="Times to retry when the private database is locked.")
+    lock_wait_seconds: float = Field(1.0, description="Seconds between those retries (doubling).")
+
+    @cached_property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @cached_property
+    def processed_dir(self) -> Path:
+        return self.data_dir / "processed"
+
+    @cached_property
+    def state_dir(self) -> Path:
+        """Private to the pipeline: the working database, locks, Prefect's home."""
+        return self.data_dir / "state"
+
+    @cached_property
+    def private_db(self) -> Path:
+        return self.state_dir / "warehouse.duckdb"
+
+    @cached_property
+    def published_db(self) -> Path:
+        # Named selaras.duckdb, not analytics.duckdb: the catalog takes the file's name and
+        # would otherwise clash with the `analytics` schema in analysts' queries.
+        return self.processed_dir / "selaras.duckdb"
+
+    def ensure_dirs(self) -> None:
+        for kind in (*KINDS, "review"):
+            (self.raw_dir / kind).mkdir(parents=True, exist_ok=True)
+        self.processed_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+
+
+def configure_quiet_runtime(settings: Settings) -> None:
+    """No telemetry, no network, Prefect's home inside the data folder (unless set)."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_HOME", str((settings.state_dir / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

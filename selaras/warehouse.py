@@ -1,0 +1,111 @@
+"""The private DuckDB warehouse: connect (with bounded retries on a lock), migrate from
+the SQL files in `sql/`, and run work in all-or-nothing transactions."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from selaras.settings import Settings, sql_dir
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the private database."""
+
+
+def migration_files() -> list[Path]:
+    return sorted(sql_dir().glob("[0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every SQL file in order. Files are re-runnable (`if not exists` / `or replace`),
+    so a changed file is simply applied again; each application is recorded."""
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create table if not exists meta.schema_migration (version varchar primary key, "
+        "checksum varchar not null, applied_at timestamp not null default current_timestamp)"
+    )
+    done = dict(con.execute("select version, checksum from meta.schema_migration").fetchall())
+    applied = []
+    for path in migration_files():
+        text = path.read_text(encoding="utf-8")
+        checksum = hashlib.sha256(text.encode()).hexdigest()
+        if done.get(path.name) == checksum:
+            continue
+        with transaction(con):
+            con.execute(text)
+            con.execute(
+                "insert or replace into meta.schema_migration (version, checksum) values (?, ?)",
+                [path.name, checksum],
+            )
+        applied.append(path.name)
+    return applied
+
+
+def connect(settings: Settings, read_only: bool = False, migrate_schema: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the private database, retrying a bounded number of times while another
+    process holds its lock, then failing with a message that says what to do."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    wait = settings.lock_wait_seconds
+    last: Exception | None = None
+    for _ in range(max(1, settings.lock_retries)):
+        try:
+            con = duckdb.connect(str(settings.private_db), read_only=read_only)
+            break
+        except duckdb.IOException as exc:  # "Could not set lock on file ..."
+            if "lock" not in str(exc).lower():
+                raise
+            last = exc
+            time.sleep(wait)
+            wait *= 2
+    else:
+        raise WarehouseLocked(
+            f"Basis data kerja {settings.private_db} sedang dipakai proses lain "
+            f"(the private database is locked by another process: {last}). "
+            "Tunggu run yang sedang berjalan selesai, lalu coba lagi."
+        )
+    if migrate_schema and not read_only:
+        migrate(con)
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing. DuckDB's COMMIT after a failed statement silently commits nothing,
+    so roll back explicitly and re-raise."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
+    """Insert a DataFrame by column name. `table` is a code constant (schema.table), never
+    user input; the data travels as a registered relation, not as SQL text."""
+    if df.empty:
+        return 0
+    name = f"_insert_{abs(hash(table))}"
+    con.register(name, df)
+    try:
+        con.execute(f"insert into {table} by name select * from {name}")  # noqa: S608 - constant names
+    finally:
+        con.unregister(name)
+    return len(df)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,30 @@
+-- Layer 0: bookkeeping of the warehouse itself.
+-- Every migration file applied is recorded with its checksum; runs and their steps are
+-- recorded so `selaras status` and the run-to-run diff can read them.
+create schema if not exists meta;
+
+create table if not exists meta.schema_migration (
+    version     varchar primary key,      -- the file name, e.g. 010_raw.sql
+    checksum    varchar not null,         -- sha256 of the file when it was applied
+    applied_at  timestamp not null default current_timestamp
+);
+
+create table if not exists meta.run (
+    run_id       varchar primary key,     -- e.g. 20261128T020000-ab12
+    started_at   timestamp not null,
+    finished_at  timestamp,
+    status       varchar not null,        -- running / success / failed
+    tahun        integer,
+    trigger      varchar,                 -- cli / flow / schedule / test
+    message      varchar                  -- the error for a failed run
+);
+
+create table if not exists meta.run_step (
+    run_id       varchar not null,
+    step         varchar not null,        -- ingest / validate / match / reconcile / report / publish
+    started_at   timestamp not null,
+    finished_at  timestamp,
+    status       varchar not null,        -- running / success / failed / cached
+    detail       json,                    -- counts and figures of the step
+    primary key (run_id, step)
+);

@@ -1,0 +1,33 @@
+-- Layer 3 (quality): the outcome of every Great Expectations check that failed, one row
+-- per (row, rule). Severity `error` sends the row to quarantine; `warning` keeps it but
+-- flags it. File-level checks have source_row null.
+create schema if not exists quality;
+
+create table if not exists quality.validation_run (
+    run_id          varchar not null,
+    file_id         varchar not null,
+    kind            varchar not null,
+    suite           varchar not null,      -- expectation suite name, e.g. renja_rows
+    evaluated       bigint,                -- rows checked
+    expectations    integer,               -- expectations run
+    failed          integer,               -- expectations that failed
+    success         boolean,
+    result          json,                  -- the suite's result summary (GE's JSON, trimmed)
+    validated_at    timestamp not null default current_timestamp,
+    primary key (run_id, file_id, suite)
+);
+
+create table if not exists quality.check_result (
+    run_id          varchar not null,
+    file_id         varchar not null,
+    row_ref         varchar,               -- null for a file-level check
+    source_file     varchar not null,
+    sheet           varchar,
+    source_row      integer,
+    column_name     varchar,               -- the original header when known, else the field
+    raw_value       varchar,
+    rule            varchar not null,      -- English rule id, e.g. pagu_not_negative
+    severity        varchar not null,      -- error / warning
+    message         varchar not null,      -- Indonesian, for planners
+    suggestion      varchar                -- e.g. the current code for an outdated code
+);

@@ -1,0 +1,41 @@
+-- Layer 4 (clean): the rows the matcher works on. A row is clean when its file is the
+-- current version (not failed, not superseded) and no check of the latest validation of
+-- that file marked it as an error. Views, so they always follow the layers below.
+create schema if not exists clean;
+
+create or replace view clean.current_file as
+    select * from raw.ingest_file where status = 'loaded';
+
+-- Rows with at least one error in the newest validation run of their file.
+create or replace view clean.quarantined_row as
+    with latest as (
+        select file_id, max(run_id) as run_id from quality.validation_run group by file_id
+    )
+    select distinct c.row_ref
+    from quality.check_result c
+    join latest l using (file_id, run_id)
+    where c.severity = 'error' and c.row_ref is not null;
+
+create or replace view clean.renja as
+    select s.* from staged.renja s join clean.current_file f using (file_id)
+    where s.row_ref not in (select row_ref from clean.quarantined_row);
+
+create or replace view clean.rkpd as
+    select s.* from staged.rkpd s join clean.current_file f using (file_id)
+    where s.row_ref not in (select row_ref from clean.quarantined_row);
+
+create or replace view clean.usulan as
+    select s.* from staged.usulan s join clean.current_file f using (file_id)
+    where s.row_ref not in (select row_ref from clean.quarantined_row);
+
+create or replace view clean.nomenklatur as
+    select s.* from staged.nomenklatur s join clean.current_file f using (file_id)
+    where s.row_ref not in (select row_ref from clean.quarantined_row);
+
+create or replace view clean.wilayah as
+    select s.* from staged.wilayah s join clean.current_file f using (file_id)
+    where s.row_ref not in (select row_ref from clean.quarantined_row);
+
+create or replace view clean.opd as
+    select s.* from staged.opd s join clean.current_file f using (file_id)
+    where s.row_ref not in (select row_ref from clean.quarantined_row);

@@ -1,0 +1,60 @@
+-- Layer 5 (match): the matcher's results for the latest run, replaced as a whole each run
+-- (history lives in 070_history). Candidates keep the per-field scores behind each
+-- decision so a planner can see why, and pick another.
+create schema if not exists match;
+
+create table if not exists match.renja_candidate (
+    renja_ref       varchar not null,
+    rank            integer not null,      -- 1 = best
+    target_type     varchar not null,      -- rkpd / nomenklatur
+    target_ref      varchar not null,      -- staged.rkpd.row_ref or a nomenclature code
+    target_kode     varchar,
+    target_nama     varchar,
+    score           double not null,       -- 0..100
+    code_score      double,
+    name_score      double,
+    opd_score       double,
+    method          varchar,
+    primary key (renja_ref, target_type, rank)
+);
+
+create table if not exists match.renja_alignment (
+    renja_ref       varchar primary key,
+    rkpd_ref        varchar,               -- the best RKPD item, null when none
+    kode_rkpd       varchar,
+    nama_rkpd       varchar,
+    prioritas       varchar,
+    kode_saran      varchar,               -- the correct current code, when the given one is missing / outdated / wrong
+    nama_nomenklatur varchar,
+    status          varchar not null,      -- selaras / selaras_nama / perlu_review / tidak_selaras
+    method          varchar not null,      -- kode / hirarki_nama / nama / review / none
+    score           double,
+    reason          varchar not null,
+    decided_by      varchar not null default 'matcher'   -- matcher / review
+);
+
+create table if not exists match.usulan_candidate (
+    usulan_ref      varchar not null,      -- staged.usulan.row_ref
+    rank            integer not null,
+    renja_ref       varchar not null,
+    score           double not null,       -- 0..100, from the combined match weight
+    match_weight    double,                -- sum of log2 Bayes factors over fields
+    work_score      double,                -- same kind of work (jenis pekerjaan)
+    text_score      double,                -- kegiatan / object text
+    location_score  double,
+    volume_score    double,
+    cost_score      double,
+    opd_score       double,
+    primary key (usulan_ref, rank)
+);
+
+create table if not exists match.usulan_accommodation (
+    usulan_ref      varchar primary key,
+    channel         varchar not null,      -- musrenbang / pokir
+    status          varchar not null,      -- terakomodir / perlu_review / tidak_terakomodir
+    renja_ref       varchar,               -- the best accommodating Renja row
+    renja_refs      varchar[],             -- all Renja rows it is accommodated by (a split proposal)
+    score           double,
+    reason          varchar not null,
+    decided_by      varchar not null default 'matcher'
+);
