@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     )
     lock_retries: int = Field(5, description="Times to retry when the private database is locked.")
     lock_wait_seconds: float = Field(1.0, description="Seconds between those retries (doubling).")
+    publish_storage_version: str = Field(
+        "v1.0.0",
+        description="DuckDB storage format of the published selaras.duckdb: 'v1.0.0' opens in DuckDB 1.x "
+        "and 2.x clients; empty for DuckDB's newest format (2.x clients only).",
+    )
 
     @cached_property
     def raw_dir(self) -> Path:

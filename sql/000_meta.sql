@@ -13,7 +13,9 @@ create table if not exists meta.run (
     run_id       varchar primary key,     -- e.g. 20261128T020000-ab12
     started_at   timestamp not null,
     finished_at  timestamp,
-    status       varchar not null,        -- running / success / failed
+    status       varchar not null,        -- running / success / problems (finished and published,
+                                          -- but a stage reported a failure, e.g. an unreadable file)
+                                          -- / failed (crashed: nothing published) / interrupted
     tahun        integer,
     trigger      varchar,                 -- cli / flow / schedule / test
     message      varchar                  -- the error for a failed run
@@ -24,7 +26,17 @@ create table if not exists meta.run_step (
     step         varchar not null,        -- ingest / validate / match / reconcile / report / publish
     started_at   timestamp not null,
     finished_at  timestamp,
-    status       varchar not null,        -- running / success / failed / cached
+    status       varchar not null,        -- running / success / failed / cached (inputs unchanged:
+                                          -- the previous result stands, the work was skipped)
     detail       json,                    -- counts and figures of the step
     primary key (run_id, step)
 );
+
+-- Orchestration (added after the first release, hence `add column if not exists`):
+-- the process that ran a run, so `selaras status` can tell a live run from one that was
+-- killed; and each step's input fingerprint, so a step whose inputs (raw files, review
+-- files, settings, code, upstream steps) did not change since its last success is skipped.
+alter table meta.run add column if not exists pid integer;            -- OS process id of the run
+alter table meta.run add column if not exists host varchar;           -- machine that ran it
+alter table meta.run_step add column if not exists fingerprint varchar;  -- sha256 of the step's inputs
+alter table meta.run_step add column if not exists seconds double;       -- wall time of the step
