@@ -1,17 +1,53 @@
 """The whole reconciliation as plain functions, one per stage, in order. The Prefect flows
-in `flows/` wrap exactly these functions; tests call them directly."""
+in `flows/` wrap exactly these functions (`run_session`, `run_stage_at`, `complete_run`);
+`selaras run --no-prefect` and the tests call them directly through `run_all`.
+
+A run holds the data folder's run lock from start to end, so two runs never interleave.
+Each stage opens its own connection to the private database (so a Prefect task gets a
+path, never a connection) and is skipped when its input fingerprint - the raw files it
+reads, the settings, the code, and what its upstream stage last left in the database -
+equals the fingerprint of its last successful run: the previous result stands.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from selaras import runs, warehouse
+from selaras import runs
 from selaras.runs import StageResult
-from selaras.settings import Settings
+from selaras.settings import KINDS, Settings
 
-Stage = Callable[[duckdb.DuckDBPyConnection, Settings, str], StageResult]
+if TYPE_CHECKING:
+    import duckdb
+
+    Stage = Callable[[duckdb.DuckDBPyConnection, Settings, str], StageResult]
+
+log = logging.getLogger("selaras.pipeline")
+
+STAGES = ("ingest", "validate", "match", "reconcile", "report")
+
+#: Folders under raw/ each stage reads itself (besides what its upstream stage left in the
+#: database). Planners' review workbooks change the reconciliation, not the matching.
+STAGE_INPUTS: dict[str, tuple[str, ...]] = {
+    "ingest": KINDS,
+    "validate": (),
+    "match": (),
+    "reconcile": ("review",),
+    "report": (),
+}
+
+#: Settings that change how a run is carried out, not what it produces.
+_NOT_INPUTS = {"data_dir", "nightly_cron", "timezone", "dask_address", "lock_retries", "lock_wait_seconds",
+               "publish_storage_version"}
+
+MapFn = Callable[[Callable[[Any], Any], Any], Any]
 
 
 def stage_function(name: str) -> Stage:
@@ -31,39 +67,197 @@ def stage_function(name: str) -> Stage:
     return fn
 
 
-STAGES = ("ingest", "validate", "match", "reconcile", "report")
+# --------------------------------------------------------------------------- progress
 
 
-def run_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, name: str) -> StageResult:
-    with runs.step(con, run_id, name) as detail:
-        result = stage_function(name)(con, settings, run_id)
+_observers: list[Callable[[str, str, StageResult | None], None]] = []
+
+
+@contextmanager
+def observe(callback: Callable[[str, str, StageResult | None], None]) -> Iterator[None]:
+    """Call `callback(event, step, result)` with event 'start' / 'end' around each step of
+    runs in this process (the CLI's progress display; also works inside a local flow)."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
+
+
+def _notify(event: str, name: str, result: StageResult | None = None) -> None:
+    for callback in list(_observers):
+        try:
+            callback(event, name, result)
+        except Exception:  # a display problem must never break a run
+            log.debug("progress callback failed", exc_info=True)
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def stage_fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings, name: str) -> str:
+    """What the stage's output depends on. The upstream part is the fingerprint of the
+    upstream stage's last good step - what the database holds now - not a recomputation,
+    so running a single stage after changing a file never marks stale work as current."""
+    index = STAGES.index(name)
+    upstream = None
+    if index > 0:
+        record = runs.last_good_step(con, STAGES[index - 1])
+        upstream = record.fingerprint if record else "none"
+    files, count = runs.tree_digest(settings.raw_dir, STAGE_INPUTS[name])
+    return runs.fingerprint(
+        stage=name,
+        files=files,
+        file_count=count,
+        upstream=upstream,
+        settings=settings.model_dump(mode="json", exclude=_NOT_INPUTS),
+        code=runs.code_digest(),
+    )
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _call_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, name: str,
+                map_fn: MapFn | None) -> StageResult:
+    fn = stage_function(name)
+    if map_fn is not None and "map_fn" in inspect.signature(fn).parameters:
+        return fn(con, settings, run_id, map_fn=map_fn)
+    return fn(con, settings, run_id)
+
+
+def run_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, name: str,
+              force: bool = False, map_fn: MapFn | None = None) -> StageResult:
+    """Run one stage on an open connection, or skip it when its inputs are unchanged."""
+    fp = stage_fingerprint(con, settings, name)
+    last = runs.last_good_step(con, name)
+    if not force and last is not None and last.fingerprint == fp:
+        result = StageResult.from_dict(last.detail)
+        result.cached = True
+        result.seconds = 0.0
+        runs.record_cached(con, run_id, name, fp, {**result.as_dict(), "cached_from": last.run_id})
+        log.info("%s: masukan tidak berubah, hasil run %s dipakai (inputs unchanged, skipped)", name, last.run_id)
+        return result
+    started = time.perf_counter()
+    with runs.step(con, run_id, name, fp) as detail:
+        result = _call_stage(con, settings, run_id, name, map_fn)
         detail.update(result.as_dict())
+        if result.failed:
+            detail["_status"] = "problems"
+    result.seconds = time.perf_counter() - started
+    log.info("%s: selesai dalam %.1f s%s", name, result.seconds, " dengan masalah" if result.failed else "")
     return result
 
 
-def run_all(settings: Settings, stages: tuple[str, ...] = STAGES, publish: bool = True,
-            trigger: str = "cli") -> list[StageResult]:
-    """Run the stages in order on the private database, then publish for analysts.
-    A stage that raises marks the run failed and leaves the previous publication alone."""
-    from selaras.publish import publish as publish_db
+def run_stage_at(settings: Settings, run_id: str, name: str, force: bool = False,
+                 map_fn: MapFn | None = None) -> StageResult:
+    """Open the private database, run (or skip) one stage, close. What a flow's task calls."""
+    from selaras import warehouse
 
-    settings.ensure_dirs()
+    _notify("start", name)
     con = warehouse.connect(settings)
-    results: list[StageResult] = []
-    run_id = runs.start_run(con, settings.tahun, trigger)
     try:
-        for name in stages:
-            results.append(run_stage(con, settings, run_id, name))
-        if publish:
-            with runs.step(con, run_id, "publish") as detail:
-                con.execute("checkpoint")
-                detail["published"] = str(publish_db(settings, con))
-        failed = any(r.failed for r in results)
-        runs.finish_run(con, run_id, "failed" if failed else "success",
-                        "; ".join(p for r in results for p in r.problems)[:2000] or None)
-    except BaseException as exc:
-        runs.finish_run(con, run_id, "failed", f"{type(exc).__name__}: {exc}")
-        raise
+        result = run_stage(con, settings, run_id, name, force=force, map_fn=map_fn)
     finally:
         con.close()
-    return results
+    _notify("end", name, result)
+    return result
+
+
+# --------------------------------------------------------------------------- a run
+
+
+@dataclass
+class Run:
+    settings: Settings
+    run_id: str
+    trigger: str
+    results: list[StageResult] = field(default_factory=list)
+    published: Path | None = None
+    status: str = "running"
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.results)
+
+
+@contextmanager
+def run_session(settings: Settings, trigger: str = "cli") -> Iterator[Run]:
+    """Hold the run lock and record the run in meta.run. Leaving the block by an
+    exception marks the run failed (nothing is published then)."""
+    from selaras import warehouse
+
+    settings.ensure_dirs()
+    with runs.run_lock(settings.state_dir / "run.lock", settings.lock_retries, settings.lock_wait_seconds,
+                       what=trigger):
+        con = warehouse.connect(settings)
+        try:
+            interrupted = runs.mark_interrupted(con)
+            if interrupted:
+                log.warning("%d run sebelumnya terhenti di tengah jalan (interrupted)", interrupted)
+            run = Run(settings, runs.start_run(con, settings.tahun, trigger), trigger)
+        finally:
+            con.close()
+        log.info("run %s dimulai (trigger %s, data %s)", run.run_id, trigger, settings.data_dir)
+        try:
+            yield run
+        except BaseException as exc:
+            run.status = "failed"
+            _finish(settings, run.run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        if run.status == "running":  # the caller did not complete it (e.g. a single stage)
+            complete_run(run, publish=False)
+
+
+def _finish(settings: Settings, run_id: str, status: str, message: str | None) -> None:
+    from selaras import warehouse
+
+    con = warehouse.connect(settings)
+    try:
+        runs.finish_run(con, run_id, status, message)
+    finally:
+        con.close()
+
+
+def complete_run(run: Run, publish: bool = True) -> Run:
+    """Record the run's outcome, then publish for analysts. The outcome is recorded first
+    so the publication's analytics.runs shows it; a failed publication turns it to failed
+    (raised to the caller) and leaves the previous publication in place."""
+    run.status = "problems" if run.failed else "success"
+    message = "; ".join(f"{r.stage}: {p}" for r in run.results for p in r.problems)[:2000] or None
+    _finish(run.settings, run.run_id, run.status, message)
+    if publish:
+        run.published = publish_at(run.settings, run.run_id)
+    return run
+
+
+def publish_at(settings: Settings, run_id: str) -> Path:
+    from selaras import warehouse
+    from selaras.publish import publish
+
+    _notify("start", "publish")
+    con = warehouse.connect(settings)
+    try:
+        with runs.step(con, run_id, "publish") as detail:
+            started = time.perf_counter()
+            con.execute("checkpoint")
+            path = publish(settings, con)
+            detail["published"] = str(path)
+            detail["seconds"] = round(time.perf_counter() - started, 3)
+    finally:
+        con.close()
+    result = StageResult("publish")
+    result.figures["published"] = str(path)
+    _notify("end", "publish", result)
+    return path
+
+
+def run_all(settings: Settings, stages: tuple[str, ...] = STAGES, publish: bool = True,
+            trigger: str = "cli", force: bool = False, map_fn: MapFn | None = None) -> list[StageResult]:
+    """Run the stages in order on the private database, then publish for analysts.
+    A stage that raises marks the run failed and leaves the previous publication alone."""
+    with run_session(settings, trigger) as run:
+        for name in stages:
+            run.results.append(run_stage_at(settings, run.run_id, name, force=force, map_fn=map_fn))
+        complete_run(run, publish=publish)
+    return run.results
