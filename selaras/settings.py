@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     )
     max_zip_ratio: float = Field(150.0, description="An xlsx/ods whose compression ratio exceeds this is refused.")
 
+    # Validation.
+    validation_rules: Path | None = Field(
+        None, description="YAML overriding the severities and thresholds of selaras/validate/rules.yaml "
+        "(same shape, only the keys to change).",
+    )
+
     # Matching thresholds (scores are 0..100).
     renja_selaras_min: float = Field(85.0, description="Renja->RKPD name score at or above which a row is aligned.")
     renja_review_min: float = Field(60.0, description="Renja->RKPD score at or above which a row needs review.")
