@@ -1,0 +1,16 @@
+"""selaras' Prefect flows: thin wrappers over `selaras.pipeline` (see docs/orchestration.md).
+
+    reconcile  the whole chain, ingest -> validate -> match -> reconcile -> report -> publish
+               (the nightly job, and on demand)
+    ingest, validate, match, report   one stage each, on demand
+
+Serve them all with `selaras serve` (deployments in flows/deployments.py).
+"""
+
+import os
+
+# selaras' own log lines (selaras.pipeline, selaras.ingest, ...) go to the Prefect UI too.
+# Read by Prefect when it sets up logging, so set before the first `import prefect`.
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "selaras")
+# The CLI logs to its file before the flow starts; that is not a flow run's log.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

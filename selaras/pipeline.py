@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -164,6 +165,40 @@ def run_stage_at(settings: Settings, run_id: str, name: str, force: bool = False
     return result
 
 
+# --------------------------------------------------------------------------- new files
+
+
+def add_files(settings: Settings, files: list[str] | list[Path]) -> list[Path]:
+    """Bring planners' files into raw/<kind>/. The kind is the name of the folder a file
+    sits in (e.g. /mnt/unggah/renja/dinsos.xlsx goes to raw/renja/dinsos.xlsx); a file
+    already under raw/ stays where it is. Copies are atomic (temp file, then rename), so a
+    run never reads half a file."""
+    kinds = (*KINDS, "review")
+    added = []
+    for name in files:
+        source = Path(name).expanduser().resolve()
+        if not source.is_file():
+            raise FileNotFoundError(f"Berkas tidak ditemukan: {source} (file not found)")
+        raw = settings.raw_dir.resolve()
+        if source.is_relative_to(raw):
+            added.append(source)
+            continue
+        kind = source.parent.name.lower()
+        if kind not in kinds:
+            raise ValueError(
+                f"Jenis berkas {source} tidak diketahui: letakkan di folder bernama salah satu dari "
+                f"{', '.join(kinds)} (the folder name gives the kind, e.g. renja/{source.name})."
+            )
+        target = raw / kind / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+        added.append(target)
+        log.info("berkas %s disalin ke %s", source, target)
+    return added
+
+
 # --------------------------------------------------------------------------- a run
 
 
@@ -253,10 +288,14 @@ def publish_at(settings: Settings, run_id: str) -> Path:
 
 
 def run_all(settings: Settings, stages: tuple[str, ...] = STAGES, publish: bool = True,
-            trigger: str = "cli", force: bool = False, map_fn: MapFn | None = None) -> list[StageResult]:
+            trigger: str = "cli", force: bool = False, map_fn: MapFn | None = None,
+            files: list[str] | list[Path] | None = None) -> list[StageResult]:
     """Run the stages in order on the private database, then publish for analysts.
-    A stage that raises marks the run failed and leaves the previous publication alone."""
+    A stage that raises marks the run failed and leaves the previous publication alone.
+    `files` are first brought into raw/<kind>/ (see add_files)."""
     with run_session(settings, trigger) as run:
+        if files:  # under the run lock, so no run reads a file while it is copied
+            add_files(settings, files)
         for name in stages:
             run.results.append(run_stage_at(settings, run.run_id, name, force=force, map_fn=map_fn))
         complete_run(run, publish=publish)

@@ -202,6 +202,8 @@ def tree_digest(root: Path, folders: Iterable[str]) -> tuple[str, int]:
 
 _CODE_DIGEST: str | None = None
 _CODE_SUFFIXES = {".py", ".sql", ".yaml", ".yml", ".json", ".csv", ".txt", ".html", ".j2", ".jinja"}
+#: Modules that only present results; changing them does not change any stage's output.
+_NOT_CODE = {"cli.py", "status.py"}
 
 
 def code_digest() -> str:
@@ -214,7 +216,8 @@ def code_digest() -> str:
         h = hashlib.sha256()
         for base in (PACKAGE_DIR, sql_dir()):
             for path in sorted(base.rglob("*")):
-                if path.is_file() and path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
+                if (path.is_file() and path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts
+                        and path.relative_to(base).as_posix() not in _NOT_CODE):
                     h.update(path.relative_to(base).as_posix().encode() + b"\0")
                     h.update(hashlib.sha256(path.read_bytes()).digest())
         _CODE_DIGEST = h.hexdigest()

@@ -1,0 +1,168 @@
+"""What every selaras flow shares: the stage task, the publish task, the Dask-backed map
+for the match stage, and the artifacts. No pipeline logic lives here: the tasks call
+`selaras.pipeline`'s functions, exactly as `selaras run --no-prefect` does.
+
+Tasks receive paths and settings, never a DuckDB connection (Prefect hashes task inputs
+for its cache; a connection cannot be hashed). Prefect's own result cache is off
+(`NO_CACHE`): unchanged inputs are skipped by the pipeline's input fingerprints, recorded
+in meta.run_step, so the CLI and the flows skip the same work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+
+from selaras import pipeline
+from selaras.runs import StageResult
+from selaras.settings import Settings, configure_quiet_runtime
+from selaras.warehouse import WarehouseLocked
+
+
+def make_settings(data_dir: str | None, tahun: int | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir:
+        overrides["data_dir"] = Path(data_dir)
+    if tahun is not None:
+        overrides["tahun"] = tahun
+    settings = Settings(**overrides)
+    configure_quiet_runtime(settings)
+    return settings
+
+
+def _database_locked(task, task_run, state) -> bool:
+    """Retry only when another process holds the private database (e.g. someone opened
+    state/warehouse.duckdb in a SQL client): a retry helps there, not after a bug."""
+    return isinstance(state.data, WarehouseLocked)
+
+
+def dask_map_or_none() -> Callable | None:
+    """When the flow runs on prefect-dask's DaskTaskRunner, a `map(fn, items)` that runs
+    on its cluster (a LocalCluster, or settings.dask_address); otherwise None (the stage
+    then maps on this machine). `fn` must be a picklable top-level function; the items
+    travel to the workers and the results come back in order."""
+    ctx = FlowRunContext.get()
+    runner = getattr(ctx, "task_runner", None)
+    if runner is None or type(runner).__name__ != "DaskTaskRunner":
+        return None
+    client = runner.client  # created on first use: a LocalCluster or the scheduler address
+
+    def dask_map(fn: Callable, items) -> list:
+        futures = client.map(fn, list(items), pure=False)
+        return client.gather(futures)
+
+    return dask_map
+
+
+@task(task_run_name="{name}", retries=3, retry_delay_seconds=[2, 10, 30],
+      retry_condition_fn=_database_locked, cache_policy=NO_CACHE)
+def stage_task(settings: Settings, run_id: str, name: str, force: bool = False) -> StageResult:
+    result = pipeline.run_stage_at(settings, run_id, name, force=force, map_fn=dask_map_or_none())
+    logger = get_run_logger()
+    if result.cached:
+        logger.info("%s: masukan tidak berubah sejak run sebelumnya, dilewati (inputs unchanged, skipped)", name)
+    else:
+        logger.info("%s: selesai dalam %.1f s, %s", name, result.seconds or 0, result.figures)
+    for problem in result.problems:
+        logger.warning("%s: %s", name, problem)
+    return result
+
+
+@task(name="publish", retries=2, retry_delay_seconds=[5, 20],
+      retry_condition_fn=_database_locked, cache_policy=NO_CACHE)
+def complete_task(run: pipeline.Run, publish: bool) -> str | None:
+    """Record the run's outcome and publish processed/selaras.duckdb + Parquet."""
+    pipeline.complete_run(run, publish=publish)
+    return str(run.published) if run.published else None
+
+
+def trigger_name(flow_name: str) -> str:
+    from prefect.runtime import deployment
+
+    name = deployment.name
+    return f"prefect:{flow_name}" + (f"/{name}" if name else "")
+
+
+def run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, data_dir: str | None,
+             tahun: int | None, opd: str | None, files: list[str] | None, force: bool) -> list[StageResult]:
+    """The body of every selaras flow: bring in new files, run the stages in order under
+    the run lock, complete (and publish), and leave artifacts saying what happened."""
+    logger = get_run_logger()
+    settings = make_settings(data_dir, tahun)
+    run: pipeline.Run | None = None
+    error: str | None = None
+    try:
+        with pipeline.run_session(settings, trigger=trigger_name(flow_name)) as run:
+            if files:  # under the run lock, so no run reads a file while it is copied
+                added = pipeline.add_files(settings, files)
+                logger.info("%d berkas ditambahkan ke %s", len(added), settings.raw_dir)
+            for name in stages:
+                run.results.append(stage_task(settings, run.run_id, name, force))
+            complete_task(run, publish)
+            _table_artifacts(settings, opd)  # still under the run lock: the database is ours
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _summary_artifact(flow_name, settings, run, error, opd)
+    return run.results
+
+
+def _summary_artifact(flow_name: str, settings: Settings, run: pipeline.Run | None, error: str | None,
+                      opd: str | None) -> None:
+    from selaras.status import summary_markdown
+
+    try:
+        create_markdown_artifact(
+            key=f"selaras-{flow_name}-summary",
+            markdown=summary_markdown(run.run_id if run else None, run.status if run else "failed",
+                                      run.results if run else [], str(settings.data_dir),
+                                      str(run.published) if run and run.published else None, error, opd),
+            description=f"selaras {flow_name}: ringkasan run (run summary)",
+        )
+    except Exception as exc:  # noqa: BLE001 - artifacts must never fail a run
+        get_run_logger().warning("summary artifact not created: %s", exc)
+
+
+def _table_artifacts(settings: Settings, opd: str | None) -> None:
+    from selaras.status import key_tables
+
+    try:
+        for key, (title, rows) in key_tables(settings, opd).items():
+            if rows:
+                create_table_artifact(key=f"selaras-{key}", table=rows, description=title)
+    except Exception as exc:  # noqa: BLE001 - artifacts must never fail a run
+        get_run_logger().warning("table artifacts not created: %s", exc)
+
+
+def default_task_runner():
+    """The flows' task runner: prefect-dask's DaskTaskRunner on the scheduler at
+    SELARAS_DASK_ADDRESS when set (the match stage then maps its partitions over that
+    cluster), else Prefect's thread pool. Read when the flow module is imported, which is
+    also when a served deployment's run starts."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    address = Settings().dask_address
+    if not address:
+        return ThreadPoolTaskRunner()
+    return dask_task_runner(address=address)
+
+
+def dask_task_runner(address: str | None = None, n_workers: int = 2):
+    """A DaskTaskRunner on the scheduler at `address`, or on a new distributed.LocalCluster
+    of `n_workers` single-threaded worker processes (tests, one big machine)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1, "processes": True,
+                        "dashboard_address": None},
+    )
