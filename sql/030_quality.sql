@@ -31,3 +31,15 @@ create table if not exists quality.check_result (
     message         varchar not null,      -- Indonesian, for planners
     suggestion      varchar                -- e.g. the current code for an outdated code
 );
+
+-- Added by the validation stage (re-runnable on an existing warehouse).
+-- fingerprint: file + reference data + rules; a later run with the same fingerprint copies
+-- the results instead of validating again, and notes where they came from in cached_from.
+alter table quality.validation_run add column if not exists fingerprint varchar;
+alter table quality.validation_run add column if not exists cached_from varchar;
+alter table quality.validation_run add column if not exists source_file varchar;
+alter table quality.validation_run add column if not exists batch_identifier varchar;  -- Data Docs page
+-- field: the canonical staged field behind column_name (pagu, kode_raw ...), so a workbook can
+-- find the cell; kind: the file's kind, for filtering without a join.
+alter table quality.check_result add column if not exists field varchar;
+alter table quality.check_result add column if not exists kind varchar;

@@ -6,15 +6,33 @@ create schema if not exists clean;
 create or replace view clean.current_file as
     select * from raw.ingest_file where status = 'loaded';
 
--- Rows with at least one error in the newest validation run of their file.
-create or replace view clean.quarantined_row as
-    with latest as (
-        select file_id, max(run_id) as run_id from quality.validation_run group by file_id
-    )
-    select distinct c.row_ref
+-- Rows with at least one error in the newest validation run of their file, and every row
+-- of a file whose newest validation has a file-level error (table-level check: empty file,
+-- required column missing ...): the whole file is held back until it is fixed.
+create or replace view clean.latest_validation as
+    select file_id, max(run_id) as run_id from quality.validation_run group by file_id;
+
+create or replace view clean.rejected_file as
+    select distinct c.file_id
     from quality.check_result c
-    join latest l using (file_id, run_id)
-    where c.severity = 'error' and c.row_ref is not null;
+    join clean.latest_validation l using (file_id, run_id)
+    where c.severity = 'error' and c.row_ref is null;
+
+create or replace view clean.quarantined_row as
+    select c.row_ref
+    from quality.check_result c
+    join clean.latest_validation l using (file_id, run_id)
+    where c.severity = 'error' and c.row_ref is not null
+    union
+    select s.row_ref from (
+        select file_id, row_ref from staged.renja union all
+        select file_id, row_ref from staged.rkpd union all
+        select file_id, row_ref from staged.usulan union all
+        select file_id, row_ref from staged.nomenklatur union all
+        select file_id, row_ref from staged.wilayah union all
+        select file_id, row_ref from staged.opd
+    ) s
+    join clean.rejected_file r using (file_id);
 
 create or replace view clean.renja as
     select s.* from staged.renja s join clean.current_file f using (file_id)

@@ -89,13 +89,23 @@ comment on view analytics.usulan_candidates is
     'Top Renja candidates behind each proposal''s accommodation, with per-field scores (work type, text, location, volume, cost, OPD).';
 
 create or replace view analytics.quarantine as
-    select c.*, f.kind, f.opd as file_opd
+    with row_opd as (
+        select row_ref, opd from staged.renja union all
+        select row_ref, opd from staged.rkpd union all
+        select row_ref, opd_tujuan as opd from staged.usulan
+    )
+    select c.*, f.kind, f.opd as file_opd,
+           coalesce(o.opd, f.opd)           as opd,          -- the row's OPD, else the file's
+           case when c.severity <> 'error' then 'ditandai'
+                when c.row_ref is null then 'berkas_ditolak'
+                else 'dikarantina' end      as status        -- flagged / file rejected / row quarantined
     from quality.check_result c
+    join clean.latest_validation l using (file_id, run_id)
     join raw.ingest_file f using (file_id)
-    where f.status = 'loaded'
-      and c.run_id = (select max(run_id) from quality.validation_run v where v.file_id = c.file_id);
+    left join row_opd o using (row_ref)
+    where f.status = 'loaded';
 comment on view analytics.quarantine is
-    'Every failed check of the latest validation of each current file: file, sheet, row, column, raw value, rule, severity (error = quarantined, warning = flagged) and a message in Indonesian.';
+    'Every failed check of the latest validation of each current file: file, sheet, row, column (original header), raw value, rule, severity (error = quarantined, warning = flagged), a message in Indonesian, the suggestion, the OPD and status (dikarantina / berkas_ditolak / ditandai).';
 
 create or replace view analytics.ingest_files as
     select * from raw.ingest_file;
@@ -115,23 +125,41 @@ create or replace view analytics.row_accounting as
         select file_id, row_ref from staged.nomenklatur union all
         select file_id, row_ref from staged.wilayah union all
         select file_id, row_ref from staged.opd
+    ), flagged as (
+        select distinct c.row_ref
+        from quality.check_result c join clean.latest_validation l using (file_id, run_id)
+        where c.severity = 'warning' and c.row_ref is not null
     ), per_file as (
         select s.file_id,
-               count(*) filter (where q.row_ref is null)     as rows_loaded,
-               count(*) filter (where q.row_ref is not null) as rows_quarantined
-        from staged_rows s left join clean.quarantined_row q using (row_ref)
+               count(*)                                                           as rows_staged_found,
+               count(*) filter (where q.row_ref is null)                          as rows_loaded,
+               count(*) filter (where q.row_ref is not null)                      as rows_quarantined,
+               count(*) filter (where q.row_ref is null and w.row_ref is not null) as rows_flagged
+        from staged_rows s
+        left join clean.quarantined_row q using (row_ref)
+        left join flagged w using (row_ref)
         group by s.file_id
+    ), skipped as (
+        select file_id, count(*) as rows_skipped_recorded from raw.skipped_row group by file_id
     )
     select f.file_id, f.source_file, f.kind, f.status,
            f.rows_read,
            coalesce(p.rows_loaded, 0)      as rows_loaded,
            coalesce(p.rows_quarantined, 0) as rows_quarantined,
            f.rows_skipped,
-           f.rows_read = coalesce(p.rows_loaded, 0) + coalesce(p.rows_quarantined, 0) + f.rows_skipped as balanced
-    from raw.ingest_file f left join per_file p using (file_id)
+           f.rows_read = coalesce(p.rows_loaded, 0) + coalesce(p.rows_quarantined, 0) + f.rows_skipped as balanced,
+           coalesce(p.rows_flagged, 0)     as rows_flagged,           -- loaded, with warnings
+           f.rows_staged,                                             -- as ingest counted them
+           coalesce(p.rows_staged_found, 0) as rows_staged_found,     -- rows actually in staged.*
+           coalesce(k.rows_skipped_recorded, 0) as rows_skipped_recorded,  -- rows in raw.skipped_row
+           f.rows_skipped = coalesce(k.rows_skipped_recorded, 0)
+               and f.rows_staged = coalesce(p.rows_staged_found, 0) as counts_recorded
+    from raw.ingest_file f
+    left join per_file p using (file_id)
+    left join skipped k using (file_id)
     where f.status <> 'failed';
 comment on view analytics.row_accounting is
-    'Per file: rows read = rows loaded + rows quarantined + rows skipped. `balanced` must be true for every file.';
+    'Per file: rows read = rows loaded + rows quarantined + rows skipped. `balanced` must be true for every file (the validate stage fails the run otherwise); `counts_recorded` says every skipped row is in raw.skipped_row with its reason and every counted staged row is in staged.*.';
 
 create or replace view analytics.runs as
     select * from meta.run;

@@ -1,0 +1,274 @@
+"""The check frame: one row per staged row of a file, with the columns the expectations in
+suites.yaml run on (ident, amount, kode_status, nama_skor ...), plus the columns messages
+and suggestions quote (kode_acuan, nama_resmi, kode_saran ...).
+
+Reference lookups and name scoring happen here, once per distinct value, not per row; the
+expectations then only compare columns (see the note in suites.yaml on value sets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from selaras.settings import Settings
+from selaras.validate.config import KindSuite, ValidationConfig
+from selaras.validate.reference import Reference
+from selaras.validate.text import blank, code_level, normalise_code, normalise_name
+
+#: Columns of a staged table that are lineage, not content (ignored for exact duplicates).
+LINEAGE = ("row_ref", "file_id", "source_file", "sheet", "source_row", "hidden", "raw")
+NON_LEAF_LEVELS = ("urusan", "bidang", "program", "kegiatan")
+#: Every column an expectation may reference: always present, so a suite never meets a
+#: missing column (GE would raise) whatever the kind.
+CHECK_COLUMNS = (
+    "ident", "amount", "amount_unparsed", "amount_any", "target_unparsed", "tahun", "row_kind",
+    "kode_given", "kode_norm", "kode_status", "nama_skor", "duplicate_of", "opd_status", "row_id",
+    "amount_leaf",
+)
+
+
+@dataclass
+class CheckFrame:
+    frame: pd.DataFrame            # RangeIndex; position i is staged row i
+    params: dict[str, Any]         # expectation parameters ($PARAMETER values)
+    context: dict[str, Any]        # values file-level messages quote
+
+    def gx_frame(self) -> pd.DataFrame:
+        return self.frame.loc[:, list(CHECK_COLUMNS)]
+
+
+def _omap(series: pd.Series, fn) -> pd.Series:
+    """Series.map that keeps object dtype and None (pandas 3's map infers a string dtype
+    and turns None into NaN)."""
+    return pd.Series([fn(v) for v in series], index=series.index, dtype=object)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strings with blanks as None (object dtype: GE treats None as missing)."""
+    return _omap(series, lambda v: None if blank(v) else str(v).strip())
+
+
+def _unparsed(raw: pd.Series | None, parsed: pd.Series | None, placeholders: frozenset[str]) -> pd.Series:
+    """The raw text where something was written but the typed value is NULL."""
+    if raw is None or parsed is None:
+        return _none(len(parsed) if parsed is not None else len(raw))
+    text = _text(raw)
+    written = text.notna() & ~text.isin(placeholders)
+    return text.where(written & parsed.isna(), None)
+
+
+def _column(df: pd.DataFrame, name: str | None) -> pd.Series | None:
+    return df[name] if name and name in df.columns else None
+
+
+def _none(n: int) -> pd.Series:
+    return pd.Series([None] * n, dtype=object)
+
+
+def _first_present(df: pd.DataFrame, names: list[str]) -> pd.Series:
+    out = _none(len(df))
+    for name in names:
+        col = _column(df, name)
+        if col is not None:
+            out = out.where(out.notna(), _text(col))
+    return out
+
+
+def _row_labels(df: pd.DataFrame) -> pd.Series:
+    sheets = df["sheet"].astype(str)
+    label = df["source_row"].astype("Int64").astype(str)
+    multi = sheets.nunique() > 1
+    return (label + " (lembar " + sheets + ")") if multi else label
+
+
+def _duplicates(df: pd.DataFrame) -> pd.Series:
+    """For the second and later copies of an exactly repeated row: the first copy's row."""
+    content = [c for c in df.columns if c not in LINEAGE]
+    if not content or df.empty:
+        return _none(len(df))
+    hashes = pd.util.hash_pandas_object(df[content].astype(str), index=False)
+    repeated = hashes.duplicated(keep="first")
+    if not repeated.any():
+        return _none(len(df))
+    first = _row_labels(df).groupby(hashes.values).transform("first")
+    return first.where(repeated.values, None).astype(object).reset_index(drop=True)
+
+
+def _codes(df: pd.DataFrame, suite: KindSuite) -> tuple[pd.Series, pd.Series]:
+    """(as written, normalised) code of each row."""
+    field = suite.fields.get("code")
+    given = _text(df[field]) if field in df.columns else _none(len(df))
+    normal = _column(df, "kode")
+    norm = _text(normal) if normal is not None else _none(len(df))
+    norm = _omap(norm.where(norm.notna(), given), normalise_code)
+    return given, norm
+
+
+def _row_kind(df: pd.DataFrame, suite: KindSuite, kode_norm: pd.Series) -> pd.Series:
+    field = suite.fields.get("row_kind")
+    if not field or field not in df.columns:
+        return _none(len(df))
+    kind = _text(df[field])
+    if field in ("kode_level",):
+        # Ingest may leave the level empty; the code's shape then says it.
+        kind = kind.where(kind.notna(), _omap(kode_norm, code_level))
+    return kind
+
+
+def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, reference: Reference | None,
+                       config: ValidationConfig) -> None:
+    """kode_status / kode_acuan / nama_resmi / nama_skor / kode_saran / saran_alasan."""
+    n = len(df)
+    for name in ("kode_status", "kode_acuan", "nama_resmi", "kode_saran", "saran_alasan"):
+        out[name] = _none(n)
+    out["nama_skor"] = np.nan
+    nom = reference.nomenclature if reference else None
+    if "code" not in suite.fields:
+        return
+    lokal = out["row_kind"].eq("lokal")
+    out.loc[lokal & out["kode_given"].notna(), "kode_status"] = "lokal"
+    if nom is None:
+        return
+    code_name = _text(df[suite.fields["code_name"]]) if suite.fields.get("code_name") in df.columns else _none(n)
+    norm_name = _omap(code_name, normalise_name)
+    todo = out["kode_norm"].notna() & ~lokal
+    keys = pd.DataFrame({"code": out["kode_norm"], "name": norm_name})[todo]
+    min_outdated = config.thresholds["outdated_name_min_score"]
+    results: dict[tuple[str, str], tuple] = {}
+    for code, name in keys.drop_duplicates().itertuples(index=False):
+        acuan = nom.lookup(code)
+        if acuan:
+            official = nom.official_name(acuan)
+            score = (fuzz.token_sort_ratio(name, normalise_name(official)) if official and name else np.nan)
+            results[(code, name)] = ("current", acuan, official, score, None, None)
+            continue
+        old = nom.outdated(code, name, min_outdated)
+        if old:
+            results[(code, name)] = ("outdated", None, None, np.nan, old.suggestion, old.reason)
+        else:
+            results[(code, name)] = ("unknown", None, None, np.nan, None, None)
+    if not results:
+        return
+    looked = [results[k] for k in keys.itertuples(index=False, name=None)]
+    idx = keys.index
+    cols = list(zip(*looked, strict=True))
+    out.loc[idx, "kode_status"] = list(cols[0])
+    out.loc[idx, "kode_acuan"] = list(cols[1])
+    out.loc[idx, "nama_resmi"] = list(cols[2])
+    out.loc[idx, "nama_skor"] = np.array(cols[3], dtype=float)
+    out.loc[idx, "kode_saran"] = list(cols[4])
+    out.loc[idx, "saran_alasan"] = list(cols[5])
+
+
+def _opd_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, reference: Reference | None,
+                 config: ValidationConfig) -> None:
+    n = len(df)
+    out["opd_status"] = _none(n)
+    out["opd_saran"] = _none(n)
+    out["opd_source"] = _none(n)
+    field = suite.fields.get("opd")
+    opd_list = reference.opd if reference else None
+    if not field or field not in df.columns or opd_list is None:
+        return
+    if suite.kind == "rkpd" and "RKPD" in opd_list.source:
+        return  # the RKPD's own OPDs are the list: nothing to check it against
+    opd = _text(df[field])
+    seen: dict[str, tuple[str, str | None]] = {}
+    for value in opd.dropna().unique():
+        known, best = opd_list.match(value, config.thresholds["opd_min_score"], config.thresholds["opd_suggest_score"])
+        seen[value] = ("known" if known else "unknown", None if known else best)
+    present = opd.notna()
+    out["opd_status"] = _omap(opd, lambda v: None if v is None else seen[v][0])
+    out["opd_saran"] = _omap(opd, lambda v: None if v is None else seen[v][1])
+    out.loc[present, "opd_source"] = opd_list.source
+
+
+def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | None, config: ValidationConfig,
+                settings: Settings, totals: dict[str, float] | None = None) -> CheckFrame:
+    """staged: the file's staged rows ordered by sheet, source_row (any index)."""
+    df = staged.reset_index(drop=True)
+    n = len(df)
+    f = suite.fields
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    for name in ("row_ref", "sheet", "source_row"):
+        out[name] = df[name] if name in df.columns else _none(n)
+
+    kode_given, kode_norm = _codes(df, suite) if "code" in f else (_none(n), _none(n))
+    out["kode_given"] = kode_given
+    out["kode_norm"] = kode_norm
+    name_fields = [f["name"], *f.get("also_name", [])] if "name" in f else []
+    ident = _first_present(df, name_fields)
+    out["ident"] = ident.where(ident.notna(), kode_given)
+
+    amount = _column(df, f.get("amount"))
+    amount_raw = _column(df, f"{f['amount']}_raw") if "amount" in f else None
+    out["amount"] = pd.to_numeric(amount, errors="coerce") if amount is not None else np.nan
+    out["amount_unparsed"] = _unparsed(amount_raw, amount, config.placeholders) if amount is not None else _none(n)
+    out["amount_any"] = out["amount"].astype(object).where(out["amount"].notna(), out["amount_unparsed"])
+    target = _column(df, f.get("target"))
+    target_raw = _column(df, f"{f['target']}_raw") if "target" in f else None
+    out["target_unparsed"] = _unparsed(target_raw, target, config.placeholders) if target is not None else _none(n)
+    tahun = _column(df, f.get("tahun"))
+    out["tahun"] = pd.to_numeric(tahun, errors="coerce") if tahun is not None else np.nan
+    out["row_kind"] = _row_kind(df, suite, kode_norm)
+
+    _reference_columns(out, df, suite, reference, config)
+    out["nama_skor_text"] = _omap(out["nama_skor"], lambda s: "" if pd.isna(s) else f"{s:.0f}")
+    _opd_columns(out, df, suite, reference, config)
+    out["duplicate_of"] = _duplicates(df)
+
+    ids = f.get("id") or []
+    if ids and ids[0] in df.columns:
+        first = _text(df[ids[0]])
+        joined = first.astype(object)
+        for extra in ids[1:]:
+            if extra in df.columns:
+                joined = pd.Series([a if b is None else f"{a} | {b}" for a, b in zip(joined, _text(df[extra]), strict=True)],
+                                   dtype=object)
+        out["row_id"] = joined.where(first.notna(), None)
+    else:
+        out["row_id"] = _none(n)
+
+    totals = totals or {}
+    in_total_sheet = out["sheet"].isin(list(totals))
+    leaf = pd.Series(True, index=out.index)
+    for sheet in totals:
+        on_sheet = out["sheet"].eq(sheet)
+        if (on_sheet & out["row_kind"].eq("sub_kegiatan")).any():
+            leaf &= ~(on_sheet & out["row_kind"].isin(NON_LEAF_LEVELS))
+    out["amount_leaf"] = out["amount"].where(in_total_sheet & leaf)
+
+    tol = config.thresholds["total_tolerance"]
+    grand = sum(totals.values()) if totals else None
+    tahun_min, tahun_max = settings.plan_period
+    params = {
+        "tahun_min": tahun_min, "tahun_max": tahun_max,
+        "nama_min_score": config.thresholds["nama_min_score"],
+        "row_kinds": list(suite.row_kinds),
+        "total_min": None if grand is None else grand - tol,
+        "total_max": None if grand is None else grand + tol,
+    }
+    nom = reference.nomenclature if reference else None
+    context = {
+        "tahun_min": tahun_min, "tahun_max": tahun_max, "expected_kinds": ", ".join(suite.row_kinds),
+        "versi": nom.versi if nom else "-", "expected": _money(grand),
+    }
+    return CheckFrame(frame=out, params=params, context=context)
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def money_text(value: Any) -> str:
+    """Amount for messages, Indonesian thousands separator."""
+    try:
+        return _money(float(value))
+    except (TypeError, ValueError):
+        return str(value)

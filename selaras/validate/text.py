@@ -1,0 +1,127 @@
+"""Small pure helpers the checks share: name normalisation, code forms, amounts.
+
+Kept free of pandas/GE so they are cheap to import and easy to test."""
+
+from __future__ import annotations
+
+import re
+
+_LEADING_CODE = re.compile(r"^\s*([0-9Xx]+(?:\.[0-9Xx]+){2,})\s+(?=\S)")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CODE_LEVELS = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
+#: Levels a planning row may carry; `lokal` is an old-style (pre Permendagri 90/2019) code.
+CODE_LEVELS: tuple[str, ...] = ("urusan", "bidang", "program", "kegiatan", "sub_kegiatan", "lokal")
+
+
+def blank(value: object) -> bool:
+    """None, NaN/NA, or only whitespace."""
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    text = str(value)  # pandas.NA prints as <NA>
+    return text.strip() == "" or text in ("<NA>", "nan", "NaT")
+
+
+def strip_leading_code(name: str) -> tuple[str | None, str]:
+    """'1.03.07.2.01.0018 Optimalisasi ...' -> ('1.03.07.2.01.0018', 'Optimalisasi ...').
+    SIPD nomenclature exports sometimes put the previous code in front of the name."""
+    m = _LEADING_CODE.match(name)
+    if not m:
+        return None, name
+    return m.group(1).upper(), name[m.end():]
+
+
+def normalise_name(name: object) -> str:
+    """Case, whitespace (PDF double spaces, newlines) and punctuation do not count:
+    'Penyusunan  Dokumen RKA-SKPD' and 'penyusunan dokumen rka skpd' are the same."""
+    if blank(name):
+        return ""
+    _, text = strip_leading_code(str(name))
+    text = text.lower().replace("&", " dan ")
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def normalise_code(code: object) -> str | None:
+    """Upper-case, no spaces, no trailing dot: ' x.xx.01.2.01.0001. ' -> 'X.XX.01.2.01.0001'."""
+    if blank(code):
+        return None
+    text = re.sub(r"\s+", "", str(code)).strip(".").upper()
+    return text or None
+
+
+def code_level(code: str | None) -> str | None:
+    """Level implied by the number of segments; 'kode_tidak_baku' for any other shape."""
+    if blank(code):
+        return None
+    return _CODE_LEVELS.get(len(code.split(".")), "kode_tidak_baku")
+
+
+def support_form(code: str) -> str | None:
+    """The nomenclature writes the support programme common to every agency as X.XX.01...;
+    a Renja writes it with its own bidang (1.03.01...). Return the X.XX form, or None."""
+    parts = code.split(".")
+    if len(parts) >= 3 and parts[2] == "01" and not parts[0].startswith("X"):
+        return ".".join(["X", "XX", *parts[2:]])
+    return None
+
+
+def render_for(code: str, row_code: str | None) -> str:
+    """Write an X.XX code in the bidang of the row it is suggested for."""
+    if not code.startswith("X.XX") or not row_code:
+        return code
+    parts = row_code.split(".")
+    if len(parts) < 2 or parts[0].startswith("X"):
+        return code
+    return ".".join([parts[0], parts[1], *code.split(".")[2:]])
+
+
+def common_prefix_segments(a: str, b: str) -> int:
+    """How many leading code segments two codes share (X/XX match any digits)."""
+    n = 0
+    for x, y in zip(a.split("."), b.split("."), strict=False):
+        if x == y or x.startswith("X") or y.startswith("X"):
+            n += 1
+        else:
+            break
+    return n
+
+
+_MONEY_JUNK = re.compile(r"(?i)rp\.?|idr|\s")
+
+
+def parse_amount(value: object) -> float | None:
+    """Indonesian money text to a number: 'Rp 1.250.000.000,00' -> 1250000000.0,
+    '1,250,000' -> 1250000.0, '(5.000)' -> -5000.0. None when it is not a number.
+    Used only for the JUMLAH rows ingest keeps as raw text (ingest parses data rows)."""
+    if blank(value):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = _MONEY_JUNK.sub("", str(value))
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    if text.startswith("-"):
+        negative, text = True, text[1:]
+    if not text or not re.fullmatch(r"[0-9.,]+", text):
+        return None
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+    elif "," in text:
+        tail = text.rpartition(",")[2]
+        decimal = "," if text.count(",") == 1 and len(tail) != 3 else None
+    elif "." in text:
+        _, _, tail = text.rpartition(".")
+        decimal = "." if text.count(".") == 1 and len(tail) != 3 else None
+    else:
+        decimal = None
+    if decimal is None:
+        number = text.replace(".", "").replace(",", "")
+    else:
+        thousands = "." if decimal == "," else ","
+        number = text.replace(thousands, "").replace(decimal, ".")
+    try:
+        result = float(number)
+    except ValueError:
+        return None
+    return -result if negative else result

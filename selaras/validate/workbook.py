@@ -1,0 +1,295 @@
+"""Quarantine workbooks for planners (XlsxWriter), in processed/karantina/:
+
+- `<opd>.xlsx` per OPD: Petunjuk (what to do, per-file summary), Masalah (one line per failed
+  check: file, sheet, row, column, value as written, message, suggestion, rule) and, per file,
+  its rejected and flagged rows with their reasons and all original cells.
+- `perbaikan/<source_file>.xlsx` per file with problems: the file's rows in their original
+  layout and row numbers (title, header and data rows as read), problem rows coloured and
+  problem cells commented. Fix it and save it as data/raw/<source_file>: the fixed file
+  supersedes the old one on the next run.
+
+Every text cell is written with write_string: a value starting with = + - @ stays text, never
+a formula (formula injection from an uploaded file must not run in a planner's Excel)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import xlsxwriter
+
+from selaras.validate.config import KindSuite
+from selaras.validate.staging import STAGED_TABLES
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+NO_OPD = "Tanpa OPD"
+STATUS_LABEL = {"dikarantina": "DIKARANTINA", "berkas_ditolak": "BERKAS DITOLAK", "ditandai": "DITANDAI"}
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def slug(text: str, limit: int = 60) -> str:
+    out = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+    return (out or "tanpa_nama")[:limit]
+
+
+def write_cell(ws, row: int, col: int, value: Any, fmt=None) -> None:
+    """Numbers as numbers, everything else as text (never a formula)."""
+    if value is None or (isinstance(value, float) and value != value):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _cells(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return data if isinstance(data, dict) else {}
+
+
+class _SheetNames:
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def __call__(self, wanted: str) -> str:
+        base = _SHEET_BAD.sub("_", wanted).strip("'")[:31] or "Lembar"
+        name, n = base, 2
+        while name.lower() in self.used:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        self.used.add(name.lower())
+        return name
+
+
+@dataclass
+class _Formats:
+    head: Any
+    wrap: Any
+    error: Any
+    warning: Any
+    title: Any
+
+    @classmethod
+    def of(cls, wb) -> _Formats:
+        return cls(
+            head=wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                "valign": "top"}),
+            wrap=wb.add_format({"text_wrap": True, "valign": "top"}),
+            error=wb.add_format({"bg_color": "#F8CBAD", "valign": "top"}),
+            warning=wb.add_format({"bg_color": "#FFF2CC", "valign": "top"}),
+            title=wb.add_format({"bold": True, "font_size": 13}),
+        )
+
+
+def _staged_raw(con: duckdb.DuckDBPyConnection, table: str, file_id: str) -> pd.DataFrame:
+    if table not in STAGED_TABLES:
+        raise ValueError(table)
+    return con.execute(
+        f"select row_ref, sheet, source_row, raw from {table} where file_id = ? order by sheet, source_row",  # noqa: S608
+        [file_id],
+    ).df()
+
+
+def _headers(raws: pd.Series) -> list[str]:
+    """Original headers in the order the file has them (first appearance)."""
+    seen: dict[str, None] = {}
+    for raw in raws:
+        for key in _cells(raw):
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def write_opd_workbook(path: Path, opd: str, problems: pd.DataFrame, summary: pd.DataFrame,
+                       staged_by_file: dict[str, pd.DataFrame]) -> None:
+    """problems: analytics.quarantine rows of this OPD; summary: per file counts."""
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    fmt = _Formats.of(wb)
+    names = _SheetNames()
+
+    ws = wb.add_worksheet(names("Petunjuk"))
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 6, 16)
+    ws.write_string(0, 0, f"Karantina validasi: {opd}", fmt.title)
+    lines = [
+        "DIKARANTINA: baris ditolak (error) dan tidak ikut dicocokkan sampai diperbaiki.",
+        "BERKAS DITOLAK: seluruh berkas ditahan (mis. kolom wajib tidak ada).",
+        "DITANDAI: baris tetap dipakai, tetapi perlu diperiksa (peringatan).",
+        "Cara memperbaiki: buka processed/karantina/perbaikan/<berkas>.xlsx (atau berkas asli), perbaiki "
+        "sel yang diberi komentar, lalu simpan dengan nama yang sama di data/raw/<berkas>. Berkas baru "
+        "menggantikan yang lama pada run berikutnya. Jika berkas asli .csv/.xls, hapus berkas lama.",
+        "Daftar lengkap ada di lembar 'Masalah'; baris bermasalah per berkas di lembar berikutnya.",
+    ]
+    for i, line in enumerate(lines, start=2):
+        ws.write_string(i, 0, line, fmt.wrap)
+    top = len(lines) + 3
+    cols = ["Berkas", "Jenis", "Baris data", "Dikarantina", "Ditandai", "Error berkas"]
+    for j, c in enumerate(cols):
+        ws.write_string(top, j, c, fmt.head)
+    for i, r in enumerate(summary.itertuples(index=False), start=top + 1):
+        for j, v in enumerate(r):
+            write_cell(ws, i, j, v)
+
+    ws = wb.add_worksheet(names("Masalah"))
+    cols = [("Status", 16), ("Berkas", 30), ("Lembar", 14), ("Baris", 7), ("Kolom", 22), ("Nilai asli", 28),
+            ("Pesan", 70), ("Saran", 28), ("Aturan", 22), ("Tingkat", 9)]
+    for j, (c, w) in enumerate(cols):
+        ws.write_string(0, j, c, fmt.head)
+        ws.set_column(j, j, w)
+    ordered = problems.sort_values(["source_file", "sheet", "source_row", "severity"], na_position="first")
+    for i, r in enumerate(ordered.itertuples(index=False), start=1):
+        row_fmt = fmt.error if r.severity == "error" else fmt.warning
+        values = [STATUS_LABEL.get(r.status, r.status), r.source_file, r.sheet,
+                  None if pd.isna(r.source_row) else int(r.source_row), r.column_name, r.raw_value,
+                  r.message, r.suggestion, r.rule, r.severity]
+        for j, v in enumerate(values):
+            write_cell(ws, i, j, v, row_fmt if j == 0 else fmt.wrap)
+    ws.autofilter(0, 0, max(1, len(ordered)), len(cols) - 1)
+    ws.freeze_panes(1, 0)
+
+    for source_file, rows in staged_by_file.items():
+        file_problems = problems[(problems["source_file"] == source_file) & problems["row_ref"].notna()]
+        if file_problems.empty:
+            continue
+        _write_problem_rows(wb, names(Path(source_file).stem), fmt, rows, file_problems)
+    wb.close()
+
+
+def _write_problem_rows(wb, sheet_name: str, fmt: _Formats, staged: pd.DataFrame, problems: pd.DataFrame) -> None:
+    """The rejected and flagged rows of one file: status, reasons, suggestions, then every
+    original cell under its original header."""
+    ws = wb.add_worksheet(sheet_name)
+    per_row = problems.groupby("row_ref")
+    rows = staged[staged["row_ref"].isin(per_row.groups)]
+    headers = _headers(rows["raw"])
+    fixed = [("Status", 14), ("Lembar", 12), ("Baris", 7), ("Alasan", 60), ("Saran", 26)]
+    for j, (c, w) in enumerate(fixed):
+        ws.write_string(0, j, c, fmt.head)
+        ws.set_column(j, j, w)
+    for j, h in enumerate(headers, start=len(fixed)):
+        ws.write_string(0, j, h, fmt.head)
+        ws.set_column(j, j, 18)
+    for i, r in enumerate(rows.itertuples(index=False), start=1):
+        mine = per_row.get_group(r.row_ref)
+        is_error = (mine["severity"] == "error").any()
+        row_fmt = fmt.error if is_error else fmt.warning
+        reasons = "\n".join(m.split(": ", 1)[-1] for m in mine["message"])
+        suggestions = "; ".join(s for s in mine["suggestion"].dropna().unique())
+        write_cell(ws, i, 0, "DIKARANTINA" if is_error else "DITANDAI", row_fmt)
+        write_cell(ws, i, 1, r.sheet)
+        write_cell(ws, i, 2, int(r.source_row))
+        write_cell(ws, i, 3, reasons, fmt.wrap)
+        write_cell(ws, i, 4, suggestions or None, fmt.wrap)
+        cells = _cells(r.raw)
+        for j, h in enumerate(headers, start=len(fixed)):
+            write_cell(ws, i, j, cells.get(h))
+    ws.freeze_panes(1, len(fixed))
+
+
+def write_fix_workbook(path: Path, staged: pd.DataFrame, skipped: pd.DataFrame, problems: pd.DataFrame) -> None:
+    """One file in its original layout, row numbers kept, ready to be fixed and dropped back."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    fmt = _Formats.of(wb)
+    names = _SheetNames()
+    sheets = list(dict.fromkeys([*staged["sheet"].tolist(), *skipped["sheet"].tolist()]))
+    for sheet in sheets:
+        data = staged[staged["sheet"] == sheet]
+        other = skipped[skipped["sheet"] == sheet]
+        headers = _headers(data["raw"])
+        position = {h: j for j, h in enumerate(headers)}
+        ws = wb.add_worksheet(names("Data" if sheet == "csv" else str(sheet)))
+        ws.set_column(0, max(0, len(headers) - 1), 18)
+        has_header_row = False
+        for r in other.itertuples(index=False):
+            cells = _cells(r.raw)
+            if r.reason_code == "header":
+                has_header_row = True
+            if cells and set(cells) <= set(position):
+                for key, value in cells.items():
+                    write_cell(ws, int(r.source_row) - 1, position[key], value)
+            else:
+                for j, value in enumerate(cells.values()):
+                    write_cell(ws, int(r.source_row) - 1, j, value)
+        if not has_header_row and not data.empty:
+            header_row = max(0, int(data["source_row"].min()) - 2)
+            for j, h in enumerate(headers):
+                ws.write_string(header_row, j, h, fmt.head)
+        sheet_problems = problems[(problems["sheet"] == sheet) & problems["row_ref"].notna()]
+        by_row = {ref: g for ref, g in sheet_problems.groupby("row_ref")}
+        for r in data.itertuples(index=False):
+            row0 = int(r.source_row) - 1
+            mine = by_row.get(r.row_ref)
+            row_fmt = None
+            if mine is not None:
+                row_fmt = fmt.error if (mine["severity"] == "error").any() else fmt.warning
+            cells = _cells(r.raw)
+            for h, j in position.items():
+                write_cell(ws, row0, j, cells.get(h), row_fmt)
+            if mine is not None:
+                for column, group in mine.groupby(mine["column_name"].fillna("")):
+                    j = position.get(column, 0)
+                    text = "\n".join(m.split(": ", 1)[-1] for m in group["message"])
+                    ws.write_comment(row0, j, text, {"x_scale": 3, "y_scale": 2})
+    wb.close()
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], target: Path) -> dict[str, Any]:
+    """Write every workbook into a fresh folder, then swap it in place of `target`."""
+    problems = con.execute(
+        "select * from analytics.quarantine order by source_file, sheet, source_row"
+    ).df()
+    staging_dir = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging_dir, ignore_errors=True)
+    staging_dir.mkdir(parents=True)
+    written: list[Path] = []
+    if not problems.empty:
+        # A file-level problem has no row OPD: it belongs to the OPD most of the file's rows name.
+        main_opd = problems.dropna(subset=["opd"]).groupby("file_id")["opd"].agg(lambda s: s.mode().iloc[0])
+        problems["opd"] = problems["opd"].fillna(problems["file_id"].map(main_opd)).fillna(NO_OPD)
+        files = problems[["file_id", "source_file", "kind"]].drop_duplicates()
+        staged: dict[str, pd.DataFrame] = {}
+        for f in files.itertuples(index=False):
+            table = kinds[f.kind].table if f.kind in kinds else None
+            staged[f.file_id] = (_staged_raw(con, table, f.file_id) if table else
+                                 pd.DataFrame(columns=["row_ref", "sheet", "source_row", "raw"]))
+            skipped = con.execute(
+                "select sheet, source_row, reason_code, raw from raw.skipped_row where file_id = ? order by source_row",
+                [f.file_id],
+            ).df()
+            fix_path = staging_dir / "perbaikan" / Path(f.source_file).with_suffix(".xlsx")
+            write_fix_workbook(fix_path, staged[f.file_id], skipped, problems[problems["file_id"] == f.file_id])
+            written.append(fix_path)
+        accounting = con.execute(
+            "select file_id, rows_loaded + rows_quarantined as rows, rows_quarantined, rows_flagged "
+            "from analytics.row_accounting"
+        ).df().set_index("file_id")
+        for opd, mine in problems.groupby("opd"):
+            summary_rows = []
+            staged_by_file = {}
+            for f in mine[["file_id", "source_file", "kind"]].drop_duplicates().itertuples(index=False):
+                acc = accounting.loc[f.file_id] if f.file_id in accounting.index else None
+                file_errors = int(((mine["file_id"] == f.file_id) & mine["row_ref"].isna()
+                                   & (mine["severity"] == "error")).sum())
+                summary_rows.append((f.source_file, f.kind, None if acc is None else int(acc["rows"]),
+                                     None if acc is None else int(acc["rows_quarantined"]),
+                                     None if acc is None else int(acc["rows_flagged"]), file_errors))
+                staged_by_file[f.source_file] = staged[f.file_id]
+            path = staging_dir / f"{slug(str(opd))}.xlsx"
+            n = 2
+            while path in written:
+                path, n = staging_dir / f"{slug(str(opd))}_{n}.xlsx", n + 1
+            write_opd_workbook(path, str(opd), mine, pd.DataFrame(summary_rows), staged_by_file)
+            written.append(path)
+    shutil.rmtree(target, ignore_errors=True)
+    staging_dir.rename(target)
+    return {"quarantine_dir": target, "quarantine_workbooks": len(written)}
