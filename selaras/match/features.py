@@ -1,0 +1,141 @@
+"""Comparison features of proposals and Renja rows, computed once per row: the work type,
+the object of the work, the text for IDF similarity, the resolved location, the volume in
+a canonical unit, the cost and the code. DataFrame in, DataFrame out."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from selaras.match.location import Gazetteer, Location, parse_location
+from selaras.match.normalize import Normalizer, default_normalizer, lexicon, normalize_code, parse_quantity
+from selaras.match.opd import OpdResolver
+
+#: Location phrases removed from a text before comparing what it says (the location is
+#: compared as its own field; a village name must not make two texts look alike).
+_LOCATION_PHRASE = re.compile(
+    r"\b(?:kecamatan|kec|desa\s*/\s*kelurahan|desa|kelurahan|kel|ds|kp|kmp|kampung|dusun|dsn|rt|rw|kab|kabupaten|kota)"
+    r"\b\.?\s*:?\s*[a-z0-9]+(?:\s*[/.]\s*\d+)?"
+)
+
+FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "doc", "desc", "loc", "qty", "unit", "cost"]
+
+
+def _text(*parts: object) -> str:
+    return " ".join(str(p) for p in parts if isinstance(p, str) and p.strip())
+
+
+def strip_location(text: str) -> str:
+    return _LOCATION_PHRASE.sub(" ", text.lower())
+
+
+def work_bits() -> dict[str, int]:
+    kinds = sorted({k for k in lexicon().work_words.values()})
+    return {k: 1 << i for i, k in enumerate(kinds)}
+
+
+def work_mask(kinds: tuple[str, ...]) -> int:
+    bits = work_bits()
+    m = 0
+    for k in kinds:
+        m |= bits.get(k, 0)
+    return m
+
+
+def related_mask(mask: int) -> int:
+    """All work types in a group with any of the mask's types."""
+    bits = work_bits()
+    out = 0
+    for g in lexicon().work_groups:
+        gm = sum(bits[k] for k in g if k in bits)
+        if mask & gm:
+            out |= gm
+    return out
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _features(
+    refs: pd.Series, opd: pd.Series, kode: pd.Series, names: list[str], docs: list[str], descs: list[str],
+    locs: list[Location], qty: list[tuple[float | None, str | None]], cost: pd.Series, norm: Normalizer,
+) -> pd.DataFrame:
+    works, objs, texts = [], [], []
+    for name, doc in zip(names, docs, strict=True):
+        kinds, obj = norm.split_work(name)
+        if not kinds and doc:
+            kinds = norm.split_work(doc)[0][:2]
+        works.append(kinds)
+        objs.append(" ".join(obj))
+        texts.append(" ".join(norm.expanded(doc)))
+    out = pd.DataFrame({
+        "ref": refs.astype(str).to_numpy(),
+        "order": np.arange(len(refs)),
+        "opd": opd.to_numpy(),
+        "kode": [normalize_code(k) for k in kode],
+        "work": works,
+        "work_mask": [work_mask(w) for w in works],
+        "name": objs,
+        "doc": texts,
+        "desc": [norm.normalize(d) for d in descs],
+        "loc": locs,
+        "qty": [q[0] for q in qty],
+        "unit": [q[1] for q in qty],
+        "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),
+    })
+    return out
+
+
+def usulan_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver | None = None,
+                    norm: Normalizer | None = None) -> pd.DataFrame:
+    """Features of proposals (columns of staged.usulan)."""
+    norm = norm or default_normalizer()
+    names, docs, descs, locs, qty = [], [], [], [], []
+    for r in df.itertuples(index=False):
+        usulan, keg, uraian = getattr(r, "usulan", None), getattr(r, "nama_kegiatan", None), getattr(r, "uraian", None)
+        name = keg if isinstance(keg, str) and keg.strip() else usulan
+        names.append(strip_location(name) if isinstance(name, str) else "")
+        docs.append(strip_location(_text(usulan, keg if keg != usulan else None, uraian)))
+        # what the proposal says beyond the kegiatan it picked (a kamus item or free text)
+        descs.append(strip_location(_text(uraian, usulan if isinstance(keg, str) and keg != usulan else None)))
+        loc = parse_location(getattr(r, "lokasi", None), gazetteer, getattr(r, "kecamatan", None),
+                             getattr(r, "desa", None), getattr(r, "kode_wilayah", None))
+        if loc.scope == "none":
+            loc = parse_location(_text(usulan, uraian), gazetteer)
+        locs.append(loc)
+        vol = getattr(r, "volume", None)
+        if vol is None or (isinstance(vol, float) and vol != vol):
+            vol = getattr(r, "volume_raw", None)
+        qty.append(parse_quantity(vol, getattr(r, "satuan", None)))
+    opd = _col(df, "opd_tujuan").map(resolver.resolve) if resolver else _col(df, "opd_tujuan")
+    kode = _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
+    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm)
+
+
+def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver | None = None,
+                   norm: Normalizer | None = None) -> pd.DataFrame:
+    """Features of Renja rows (columns of staged.renja) as targets of proposals."""
+    norm = norm or default_normalizer()
+    names, docs, descs, locs, qty = [], [], [], [], []
+    for r in df.itertuples(index=False):
+        nama, keg = getattr(r, "nama", None), getattr(r, "kegiatan_nama", None)
+        ind, ket = getattr(r, "indikator", None), getattr(r, "keterangan", None)
+        names.append(strip_location(nama) if isinstance(nama, str) else "")
+        docs.append(strip_location(_text(nama, keg, ind, ket)))
+        descs.append(strip_location(_text(ind, ket)))
+        loc = parse_location(getattr(r, "lokasi", None), gazetteer)
+        if loc.scope in ("none", "detail"):
+            alt = parse_location(_text(nama, ket), gazetteer)
+            if alt.places:
+                loc = alt
+        locs.append(loc)
+        tgt = getattr(r, "target", None)
+        if tgt is None or (isinstance(tgt, float) and tgt != tgt):
+            tgt = getattr(r, "target_raw", None)
+        qty.append(parse_quantity(tgt, getattr(r, "satuan", None)))
+    opd = _col(df, "opd").map(resolver.resolve) if resolver else _col(df, "opd")
+    kode = _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
+    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm)

@@ -1,0 +1,516 @@
+"""Musrenbang / pokir proposals -> Renja rows.
+
+A proposal is accommodated (terakomodir) by the Renja row of its target OPD that carries
+the same kind of work at the same place. Fields are compared one by one (OPD, code, work
+type, kegiatan name, description, location, volume, cost), each comparison falls in a level
+with a match weight (weights.yaml, Fellegi-Sunter), and the summed weight gives a 0..100
+score. One Renja row may accommodate several proposals; a proposal may be split over rows.
+
+Scale-out: the work is partitioned by target OPD into picklable `UsulanWorkItem`s, each
+processed by the pure top-level function `match_usulan_partition`, called through
+`map_fn` (builtin `map` by default, a Dask-backed map in production). Results do not depend
+on `map_fn`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from selaras.match import candidates as cand
+from selaras.match.features import related_mask, renja_features, usulan_features
+from selaras.match.linkage import Model, default_model, probability_score, text_level
+from selaras.match.location import Gazetteer, compare_locations
+from selaras.match.normalize import code_prefixes, is_standard_code
+from selaras.match.opd import OpdResolver
+
+ACCOMMODATION_COLUMNS = ["usulan_ref", "channel", "status", "renja_ref", "renja_refs", "score", "reason"]
+CANDIDATE_COLUMNS = [
+    "usulan_ref", "rank", "renja_ref", "score", "match_weight", "work_score", "text_score", "uraian_score",
+    "location_score", "volume_score", "cost_score", "opd_score", "kode_score", "levels",
+]
+FIELDS = ("opd", "kegiatan", "pekerjaan", "uraian", "lokasi", "volume", "biaya")
+_LEVEL_SCORE = {
+    "lokasi": {"desa_detail_sama": 100, "desa_detail": 95, "desa": 85, "desa_sebagian": 80, "desa_detail_beda": 60,
+               "kecamatan": 50, "kabupaten": 40, "detail": 70, "detail_beda": 10, "desa_lain": 5, "kecamatan_lain": 0},
+    "pekerjaan": {"sama": 100, "mirip": 50, "beda": 0},
+    "volume": {"sama": 100, "dekat": 75, "satuan_sama": 40, "beda": 0},
+    "biaya": {"sama": 100, "dekat": 75, "pagu_lebih": 50, "beda": 0},
+    "opd": {"sama": 100, "beda": 0},
+    "kode": {"sama": 100, "kegiatan": 75, "program": 40, "beda": 0},
+    "kegiatan": {"sama": 100, "kode_sama": 90, "nama_sama": 90, "sangat_mirip": 80, "mirip": 60, "agak_mirip": 40,
+                 "beda": 0},
+}
+
+
+@dataclass(frozen=True)
+class UsulanConfig:
+    top_k: int = 5
+    terakomodir_min: float = 80.0
+    review_min: float = 55.0
+    candidate_k: int = 20          # proxy candidates per proposal before detailed scoring
+    split_margin_bits: float = 1.0  # rows within this of the best one also hold the proposal
+    explain_margin_bits: float = 1.0  # a row better explained by another proposal is not claimed
+    model: Model = field(default_factory=default_model)
+
+    @classmethod
+    def from_settings(cls, settings) -> UsulanConfig:
+        return cls(
+            top_k=settings.top_k,
+            terakomodir_min=settings.usulan_terakomodir_min,
+            review_min=settings.usulan_review_min,
+            candidate_k=max(getattr(settings, "usulan_candidate_k", cls.candidate_k), settings.top_k),
+            split_margin_bits=getattr(settings, "usulan_split_margin_bits", cls.split_margin_bits),
+            explain_margin_bits=getattr(settings, "usulan_explain_margin_bits", cls.explain_margin_bits),
+        )
+
+
+@dataclass
+class UsulanWorkItem:
+    """One partition: the proposals to one OPD and the Renja rows they may be matched to.
+    `usulan` / `renja` have staged columns; their `opd_tujuan` / `opd` are resolved keys."""
+
+    key: str
+    usulan: pd.DataFrame
+    renja: pd.DataFrame
+    gazetteer: Gazetteer
+    config: UsulanConfig
+    opd_label: str = ""
+
+
+# --- orchestration ------------------------------------------------------------------------
+
+def build_work_items(
+    usulan: pd.DataFrame,
+    renja: pd.DataFrame,
+    gazetteer: Gazetteer,
+    config: UsulanConfig,
+    resolver: OpdResolver | None = None,
+) -> list[UsulanWorkItem]:
+    """Partition by target OPD. Proposals whose OPD is unknown, or has no Renja row, are
+    matched against every Renja row (the OPD field then weighs against them)."""
+    if resolver is None:
+        resolver = OpdResolver(list(renja.get("opd", pd.Series(dtype=object)).dropna().unique()))
+    u = usulan.copy()
+    r = renja.copy()
+    u["_opd_label"] = u.get("opd_tujuan")
+    u["opd_tujuan"] = u.get("opd_tujuan", pd.Series(index=u.index, dtype=object)).map(resolver.resolve)
+    r["opd"] = r.get("opd", pd.Series(index=r.index, dtype=object)).map(resolver.resolve)
+    renja_opds = set(r["opd"].dropna())
+    part = u["opd_tujuan"].where(u["opd_tujuan"].isin(renja_opds), "")
+    items = []
+    for key in sorted(part.unique()):
+        uu = u[part == key].drop(columns="_opd_label")
+        rr = r[r["opd"] == key] if key else r
+        label = str(u.loc[part == key, "_opd_label"].dropna().iloc[0]) if key and u.loc[part == key, "_opd_label"].notna().any() else ""
+        items.append(UsulanWorkItem(key, uu.reset_index(drop=True), rr.reset_index(drop=True), gazetteer, config, label))
+    return items
+
+
+def match_usulan(
+    usulan: pd.DataFrame,
+    renja: pd.DataFrame,
+    gazetteer: Gazetteer | None = None,
+    config: UsulanConfig | None = None,
+    resolver: OpdResolver | None = None,
+    map_fn: Callable[[Callable, Iterable], Iterable] = map,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All proposals -> (accommodation, candidates). DataFrame in, DataFrame out."""
+    config = config or UsulanConfig()
+    items = build_work_items(usulan, renja, gazetteer or Gazetteer(), config, resolver)
+    results = list(map_fn(match_usulan_partition, items))
+    acc = pd.concat([a for a, _ in results], ignore_index=True) if results else pd.DataFrame(columns=ACCOMMODATION_COLUMNS)
+    cands = pd.concat([c for _, c in results], ignore_index=True) if results else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    acc = acc.sort_values("usulan_ref", kind="stable").reset_index(drop=True)
+    cands = cands.sort_values(["usulan_ref", "rank"], kind="stable").reset_index(drop=True)
+    return acc[ACCOMMODATION_COLUMNS], cands[CANDIDATE_COLUMNS]
+
+
+# --- one partition ------------------------------------------------------------------------
+
+def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pure function of its work item: features, candidates, comparisons, weights, then the
+    accommodation decision. Returns (accommodation_df, candidates_df)."""
+    cfg = item.config
+    u_df, r_df = item.usulan, item.renja
+    P = usulan_features(u_df, item.gazetteer)
+    channel = u_df["channel"].astype(str).to_numpy() if "channel" in u_df else np.array(["musrenbang"] * len(u_df))
+    if len(P) == 0:
+        return pd.DataFrame(columns=ACCOMMODATION_COLUMNS), pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    R = renja_features(r_df, item.gazetteer)
+    if len(R) == 0:
+        reason = "Tidak terakomodir: OPD tujuan tidak memiliki baris Renja." if item.key else \
+            "Tidak terakomodir: tidak ada baris Renja sama sekali."
+        acc = pd.DataFrame({"usulan_ref": P["ref"], "channel": channel, "status": "tidak_terakomodir",
+                            "renja_ref": None, "renja_refs": [[] for _ in range(len(P))], "score": 0.0,
+                            "reason": reason})
+        return acc, pd.DataFrame(columns=CANDIDATE_COLUMNS)
+
+    pairs = candidate_pairs(P, R, cfg.candidate_k)
+    levels, sims = compare_pairs(P, R, pairs, cfg.model)
+    weight = np.full(len(pairs), cfg.model.prior_bits)
+    for f in FIELDS:
+        weight += cfg.model.bits(f, levels[f])
+    pairs = pairs.assign(weight=weight, score=probability_score(weight))
+    for f in FIELDS:
+        pairs[f"lv_{f}"] = levels[f]
+    for k, v in sims.items():
+        pairs[k] = v
+    pairs = pairs.sort_values(["qi", "weight", "ti"], ascending=[True, False, True], kind="stable")
+    pairs["rank"] = pairs.groupby("qi").cumcount() + 1
+
+    decisions = decide(P, R, pairs, channel, cfg)
+    acc = _accommodation_frame(P, R, r_df, pairs, decisions, channel, cfg, item)
+    cands = _candidate_frame(P, R, pairs[pairs["rank"] <= cfg.top_k])
+    return acc, cands
+
+
+def candidate_pairs(P: pd.DataFrame, R: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Top-k Renja rows per proposal by TF-IDF cosine of the texts plus blocking evidence
+    (same desa, same kecamatan, same code)."""
+    A, B = cand.tfidf_pair(P["doc"].tolist(), R["doc"].tolist())
+    vocab: dict = {}
+    desa_p, _ = cand.incidence([[p.desa_key for p in loc.places] for loc in P["loc"]], vocab)
+    desa_r, _ = cand.incidence([[p.desa_key for p in loc.places] for loc in R["loc"]], vocab)
+    kvocab: dict = {}
+    kec_p, _ = cand.incidence([[p.kec_key for p in loc.places] for loc in P["loc"]], kvocab)
+    kec_r, _ = cand.incidence([[p.kec_key for p in loc.places] for loc in R["loc"]], kvocab)
+    cvocab: dict = {}
+    code_p, _ = cand.incidence([[c] for c in P["kode"]], cvocab)
+    code_r, _ = cand.incidence([[c] for c in R["kode"]], cvocab)
+    desa_p, desa_r = _same_width(desa_p, desa_r)
+    kec_p, kec_r = _same_width(kec_p, kec_r)
+    code_p, code_r = _same_width(code_p, code_r)
+    wide = np.array([loc.scope == "kabupaten" for loc in R["loc"]], dtype=np.float32)
+    desa_rt, kec_rt, code_rt = desa_r.T.tocsc(), kec_r.T.tocsc(), code_r.T.tocsc()
+
+    def bonus(sl: slice) -> np.ndarray:
+        b = 1.0 * np.minimum((desa_p[sl] @ desa_rt).toarray(), 1.0)
+        b += 0.25 * np.minimum((kec_p[sl] @ kec_rt).toarray(), 1.0)
+        b += 0.3 * (code_p[sl] @ code_rt).toarray()
+        b += 0.1 * wide[None, :]
+        return b
+
+    qi, ti, proxy = cand.top_k(A, B, k, bonus=bonus)
+    cos = cand.pair_cosine(A, B, qi, ti)
+    DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
+    desc_cos = cand.pair_cosine(DA, DB, qi, ti)
+    return pd.DataFrame({"qi": qi, "ti": ti, "proxy": proxy, "cos": cos, "desc_cos": desc_cos})
+
+
+def _same_width(a, b):
+    """Give two incidence matrices built on one growing vocabulary the same width."""
+    n = max(a.shape[1], b.shape[1])
+    a, b = a.tocsr(), b.tocsr()
+    a.resize((a.shape[0], n))
+    b.resize((b.shape[0], n))
+    return a, b
+
+
+def _name_similarity(a: list[str], b: list[str]) -> np.ndarray:
+    """Object-of-work similarity 0..1: token_set_ratio, guarded for one-word names (which
+    are subsets of many names) by token_sort_ratio."""
+    if not a:
+        return np.zeros(0)
+    ts = process.cpdist(a, b, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=1)
+    tso = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1)
+    short = np.array([min(len(x.split()), len(y.split())) < 2 for x, y in zip(a, b, strict=True)])
+    return np.where(short, tso, 0.5 * ts + 0.5 * tso) / 100.0
+
+
+def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> tuple[dict, dict]:
+    """Comparison level of every field for every candidate pair, plus raw similarities."""
+    qi, ti = pairs["qi"].to_numpy(), pairs["ti"].to_numpy()
+    n = len(pairs)
+    lv: dict[str, np.ndarray] = {}
+
+    po, ro = P["opd"].to_numpy()[qi], R["opd"].to_numpy()[ti]
+    has = pd.notna(po) & pd.notna(ro)
+    lv["opd"] = np.where(~has, "missing", np.where(po == ro, "sama", "beda"))
+
+    code_lv = np.array([_code_level(a, b) for a, b in zip(P["kode"].to_numpy()[qi], R["kode"].to_numpy()[ti], strict=True)],
+                       dtype=object)
+
+    wm_p, wm_r = P["work_mask"].to_numpy()[qi], R["work_mask"].to_numpy()[ti]
+    rel_cache: dict[int, int] = {}
+    rel_p = np.array([rel_cache.setdefault(m, related_mask(m)) for m in wm_p], dtype=np.int64)
+    lv["pekerjaan"] = np.where((wm_p == 0) | (wm_r == 0), "missing",
+                               np.where((wm_p & wm_r) != 0, "sama", np.where((rel_p & wm_r) != 0, "mirip", "beda")))
+
+    names_p, names_r = P["name"].to_numpy()[qi].tolist(), R["name"].to_numpy()[ti].tolist()
+    name_sim = _name_similarity(names_p, names_r)
+    missing = np.array([not a or not b for a, b in zip(names_p, names_r, strict=True)], dtype=bool)
+    name_lv = text_level(name_sim, model.text_levels["kegiatan"], missing)
+    lv["kegiatan"] = kegiatan_levels(code_lv, name_lv)
+
+    cos = pairs["desc_cos"].to_numpy()
+    desc_missing = (P["desc"].to_numpy()[qi] == "") | (R["desc"].to_numpy()[ti] == "")
+    lv["uraian"] = text_level(cos, model.text_levels["uraian"], desc_missing)
+
+    locs_p, locs_r = P["loc"].to_numpy(), R["loc"].to_numpy()
+    cache: dict[tuple[int, int], str] = {}
+    lv["lokasi"] = np.array([cache.setdefault((a, b), compare_locations(locs_p[a], locs_r[b])) for a, b in zip(qi, ti, strict=True)],
+                            dtype=object)
+
+    lv["volume"] = _quantity_levels(P["qty"].to_numpy(dtype=float)[qi], P["unit"].to_numpy()[qi],
+                                    R["qty"].to_numpy(dtype=float)[ti], R["unit"].to_numpy()[ti], model.volume_tolerance)
+    lv["biaya"] = _cost_levels(P["cost"].to_numpy(dtype=float)[qi], R["cost"].to_numpy(dtype=float)[ti], model.cost_tolerance)
+    assert all(len(v) == n for v in lv.values())
+    sims = {"name_sim": name_sim, "code_level": code_lv}
+    return lv, sims
+
+
+def kegiatan_levels(code_lv: np.ndarray, name_lv: np.ndarray) -> np.ndarray:
+    """One level for "same kegiatan?" from the code comparison and the name similarity."""
+    out = np.array(name_lv, dtype=object)          # nama_sama / sangat_mirip / ... / beda / missing
+    code_same = code_lv == "sama"
+    name_close = np.isin(name_lv, ["nama_sama", "sangat_mirip", "missing"])
+    out[code_same & name_close] = "sama"
+    out[code_same & ~name_close] = "kode_sama"
+    # a code that differs outright makes a merely similar name weaker
+    out[(code_lv == "beda") & (out == "sangat_mirip")] = "mirip"
+    out[(code_lv == "beda") & (out == "mirip")] = "agak_mirip"
+    return out
+
+
+def _code_level(a: object, b: object) -> str:
+    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
+        return "missing"
+    if a == b:
+        return "sama"
+    pa, pb = code_prefixes(a), code_prefixes(b)
+    if is_standard_code(a) and is_standard_code(b):
+        ka = a if a.count(".") == 4 else (pa[0] if len(pa) and a.count(".") == 5 else None)
+        kb = b if b.count(".") == 4 else (pb[0] if len(pb) and b.count(".") == 5 else None)
+        if ka and ka == kb:
+            return "kegiatan"
+        prog_a = next((p for p in pa if p.count(".") == 2), a if a.count(".") == 2 else None)
+        prog_b = next((p for p in pb if p.count(".") == 2), b if b.count(".") == 2 else None)
+        if prog_a and prog_a == prog_b:
+            return "program"
+        return "beda"
+    if (pa and pa[0] == b) or (pb and pb[0] == a) or (pa and pb and pa[0] == pb[0]):
+        return "kegiatan"
+    return "beda"
+
+
+def _quantity_levels(qa, ua, qb, ub, tol) -> np.ndarray:
+    out = np.full(len(qa), "missing", dtype=object)
+    has = ~np.isnan(qa) & ~np.isnan(qb) & (qa > 0) & (qb > 0) & pd.notna(ua) & pd.notna(ub)
+    same_unit = has & (ua == ub)
+    rel = np.abs(qa - qb) / np.maximum(np.maximum(qa, qb), 1e-9)
+    out[has] = "beda"
+    out[same_unit] = "satuan_sama"
+    out[same_unit & (rel <= tol["dekat"])] = "dekat"
+    out[same_unit & (rel <= tol["sama"])] = "sama"
+    return out
+
+
+def _cost_levels(ca, cb, tol) -> np.ndarray:
+    out = np.full(len(ca), "missing", dtype=object)
+    has = ~np.isnan(ca) & ~np.isnan(cb) & (ca > 0) & (cb > 0)
+    rel = np.abs(ca - cb) / np.maximum(np.maximum(ca, cb), 1e-9)
+    out[has] = "beda"
+    out[has & (cb > ca)] = "pagu_lebih"
+    out[has & (rel <= tol["dekat"])] = "dekat"
+    out[has & (rel <= tol["sama"])] = "sama"
+    return out
+
+
+# --- decision -----------------------------------------------------------------------------
+
+@dataclass
+class Decision:
+    rows: list[int]                 # accommodating Renja rows (indices into R), best first
+    status: str
+    note: str = ""                  # why a good row was not taken
+    best: int | None = None         # index into pairs of the best candidate
+
+
+def _dup_key(P: pd.DataFrame, channel: np.ndarray, i: int) -> tuple:
+    r = P.iloc[i]
+    vals = (channel[i], r["opd"], r["kode"], r["name"], r["desc"], repr(r["loc"]), r["qty"], r["unit"], r["cost"])
+    return tuple(None if isinstance(v, float) and v != v else v for v in vals)  # NaN != NaN
+
+
+def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.ndarray, cfg: UsulanConfig) -> dict[int, Decision]:
+    """Status and accommodating rows of every proposal in the partition.
+
+    - A proposal claims its best row and any row within `split_margin_bits` of it (a split
+      proposal), when their score reaches `review_min`.
+    - A row claimed by several different proposals stays with those within
+      `explain_margin_bits` of the row's best proposal; the others lose it (the row is
+      better explained by another proposal) and go to review.
+    - Identical proposals (same channel and every compared field) share their equally good
+      rows out in source order; an identical proposal left without a row goes to review
+      as a duplicate instead of being counted twice.
+    """
+    best_idx = pairs.groupby("qi", sort=True).head(1)
+    best_pair = dict(zip(best_idx["qi"], best_idx.index, strict=True))
+    good = pairs[pairs["score"] >= cfg.review_min]
+    options: dict[int, list[tuple[int, float]]] = defaultdict(list)   # already sorted by weight desc
+    for q, t, w in zip(good["qi"], good["ti"], good["weight"], strict=True):
+        options[q].append((t, w))
+
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for q in range(len(P)):
+        groups[_dup_key(P, channel, q)].append(q)
+    group_of = {q: g for g, qs in groups.items() for q in qs}
+
+    # Claims in rounds: a proposal whose best rows are better explained by other proposals
+    # (mutual best within `explain_margin_bits`) falls back to its next rows.
+    claims: dict[int, list[tuple[int, float]]] = {}
+    lost: dict[int, set[int]] = defaultdict(set)
+    notes: dict[int, str] = {}
+    pending = sorted(options)
+    for _ in range(4):
+        for q in pending:
+            avail = [(t, w) for t, w in options[q] if t not in lost[q]]
+            claims[q] = [(t, w) for t, w in avail if w >= avail[0][1] - cfg.split_margin_bits] if avail else []
+        row_best: dict[int, tuple[float, int]] = {}
+        for q in sorted(claims):
+            for t, w in claims[q]:
+                if t not in row_best or w > row_best[t][0]:
+                    row_best[t] = (w, q)
+        for q in sorted(claims):
+            kept = []
+            for t, w in claims[q]:
+                bw, owner = row_best[t]
+                if w >= bw - cfg.explain_margin_bits or group_of[owner] == group_of[q]:
+                    kept.append((t, w))
+                else:
+                    lost[q].add(t)
+                    notes[q] = f"baris Renja terdekat lebih cocok untuk usulan {P.at[owner, 'ref']}"
+            claims[q] = kept
+        pending = [q for q in sorted(claims) if not claims[q] and any(t not in lost[q] for t, _ in options[q])]
+        if not pending:
+            break
+
+    # identical proposals share out their rows
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rows = sorted({t for q in members for t, _ in claims.get(q, [])},
+                      key=lambda t: (-max(w for q in members for tt, w in claims.get(q, []) if tt == t), t))
+        weights = {t: w for q in members for t, w in claims.get(q, [])}
+        m, n = len(rows), len(members)
+        for i, q in enumerate(sorted(members)):
+            if m >= n:
+                claims[q] = [(t, weights[t]) for t in rows[i * m // n:(i + 1) * m // n]]
+            elif i < m:
+                claims[q] = [(rows[i], weights[rows[i]])]
+            else:
+                claims[q] = []
+                if m:
+                    first = sorted(members)[0]
+                    notes[q] = f"identik dengan usulan {P.at[first, 'ref']} yang sudah ditampung baris yang sama"
+
+    out: dict[int, Decision] = {}
+    for q in range(len(P)):
+        lst = sorted(claims.get(q, []), key=lambda tw: (-tw[1], tw[0]))
+        bp = best_pair.get(q)
+        if lst:
+            top_score = float(probability_score(lst[0][1]))
+            if top_score >= cfg.terakomodir_min:
+                rows = [t for t, w in lst if probability_score(w) >= cfg.terakomodir_min]
+                out[q] = Decision(rows, "terakomodir", best=bp)
+            else:
+                out[q] = Decision([lst[0][0]], "perlu_review", best=bp)
+        elif bp is not None and pairs.at[bp, "score"] >= cfg.review_min:
+            out[q] = Decision([int(pairs.at[bp, "ti"])], "perlu_review", notes.get(q, ""), best=bp)
+        else:
+            out[q] = Decision([], "tidak_terakomodir", best=bp)
+    return out
+
+
+# --- output frames ------------------------------------------------------------------------
+
+def _evidence(pairs: pd.DataFrame, idx: int, model: Model) -> str:
+    pos, neg = [], []
+    for f in FIELDS:
+        level = pairs.at[idx, f"lv_{f}"]
+        if level == "missing":
+            continue
+        bits = model.fields[f][level].bits
+        (pos if bits > 0 else neg).append((abs(bits), model.label(f, level)))
+    pos.sort(reverse=True)
+    neg.sort(reverse=True)
+    text = ", ".join(lbl for _, lbl in pos[:4]) or "tidak ada kesamaan yang kuat"
+    if neg:
+        text += "; tetapi " + ", ".join(lbl for _, lbl in neg[:3])
+    return text
+
+
+def _row_label(r_df: pd.DataFrame, t: int) -> str:
+    row = r_df.iloc[t]
+    nama = row.get("nama") if isinstance(row.get("nama"), str) else ""
+    return f"{row['row_ref']} \"{nama.strip()[:80]}\""
+
+
+def _accommodation_frame(P, R, r_df, pairs, decisions, channel, cfg: UsulanConfig, item: UsulanWorkItem) -> pd.DataFrame:
+    recs = []
+    by_q_t = {(q, t): i for i, q, t in zip(pairs.index, pairs["qi"], pairs["ti"], strict=True)}
+    for q in range(len(P)):
+        d = decisions[q]
+        ref = P.at[q, "ref"]
+        if d.rows:
+            first = by_q_t[(q, d.rows[0])]
+            score = float(pairs.at[first, "score"])
+            where = _row_label(r_df, d.rows[0])
+            ev = _evidence(pairs, first, cfg.model)
+            if d.status == "terakomodir":
+                reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
+                if len(d.rows) > 1:
+                    reason += f" Usulan ini juga ditampung {len(d.rows) - 1} baris Renja lain (dipecah)."
+            else:
+                reason = f"Perlu dicek: calon terbaik Renja {where} (skor {score:.0f}): {ev}."
+                if d.note:
+                    reason += f" Tidak diambil otomatis: {d.note}."
+            refs = [str(R.at[t, "ref"]) for t in d.rows]
+            recs.append((ref, channel[q], d.status, refs[0], refs, round(score, 2), reason))
+        else:
+            if d.best is not None:
+                score = float(pairs.at[d.best, "score"])
+                t = int(pairs.at[d.best, "ti"])
+                reason = (f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
+                          f"Calon terdekat {_row_label(r_df, t)} (skor {score:.0f}): {_evidence(pairs, d.best, cfg.model)}.")
+                if d.note:
+                    reason += f" Catatan: {d.note}."
+            else:
+                score = 0.0
+                reason = "Tidak terakomodir: tidak ada baris Renja yang mirip."
+            if not item.key and item.opd_label == "":
+                reason += " OPD tujuan tidak dikenali atau tidak punya baris Renja; dicari di semua OPD."
+            recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason))
+    return pd.DataFrame.from_records(recs, columns=ACCOMMODATION_COLUMNS)
+
+
+def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame) -> pd.DataFrame:
+    def lvl_score(f: str) -> list[float | None]:
+        table = _LEVEL_SCORE[f]
+        return [table.get(v) if v != "missing" else None for v in top[f"lv_{f}"]]
+
+    levels = [
+        "; ".join(f"{f}={top.at[i, f'lv_{f}']}" for f in FIELDS) + f"; kode={top.at[i, 'code_level']}" for i in top.index
+    ]
+    return pd.DataFrame({
+        "usulan_ref": P["ref"].to_numpy()[top["qi"].to_numpy()],
+        "rank": top["rank"].to_numpy(dtype=np.int32),
+        "renja_ref": R["ref"].to_numpy()[top["ti"].to_numpy()],
+        "score": np.round(top["score"].to_numpy(), 2),
+        "match_weight": np.round(top["weight"].to_numpy(), 3),
+        "work_score": lvl_score("pekerjaan"),
+        "text_score": np.round(top["name_sim"].to_numpy() * 100, 1),
+        "uraian_score": np.round(top["desc_cos"].to_numpy() * 100, 1),
+        "location_score": lvl_score("lokasi"),
+        "volume_score": lvl_score("volume"),
+        "cost_score": lvl_score("biaya"),
+        "opd_score": lvl_score("opd"),
+        "kode_score": [_LEVEL_SCORE["kode"].get(v) for v in top["code_level"]],
+        "levels": levels,
+    })
