@@ -88,12 +88,16 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message
 
 
 def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
-    """Runs still 'running' while we hold the run lock were killed (power cut, SIGKILL):
-    say so, rather than leave them running forever. Only call while holding the lock."""
+    """Runs (or steps, e.g. a publish after the outcome was recorded) still 'running'
+    while we hold the run lock were killed (power cut, SIGKILL): say so, rather than leave
+    them running forever. Only call while holding the lock."""
     rows = con.execute(
         "update meta.run set status = 'interrupted', finished_at = coalesce(finished_at, ?), "
-        "message = coalesce(message, 'Run terhenti sebelum selesai (interrupted: the process ended).') "
-        "where status = 'running' returning run_id",
+        "message = 'Run terhenti sebelum selesai (interrupted: the process ended)' "
+        "    || coalesce(' saat ' || (select string_agg(step, ', ') from meta.run_step s "
+        "                             where s.run_id = run.run_id and s.status = 'running'), '') "
+        "where status = 'running' "
+        "   or run_id in (select run_id from meta.run_step where status = 'running') returning run_id",
         [datetime.now()],
     ).fetchall()
     con.execute(
