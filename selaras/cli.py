@@ -42,6 +42,7 @@ Tahun = Annotated[int | None, typer.Option("--tahun", help="Plan year, e.g. 2021
 Force = Annotated[bool, typer.Option("--force", help="Redo the work even when the inputs did not change.")]
 
 log = logging.getLogger("selaras.cli")
+_log_handler: logging.Handler | None = None
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -74,14 +75,20 @@ def _start_log(settings: Settings, command: str) -> Path:
     for old in sorted(folder.glob("selaras-*.log"))[:-LOGS_KEPT]:
         old.unlink(missing_ok=True)
     path = folder / f"selaras-{datetime.now():%Y%m%dT%H%M%S}-{command}.log"
+    global _log_handler
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     for name in ("selaras", "prefect", "distributed"):
         logger = logging.getLogger(name)
+        if _log_handler is not None:  # a previous command in this process (tests)
+            logger.removeHandler(_log_handler)
         logger.addHandler(handler)
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)
+    if _log_handler is not None:
+        _log_handler.close()
+    _log_handler = handler
     log.info("selaras %s, data folder %s", command, settings.data_dir.resolve())
     return path
 

@@ -47,6 +47,7 @@ def fake_stages(monkeypatch):
             files = sorted(p.relative_to(settings.raw_dir).as_posix()
                            for p in settings.raw_dir.rglob("*") if p.is_file())
             result.figures["files"] = len(files)
+            result.figures["map_fn"] = getattr(map_fn, "__name__", "?")
             if name == "match":  # exercises the map the orchestration hands in
                 parts = [sorted(f) for f in files] or [[3, 1, 2], [9, 8]]
                 result.figures["mapped"] = repr(list(map_fn(sorted, parts)))
