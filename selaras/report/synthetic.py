@@ -1,0 +1,249 @@
+"""A synthetic region written straight into the warehouse's staged, quality and match
+tables (no spreadsheets, no matcher), for the report benchmark and the reconcile / report
+tests. Deterministic for a seed; sized by OPDs, Renja rows per OPD and proposals.
+
+It carries what the outputs must cope with: OPD names spelled differently across files,
+"Kec." prefixes, proposal text starting with = + - @, programs over their ceiling, RKPD
+items nobody covers, quarantined rows, and every status of both matchers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from selaras.warehouse import insert_df, table_columns
+
+OPD_NAMES = [
+    "Dinas Pendidikan dan Kebudayaan", "Dinas Kesehatan", "Dinas Pekerjaan Umum dan Penataan Ruang",
+    "Dinas Perumahan Rakyat dan Kawasan Permukiman", "Dinas Sosial", "Dinas Pemberdayaan Masyarakat dan Desa",
+    "Dinas Pertanian", "Dinas Perikanan", "Dinas Perhubungan", "Dinas Lingkungan Hidup",
+    "Dinas Koperasi dan UKM", "Dinas Perindustrian dan Perdagangan", "Dinas Pariwisata",
+    "Dinas Pemuda dan Olahraga", "Dinas Tenaga Kerja", "Dinas Kependudukan dan Pencatatan Sipil",
+    "Dinas Komunikasi dan Informatika", "Dinas Ketahanan Pangan", "Dinas Perpustakaan dan Kearsipan",
+    "Dinas Penanaman Modal dan PTSP", "Dinas Pengendalian Penduduk dan KB", "Dinas Pemberdayaan Perempuan",
+    "Satuan Polisi Pamong Praja", "Badan Penanggulangan Bencana Daerah", "Badan Kesatuan Bangsa dan Politik",
+    "Badan Perencanaan Pembangunan Daerah", "Badan Keuangan Daerah", "Badan Kepegawaian Daerah",
+    "Inspektorat Daerah", "Sekretariat Daerah", "Sekretariat DPRD", "RSUD Kabupaten",
+    "Dinas Kebakaran", "Dinas Peternakan", "Dinas Kehutanan", "Dinas Energi dan Sumber Daya Mineral",
+    "Dinas Sumber Daya Air", "Dinas Pertanahan", "Dinas Statistik", "Dinas Persandian",
+]
+PRIORITAS = [
+    "1. Peningkatan kualitas sumber daya manusia",
+    "2. Pembangunan infrastruktur dan konektivitas wilayah",
+    "3. Penguatan ekonomi kerakyatan",
+    "4. Reformasi birokrasi dan tata kelola pemerintahan",
+    "5. Ketahanan bencana dan lingkungan hidup",
+]
+WORK = ["Pembangunan", "Rehabilitasi", "Pemeliharaan", "Pengadaan", "Pelatihan", "Penyediaan"]
+OBJECTS = [
+    "Jalan Lingkungan", "Talud", "Posyandu", "Saluran Drainase", "Jembatan Desa", "MCK Umum", "PJU",
+    "Gedung PAUD", "Sumur Bor", "Irigasi Tersier", "Rumah Tidak Layak Huni", "Balai Warga",
+    "Sarana Air Bersih", "Tempat Pembuangan Sampah", "Alat Pertanian", "Kapasitas Kader", "Perahu Nelayan",
+]
+KECAMATAN = [
+    "Cibeber", "Cilograng", "Bayah", "Panggarangan", "Malingping", "Wanasalam", "Cijaku", "Banjarsari",
+    "Gunungkencana", "Cileles", "Leuwidamar", "Muncang", "Sobang", "Cipanas", "Lebakgedong", "Sajira",
+    "Curugbitung", "Maja", "Rangkasbitung", "Kalanganyar", "Cibadak", "Warunggunung", "Cimarga", "Cikulur",
+]
+# Proposal text a spreadsheet program would take for a formula (formula injection).
+HOSTILE = ["=HYPERLINK(\"http://contoh.invalid\",\"klik\")", "+62 812 PERBAIKAN JALAN", "-Perbaikan talud",
+           "@SUM(A1:A9) bantuan alat", "=1+1"]
+
+
+def _file_id(source_file: str) -> str:
+    return hashlib.sha256(source_file.encode()).hexdigest()[:16]
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
+
+
+def _opd_name(i: int) -> str:
+    base = OPD_NAMES[i % len(OPD_NAMES)]
+    return base if i < len(OPD_NAMES) else f"{base} {i // len(OPD_NAMES) + 1}"
+
+
+def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int = 60,
+                   renja_per_opd: int = 12, seed: int = 2021, tahun: int = 2021,
+                   run_id: str = "synthetic") -> dict[str, int]:
+    """Insert a synthetic region; returns row counts per table."""
+    rng = np.random.default_rng(seed)
+    opds = [_opd_name(i) for i in range(n_opd)]
+    n_kec = min(len(KECAMATAN), max(3, n_opd))
+    kecs = KECAMATAN[:n_kec]
+
+    files: list[dict] = []
+
+    def add_file(source_file: str, kind: str, opd: str | None) -> str:
+        fid = _file_id(source_file)
+        files.append({"file_id": fid, "source_file": source_file, "kind": kind, "sha256": fid * 4,
+                      "status": "loaded", "opd": opd, "tahun": tahun, "run_id": run_id})
+        return fid
+
+    # RKPD: per OPD three programs, sub kegiatan spread over them; two of every
+    # renja_per_opd + 2 items are left for no Renja row to cover.
+    rkpd_file = f"rkpd/rkpd_{tahun}.xlsx"
+    rkpd_fid = add_file(rkpd_file, "rkpd", None)
+    rkpd_rows, renja_rows, alignment, renja_cand = [], [], [], []
+    row = 6
+    per_opd_rkpd: dict[int, list[int]] = {}
+    for o, opd in enumerate(opds):
+        bidang = f"{1 + o // 20}.{o % 20 + 1:02d}"
+        items = []
+        for j in range(renja_per_opd + 2):
+            prog = 2 + j % 3
+            kode = f"{bidang}.{prog:02d}.2.{1 + j // 3:02d}.{j + 1:04d}"
+            nama = f"{WORK[j % len(WORK)]} {OBJECTS[(o + j) % len(OBJECTS)]} {j + 1}"
+            rkpd_rows.append({
+                "row_ref": f"{rkpd_file}:RKPD:{row}", "file_id": rkpd_fid, "source_file": rkpd_file,
+                "sheet": "RKPD", "source_row": row, "tahun": tahun,
+                "prioritas": PRIORITAS[(o + prog) % len(PRIORITAS)], "kode_raw": kode, "kode": kode,
+                "kode_level": "sub_kegiatan", "nama": nama, "program_kode": kode[: len(bidang) + 3],
+                "program_nama": f"Program {OBJECTS[(o + prog) % len(OBJECTS)]}",
+                "pagu": float(rng.integers(2, 40) * 50_000_000),
+                # The RKPD writes the OPD in capitals: the same agency as the Renja's.
+                "opd": opd.upper() if o % 2 else opd,
+            })
+            items.append(len(rkpd_rows) - 1)
+            row += 1
+        per_opd_rkpd[o] = items
+
+    # Renja: one file per OPD, each row for one RKPD item, some with outdated codes.
+    statuses = ["selaras", "selaras_nama", "perlu_review", "tidak_selaras"]
+    per_opd_renja: dict[int, list[int]] = {}
+    for o, opd in enumerate(opds):
+        source_file = f"renja/renja_{_slug(opd)}.xlsx"
+        fid = add_file(source_file, "renja", opd)
+        per_opd_renja[o] = []
+        for j in range(renja_per_opd):
+            item = rkpd_rows[per_opd_rkpd[o][j]]
+            src_row = 9 + j
+            ref = f"{source_file}:Renja:{src_row}"
+            status = statuses[0] if j % 5 in (0, 1) else statuses[j % 4]
+            kode = item["kode"] if status == "selaras" else item["kode"][:-4] + f"{9000 + j:04d}"
+            over = o % 3 == 0 and j % 3 == 0  # some programs go over the ceiling
+            renja_rows.append({
+                "row_ref": ref, "file_id": fid, "source_file": source_file, "sheet": "Renja",
+                "source_row": src_row, "opd": opd, "tahun": tahun, "kode_raw": kode, "kode": kode,
+                "kode_level": "sub_kegiatan", "nama": item["nama"] if j % 4 else item["nama"].upper(),
+                "program_kode": item["program_kode"], "program_nama": item["program_nama"],
+                "indikator": f"Jumlah {OBJECTS[j % len(OBJECTS)].lower()}", "target_raw": f"{j + 1} Unit",
+                "target": float(j + 1), "satuan": "Unit", "lokasi": f"Kec. {kecs[j % n_kec]}",
+                "pagu": item["pagu"] * (1.5 if over else 0.9), "sumber_dana": "PAD",
+            })
+            per_opd_renja[o].append(len(renja_rows) - 1)
+            target = item if status != "tidak_selaras" else None
+            alignment.append({
+                "renja_ref": ref, "rkpd_ref": target and target["row_ref"], "kode_rkpd": target and target["kode"],
+                "nama_rkpd": target and target["nama"], "prioritas": target and target["prioritas"],
+                "kode_saran": target["kode"] if target and status != "selaras" else None,
+                "status": status, "method": {"selaras": "kode", "selaras_nama": "hirarki_nama",
+                                              "perlu_review": "nama", "tidak_selaras": "none"}[status],
+                "score": {"selaras": 100.0, "selaras_nama": 91.5, "perlu_review": 72.25,
+                          "tidak_selaras": 31.0}[status],
+                "reason": f"Sintetis: {status}", "decided_by": "matcher",
+            })
+            cands = [per_opd_rkpd[o][j], per_opd_rkpd[o][(j + 1) % len(per_opd_rkpd[o])],
+                     per_opd_rkpd[o][(j + 2) % len(per_opd_rkpd[o])]]
+            for rank, c in enumerate(cands, 1):
+                renja_cand.append({
+                    "renja_ref": ref, "rank": rank, "target_type": "rkpd", "target_ref": rkpd_rows[c]["row_ref"],
+                    "target_kode": rkpd_rows[c]["kode"], "target_nama": rkpd_rows[c]["nama"],
+                    "score": round(95.0 - 12.5 * rank, 1), "code_score": 50.0, "name_score": 80.0,
+                    "opd_score": 100.0, "method": "nama",
+                })
+
+    # Proposals: musrenbang per kecamatan file, pokir in one file.
+    usulan_rows, accommodation, usulan_cand = [], [], []
+    opd_of = rng.integers(0, n_opd, n_usulan)
+    kec_of = rng.integers(0, n_kec, n_usulan)
+    status_draw = rng.random(n_usulan)
+    anggaran = rng.integers(1, 400, n_usulan) * 5_000_000.0
+    pokir_file = "pokir/pokir_dprd.xlsx"
+    pokir_fid = add_file(pokir_file, "pokir", None)
+    mus_fids = {k: add_file(f"musrenbang/musrenbang_kec_{_slug(kec)}.xlsx", "musrenbang", None)
+                for k, kec in enumerate(kecs)}
+    next_row: dict[str, int] = {}
+    for i in range(n_usulan):
+        o, k = int(opd_of[i]), int(kec_of[i])
+        channel = "pokir" if i % 7 == 3 else "musrenbang"
+        source_file = pokir_file if channel == "pokir" else f"musrenbang/musrenbang_kec_{_slug(kecs[k])}.xlsx"
+        fid = pokir_fid if channel == "pokir" else mus_fids[k]
+        src_row = next_row.get(source_file, 5)
+        next_row[source_file] = src_row + 1
+        ref = f"{source_file}:Usulan:{src_row}"
+        text = (HOSTILE[(i // 11) % len(HOSTILE)] if i % 11 == 5
+                else f"{WORK[i % len(WORK)]} {OBJECTS[i % len(OBJECTS)]} Desa {kecs[k]} {i % 9 + 1}")
+        usulan_rows.append({
+            "row_ref": ref, "file_id": fid, "source_file": source_file, "sheet": "Usulan",
+            "source_row": src_row, "channel": channel, "usulan_id": f"U{tahun}-{i + 1:06d}" if i % 4 else None,
+            "tahun": tahun, "tahapan": "kecamatan" if channel == "musrenbang" else None,
+            "usulan": text, "uraian": f"Permasalahan warga nomor {i}", "lokasi": f"Kp. Sukamaju RT 0{i % 9 + 1}",
+            "kecamatan": (f"Kec. {kecs[k]}" if i % 3 == 0 else kecs[k].upper()), "desa": f"Desa {i % 13 + 1}",
+            "volume_raw": f"{i % 50 + 1} m", "volume": float(i % 50 + 1), "satuan": "m",
+            "anggaran": float(anggaran[i]),
+            "opd_tujuan": (opds[o] if i % 5 else opds[o].upper() + "."),
+        })
+        renjas = per_opd_renja[o]
+        r = renjas[i % len(renjas)]
+        d = status_draw[i]
+        status = "terakomodir" if d < 0.55 else "perlu_review" if d < 0.70 else "tidak_terakomodir"
+        accommodation.append({
+            "usulan_ref": ref, "channel": channel, "status": status,
+            "renja_ref": None if status == "tidak_terakomodir" else renja_rows[r]["row_ref"],
+            "renja_refs": None if status == "tidak_terakomodir" else [renja_rows[r]["row_ref"]],
+            "score": {"terakomodir": 88.0, "perlu_review": 64.5, "tidak_terakomodir": 22.0}[status],
+            "reason": f"Sintetis: {status}", "decided_by": "matcher",
+        })
+        for rank in range(1, 4):
+            c = renjas[(i + rank - 1) % len(renjas)]
+            usulan_cand.append({
+                "usulan_ref": ref, "rank": rank, "renja_ref": renja_rows[c]["row_ref"],
+                "score": round(90.0 - 10 * rank, 1), "match_weight": 8.0 - rank, "work_score": 1.0,
+                "text_score": 0.8, "location_score": 0.9, "volume_score": 0.5, "cost_score": 0.5, "opd_score": 1.0,
+            })
+
+    # Quality: every file validated once; 1 in 97 proposals quarantined, 1 in 41 warned.
+    vruns = pd.DataFrame([{"run_id": run_id, "file_id": f["file_id"], "kind": f["kind"], "suite": f["kind"] + "_rows",
+                           "evaluated": 0, "expectations": 5, "failed": 0, "success": True} for f in files])
+    checks = []
+    for i, u in enumerate(usulan_rows):
+        if i % 97 == 13 or i % 41 == 7:
+            error = i % 97 == 13
+            checks.append({
+                "run_id": run_id, "file_id": u["file_id"], "row_ref": u["row_ref"], "source_file": u["source_file"],
+                "sheet": u["sheet"], "source_row": u["source_row"], "column_name": "ANGGARAN", "kind": u["channel"],
+                "raw_value": "-", "rule": "anggaran_positive" if error else "volume_unit_known",
+                "severity": "error" if error else "warning",
+                "message": "Anggaran kosong atau tidak positif" if error else "Satuan volume tidak dikenal",
+            })
+
+    opd_list = pd.DataFrame([{
+        "row_ref": f"opd/daftar_opd.xlsx:OPD:{i + 2}", "file_id": _file_id("opd/daftar_opd.xlsx"),
+        "source_file": "opd/daftar_opd.xlsx", "sheet": "OPD", "source_row": i + 2, "kode": f"{i + 1:02d}",
+        "nama": opd, "singkatan": None} for i, opd in enumerate(opds)])
+    add_file("opd/daftar_opd.xlsx", "opd", None)
+
+    tables = {
+        "raw.ingest_file": pd.DataFrame(files),
+        "staged.rkpd": pd.DataFrame(rkpd_rows),
+        "staged.renja": pd.DataFrame(renja_rows),
+        "staged.usulan": pd.DataFrame(usulan_rows),
+        "staged.opd": opd_list,
+        "quality.validation_run": vruns,
+        "quality.check_result": pd.DataFrame(checks),
+        "match.renja_alignment": pd.DataFrame(alignment),
+        "match.renja_candidate": pd.DataFrame(renja_cand),
+        "match.usulan_accommodation": pd.DataFrame(accommodation),
+        "match.usulan_candidate": pd.DataFrame(usulan_cand),
+    }
+    counts = {}
+    for table, df in tables.items():
+        # Only columns the warehouse has (other layers may add or lack optional ones).
+        existing = set(table_columns(con, *table.split(".")))
+        counts[table] = insert_df(con, table, df[[c for c in df.columns if c in existing]])
+    return counts
