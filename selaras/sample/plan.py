@@ -294,6 +294,9 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
     for ds in desas:
         by_name[ds.nama].append(ds)
     shared_names = [ds for ds in desas if len(by_name[ds.nama]) > 1]
+    by_kec: dict[str, list[Desa]] = defaultdict(list)
+    for ds in desas:
+        by_kec[ds.kec.kode].append(ds)
 
     def renja_row(opd: Opd, item: NomItem, **kw) -> RenjaRow:
         kode = concrete(item.kode, opd.bidang)
@@ -342,7 +345,7 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
             it = NomItem(kode_lama, nama, "sub_kegiatan", satuan, indikator)
             renja.append(renja_row(opd, it, kode_current="", kode_written=kode_lama, case="dropped"))
         for k in my_kamus:
-            renja += _located_rows(opd, k, nom.items[k.sub_kegiatan], spec, rng, shared_names, renja_row)
+            renja += _located_rows(opd, k, nom.items[k.sub_kegiatan], spec, rng, shared_names, by_kec, renja_row)
 
     plan = Plan(tahun, nom, spec.wilayah, spec.opds, rkpd, renja, [])
     _assign_code_cases(plan, spec, rng)
@@ -357,7 +360,7 @@ def _dropped_items(bidang: str) -> dict[str, tuple]:
     return {k: tuple(v) for k, v in load_yaml("nomenklatur.yaml")["hanya_lama"].items() if k.startswith(bidang + ".")}
 
 
-def _located_rows(opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, renja_row) -> list[RenjaRow]:
+def _located_rows(opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, by_kec, renja_row) -> list[RenjaRow]:
     per = spec.located_per_kamus
     lo, hi = per.get(k.bidang, (1, 1)) if isinstance(per, dict) else per
     n = rng.randint(lo, hi)
@@ -376,7 +379,7 @@ def _located_rows(opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, r
     for ds in picks:
         places = [ds]
         if k.jenis != "SARPRAS" and rng.random() < 0.3:
-            sibs = [x for x in spec.wilayah.desas if x.kec == ds.kec and x not in used]
+            sibs = [x for x in by_kec[ds.kec.kode] if x not in used]
             extra = rng.sample(sibs, min(len(sibs), rng.randint(1, 2)))
             places += extra
             used.update(extra)

@@ -324,3 +324,10 @@ def test_write_region_scales_and_keeps_truth(tmp_path: Path):
         assert any(t["nama"] == c or c.endswith(t["nama"]) for c in cells)
     wil = rd.rows("wilayah/kode_wilayah_banten.xlsx", "wilayah")
     assert len(wil) > 150
+
+
+def test_write_region_is_deterministic(tmp_path: Path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_region(a, seed=5, n_opd=9, n_usulan=400, n_renja_per_opd=30)
+    write_region(b, seed=5, n_opd=9, n_usulan=400, n_renja_per_opd=30)
+    assert _sha(a) == _sha(b)
