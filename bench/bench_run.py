@@ -29,7 +29,7 @@ TARGET = 1 / 3
 
 def run_cli(data_dir: Path, prefect: bool, env: dict) -> tuple[float, float]:
     """Wall seconds of one `selaras run`, and the seconds the pipeline itself recorded
-    (meta.run started_at -> finished_at, i.e. without interpreter and Prefect start-up)."""
+    (the run's start to its last step's end: without interpreter and Prefect start-up)."""
     args = [sys.executable, "-m", "selaras.cli", "run", "--data-dir", str(data_dir)]
     if not prefect:
         args.append("--no-prefect")
@@ -40,8 +40,11 @@ def run_cli(data_dir: Path, prefect: bool, env: dict) -> tuple[float, float]:
         raise SystemExit(f"selaras run failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     con = duckdb.connect(str(data_dir / "state" / "warehouse.duckdb"), read_only=True)
     try:
-        (work,) = con.execute("select epoch(finished_at - started_at) from meta.run "
-                              "order by started_at desc limit 1").fetchone()
+        # From the run's start to its last step's end (publish included).
+        (work,) = con.execute(
+            "select epoch(max(s.finished_at) - r.started_at) from meta.run r join meta.run_step s using (run_id) "
+            "where r.run_id = (select run_id from meta.run order by started_at desc limit 1) group by r.started_at"
+        ).fetchone()
     finally:
         con.close()
     return wall, float(work)
