@@ -18,13 +18,14 @@ create or replace view clean.rejected_file as
     join clean.latest_validation l using (file_id, run_id)
     where c.severity = 'error' and c.row_ref is null;
 
+-- (file_id, row_ref): a changed file keeps its name, so row_ref alone repeats across versions.
 create or replace view clean.quarantined_row as
-    select c.row_ref
+    select c.row_ref, c.file_id
     from quality.check_result c
     join clean.latest_validation l using (file_id, run_id)
     where c.severity = 'error' and c.row_ref is not null
     union
-    select s.row_ref from (
+    select s.row_ref, s.file_id from (
         select file_id, row_ref from staged.renja union all
         select file_id, row_ref from staged.rkpd union all
         select file_id, row_ref from staged.usulan union all
@@ -36,24 +37,24 @@ create or replace view clean.quarantined_row as
 
 create or replace view clean.renja as
     select s.* from staged.renja s join clean.current_file f using (file_id)
-    where s.row_ref not in (select row_ref from clean.quarantined_row);
+    where not exists (select 1 from clean.quarantined_row q where q.file_id = s.file_id and q.row_ref = s.row_ref);
 
 create or replace view clean.rkpd as
     select s.* from staged.rkpd s join clean.current_file f using (file_id)
-    where s.row_ref not in (select row_ref from clean.quarantined_row);
+    where not exists (select 1 from clean.quarantined_row q where q.file_id = s.file_id and q.row_ref = s.row_ref);
 
 create or replace view clean.usulan as
     select s.* from staged.usulan s join clean.current_file f using (file_id)
-    where s.row_ref not in (select row_ref from clean.quarantined_row);
+    where not exists (select 1 from clean.quarantined_row q where q.file_id = s.file_id and q.row_ref = s.row_ref);
 
 create or replace view clean.nomenklatur as
     select s.* from staged.nomenklatur s join clean.current_file f using (file_id)
-    where s.row_ref not in (select row_ref from clean.quarantined_row);
+    where not exists (select 1 from clean.quarantined_row q where q.file_id = s.file_id and q.row_ref = s.row_ref);
 
 create or replace view clean.wilayah as
     select s.* from staged.wilayah s join clean.current_file f using (file_id)
-    where s.row_ref not in (select row_ref from clean.quarantined_row);
+    where not exists (select 1 from clean.quarantined_row q where q.file_id = s.file_id and q.row_ref = s.row_ref);
 
 create or replace view clean.opd as
     select s.* from staged.opd s join clean.current_file f using (file_id)
-    where s.row_ref not in (select row_ref from clean.quarantined_row);
+    where not exists (select 1 from clean.quarantined_row q where q.file_id = s.file_id and q.row_ref = s.row_ref);

@@ -90,9 +90,9 @@ comment on view analytics.usulan_candidates is
 
 create or replace view analytics.quarantine as
     with row_opd as (
-        select row_ref, opd from staged.renja union all
-        select row_ref, opd from staged.rkpd union all
-        select row_ref, opd_tujuan as opd from staged.usulan
+        select file_id, row_ref, opd from staged.renja union all
+        select file_id, row_ref, opd from staged.rkpd union all
+        select file_id, row_ref, opd_tujuan as opd from staged.usulan
     )
     select c.*, f.kind, f.opd as file_opd,
            coalesce(o.opd, f.opd)           as opd,          -- the row's OPD, else the file's
@@ -102,7 +102,7 @@ create or replace view analytics.quarantine as
     from quality.check_result c
     join clean.latest_validation l using (file_id, run_id)
     join raw.ingest_file f using (file_id)
-    left join row_opd o using (row_ref)
+    left join row_opd o on o.file_id = c.file_id and o.row_ref = c.row_ref
     where f.status = 'loaded';
 comment on view analytics.quarantine is
     'Every failed check of the latest validation of each current file: file, sheet, row, column (original header), raw value, rule, severity (error = quarantined, warning = flagged), a message in Indonesian, the suggestion, the OPD and status (dikarantina / berkas_ditolak / ditandai).';
@@ -126,7 +126,7 @@ create or replace view analytics.row_accounting as
         select file_id, row_ref from staged.wilayah union all
         select file_id, row_ref from staged.opd
     ), flagged as (
-        select distinct c.row_ref
+        select distinct c.file_id, c.row_ref
         from quality.check_result c join clean.latest_validation l using (file_id, run_id)
         where c.severity = 'warning' and c.row_ref is not null
     ), per_file as (
@@ -136,8 +136,8 @@ create or replace view analytics.row_accounting as
                count(*) filter (where q.row_ref is not null)                      as rows_quarantined,
                count(*) filter (where q.row_ref is null and w.row_ref is not null) as rows_flagged
         from staged_rows s
-        left join clean.quarantined_row q using (row_ref)
-        left join flagged w using (row_ref)
+        left join clean.quarantined_row q on q.file_id = s.file_id and q.row_ref = s.row_ref
+        left join flagged w on w.file_id = s.file_id and w.row_ref = s.row_ref
         group by s.file_id
     ), skipped as (
         select file_id, count(*) as rows_skipped_recorded from raw.skipped_row group by file_id

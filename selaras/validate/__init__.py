@@ -142,7 +142,7 @@ def validate_file(session: _Session, file_id: str, source_file: str, kind: str) 
 
     staged = staging.staged_rows(con, suite, file_id)
     maps = staging.column_maps(con, file_id)
-    totals = staging.jumlah_totals(con, file_id, suite.fields.get("amount"), maps)
+    totals = staging.jumlah_totals(con, file_id, suite.fields.get("amount"), maps, staged)
     reference = None if kind in REFERENCE_KINDS else session.reference
     cf = build_frame(staged, suite, reference, config, session.settings, totals)
     gx_frame = cf.gx_frame()

@@ -7,6 +7,7 @@ expectations then only compare columns (see the note in suites.yaml on value set
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,13 +53,21 @@ def _text(series: pd.Series) -> pd.Series:
     return _omap(series, lambda v: None if blank(v) else str(v).strip())
 
 
-def _unparsed(raw: pd.Series | None, parsed: pd.Series | None, placeholders: frozenset[str]) -> pd.Series:
-    """The raw text where something was written but the typed value is NULL."""
+_LEADING_NUMBER = re.compile(r"^\s*[-+]?\d[\d.,]*(\s|%|$)")
+
+
+def _unparsed(raw: pd.Series | None, parsed: pd.Series | None, placeholders: frozenset[str],
+              number_with_unit_ok: bool = False) -> pd.Series:
+    """The raw text where something was written but the typed value is NULL. With
+    number_with_unit_ok, a text that starts with a number ('12 Titik', '0,96') counts as a
+    number even if ingest left the typed value empty."""
     if raw is None or parsed is None:
         return _none(len(parsed) if parsed is not None else len(raw))
     text = _text(raw)
-    written = text.notna() & ~text.isin(placeholders)
-    return text.where(written & parsed.isna(), None)
+    bad = text.notna() & ~text.isin(placeholders) & parsed.isna()
+    if number_with_unit_ok:
+        bad &= ~text.fillna("").str.match(_LEADING_NUMBER)
+    return text.where(bad, None)
 
 
 def _column(df: pd.DataFrame, name: str | None) -> pd.Series | None:
@@ -119,6 +128,14 @@ def _row_kind(df: pd.DataFrame, suite: KindSuite, kode_norm: pd.Series) -> pd.Se
     return kind
 
 
+def name_score(name: str, official: str) -> float:
+    """0-100 similarity of two normalised names. A name cut short (SIPD exports truncate
+    long names) that is a long prefix of the official name counts as the same name."""
+    if len(name) >= 40 and official.startswith(name):
+        return 100.0
+    return float(fuzz.token_sort_ratio(name, official))
+
+
 def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, reference: Reference | None,
                        config: ValidationConfig) -> None:
     """kode_status / kode_acuan / nama_resmi / nama_skor / kode_saran / saran_alasan."""
@@ -135,7 +152,8 @@ def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, re
         return
     code_name = _text(df[suite.fields["code_name"]]) if suite.fields.get("code_name") in df.columns else _none(n)
     norm_name = _omap(code_name, normalise_name)
-    todo = out["kode_norm"].notna() & ~lokal
+    # Only codes of a known level are looked up: a malformed code is already an error.
+    todo = out["kode_norm"].notna() & ~lokal & out["row_kind"].isin([k for k in suite.row_kinds if k != "lokal"])
     keys = pd.DataFrame({"code": out["kode_norm"], "name": norm_name})[todo]
     min_outdated = config.thresholds["outdated_name_min_score"]
     results: dict[tuple[str, str], tuple] = {}
@@ -143,7 +161,7 @@ def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, re
         acuan = nom.lookup(code)
         if acuan:
             official = nom.official_name(acuan)
-            score = (fuzz.token_sort_ratio(name, normalise_name(official)) if official and name else np.nan)
+            score = name_score(name, normalise_name(official)) if official and name else np.nan
             results[(code, name)] = ("current", acuan, official, score, None, None)
             continue
         old = nom.outdated(code, name, min_outdated)
@@ -211,7 +229,8 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
     out["amount_any"] = out["amount"].astype(object).where(out["amount"].notna(), out["amount_unparsed"])
     target = _column(df, f.get("target"))
     target_raw = _column(df, f"{f['target']}_raw") if "target" in f else None
-    out["target_unparsed"] = _unparsed(target_raw, target, config.placeholders) if target is not None else _none(n)
+    out["target_unparsed"] = (_unparsed(target_raw, target, config.placeholders, number_with_unit_ok=True)
+                              if target is not None else _none(n))
     tahun = _column(df, f.get("tahun"))
     out["tahun"] = pd.to_numeric(tahun, errors="coerce") if tahun is not None else np.nan
     out["row_kind"] = _row_kind(df, suite, kode_norm)

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from selaras.validate.config import KIND_ORDER, KindSuite
-from selaras.validate.text import blank, parse_amount
+from selaras.validate.text import blank, normalise_name, parse_amount
 
 #: The staged tables a suite may name (identifiers only from this constant, never from data).
 STAGED_TABLES = frozenset({"staged.renja", "staged.rkpd", "staged.usulan", "staged.nomenklatur",
@@ -49,39 +49,100 @@ def column_maps(con: duckdb.DuckDBPyConnection, file_id: str) -> dict[str, dict[
             continue
         data = json.loads(column_map) if isinstance(column_map, str) else column_map
         if isinstance(data, dict):
-            maps[sheet] = {str(k): str(v) for k, v in data.items() if v is not None}
+            # Values are a header text, or a list of them (the preferred column first).
+            sheet_map = {}
+            for key, value in data.items():
+                if isinstance(value, list):
+                    value = value[0] if value else None
+                if value is not None:
+                    sheet_map[str(key)] = str(value)
+            maps[sheet] = sheet_map
     return maps
 
 
+def _letter_of(header: str, header_rows: list[dict[str, Any]], staged_keys: list[str]) -> str | None:
+    """The column letter of a header, for rows ingest keeps keyed by letter (raw.skipped_row).
+    From the header rows themselves (a two-row header reads 'PAGU / JUMLAH'), else from the
+    position of the header among a staged row's keys."""
+    want = normalise_name(header)
+    parts: dict[str, list[str]] = {}
+    for cells in header_rows:
+        for letter, text in cells.items():
+            if not blank(text):
+                parts.setdefault(letter, []).append(str(text))
+    for letter, texts in parts.items():
+        if normalise_name(" / ".join(texts)) == want or normalise_name(texts[-1]) == want:
+            return letter
+    if header in staged_keys:
+        return column_letter(staged_keys.index(header))
+    return None
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (as ingest keys skipped rows)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def jumlah_totals(con: duckdb.DuckDBPyConnection, file_id: str, amount_field: str | None,
-                  maps: dict[str, dict[str, str]]) -> dict[str, float]:
+                  maps: dict[str, dict[str, str]], staged: pd.DataFrame | None = None) -> dict[str, float]:
     """sheet -> the grand total its JUMLAH row states for the amount column.
 
-    Ingest keeps subtotal rows in raw.skipped_row with their cells as {header: text}. A sheet
-    may have subtotals per program and a grand total; the grand total is the largest (amounts
-    are not negative) among rows labelled JUMLAH/TOTAL, else among all subtotal rows."""
+    Ingest keeps subtotal rows in raw.skipped_row with their cells (keyed by header text or by
+    column letter). A sheet may have subtotals per program and a grand total; the grand total
+    is the largest (amounts are not negative) among rows labelled JUMLAH/TOTAL, else among all
+    subtotal rows."""
     if not amount_field:
         return {}
     rows = con.execute(
-        "select sheet, raw from raw.skipped_row where file_id = ? and reason_code = 'subtotal' "
-        "order by sheet, source_row", [file_id]
+        "select sheet, reason_code, raw from raw.skipped_row where file_id = ? "
+        "and reason_code in ('subtotal', 'header') order by sheet, source_row", [file_id]
     ).fetchall()
-    per_sheet: dict[str, list[tuple[bool, float]]] = {}
-    for sheet, raw in rows:
-        cells: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else (raw or {})
-        header = maps.get(sheet, {}).get(amount_field)
-        if not header or header not in cells:
-            continue
-        amount = parse_amount(cells[header])
-        if amount is None:
-            continue
-        labelled = any(isinstance(v, str) and _TOTAL_WORDS.search(v) for v in cells.values())
-        per_sheet.setdefault(sheet, []).append((labelled, amount))
+    header_rows: dict[str, list[dict[str, Any]]] = {}
+    subtotals: dict[str, list[dict[str, Any]]] = {}
+    for sheet, reason, raw in rows:
+        cells = _cells(raw)
+        (header_rows if reason == "header" else subtotals).setdefault(sheet, []).append(cells)
     totals = {}
-    for sheet, found in per_sheet.items():
-        labelled = [a for is_total, a in found if is_total]
-        totals[sheet] = max(labelled or [a for _, a in found])
+    for sheet, found_rows in subtotals.items():
+        header = maps.get(sheet, {}).get(amount_field)
+        if not header:
+            continue
+        key = header
+        if not any(header in cells for cells in found_rows):
+            keys = _staged_keys(staged, sheet)
+            key = _letter_of(header, header_rows.get(sheet, []), keys)
+        found = []
+        for cells in found_rows:
+            amount = parse_amount(cells.get(key)) if key else None
+            if amount is not None:
+                labelled = any(isinstance(v, str) and _TOTAL_WORDS.search(v) for v in cells.values())
+                found.append((labelled, amount))
+        if found:
+            labelled = [a for is_total, a in found if is_total]
+            totals[sheet] = max(labelled or [a for _, a in found])
     return totals
+
+
+def _cells(raw: Any) -> dict[str, Any]:
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return data if isinstance(data, dict) else {}
+
+
+def _staged_keys(staged: pd.DataFrame | None, sheet: str) -> list[str]:
+    """The header keys of the sheet's widest staged row, in column order."""
+    if staged is None or staged.empty or "raw" not in staged.columns:
+        return []
+    best: list[str] = []
+    for raw in staged.loc[staged["sheet"] == sheet, "raw"].head(50):
+        keys = list(_cells(raw))
+        if len(keys) > len(best):
+            best = keys
+    return best
 
 
 def header_for(maps: dict[str, dict[str, str]], sheet: str | None, field: str | None) -> str | None:

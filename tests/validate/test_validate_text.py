@@ -1,0 +1,42 @@
+"""The small helpers the checks rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from selaras.validate.text import (
+    code_level,
+    normalise_code,
+    normalise_name,
+    parse_amount,
+    render_for,
+    strip_leading_code,
+    support_form,
+)
+
+
+def test_normalise_name_ignores_case_whitespace_and_punctuation():
+    assert normalise_name("Penyusunan  Dokumen\nPerencanaan  RKA-SKPD.") == "penyusunan dokumen perencanaan rka skpd"
+    assert normalise_name("Koordinasi dan Penyusunan DPA- SKPD") == normalise_name("KOORDINASI DAN PENYUSUNAN DPA-SKPD")
+    assert normalise_name("1.03.07.2.01.0018 Optimalisasi IPLT") == "optimalisasi iplt"
+    assert normalise_name(None) == ""
+
+
+def test_codes():
+    assert normalise_code(" x.xx.01.2.01.0001. ") == "X.XX.01.2.01.0001"
+    assert support_form("1.03.01.2.01.0001") == "X.XX.01.2.01.0001"
+    assert support_form("1.03.02.2.01.0001") is None
+    assert render_for("X.XX.01.2.01.0005", "2.13.01.2.01.0099") == "2.13.01.2.01.0005"
+    assert render_for("1.03.10.2.01.0053", "1.03.10.2.01.0032") == "1.03.10.2.01.0053"
+    assert [code_level(c) for c in ("1", "1.01", "1.01.02", "1.01.02.1.01", "1.01.02.1.01.0001", "1.2.3.4")] == [
+        "urusan", "bidang", "program", "kegiatan", "sub_kegiatan", "kode_tidak_baku"]
+    assert strip_leading_code("Pembangunan Jalan") == (None, "Pembangunan Jalan")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Rp 1.250.000.000,00", 1_250_000_000.0), ("1.250.000", 1_250_000.0), ("1,250,000", 1_250_000.0),
+    (" 4.500.000 ", 4_500_000.0), ("(5.000)", -5000.0), ("0,96", 0.96), ("0.96", 0.96), ("3752200", 3752200.0),
+    ("-", None), ("satu juta", None), (None, None), (7.5, 7.5),
+])
+def test_parse_amount(text, value):
+    assert parse_amount(text) == value
