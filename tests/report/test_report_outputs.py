@@ -1,0 +1,182 @@
+"""The report stage's outputs on a small synthetic region: workbooks and their sheets,
+text that must never become a formula, layout (frozen header, filters, number format,
+colours), exports, the HTML report, and all-or-nothing replacement of the outputs."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from selaras import runs, warehouse
+from selaras.reconcile import layout, reconcile_all
+from selaras.report import HTML_FILE, REGION_FILE, report_all
+from selaras.report import forum as forum_sheets
+from selaras.report.synthetic import HOSTILE, fill_synthetic
+from selaras.settings import Settings
+
+HOSTILE_OPD = '<script>alert("x")</script> Dinas Uji'
+
+
+def build(settings: Settings):
+    settings.ensure_dirs()
+    con = warehouse.connect(settings)
+    fill_synthetic(con, n_opd=3, n_usulan=120, renja_per_opd=9, seed=11)
+    # An OPD name that is also markup: must stay text in HTML and workbooks.
+    con.execute("update staged.renja set opd = ? where row_ref = (select min(row_ref) from staged.renja)",
+                [HOSTILE_OPD])
+    run_id = runs.start_run(con, None, "test")
+    reconcile_all(con, settings, run_id)
+    result = report_all(con, settings, run_id)
+    runs.finish_run(con, run_id, "success")
+    return con, result
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("report") / "data", lock_retries=2, lock_wait_seconds=0.1)
+    con, result = build(settings)
+    yield settings, con, result
+    con.close()
+
+
+def forum_books(settings):
+    return sorted((settings.processed_dir / "forum_opd").glob("*.xlsx"))
+
+
+def test_workbooks_and_sheets(reported):
+    settings, con, result = reported
+    books = forum_books(settings)
+    opds = {r[0] for r in con.execute("select distinct opd_forum from analytics.forum_renja").fetchall()}
+    assert len(books) == len(opds) + 1 == result.figures["forum_workbooks"]
+    for book in books:
+        wb = openpyxl.load_workbook(book, read_only=True)
+        assert wb.sheetnames == list(forum_sheets.SHEETS), book.name
+    review = openpyxl.load_workbook(settings.processed_dir / "review" / "Review_Keselarasan.xlsx", read_only=True)
+    assert review.sheetnames == [layout.SHEET_REVIEW, layout.SHEET_ALL, layout.SHEET_GUIDE]
+
+
+def test_region_workbook_rows_match_the_views(reported):
+    settings, con, _ = reported
+    wb = openpyxl.load_workbook(settings.processed_dir / "forum_opd" / REGION_FILE, read_only=True)
+    count = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    assert wb[forum_sheets.SHEET_MATRIX].max_row - 1 == count("select count(*) from analytics.renja_alignment")
+    assert wb[forum_sheets.SHEET_USULAN].max_row - 1 == count(
+        "select count(*) from analytics.musrenbang_accommodation")
+    assert wb[forum_sheets.SHEET_GAPS].max_row - 1 == count("select count(*) from analytics.rkpd_coverage "
+                                                            "where not tercakup")
+    assert wb[forum_sheets.SHEET_PAGU].max_row - 1 == count("select count(*) from analytics.pagu_program")
+
+
+def test_input_text_never_becomes_a_formula(reported):
+    settings, _, _ = reported
+    books = [*forum_books(settings), settings.processed_dir / "review" / "Review_Keselarasan.xlsx"]
+    seen = set()
+    for book in books:
+        wb = openpyxl.load_workbook(book)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{book.name}!{ws.title}!{cell.coordinate}: {cell.value!r}"
+                    if cell.value in HOSTILE or cell.value == HOSTILE_OPD:
+                        seen.add(cell.value)
+    assert seen == {*HOSTILE, HOSTILE_OPD}  # written, as text
+
+
+def test_csv_cells_are_defused(reported):
+    settings, _, _ = reported
+    number = re.compile(r"^-?\d+(\.\d+)?(e[+-]?\d+)?$")
+    defused = 0
+    for path in (settings.processed_dir / "export").glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    assert not (cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not number.match(cell)), (
+                        path.name, cell)
+                    defused += cell.startswith("'=HYPERLINK")
+    assert defused > 0
+
+
+def test_layout_frozen_filters_numbers_colours(reported):
+    settings, con, _ = reported
+    opd = con.execute("select opd_forum from analytics.pagu_program p join analytics.forum_renja f "
+                      "on f.opd_forum = p.opd where p.melebihi_pagu limit 1").fetchone()[0]
+    book = next(b for b in forum_books(settings) if b.name != REGION_FILE
+                and b.name.startswith("Forum_OPD_" + re.sub(r"[^0-9A-Za-z]+", "_", opd).strip("_")))
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames[0] == forum_sheets.SHEET_SUMMARY
+    matrix = wb[forum_sheets.SHEET_MATRIX]
+    assert matrix.freeze_panes == "A2"
+    assert matrix.auto_filter.ref.startswith("A1:")
+    headers = [c.value for c in matrix[1]]
+    pagu_col = headers.index("Pagu Renja (Rp)") + 1
+    assert matrix.cell(2, pagu_col).number_format == "[$-421]#,##0"
+    status_letter = openpyxl.utils.get_column_letter(headers.index("Status") + 1)
+    rules = {r.formula[0] for rng in matrix.conditional_formatting for r in rng.rules if status_letter in str(rng.sqref)}
+    assert {'"selaras"', '"perlu_review"', '"tidak_selaras"'} <= rules
+    pagu = wb[forum_sheets.SHEET_PAGU]
+    formulas = [r.formula[0] for rng in pagu.conditional_formatting for r in rng.rules if r.type == "expression"]
+    assert any('"melebihi_pagu"' in f for f in formulas)
+    statuses = [c.value for c in next(pagu.iter_cols(min_col=[c.value for c in pagu[1]].index("Status") + 1,
+                                                      max_col=[c.value for c in pagu[1]].index("Status") + 1))]
+    assert "melebihi_pagu" in statuses
+
+
+def test_review_workbook_protection_and_dropdown(reported):
+    settings, _, _ = reported
+    wb = openpyxl.load_workbook(settings.processed_dir / "review" / "Review_Keselarasan.xlsx")
+    ws = wb[layout.SHEET_REVIEW]
+    assert ws.protection.sheet
+    headers = {c.value: c.column_letter for c in ws[1]}
+    hidden = ws.column_dimensions[headers["_task"]]  # adjacent hidden columns share one <col> element
+    assert hidden.hidden and hidden.max == openpyxl.utils.column_index_from_string(headers["_checksum"])
+    decision = headers["Keputusan"]
+    # Empty cells take their column's format: the planner's columns are unlocked, others not.
+    assert not ws.column_dimensions[decision].protection.locked and ws["A2"].protection.locked
+    validation = ws.data_validations.dataValidation[0]
+    assert decision in str(validation.sqref) and "pilih 1" in validation.formula1
+
+
+def test_exports_every_analytics_view(reported):
+    settings, con, result = reported
+    views = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                       "where table_schema = 'analytics'").fetchall()]
+    folder = settings.processed_dir / "export"
+    assert result.figures["exported_views"] == len(views)
+    for view in views:
+        rows = con.execute(f'select count(*) from analytics."{view}"').fetchone()[0]  # noqa: S608
+        assert pq.read_metadata(folder / f"{view}.parquet").num_rows == rows
+        with (folder / f"{view}.csv").open(encoding="utf-8") as f:
+            assert sum(1 for _ in csv.reader(f)) == rows + 1
+
+
+def test_html_report_is_self_contained_and_escaped(reported):
+    settings, _, _ = reported
+    html = (settings.processed_dir / HTML_FILE).read_text(encoding="utf-8")
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=", html)
+    assert html.count("<svg") >= 6
+    for section in ("Akomodasi usulan per OPD", "per kecamatan", "per jalur", "Cakupan RKPD per prioritas",
+                    "Pagu Renja terhadap pagu indikatif", "Validasi", "Perubahan sejak run sebelumnya"):
+        assert section in html
+
+
+def test_failed_report_keeps_previous_outputs(con, settings, monkeypatch):
+    fill_synthetic(con, n_opd=2, n_usulan=20, renja_per_opd=4)
+    run_id = runs.start_run(con, None, "test")
+    report_all(con, settings, run_id)
+    html = settings.processed_dir / HTML_FILE
+    before = {p: p.stat().st_mtime_ns for p in settings.processed_dir.rglob("*") if p.is_file()}
+
+    def boom(*args, **kwargs):
+        raise OSError("disk penuh")
+
+    monkeypatch.setattr("selaras.report.export_views", boom)
+    with pytest.raises(OSError):
+        report_all(con, settings, runs.start_run(con, None, "test"))
+    after = {p: p.stat().st_mtime_ns for p in settings.processed_dir.rglob("*") if p.is_file()}
+    assert after == before and html in after
+    assert not list(settings.processed_dir.glob(".staging-*"))
