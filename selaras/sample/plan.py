@@ -32,6 +32,7 @@ from selaras.sample.catalog import (
     parent_of,
     synthetic_syllables,
     template_of,
+    wilayah,
 )
 
 # Rule ids of the validation stage (selaras/validate/rules.yaml) our bad rows must trip.
@@ -92,7 +93,11 @@ class RenjaRow:
 
     @property
     def group_kode(self) -> str:
-        """The code that places the row under its program / kegiatan group rows."""
+        """The code that places the row under its program / kegiatan group rows. A row
+        carried over from last year's template sits under last year's groups too; a typo
+        or a missing code does not move a row out of its group."""
+        if self.case in ("outdated", "dropped") and self.kode_written:
+            return self.kode_written
         return self.kode_current or concrete(self.item.kode, self.opd.bidang)
 
     @property
@@ -196,7 +201,7 @@ def named_opds(layouts: dict[str, tuple[str, str]]) -> list[Opd]:
 def extra_opds(n: int, layouts: list[str], tahun: int, start: int) -> list[Opd]:
     """More OPDs for a larger region, from the name templates per bidang."""
     templates = [(b, t) for b, ts in daerah()["opd_tambahan"].items() for t in ts]
-    kabs = [k.short for k in base_wilayah().kabs]
+    kabs = [k.short for k in wilayah().kabs]
     out = []
     for i in range(n):
         bidang, tmpl = templates[i % len(templates)]
@@ -213,15 +218,9 @@ def extra_opds(n: int, layouts: list[str], tahun: int, start: int) -> list[Opd]:
     return out
 
 
-def base_wilayah() -> Wilayah:
-    from selaras.sample.catalog import wilayah
-
-    return wilayah()
-
-
 def extended_wilayah(n_desa: int, rng: random.Random) -> Wilayah:
     """The typed subset plus synthetic kecamatan (codes from .51 up) until n_desa villages."""
-    base = base_wilayah()
+    base = wilayah()
     kecs, desas = list(base.kecs), list(base.desas)
     awalan, akhiran = synthetic_syllables()
     per_kab: dict[str, int] = defaultdict(int)
@@ -564,7 +563,7 @@ def _proposals(plan: Plan, spec: Spec, rng: random.Random) -> list[Usulan]:
         u.alamat = tn.alamat(rng.choice(kampung), rng)
         if u.channel == "pokir":
             u.slot = "pokir"
-            u.usulan_id = f"POKIR-{tahun_of(plan)}-{i:05d}"
+            u.usulan_id = f"POKIR-{plan.tahun}-{i:05d}"
         else:
             u.slot = "musrenbang_xlsx" if u.desa.kec.kab.kode in ("36.01", "36.02", "36.73") else "musrenbang_csv"
             u.usulan_id = str(2_104_000 + i * 7)
@@ -590,10 +589,6 @@ def _special_proposals(out: list[Usulan]) -> None:
         pk[len(pk) // 4].text_prefix = "- "
         bad = pk[len(pk) // 2]
         bad.anggaran, bad.bad_rule = -bad.anggaran, RULE_NEGATIVE
-
-
-def tahun_of(plan: Plan) -> int:
-    return plan.tahun
 
 
 def _finish_rkpd(plan: Plan, rng: random.Random) -> None:

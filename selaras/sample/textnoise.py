@@ -150,17 +150,18 @@ def lower_x(kode: str) -> str:
 
 
 def mistype(kode: str, rng: random.Random, known: set[str]) -> str:
-    """A slip in the lower part of a code that yields a code that does not exist."""
+    """A slip in the lower part of a code that yields a code that does not exist: urusan,
+    bidang and program stay right, the kegiatan usually does."""
     p = kode.split(".")
     sub = p[5]
     options = [
         ".".join(p[:5] + [sub[:2] + sub[3] + sub[2]]),  # 0019 -> 0091
-        ".".join(p[:5] + [sub[1:]]),  # 0019 -> 019
-        ".".join(p[:5] + [f"{int(sub) + 10:04d}"]),
-        ".".join(p[:4] + [p[4][::-1]] + [sub]),  # kegiatan 01 -> 10
-        ".".join(p[:2] + [p[2][::-1]] + p[3:]),  # program 02 -> 20
+        ".".join(p[:5] + [f"{int(sub) + 1:04d}"]),  # 0019 -> 0020
+        ".".join(p[:5] + [f"{int(sub) + 10:04d}"]),  # 0009 -> 0019
     ]
     rng.shuffle(options)
+    if rng.random() < 0.25:
+        options.insert(0, ".".join(p[:4] + [p[4][::-1]] + [sub]))  # kegiatan 01 -> 10
     for o in options:
         if o not in known and o != kode:
             return o
