@@ -5,9 +5,8 @@ row accounting is enforced; planners get quarantine workbooks and Data Docs in p
 
 Public API:
     validate_all(con, settings, run_id) -> StageResult
-    validate_file(con, settings, run_id, file_id, ...) -> FileOutcome
-    load_config(settings) -> ValidationConfig
-    check_accounting(con) -> DataFrame  (raises RowAccountingError)
+    load_config(settings) -> ValidationConfig          (rules.yaml + suites.yaml + overrides)
+    check_accounting(con, file_ids=None) -> DataFrame  (raises RowAccountingError)
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("selaras.validate")
 
-__all__ = ["FileOutcome", "RowAccountingError", "check_accounting", "load_config", "validate_all", "validate_file"]
+__all__ = ["FileOutcome", "RowAccountingError", "check_accounting", "load_config", "validate_all"]
 
 
 @dataclass
@@ -119,7 +118,7 @@ def _delete(con: duckdb.DuckDBPyConnection, run_id: str, file_id: str) -> None:
     con.execute("delete from quality.validation_run where run_id = ? and file_id = ?", [run_id, file_id])
 
 
-def validate_file(session: _Session, file_id: str, source_file: str, kind: str) -> FileOutcome:
+def _validate_file(session: _Session, file_id: str, source_file: str, kind: str) -> FileOutcome:
     """Validate one file's staged rows and write its results in one transaction."""
     import pandas as pd
 
@@ -197,7 +196,7 @@ def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
             result.problem(f"Berkas {file.source_file}: jenis '{file.kind}' tidak punya suite validasi; "
                            "tidak divalidasi (no suite for this kind)", fatal=False)
             continue
-        outcome = validate_file(session, file.file_id, file.source_file, file.kind)
+        outcome = _validate_file(session, file.file_id, file.source_file, file.kind)
         outcomes.append(outcome)
         if outcome.file_errors:
             result.problem(f"Berkas {file.source_file} ditolak oleh validasi (file-level error): lihat "

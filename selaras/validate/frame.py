@@ -38,14 +38,19 @@ class CheckFrame:
     params: dict[str, Any]         # expectation parameters ($PARAMETER values)
     context: dict[str, Any]        # values file-level messages quote
 
-    def gx_frame(self) -> pd.DataFrame:
-        return self.frame.loc[:, list(CHECK_COLUMNS)]
+    def gx_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The columns GE sees (only those a suite reads: GE copies the frame per metric)."""
+        return self.frame.loc[:, list(columns if columns is not None else CHECK_COLUMNS)]
 
 
 def _omap(series: pd.Series, fn) -> pd.Series:
-    """Series.map that keeps object dtype and None (pandas 3's map infers a string dtype
-    and turns None into NaN)."""
-    return pd.Series([fn(v) for v in series], index=series.index, dtype=object)
+    """Series.map keeping object dtype and None (pandas 3's map infers a string dtype and
+    turns None into NaN), calling fn once per distinct value (columns repeat a lot)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(v) for v in uniques]
+    mapped[-1] = fn(None)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
 def _text(series: pd.Series) -> pd.Series:

@@ -100,9 +100,15 @@ class GxRunner:
         return self._suites[name]
 
     # ------------------------------------------------------------------ running
+    def columns(self, kind_suite: KindSuite, part: str) -> list[str]:
+        """The check-frame columns a suite reads."""
+        checks = kind_suite.rows if part == "rows" else kind_suite.file
+        return sorted({c.column for c in checks if c.column})
+
     def validate(self, kind_suite: KindSuite, part: str, frame: pd.DataFrame, params: dict[str, Any]):
         """Run one suite on one check frame. Returns (GE result, failures)."""
         suite, by_id = self.suite(kind_suite, part)
+        frame = frame.loc[:, [c for c in self.columns(kind_suite, part) if c in frame.columns]]
         batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},
                                 expectation_parameters=params)

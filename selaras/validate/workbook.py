@@ -195,6 +195,26 @@ def _write_problem_rows(wb, sheet_name: str, fmt: _Formats, staged: pd.DataFrame
     ws.freeze_panes(1, len(fixed))
 
 
+_LETTERS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _placed(cells: dict[str, Any], position: dict[str, int]) -> list[tuple[int, Any]]:
+    """Where a non-data row's cells go: by header (keys are headers), by column letter (ingest
+    keys skipped rows by letter), else one after another."""
+    if cells and set(cells) <= set(position):
+        return [(position[k], v) for k, v in cells.items()]
+    if cells and all(_LETTERS.match(k) for k in cells):
+        return [(_column_index(k), v) for k, v in cells.items()]
+    return list(enumerate(cells.values()))
+
+
 def write_fix_workbook(path: Path, staged: pd.DataFrame, skipped: pd.DataFrame, problems: pd.DataFrame) -> None:
     """One file in its original layout, row numbers kept, ready to be fixed and dropped back."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,12 +234,8 @@ def write_fix_workbook(path: Path, staged: pd.DataFrame, skipped: pd.DataFrame, 
             cells = _cells(r.raw)
             if r.reason_code == "header":
                 has_header_row = True
-            if cells and set(cells) <= set(position):
-                for key, value in cells.items():
-                    write_cell(ws, int(r.source_row) - 1, position[key], value)
-            else:
-                for j, value in enumerate(cells.values()):
-                    write_cell(ws, int(r.source_row) - 1, j, value)
+            for j, value in _placed(cells, position):
+                write_cell(ws, int(r.source_row) - 1, j, value)
         if not has_header_row and not data.empty:
             header_row = max(0, int(data["source_row"].min()) - 2)
             for j, h in enumerate(headers):

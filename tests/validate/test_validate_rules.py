@@ -201,3 +201,14 @@ def test_unknown_kind_file_is_reported_not_validated(con, settings):
     con.execute("update raw.ingest_file set kind = 'lainnya'")
     result = _run(con, settings)
     assert any("lainnya" in p for p in result.problems) and not result.failed
+
+
+def test_file_without_data_rows_is_rejected(con, settings, checks):
+    add_file(con, "renja", "renja/judul_saja.xlsx", [], column_map=RENJA_MAP,
+             skipped=[{"source_row": 1, "reason_code": "title", "raw": {"A": "RENJA 2025"}},
+                      {"source_row": 2, "reason_code": "header", "raw": {"A": "KODE"}}])
+    result = _run(con, settings)
+    assert result.failed
+    df = checks("renja/judul_saja.xlsx")
+    assert "file_empty" in set(df["rule"]) and set(df["status"]) == {"berkas_ditolak"}
+    assert "tidak berisi satu pun baris data" in df.set_index("rule").loc["file_empty", "message"]
