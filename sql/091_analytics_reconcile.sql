@@ -239,7 +239,7 @@ create or replace view analytics.run_changes as
            j.status_before, j.status_after, j.target_before, j.target_after,
            j.score_before, j.score_after, j.decided_by_before, j.decided_by_after,
            coalesce(r.source_file, u.source_file)   as source_file,
-           coalesce(r.opd, u.opd_tujuan)            as opd,
+           coalesce(m.opd, r.opd, u.opd_tujuan)    as opd,
            coalesce(r.nama, u.usulan)               as label,
            case j.change
                when 'new' then 'Baris baru'
@@ -251,6 +251,7 @@ create or replace view analytics.run_changes as
     from j
     left join staged.renja r on j.entity = 'renja' and r.row_ref = j.ref
     left join staged.usulan u on j.entity = 'usulan' and u.row_ref = j.ref
+    left join analytics.opd_map m on m.opd_raw = coalesce(r.opd, u.opd_tujuan)
     where j.change is not null and exists (select 1 from prev);
 comment on view analytics.run_changes is
     'Rows new, removed, changed (input values), or whose status or target changed since the previous successful run; one row per Renja row or proposal.';

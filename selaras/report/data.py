@@ -98,8 +98,10 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Rep
                previous_run_id, run_id
         from analytics.run_changes order by entity, change, ref""")
     previous = changes.rows[0][changes.index["previous_run_id"]] if changes.rows else con.execute(
-        "select max(run_id) from history.snapshot s join meta.run r using (run_id) "
-        "where r.status = 'success' and s.run_id <> ?", [run_id]).fetchone()[0]
+        "select s.run_id from history.snapshot s join meta.run r using (run_id) "
+        "where r.status = 'success' and s.run_id <> ? group by s.run_id "
+        "order by max(s.taken_at) desc limit 1", [run_id]).fetchone()
+    previous = previous[0] if isinstance(previous, tuple) else previous
     review_problems = query(con, """
         select source_file, sheet, source_row, column_name, problem, message
         from review.problem where run_id = ? order by source_file, sheet, source_row""", [run_id])

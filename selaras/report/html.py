@@ -19,10 +19,12 @@ MAX_BARS = 40
 CHANGE_LABEL = {"new": "baru", "removed": "hilang", "changed": "isi berubah", "status_changed": "status berubah",
                 "target_changed": "pasangan berubah"}
 ENTITY_LABEL = {"renja": "Baris Renja", "usulan": "Usulan"}
+STATUS_LABEL = {"selaras_nama": "selaras (nama)", "perlu_review": "perlu review",
+                "tidak_selaras": "tidak selaras", "tidak_terakomodir": "tidak terakomodir"}
 
 CSS = """
 body{font-family:'Segoe UI',Roboto,Arial,sans-serif;color:#222;margin:0;background:#f4f6f8}
-main{max-width:960px;margin:0 auto;padding:24px 28px;background:#fff}
+main{max-width:980px;margin:0 auto;padding:24px 28px;background:#fff}
 h1{font-size:24px;margin:0 0 4px;color:#1F4E79}h2{font-size:18px;margin:32px 0 6px;color:#1F4E79;
 border-bottom:2px solid #1F4E79;padding-bottom:4px}p.sub{color:#666;margin:0 0 18px}
 p.note{color:#555;font-size:13px;margin:4px 0 10px}
@@ -210,9 +212,13 @@ def _changes(data: ReportData) -> str:
                    f"{', 50 pertama' if len(status_changes) > 50 else ''}; semuanya di export/run_changes.csv):</p>")
         out.append(_table(["Jenis", "Baris", "OPD", "Sebelum", "Sesudah"],
                           [[ENTITY_LABEL.get(c[xi["entity"]], c[xi["entity"]]), str(c[xi["label"]] or c[xi["ref"]]),
-                            str(c[xi["opd"]] or ""), str(c[xi["status_before"]]), str(c[xi["status_after"]])]
+                            str(c[xi["opd"]] or ""), _status(c[xi["status_before"]]), _status(c[xi["status_after"]])]
                            for c in status_changes[:50]]))
     return "".join(out)
+
+
+def _status(status: str | None) -> str:
+    return STATUS_LABEL.get(status, status or "-")
 
 
 def _review_section(data: ReportData) -> str:

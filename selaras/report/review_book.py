@@ -30,7 +30,7 @@ _RENJA = """
     )
     select 'renja_rkpd' as task, f.renja_ref as subject_ref, s.fingerprint, f.opd_forum,
            concat_ws(' ', f.kode_sub_kegiatan, f.nama_sub_kegiatan) as subjek, f.pagu as nilai,
-           f.lokasi as tempat, f.renja_ref as sumber, f.status, f.score,
+           f.lokasi as tempat, f.renja_ref as sumber, f.source_file, f.source_row, f.status, f.score,
            f.rkpd_ref as target_ref, concat_ws(' ', f.kode_rkpd, f.nama_rkpd) as pasangan,
            f.prioritas as pasangan_info, f.reason, f.decided_by, c.refs, c.texts
     from analytics.forum_renja f
@@ -50,7 +50,8 @@ _USULAN = """
     )
     select 'usulan_renja' as task, f.row_ref as subject_ref, s.fingerprint, f.opd_forum,
            concat_ws(' ', '[' || f.channel || ']', f.usulan) as subjek, f.anggaran as nilai,
-           concat_ws(', ', f.desa, f.kecamatan_forum) as tempat, f.row_ref as sumber, f.status, f.score,
+           concat_ws(', ', f.desa, f.kecamatan_forum) as tempat, f.row_ref as sumber, f.source_file,
+           f.source_row, f.status, f.score,
            f.renja_ref as target_ref, concat_ws(' ', f.renja_kode, f.renja_nama) as pasangan,
            f.renja_lokasi as pasangan_info, f.reason, f.decided_by, c.refs, c.texts
     from analytics.forum_usulan f
@@ -155,7 +156,7 @@ def review_rows(con: duckdb.DuckDBPyConnection, n_candidates: int) -> list[dict[
     for sql in (_RENJA, _USULAN):
         t = query(con, sql, [n_candidates])
         rows += [dict(zip(t.columns, r, strict=True)) for r in t.rows]
-    rows.sort(key=lambda r: (r["task"], r["opd_forum"] or "", r["sumber"]))
+    rows.sort(key=lambda r: (r["task"], r["opd_forum"] or "", r["source_file"], r["source_row"], r["sumber"]))
     return rows
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-LABEL_W = 250
-VALUE_W = 150
+LABEL_W = 290
+VALUE_W = 160
 ROW_H = 22
 BAR_H = 14
 FONT = "font-family:'Segoe UI',Roboto,Arial,sans-serif;font-size:12px"
@@ -23,14 +23,16 @@ def fmt_pct(value: float | None) -> str:
 
 
 def fmt_rupiah(value: float) -> str:
-    """Short rupiah as planners say it: 12,5 M (miliar), 750 jt (juta), 1,2 T (triliun)."""
+    """Short rupiah as planners say it: 12,5 M (miliar), 750,0 jt (juta), 1,2 T (triliun)."""
+    sign = "−" if value < 0 else ""
+    value = abs(value)
     for div, unit in ((1e12, "T"), (1e9, "M"), (1e6, "jt")):
-        if abs(value) >= div:
-            return f"Rp {value / div:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".") + f" {unit}"
-    return "Rp " + fmt_int(value)
+        if value >= div:
+            return f"{sign}Rp {value / div:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".") + f" {unit}"
+    return f"{sign}Rp {fmt_int(value)}"
 
 
-def _label(text: str, y: float, max_chars: int = 38) -> str:
+def _label(text: str, y: float, max_chars: int = 39) -> str:
     short = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
     return (f'<text x="{LABEL_W - 8}" y="{y}" text-anchor="end" dominant-baseline="middle">'
             f"<title>{escape(text)}</title>{escape(short)}</text>")
@@ -52,7 +54,7 @@ def legend(series: Sequence[tuple[str, str]], y: float = 10) -> list[str]:
 
 
 def stacked(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tuple[str, str]],
-            right: Callable[[Sequence[float]], str], title: str, width: int = 860) -> str:
+            right: Callable[[Sequence[float]], str], title: str, width: int = 900) -> str:
     """One 100 % bar per row, split by series; `right` labels each bar."""
     bar_w = width - LABEL_W - VALUE_W
     top = 26
@@ -74,7 +76,7 @@ def stacked(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tuple[
 
 
 def bars(rows: Sequence[tuple[str, float, str]], fmt: Callable[[float], str], title: str,
-         width: int = 860) -> str:
+         width: int = 900) -> str:
     """Horizontal bars, each (label, value, colour), scaled to the largest."""
     bar_w = width - LABEL_W - VALUE_W
     top = 6
@@ -92,7 +94,7 @@ def bars(rows: Sequence[tuple[str, float, str]], fmt: Callable[[float], str], ti
 
 
 def paired(rows: Sequence[tuple[str, float, float]], names: tuple[str, str], colours: tuple[str, str, str],
-           title: str, width: int = 860) -> str:
+           title: str, width: int = 900) -> str:
     """Two bars per row (value, ceiling); the value bar turns `colours[2]` above its ceiling."""
     bar_w = width - LABEL_W - VALUE_W
     top = 26
@@ -109,7 +111,12 @@ def paired(rows: Sequence[tuple[str, float, float]], names: tuple[str, str], col
             body.append(f'<rect x="{LABEL_W}" y="{yy}" width="{w:.1f}" height="10" fill="{colour}">'
                         f"<title>{escape(label)}: {escape(names[j])} {escape(fmt_rupiah(v))}</title></rect>")
         diff = value - ceiling
-        note = ("+" if diff > 0 else "") + fmt_rupiah(diff) if ceiling else "tanpa pagu RKPD"
+        if not ceiling:
+            note = "tanpa pagu RKPD"
+        elif over:
+            note = f"lebih {fmt_rupiah(diff)}"
+        else:
+            note = f"sisa {fmt_rupiah(-diff)}"
         body.append(f'<text x="{LABEL_W + bar_w + 8}" y="{y + 11}" dominant-baseline="middle" '
                     f'fill="{colours[2] if over else "#333"}">{escape(note)}</text>')
     return _svg(width, top + len(rows) * row_h + 4, body, title)

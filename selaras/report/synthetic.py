@@ -69,8 +69,9 @@ def _opd_name(i: int) -> str:
 
 def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int = 60,
                    renja_per_opd: int = 12, seed: int = 2021, tahun: int = 2021,
-                   run_id: str = "synthetic") -> dict[str, int]:
-    """Insert a synthetic region; returns row counts per table."""
+                   run_id: str = "synthetic", n_candidates: int = 5) -> dict[str, int]:
+    """Insert a synthetic region; returns row counts per table. Candidate 1 is the
+    matcher's choice (where it made one), as a matcher's ranking has it."""
     rng = np.random.default_rng(seed)
     opds = [_opd_name(i) for i in range(n_opd)]
     n_kec = min(len(KECAMATAN), max(3, n_opd))
@@ -147,13 +148,13 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
                           "tidak_selaras": 31.0}[status],
                 "reason": f"Sintetis: {status}", "decided_by": "matcher",
             })
-            cands = [per_opd_rkpd[o][j], per_opd_rkpd[o][(j + 1) % len(per_opd_rkpd[o])],
-                     per_opd_rkpd[o][(j + 2) % len(per_opd_rkpd[o])]]
+            items = per_opd_rkpd[o]
+            cands = [items[(j + k) % len(items)] for k in range(min(n_candidates, len(items)))]
             for rank, c in enumerate(cands, 1):
                 renja_cand.append({
                     "renja_ref": ref, "rank": rank, "target_type": "rkpd", "target_ref": rkpd_rows[c]["row_ref"],
                     "target_kode": rkpd_rows[c]["kode"], "target_nama": rkpd_rows[c]["nama"],
-                    "score": round(95.0 - 12.5 * rank, 1), "code_score": 50.0, "name_score": 80.0,
+                    "score": round(95.0 - 7.5 * rank, 1), "code_score": 50.0, "name_score": 80.0,
                     "opd_score": 100.0, "method": "nama",
                 })
 
@@ -199,11 +200,11 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
             "score": {"terakomodir": 88.0, "perlu_review": 64.5, "tidak_terakomodir": 22.0}[status],
             "reason": f"Sintetis: {status}", "decided_by": "matcher",
         })
-        for rank in range(1, 4):
+        for rank in range(1, min(n_candidates, len(renjas)) + 1):
             c = renjas[(i + rank - 1) % len(renjas)]
             usulan_cand.append({
                 "usulan_ref": ref, "rank": rank, "renja_ref": renja_rows[c]["row_ref"],
-                "score": round(90.0 - 10 * rank, 1), "match_weight": 8.0 - rank, "work_score": 1.0,
+                "score": round(92.0 - 6 * rank, 1), "match_weight": 8.0 - rank, "work_score": 1.0,
                 "text_score": 0.8, "location_score": 0.9, "volume_score": 0.5, "cost_score": 0.5, "opd_score": 1.0,
             })
 
