@@ -202,7 +202,7 @@ def _opd_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, referenc
     opd = _text(df[field])
     seen: dict[str, tuple[str, str | None]] = {}
     for value in opd.dropna().unique():
-        known, best = opd_list.match(value, config.thresholds["opd_min_score"], config.thresholds["opd_suggest_score"])
+        known, best = opd_list.match(value, config.thresholds["opd_suggest_score"])
         seen[value] = ("known" if known else "unknown", None if known else best)
     present = opd.notna()
     out["opd_status"] = _omap(opd, lambda v: None if v is None else seen[v][0])
@@ -223,6 +223,10 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
     kode_given, kode_norm = _codes(df, suite) if "code" in f else (_none(n), _none(n))
     out["kode_given"] = kode_given
     out["kode_norm"] = kode_norm
+    # Messages quote the code as written; add how it was read when that differs
+    # ('3 | 27 | 3 | 1.01 | 10' is read as 3.27.03.1.01.0010).
+    out["kode_dibaca"] = [f" (dibaca {n})" if n and g and normalise_code(g) != n else ""
+                          for g, n in zip(kode_given, kode_norm, strict=True)]
     name_fields = [f["name"], *f.get("also_name", [])] if "name" in f else []
     ident = _first_present(df, name_fields)
     out["ident"] = ident.where(ident.notna(), kode_given)

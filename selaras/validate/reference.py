@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from selaras.match.opd import OpdResolver, opd_key
 from selaras.validate.text import (
     blank,
     common_prefix_segments,
@@ -148,35 +149,39 @@ class Nomenclature:
 
 @dataclass
 class OpdList:
+    """The region's OPDs, resolved with the project's OPD resolver (abbreviations such as
+    'Dinas PUPR', the list's singkatan, '... Provinsi Banten', typos)."""
+
     names: list[str]                 # display names
-    norms: dict[str, str]            # normalised name or abbreviation -> display name
     source: str
+    resolver: OpdResolver
+    display: dict[str, str]          # resolver key -> display name
 
     @classmethod
     def build(cls, rows: pd.DataFrame, source: str) -> OpdList | None:
-        """rows: nama, singkatan (singkatan may be missing)."""
+        """rows: nama, singkatan (singkatan may be empty)."""
         names: list[str] = []
-        norms: dict[str, str] = {}
+        aliases: dict[str, str] = {}
         for nama, singkatan in rows[["nama", "singkatan"]].itertuples(index=False):
             if blank(nama):
                 continue
             display = " ".join(str(nama).split())
             names.append(display)
-            norms.setdefault(normalise_name(display), display)
             if not blank(singkatan):
-                norms.setdefault(normalise_name(singkatan), display)
-        return cls(names=names, norms=norms, source=source) if names else None
+                aliases[str(singkatan)] = display
+        if not names:
+            return None
+        resolver = OpdResolver(names, aliases)
+        display = {opd_key(n): n for n in names}
+        return cls(names=names, source=source, resolver=resolver, display=display)
 
-    def match(self, opd: str, min_score: float, suggest_score: float) -> tuple[bool, str | None]:
-        """(known, best display name for a suggestion)."""
-        norm = normalise_name(opd)
-        if norm in self.norms:
-            return True, self.norms[norm]
-        best = process.extractOne(norm, list(self.norms), scorer=fuzz.token_sort_ratio,
+    def match(self, opd: str, suggest_score: float) -> tuple[bool, str | None]:
+        """(known, the closest listed OPD as a suggestion when not known)."""
+        if self.resolver.resolve(opd) is not None:
+            return True, None
+        best = process.extractOne(opd_key(opd), list(self.display), scorer=fuzz.token_sort_ratio,
                                   score_cutoff=suggest_score)
-        if not best:
-            return False, None
-        return best[1] >= min_score, self.norms[best[0]]
+        return False, (self.display[best[0]] if best else None)
 
 
 @dataclass

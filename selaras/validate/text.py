@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 _LEADING_CODE = re.compile(r"^\s*([0-9Xx]+(?:\.[0-9Xx]+){2,})\s+(?=\S)")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 _CODE_LEVELS = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
 #: Levels a planning row may carry; `lokal` is an old-style (pre Permendagri 90/2019) code.
 CODE_LEVELS: tuple[str, ...] = ("urusan", "bidang", "program", "kegiatan", "sub_kegiatan", "lokal")
@@ -33,13 +32,16 @@ def strip_leading_code(name: str) -> tuple[str | None, str]:
 
 
 def normalise_name(name: object) -> str:
-    """Case, whitespace (PDF double spaces, newlines) and punctuation do not count:
-    'Penyusunan  Dokumen RKA-SKPD' and 'penyusunan dokumen rka skpd' are the same."""
+    """Case, whitespace (PDF double spaces, newlines), punctuation and known abbreviations do
+    not count: 'Pemb.  Dokumen RKA-SKPD' and 'pembangunan dokumen rka skpd' are the same.
+    The project's one normaliser (selaras.match.normalize, abbreviations.yaml) does the
+    work, after a code written in front of the name is dropped."""
     if blank(name):
         return ""
+    from selaras.match.normalize import normalize  # imports the match package: not at module level
+
     _, text = strip_leading_code(str(name))
-    text = text.lower().replace("&", " dan ")
-    return _NON_WORD.sub(" ", text).strip()
+    return normalize(text.replace("&", " dan "))
 
 
 def normalise_code(code: object) -> str | None:

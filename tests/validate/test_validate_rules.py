@@ -49,6 +49,8 @@ def renja(con):
         renja_row("03.1.01.05", "Pembinaan Kelembagaan", kode_level="lokal"),               # 21 kode_local
         renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", target=None, target_raw="12 Titik"),  # 22 clean
         renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", target=None, target_raw="-"),   # 23 clean
+        renja_row("1.03.10.2.01.0053", "Pemb. Jalan", opd="Dinas Sosial Provinsi Banten"),  # 24 clean (resolved)
+        {**renja_row("1.03.10.2.01.0032", "Pembangunan Jalan"), "kode_raw": "1 | 3 | 10 | 2.01 | 32"},  # 25
     ]
     add_file(con, "renja", SRC, rows, column_map=RENJA_MAP)
     return rows
@@ -75,6 +77,7 @@ def test_each_rule_fires_on_its_row_and_clean_rows_pass(con, settings, renja, ch
         18: {"amount_zero", "duplicate_row"},
         19: {"opd_unknown"},
         21: {"kode_local"},
+        25: {"kode_outdated"},
     }
     assert got == expected
     severities = checks(SRC).dropna(subset=["source_row"]).groupby("rule")["severity"].first().to_dict()
@@ -87,7 +90,7 @@ def test_each_rule_fires_on_its_row_and_clean_rows_pass(con, settings, renja, ch
     # Errors quarantine the row; warnings keep it in the clean layer.
     clean_rows = {r[0] for r in con.execute("select source_row from clean.renja").fetchall()}
     assert clean_rows.isdisjoint({5, 6, 7, 8, 9, 10})
-    assert {3, 4, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23} <= clean_rows
+    assert {3, 4, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25} <= clean_rows
 
 
 def test_messages_and_suggestions(con, settings, renja, checks):
@@ -117,6 +120,9 @@ def test_messages_and_suggestions(con, settings, renja, checks):
     assert "baris 17" in one(18, "duplicate_row").message
     assert one(19, "opd_unknown").column_name == "PERANGKAT DAERAH"
     assert "kode lokal" in one(21, "kode_local").message
+    split = one(25, "kode_outdated")
+    assert "kode '1 | 3 | 10 | 2.01 | 32' (dibaca 1.03.10.2.01.0032)" in split.message
+    assert split.suggestion == "1.03.10.2.01.0053"
     assert all(msg.endswith(f"[{rule}]") for (_, rule), msg in df["message"].items())
 
 
