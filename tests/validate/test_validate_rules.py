@@ -218,3 +218,20 @@ def test_file_without_data_rows_is_rejected(con, settings, checks):
     df = checks("renja/judul_saja.xlsx")
     assert "file_empty" in set(df["rule"]) and set(df["status"]) == {"berkas_ditolak"}
     assert "tidak berisi satu pun baris data" in df.set_index("rule").loc["file_empty", "message"]
+
+
+def test_opd_list_falls_back_to_the_rkpd_opds(con, settings, checks):
+    add_nomenklatur(con)
+    rkpd = [{"kode_raw": "1.03.10.2.01.0053", "kode": "1.03.10.2.01.0053", "kode_level": "sub_kegiatan",
+             "nama": "Pembangunan Jalan", "pagu_raw": "5000000", "pagu": 5e6, "tahun": 2025, "opd": opd,
+             "prioritas": "Infrastruktur"} for opd in ("Dinas Sosial", "Dinas Pekerjaan Umum")]
+    add_file(con, "rkpd", "rkpd/rkpd_2025.xlsx", rkpd, column_map={"nama": "URAIAN", "opd": "PERANGKAT DAERAH"})
+    add_file(con, "renja", "renja/campur.xlsx",
+             [renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", opd="Dinas Sosial"),
+              renja_row("1.03.10.2.01.0051", "Pemeliharaan Rutin Jalan", opd="Dinas Kebersihan")],
+             column_map=RENJA_MAP)
+    _run(con, settings)
+    renja = checks("renja/campur.xlsx").query("rule == 'opd_unknown'")
+    assert renja["source_row"].tolist() == [4]
+    assert "OPD penanggung jawab dalam RKPD" in renja.iloc[0]["message"]
+    assert "opd_unknown" not in set(checks("rkpd/rkpd_2025.xlsx")["rule"])
