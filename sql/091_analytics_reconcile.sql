@@ -3,10 +3,21 @@
 -- 090_analytics.sql: names and columns stay; columns may be added.
 create schema if not exists analytics;
 
--- One name per OPD. Files spell the same agency differently ("Dinas Sosial",
--- "DINAS  SOSIAL", "Dinas Sosial."); spellings that agree once case, spacing and
--- punctuation are ignored are one OPD, named after the region's OPD list (staged.opd, by
--- name or singkatan) when it has it, else after the most frequent spelling.
+-- One name per OPD. Files spell the same agency differently ("Dinas PUPR", "DINAS
+-- PEKERJAAN UMUM DAN PENATAAN RUANG", "Dinas Pekerjaan Umum dan Penataan Ruang Provinsi
+-- Banten"). The reconcile stage resolves every spelling with the matcher's OPD resolver
+-- (selaras.match.opd: abbreviations, the OPD list's singkatan, word subsets, typos) into
+-- reconcile.opd_name. Spellings it has not seen fall back to: equal once case, spacing
+-- and punctuation are ignored, named after the OPD list or the most frequent spelling.
+create schema if not exists reconcile;
+
+create table if not exists reconcile.opd_name (
+    opd_raw     varchar primary key,    -- the spelling as found in a file
+    opd_key     varchar not null,       -- the resolver's key (normalised name)
+    opd         varchar not null,       -- the name reports use
+    resolved    boolean not null        -- false: the resolver knew no agency for it (kept as its own)
+);
+
 create or replace view analytics.opd_map as
     with spellings as (
         select opd as opd_raw, count(*) as n from clean.renja where opd is not null group by 1
@@ -31,10 +42,13 @@ create or replace view analytics.opd_map as
     ), preferred as (
         select opd_key, arg_max(opd_raw, n * 1000000 - length(opd_raw)) as opd_raw from keyed group by 1
     )
-    select k.opd_raw, k.opd_key, coalesce(o.nama, p.opd_raw) as opd
+    select k.opd_raw,
+           coalesce(r.opd_key, k.opd_key)         as opd_key,
+           coalesce(r.opd, o.nama, p.opd_raw)     as opd
     from keyed k
-    left join official o using (opd_key)
-    left join preferred p using (opd_key)
+    left join reconcile.opd_name r on r.opd_raw = k.opd_raw
+    left join official o on o.opd_key = k.opd_key
+    left join preferred p on p.opd_key = k.opd_key
     where k.opd_key <> '';
 comment on view analytics.opd_map is
     'Every OPD spelling seen in Renja, RKPD, proposals and the OPD list, and the one name (opd) reports use for it.';

@@ -2,7 +2,8 @@
 
 1. read the planners' filled-in review workbooks from raw/review/ (review_ingest),
 2. apply the decisions in force over the matcher's results (apply),
-3. snapshot what the reports will show, for the run-to-run changes (history).
+3. name every OPD once for the reports, with the matcher's OPD resolver (opd_names),
+4. snapshot what the reports will show, for the run-to-run changes (history).
 
 All in one transaction: a failure leaves the warehouse as it was. `review_precision` is
 the matcher's precision against those decisions, for `selaras evaluate`.
@@ -14,6 +15,7 @@ import duckdb
 
 from selaras.reconcile.apply import apply_decisions
 from selaras.reconcile.history import snapshot
+from selaras.reconcile.opd_names import store_opd_names
 from selaras.reconcile.precision import review_precision
 from selaras.reconcile.problems import MAX_LISTED, store
 from selaras.reconcile.review_ingest import ingest_review_files
@@ -32,6 +34,7 @@ def reconcile_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: st
         problems += apply_problems
         store(con, run_id, problems)
         figures |= apply_figures
+        figures["opd"] = store_opd_names(con)
         figures["snapshot_rows"] = snapshot(con, run_id)
     figures["review_problems"] = len(problems)
     result.figures = figures

@@ -55,3 +55,17 @@ def test_run_changes_new_removed_changed_and_status(con, settings):
     assert len(got) == 4
     labels = dict(con.execute("select ref, keterangan from analytics.run_changes").fetchall())
     assert labels[usulan[1]] == "Status berubah"
+
+
+def test_opd_spellings_resolve_to_one_agency(con, settings):
+    fill_synthetic(con, n_opd=3, n_usulan=30, renja_per_opd=6)
+    con.execute("update staged.renja set opd = 'Dinas Kesehatan Provinsi Banten' where row_ref = "
+                "(select min(row_ref) from staged.renja where opd = 'Dinas Kesehatan')")
+    con.execute("update staged.usulan set opd_tujuan = 'DINKES' where row_ref = (select min(row_ref) from staged.usulan)")
+    con.execute("update staged.opd set singkatan = 'DINKES' where nama = 'Dinas Kesehatan'")
+    reconcile_run(con, settings)
+    names = dict(con.execute("select opd_raw, opd from analytics.opd_map").fetchall())
+    assert names["Dinas Kesehatan Provinsi Banten"] == names["DINKES"] == names["DINAS KESEHATAN."] == "Dinas Kesehatan"
+    forum = {r[0] for r in con.execute("select opd_forum from analytics.forum_renja union "
+                                       "select opd_forum from analytics.forum_usulan").fetchall()}
+    assert forum == {"Dinas Pendidikan dan Kebudayaan", "Dinas Kesehatan", "Dinas Pekerjaan Umum dan Penataan Ruang"}
