@@ -305,39 +305,51 @@ def evaluate(
     truth: Annotated[Path | None, typer.Option(help="Ground-truth folder (default: DATA_DIR/truth).")] = None,
 ) -> None:
     """Measure the matcher's precision, recall and F1 against labelled links."""
-    from selaras.match.evaluate import evaluate_cli
-
     settings = _settings(data_dir)
-    outcome = evaluate_cli(settings, truth)
-    _print_review_precision(settings)
-    if isinstance(outcome, int) and outcome:
-        raise typer.Exit(outcome)
+    try:
+        from selaras.match.evaluate import evaluate_cli
+
+        outcome = evaluate_cli(settings, truth)
+        _print_review_precision(settings)
+    except Exception as exc:  # noqa: BLE001 - a message and an exit code, not a traceback
+        raise typer.Exit(_fail(_console(), exc)) from exc
+    raise typer.Exit(outcome if isinstance(outcome, int) else 0)
 
 
 def _print_review_precision(settings: Settings) -> None:
-    """The planners' review decisions as a second yardstick (selaras.reconcile's
-    review_precision, when that stage provides it)."""
-    import selaras.reconcile as reconcile
-
-    fn = getattr(reconcile, "review_precision", None)
-    if fn is None or not settings.private_db.exists():
-        return
+    """The planners' review decisions as a second yardstick: how often the matcher was
+    right where a planner decided (selaras.reconcile.review_precision). Read from the
+    working database, or from the publication while a run holds it."""
     import duckdb
+    from rich.table import Table
 
-    try:
-        con = duckdb.connect(str(settings.private_db), read_only=True)
-    except duckdb.Error as exc:
-        typer.echo(f"review precision: basis data sedang dipakai ({exc})")
+    from selaras.reconcile import review_precision
+
+    con = None
+    for path in (settings.private_db, settings.published_db):
+        if path.exists():
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+                break
+            except duckdb.Error:
+                continue
+    if con is None:
         return
     try:
-        value = fn(con, settings)
+        figures = review_precision(con)
+    except duckdb.Error as exc:  # no review data yet in an older database
+        log.info("review precision unavailable: %s", exc)
+        return
     finally:
         con.close()
-    if isinstance(value, dict):
-        for key, v in value.items():
-            typer.echo(f"review {key}: {v}")
-    elif value is not None:
-        typer.echo(f"review precision: {value}")
+    table = Table(title="Presisi terhadap keputusan review (matcher vs planners' review decisions)")
+    for col in ("task", "keputusan", "benar", "salah", "presisi"):
+        table.add_column(col)
+    for task, entry in figures.items():
+        precision = entry.get("precision")
+        table.add_row(task, str(entry.get("decisions", 0)), str(entry.get("right", 0)), str(entry.get("wrong", 0)),
+                      f"{precision:.3f}" if precision is not None else "-")
+    _console().print(table)
 
 
 @app.command()

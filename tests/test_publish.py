@@ -106,10 +106,11 @@ def test_a_run_killed_mid_publish_leaves_the_previous_publication_intact(setting
         text=True, cwd=REPO)
     try:
         deadline = time.monotonic() + 90
-        line = ""
+        line, seen = "", []
         while time.monotonic() < deadline and not line.startswith("SELARAS_PUBLISH_PAUSED"):
             line = proc.stderr.readline()
-            assert line or proc.poll() is None, "the run ended before publishing"
+            seen.append(line)
+            assert line or proc.poll() is None, "the run ended before publishing:\n" + "".join(seen)
         temp = Path(line.split(maxsplit=1)[1].strip())
         assert temp.is_file()  # the new publication is fully written, not yet renamed
         proc.send_signal(signal.SIGKILL)
