@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     )
     max_zip_ratio: float = Field(150.0, description="An xlsx/ods whose compression ratio exceeds this is refused.")
 
+    # Ingest.
+    header_search_rows: int = Field(
+        30, description="Rows at the top of a sheet searched for the header (title rows may sit above it)."
+    )
+    load_batch_rows: int = Field(
+        20000, description="Rows buffered before they are written to DuckDB (bounds memory on huge files)."
+    )
+
     # Validation.
     validation_rules: Path | None = Field(
         None, description="YAML overriding the severities and thresholds of selaras/validate/rules.yaml "

@@ -1,12 +1,13 @@
 -- Layer 2 (staged): one row per data row of an input file, its values parsed into typed
 -- canonical columns, the original cells kept in `raw` (header -> text) and its lineage
 -- (file, sheet, 1-based row). Rows from superseded files stay here as history; the clean
--- layer filters them out.
+-- layer filters them out. A changed file keeps its name, so the same row_ref can occur
+-- once per version: the key is (file_id, row_ref); among current files row_ref is unique.
 create schema if not exists staged;
 
 -- Renja OPD rows (program / kegiatan / sub kegiatan of an agency's annual plan).
 create table if not exists staged.renja (
-    row_ref           varchar primary key,  -- source_file:sheet:source_row
+    row_ref           varchar not null,     -- source_file:sheet:source_row
     file_id           varchar not null,
     source_file       varchar not null,
     sheet             varchar not null,
@@ -31,12 +32,15 @@ create table if not exists staged.renja (
     pagu              double,
     sumber_dana       varchar,
     keterangan        varchar,
-    raw               json
+    raw               json,
+    awal_pelaksanaan  date,                 -- AWAL PELAKSANAAN (Excel serials and text dates read)
+    akhir_pelaksanaan date,
+    primary key (file_id, row_ref)
 );
 
 -- RKPD rows: regional priorities and the program / kegiatan / sub kegiatan serving them.
 create table if not exists staged.rkpd (
-    row_ref           varchar primary key,
+    row_ref           varchar not null,
     file_id           varchar not null,
     source_file       varchar not null,
     sheet             varchar not null,
@@ -61,12 +65,13 @@ create table if not exists staged.rkpd (
     pagu_raw          varchar,
     pagu              double,               -- pagu indikatif
     opd               varchar,              -- perangkat daerah penanggung jawab
-    raw               json
+    raw               json,
+    primary key (file_id, row_ref)
 );
 
 -- Musrenbang usulan and pokir DPRD proposals share one shape; `channel` tells them apart.
 create table if not exists staged.usulan (
-    row_ref           varchar primary key,
+    row_ref           varchar not null,
     file_id           varchar not null,
     source_file       varchar not null,
     sheet             varchar not null,
@@ -93,12 +98,14 @@ create table if not exists staged.usulan (
     anggaran          double,
     opd_tujuan        varchar,
     status_asal       varchar,              -- status as written in the source (Diakomodir ...)
-    raw               json
+    raw               json,
+    tanggal           date,                 -- date of the proposal, when given
+    primary key (file_id, row_ref)
 );
 
 -- National nomenclature of urusan / bidang / program / kegiatan / sub kegiatan.
 create table if not exists staged.nomenklatur (
-    row_ref           varchar primary key,
+    row_ref           varchar not null,
     file_id           varchar not null,
     source_file       varchar not null,
     sheet             varchar not null,
@@ -114,12 +121,13 @@ create table if not exists staged.nomenklatur (
     kode_sebelumnya   varchar,              -- SUBKEGIATAN SEBELUMNYA, when given
     indikator         varchar,
     satuan            varchar,
-    raw               json
+    raw               json,
+    primary key (file_id, row_ref)
 );
 
 -- Region codes (provinsi / kab-kota / kecamatan / desa-kelurahan).
 create table if not exists staged.wilayah (
-    row_ref           varchar primary key,
+    row_ref           varchar not null,
     file_id           varchar not null,
     source_file       varchar not null,
     sheet             varchar not null,
@@ -130,12 +138,13 @@ create table if not exists staged.wilayah (
     nama              varchar not null,
     nama_lain         varchar,              -- older official names, ' | '-separated
     kode_induk        varchar,
-    raw               json
+    raw               json,
+    primary key (file_id, row_ref)
 );
 
 -- The region's OPD list (optional; otherwise the RKPD's responsible OPDs are used).
 create table if not exists staged.opd (
-    row_ref           varchar primary key,
+    row_ref           varchar not null,
     file_id           varchar not null,
     source_file       varchar not null,
     sheet             varchar not null,
@@ -144,5 +153,11 @@ create table if not exists staged.opd (
     kode              varchar,
     nama              varchar not null,
     singkatan         varchar,
-    raw               json
+    raw               json,
+    primary key (file_id, row_ref)
 );
+
+-- Columns added after the first release (re-runnable on older databases).
+alter table staged.renja add column if not exists awal_pelaksanaan date;
+alter table staged.renja add column if not exists akhir_pelaksanaan date;
+alter table staged.usulan add column if not exists tanggal date;

@@ -1,0 +1,299 @@
+"""Writing one file into the warehouse: raw.ingest_file, raw.sheet, raw.skipped_row and
+staged.<kind>, in batches through Arrow (never row-by-row INSERTs), and the bookkeeping
+of file versions (unchanged / superseded / failed / removed). Table names come from code
+constants only; every value travels as a bound parameter or a registered Arrow table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from selaras.ingest.header import column_letter
+from selaras.ingest.parse import cell_text
+from selaras.ingest.records import DataRows
+from selaras.ingest.rows import REASONS, Chunk, Skipped, raw_cells
+
+_STAGED_TABLES = frozenset(
+    {"staged.renja", "staged.rkpd", "staged.usulan", "staged.nomenklatur", "staged.wilayah", "staged.opd"}
+)
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+}
+_LINEAGE = ("row_ref", "file_id", "source_file", "sheet", "source_row", "hidden")
+EXTRA_LABEL = "kolom tambahan"
+
+
+def table_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    schema, name = table.split(".")
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return dict(rows)
+
+
+@dataclass
+class SheetTarget:
+    """Where a sheet's rows go: the raw JSON keys and how data rows get typed columns."""
+
+    sheet: str
+    labels: list[str] | None  # header labels (raw JSON keys); None for a sheet without header
+    first_col: int = 0
+    build: Callable[[DataRows], dict[str, list[Any]]] | None = None
+
+
+class Writer:
+    """Writes a file's rows chunk by chunk, inside the caller's transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, file_id: str, source_file: str, table: str | None) -> None:
+        self.con = con
+        self.file_id = file_id
+        self.source_file = source_file
+        self.table: str | None = None
+        self.types: dict[str, str] = {}
+        self.rows_staged = 0
+        self.rows_skipped = 0
+        self.target: SheetTarget | None = None
+        if table is not None:
+            self.set_table(table)
+
+    def set_table(self, table: str) -> None:
+        if table not in _STAGED_TABLES:
+            raise ValueError(f"not a staged table: {table}")
+        self.table = table
+        self.types = table_types(self.con, table)
+
+    def start_sheet(self, sheet: str, labels: list[str] | None, first_col: int,
+                    build: Callable[[DataRows], dict[str, list[Any]]] | None = None) -> None:
+        self.target = SheetTarget(sheet, labels, first_col, build)
+
+    def write(self, chunk: Chunk) -> None:
+        if chunk.numbers:
+            self._write_staged(chunk)
+            self.rows_staged += len(chunk.numbers)
+        self.write_skipped(chunk.skipped)
+
+    def write_skipped(self, skipped: list[Skipped]) -> None:
+        if skipped:
+            self._write_skipped(skipped)
+            self.rows_skipped += len(skipped)
+
+    # -- staged rows ------------------------------------------------------------------------
+    def _write_staged(self, chunk: Chunk) -> None:
+        target = self.target
+        assert self.table is not None and target is not None and target.labels is not None and target.build
+        n = len(chunk.numbers)
+        columns: dict[str, pa.Array] = {}
+        prefix = f"{self.source_file}:{target.sheet}:"
+        columns["row_ref"] = pa.array([prefix + str(r) for r in chunk.numbers], pa.string())
+        columns["file_id"] = pa.array([self.file_id] * n, pa.string())
+        columns["source_file"] = pa.array([self.source_file] * n, pa.string())
+        columns["sheet"] = pa.array([target.sheet] * n, pa.string())
+        columns["source_row"] = pa.array(chunk.numbers, pa.int32())
+        columns["hidden"] = pa.array(chunk.hidden, pa.bool_())
+        typed = target.build(chunk.data)
+        for name, sql_type in self.types.items():
+            if name in columns or name == "raw" or name not in typed:
+                continue
+            columns[name] = pa.array(typed[name], _ARROW_TYPES.get(sql_type, pa.string()))
+        columns["raw"] = _raw_struct(chunk.data.cells, target.labels)
+        arrow = pa.table(columns)
+        self.con.register("_ingest_batch", arrow)
+        try:
+            # Identifiers from the constant set above; values only inside the Arrow table.
+            self.con.execute(
+                f"insert into {self.table} by name "  # noqa: S608
+                "select * replace (to_json(raw) as raw) from _ingest_batch"
+            )
+        finally:
+            self.con.unregister("_ingest_batch")
+
+    # -- skipped rows -----------------------------------------------------------------------
+    def _write_skipped(self, skipped: list[Skipped]) -> None:
+        target = self.target
+        assert target is not None
+        raws = [json.dumps(_skipped_raw(target, s.cells), ensure_ascii=False) for s in skipped]
+        arrow = pa.table(
+            {
+                "file_id": pa.array([self.file_id] * len(raws), pa.string()),
+                "sheet": pa.array([target.sheet] * len(raws), pa.string()),
+                "source_row": pa.array([s.row for s in skipped], pa.int32()),
+                "reason_code": pa.array([s.reason_code for s in skipped], pa.string()),
+                "reason": pa.array([REASONS[s.reason_code] for s in skipped], pa.string()),
+                "raw": pa.array(raws, pa.string()),
+                "hidden": pa.array([s.hidden for s in skipped], pa.bool_()),
+            }
+        )
+        self.con.register("_ingest_skipped", arrow)
+        try:
+            self.con.execute(
+                "insert into raw.skipped_row by name select * replace (raw::json as raw) from _ingest_skipped"
+            )
+        finally:
+            self.con.unregister("_ingest_skipped")
+
+
+def _text_column(values: tuple | list) -> pa.Array:
+    """Cells as the spreadsheet shows them: text as is, whole numbers without `.0`, ISO
+    dates. Text and numbers are converted apart, numbers in Arrow (no Python per cell)."""
+    texts = [v if v.__class__ is str and v != "" else None for v in values]
+    floats = [v if v.__class__ is float else None for v in values]
+    n_text = len(texts) - texts.count(None)
+    n_float = len(floats) - floats.count(None)
+    n_empty = sum(1 for v in values if v == "" or v is None)
+    if n_text + n_float + n_empty != len(values):  # dates, booleans, ints: the slow, general way
+        return pa.array([None if v == "" else v if v.__class__ is str else cell_text(v) for v in values],
+                        pa.string())
+    text_array = pa.array(texts, pa.string())
+    if not n_float:
+        return text_array
+    numbers = pa.array(floats, pa.float64())
+    finite = pc.is_finite(numbers)
+    whole = pc.and_(pc.and_(finite, pc.equal(numbers, pc.trunc(numbers))), pc.less(pc.abs(numbers), 1e15))
+    as_int = pc.cast(pc.if_else(whole, numbers, 0.0), pa.int64()).cast(pa.string())
+    as_text = pc.if_else(whole, as_int, pc.if_else(finite, pc.cast(numbers, pa.string()), pa.scalar(None, pa.string())))
+    return pc.coalesce(text_array, as_text)
+
+
+def _raw_struct(rows: list[list[Any]], labels: list[str]) -> pa.StructArray:
+    """{header label: cell text} per row, built as an Arrow struct so DuckDB turns it into
+    JSON without the labels ever becoming SQL text. Cells beyond the header (a long CSV
+    row) are kept under `kolom tambahan`."""
+    width = len(labels)
+    extras: list[str | None] | None = None
+    if any(len(r) != width for r in rows):
+        extras = [raw_cells(r, width)[1] for r in rows]
+        rows = [r[:width] + [""] * (width - len(r)) if len(r) != width else r for r in rows]
+    arrays = [_text_column(col) for col in zip(*rows, strict=True)] if rows else \
+        [pa.array([], pa.string()) for _ in labels]
+    names = list(labels)
+    if extras is not None and any(e is not None for e in extras):
+        extra_name = EXTRA_LABEL
+        while extra_name in names:
+            extra_name += " "
+        arrays.append(pa.array(extras, pa.string()))
+        names.append(extra_name)
+    return pa.StructArray.from_arrays(arrays, names=names)
+
+
+def _skipped_raw(target: SheetTarget, cells: list[Any]) -> dict[str, str]:
+    """Non-empty cells keyed by header label (so a JUMLAH row reads like the data rows),
+    or by column letter on a sheet without header and beyond the header's columns."""
+    labels = target.labels or []
+    out: dict[str, str] = {}
+    for c, value in enumerate(cells):
+        text = cell_text(value)
+        if text is None or text.strip() == "":
+            continue
+        key = labels[c] if c < len(labels) else column_letter(target.first_col + c)
+        out[key] = text
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# File and sheet records
+
+FILE_COLUMNS = (
+    "file_id", "source_file", "kind", "sha256", "size_bytes", "file_format", "status", "reason", "opd", "tahun",
+    "rows_read", "rows_staged", "rows_skipped", "run_id", "ingested_at", "note", "encoding", "delimiter",
+)
+
+
+def insert_file(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> None:
+    values = {**{c: None for c in FILE_COLUMNS}, "ingested_at": datetime.now(), **record}
+    for key in ("rows_read", "rows_staged", "rows_skipped"):
+        values[key] = values[key] or 0
+    cols = ", ".join(FILE_COLUMNS)
+    marks = ", ".join("?" for _ in FILE_COLUMNS)
+    con.execute(f"insert into raw.ingest_file ({cols}) values ({marks})", [values[c] for c in FILE_COLUMNS])  # noqa: S608
+
+
+def insert_sheet(con: duckdb.DuckDBPyConnection, file_id: str, record: dict[str, Any]) -> None:
+    con.execute(
+        "insert into raw.sheet (file_id, sheet, sheet_index, hidden, status, kind, header_rows, column_map, "
+        "rows_read, note) values (?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?)",
+        [
+            file_id,
+            record["sheet"],
+            record["sheet_index"],
+            record["hidden"],
+            record["status"],
+            record.get("kind"),
+            record.get("header_rows"),
+            json.dumps(record["column_map"], ensure_ascii=False) if record.get("column_map") is not None else None,
+            record["rows_read"],
+            record.get("note"),
+        ],
+    )
+
+
+def file_record(con: duckdb.DuckDBPyConnection, file_id: str) -> dict[str, Any] | None:
+    cur = con.execute(
+        "select file_id, source_file, status, superseded_by from raw.ingest_file where file_id = ?", [file_id]
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip(("file_id", "source_file", "status", "superseded_by"), row, strict=True))
+
+
+def current_versions(con: duckdb.DuckDBPyConnection, source_file: str, except_id: str) -> list[str]:
+    rows = con.execute(
+        "select file_id from raw.ingest_file where source_file = ? and file_id <> ? and status in ('loaded', 'failed')",
+        [source_file, except_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def supersede(con: duckdb.DuckDBPyConnection, source_file: str, new_id: str) -> int:
+    """Older versions (loaded or failed) of `source_file` become history."""
+    old = current_versions(con, source_file, new_id)
+    for file_id in old:
+        con.execute(
+            "update raw.ingest_file set status = 'superseded', superseded_by = ? where file_id = ?", [new_id, file_id]
+        )
+    return len(old)
+
+
+def reactivate(con: duckdb.DuckDBPyConnection, file_id: str, run_id: str) -> None:
+    con.execute(
+        "update raw.ingest_file set status = 'loaded', superseded_by = null, reason = null, run_id = ? "
+        "where file_id = ?",
+        [run_id, file_id],
+    )
+
+
+def delete_file(con: duckdb.DuckDBPyConnection, file_id: str) -> None:
+    """Forget one version entirely (a failed attempt about to be retried, a moved file)."""
+    for table in sorted(_STAGED_TABLES):
+        con.execute(f"delete from {table} where file_id = ?", [file_id])  # noqa: S608 - constant names
+    con.execute("delete from raw.skipped_row where file_id = ?", [file_id])
+    con.execute("delete from raw.sheet where file_id = ?", [file_id])
+    con.execute("delete from raw.ingest_file where file_id = ?", [file_id])
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return [tuple(r) for r in con.execute(
+        "select file_id, source_file from raw.ingest_file where status = 'loaded'"
+    ).fetchall()]
+
+
+def mark_removed(con: duckdb.DuckDBPyConnection, file_id: str, run_id: str) -> None:
+    con.execute(
+        "update raw.ingest_file set status = 'removed', reason = ?, run_id = ? where file_id = ?",
+        ["Berkas tidak ada lagi di data/raw; barisnya tidak dipakai lagi tetapi tetap tersimpan sebagai riwayat.",
+         run_id, file_id],
+    )

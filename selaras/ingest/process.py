@@ -1,0 +1,394 @@
+"""The ingest stage: every file under data/raw is loaded in its own transaction (a file
+that fails leaves nothing behind, the others still load), idempotently by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from selaras.ingest import load
+from selaras.ingest.context import Context, from_file_name, from_title
+from selaras.ingest.discover import Found, discover
+from selaras.ingest.errors import IngestError
+from selaras.ingest.header import HeaderMatch, find_header, kind_hint, vocabulary
+from selaras.ingest.parse import cell_text, is_blank
+from selaras.ingest.readers import Sheet, read_sheets
+from selaras.ingest.records import TABLES, build_columns
+from selaras.ingest.rows import SheetRows, Skipped
+from selaras.ingest.safety import FileFormat, check_file
+from selaras.runs import StageResult
+from selaras.settings import KINDS, Settings
+from selaras.warehouse import transaction
+
+log = logging.getLogger("selaras.ingest")
+
+# How a missing field is named in a message to planners.
+FIELD_LABELS = {
+    "kode": "KODE",
+    "nama": "nama program/kegiatan/sub kegiatan (mis. PROGRAM DAN KEGIATAN, URAIAN)",
+    "kode_urusan": "URUSAN",
+    "kode_bidang": "BIDANG URUSAN",
+    "kode_program": "PROGRAM",
+    "kode_kegiatan": "KEGIATAN",
+    "kode_sub_kegiatan": "SUB KEGIATAN / KODE SUB KEGIATAN",
+    "nama_program": "NAMA PROGRAM",
+    "nama_kegiatan": "NAMA KEGIATAN",
+    "nama_sub_kegiatan": "NAMA SUB KEGIATAN",
+    "usulan": "USULAN / KAMUS USULAN",
+    "uraian": "PERMASALAHAN / URAIAN",
+    "usulan_id": "ID USULAN",
+}
+# Kinds a top-level file may be; musrenbang and pokir share a header vocabulary.
+_SAME_SHAPE = {"musrenbang": "usulan", "pokir": "usulan"}
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    status: str  # loaded / unchanged / reactivated / duplicate / failed
+    file_id: str | None = None
+    kind: str | None = None
+    rows_read: int = 0
+    rows_staged: int = 0
+    rows_skipped: int = 0
+    superseded: int = 0
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source_file": self.source_file,
+            "status": self.status,
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "rows_staged": self.rows_staged,
+            "rows_skipped": self.rows_skipped,
+        }
+
+
+def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
+    """Load every input file; report per file. `failed` when any file could not be loaded."""
+    result = StageResult("ingest")
+    found = discover(settings)
+    outcomes = [ingest_found(con, settings, f, run_id) for f in found]
+    removed = _mark_removed(con, {f.source_file for f in found}, run_id)
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+        if o.status == "failed":
+            result.problem(o.message or f"{o.source_file}: gagal dimuat")
+        for note in o.notes:
+            result.problem(f"{o.source_file}: {note}", fatal=False)
+    loaded = [o for o in outcomes if o.status == "loaded"]
+    result.figures.update(
+        files_found=len(found),
+        files_loaded=counts.get("loaded", 0),
+        files_unchanged=counts.get("unchanged", 0) + counts.get("reactivated", 0),
+        files_duplicate=counts.get("duplicate", 0),
+        files_failed=counts.get("failed", 0),
+        files_superseded=sum(o.superseded for o in outcomes),
+        files_removed=removed,
+        rows_read=sum(o.rows_read for o in loaded),
+        rows_staged=sum(o.rows_staged for o in loaded),
+        rows_skipped=sum(o.rows_skipped for o in loaded),
+        files=[o.as_dict() for o in outcomes],
+    )
+    return result
+
+
+def _mark_removed(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str) -> int:
+    gone = [file_id for file_id, source in load.loaded_files(con) if source not in present]
+    if gone:
+        with transaction(con):
+            for file_id in gone:
+                load.mark_removed(con, file_id, run_id)
+    return len(gone)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_found(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, run_id: str) -> FileResult:
+    """Load one discovered file, or record why not. Never raises for bad input."""
+    source = found.source_file
+    if found.problem:
+        err = IngestError("unsafe_path", found.problem)
+        return _fail(con, found, _pseudo_id(found), None, None, err, run_id)
+    try:
+        size = found.path.stat().st_size
+    except OSError as exc:
+        return _fail(con, found, _pseudo_id(found), None, None, IngestError("unreadable", str(exc)), run_id)
+    if size > settings.max_file_mb * 1024 * 1024:
+        sha = None  # refused before it is read, not even hashed
+    else:
+        sha = sha256_file(found.path)
+    file_id = sha[:16] if sha else _pseudo_id(found, size)
+    existing = load.file_record(con, file_id)
+    if existing and existing["status"] in ("loaded", "superseded", "removed"):
+        decided = _known_content(con, settings, found, existing, run_id)
+        if decided is not None:
+            return decided
+    try:
+        fmt = check_file(found.path, settings)
+        return _load(con, settings, found, fmt, file_id, sha or file_id, size, run_id)
+    except IngestError as err:
+        return _fail(con, found, file_id, sha, size, err, run_id)
+    except Exception as exc:  # a bug must not stop the other files
+        log.error("ingest of %s failed unexpectedly:\n%s", source, traceback.format_exc())
+        err = IngestError("internal_error", f"Kesalahan tak terduga saat membaca berkas ({type(exc).__name__}: {exc}).")
+        return _fail(con, found, file_id, sha, size, err, run_id)
+
+
+def _pseudo_id(found: Found, size: int | None = None) -> str:
+    """An id for a file refused before its content is read (size or path)."""
+    return "p" + hashlib.sha256(f"{found.source_file}\0{size}".encode()).hexdigest()[:15]
+
+
+def _known_content(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, existing: dict,
+                   run_id: str) -> FileResult | None:
+    """The same bytes were loaded before: nothing to do, bring that version back, or
+    (when it was loaded under a name that no longer exists) reload it under the new name."""
+    file_id, source = existing["file_id"], found.source_file
+    if existing["source_file"] == source:
+        if existing["status"] == "loaded":
+            return FileResult(source, "unchanged", file_id)
+        with transaction(con):  # an older version is back (a revert): it becomes current again
+            superseded = load.supersede(con, source, file_id)
+            load.reactivate(con, file_id, run_id)
+        return FileResult(source, "reactivated", file_id, superseded=superseded)
+    if existing["status"] == "loaded" and (settings.raw_dir / existing["source_file"]).exists():
+        return FileResult(
+            source, "duplicate", file_id,
+            notes=[f"isinya sama persis dengan {existing['source_file']} yang sudah dimuat; tidak dimuat dua kali"],
+        )
+    with transaction(con):  # renamed or moved: forget the old name, load under the new one
+        load.delete_file(con, file_id)
+    return None
+
+
+def _fail(con: duckdb.DuckDBPyConnection, found: Found, file_id: str, sha: str | None, size: int | None,
+          err: IngestError, run_id: str) -> FileResult:
+    message = err.describe(found.source_file)
+    log.warning("%s", message)
+    with transaction(con):
+        existing = load.file_record(con, file_id)
+        if existing is not None:
+            load.delete_file(con, file_id)  # an earlier failed attempt of the same bytes
+        load.insert_file(
+            con,
+            {
+                "file_id": file_id,
+                "source_file": found.source_file,
+                "kind": found.kind,
+                "sha256": sha or file_id,
+                "size_bytes": size,
+                "file_format": found.path.suffix.lower().lstrip(".") or None,
+                "status": "failed",
+                "reason": message,
+                "run_id": run_id,
+            },
+        )
+    return FileResult(found.source_file, "failed", file_id, kind=found.kind, message=message)
+
+
+# ---------------------------------------------------------------------------------------
+# Loading one file
+
+
+def _load(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, fmt: FileFormat, file_id: str,
+          sha: str, size: int, run_id: str) -> FileResult:
+    source = found.source_file
+    name_ctx = from_file_name(source)
+    kind = found.kind
+    notes = [fmt.note] if fmt.note else []
+    sheets: list[dict[str, Any]] = []
+    file_ctx: Context | None = None
+    encoding = delimiter = None
+    with transaction(con):
+        writer = load.Writer(con, file_id, source, TABLES.get(kind) if kind else None)
+        for sheet in read_sheets(found.path, fmt.fmt):
+            encoding, delimiter = sheet.encoding or encoding, sheet.delimiter or delimiter
+            record, kind, ctx = _load_sheet(writer, sheet, kind, settings, name_ctx, source)
+            sheets.append(record)
+            if ctx is not None and file_ctx is None:
+                file_ctx = ctx
+            if record["note"]:
+                notes.append(f"lembar '{sheet.name}': {record['note']}")
+        loaded = [s for s in sheets if s["status"] == "loaded"]
+        if not loaded:
+            raise _no_header_error(sheets, found.kind)
+        rows_read = sum(s["rows_read"] for s in sheets)
+        if rows_read != writer.rows_staged + writer.rows_skipped:
+            raise IngestError(
+                "accounting_mismatch",
+                f"Jumlah baris tidak cocok: dibaca {rows_read}, dimuat {writer.rows_staged}, "
+                f"dilewati {writer.rows_skipped}. Berkas tidak dimuat.",
+            )
+        for record in sheets:
+            load.insert_sheet(con, file_id, record)
+        ctx = file_ctx or name_ctx
+        superseded = load.supersede(con, source, file_id)
+        load.insert_file(
+            con,
+            {
+                "file_id": file_id,
+                "source_file": source,
+                "kind": kind,
+                "sha256": sha,
+                "size_bytes": size,
+                "file_format": fmt.fmt,
+                "status": "loaded",
+                "opd": ctx.opd if kind in ("renja", "rkpd") else None,
+                "tahun": ctx.tahun if kind in ("renja", "rkpd", "musrenbang", "pokir") else None,
+                "rows_read": rows_read,
+                "rows_staged": writer.rows_staged,
+                "rows_skipped": writer.rows_skipped,
+                "run_id": run_id,
+                "note": "; ".join(notes) or None,
+                "encoding": encoding,
+                "delimiter": delimiter,
+            },
+        )
+    log.info("%s: %s rows read, %s staged, %s skipped", source, rows_read, writer.rows_staged, writer.rows_skipped)
+    return FileResult(source, "loaded", file_id, kind, rows_read, writer.rows_staged, writer.rows_skipped,
+                      superseded, notes=notes)
+
+
+def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: Settings, name_ctx: Context,
+                source: str) -> tuple[dict[str, Any], str | None, Context | None]:
+    """Classify and buffer every row of one sheet. Returns the raw.sheet record, the
+    file's kind (decided by this sheet's header for a top-level file) and the context."""
+    record: dict[str, Any] = {
+        "sheet": sheet.name, "sheet_index": sheet.index, "hidden": sheet.hidden, "status": "empty",
+        "kind": None, "header_rows": None, "column_map": None, "rows_read": 0, "note": sheet.note,
+    }
+    head = list(islice(sheet.rows, max(1, settings.header_search_rows)))
+    header = None
+    if any(not is_blank(v) for _, cells in head for v in cells):
+        width = sheet.width or max((len(c) for _, c in head), default=0)
+        if kind is None:
+            kind, header = _classify(head, sheet, width, source)
+        else:
+            header = find_header(head, vocabulary().kinds[kind], sheet.merged, sheet.first_col, width)
+    rows = chain(head, sheet.rows)
+    if header is None:
+        writer.start_sheet(sheet.name, None, sheet.first_col)
+        count, content = 0, False
+        for batch in _batched(rows, settings.load_batch_rows):
+            skipped = []
+            for number, cells in batch:
+                blank = all(is_blank(v) for v in cells)
+                content = content or not blank
+                skipped.append(Skipped(number, number in sheet.hidden_rows, cells, "empty" if blank else "no_header"))
+            writer.write_skipped(skipped)
+            count += len(batch)
+        record["rows_read"] = count
+        if content:
+            record["status"] = "no_header"
+            record["note"] = record["note"] or (
+                f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat"
+            )
+        return record, kind, None
+    if header.missing:
+        raise _missing_error(header, sheet.name)
+    if writer.table is None:
+        writer.set_table(TABLES[kind])
+    title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
+    ctx = from_title(title).merged_with(name_ctx)
+    classifier = SheetRows(kind, header, ctx, sheet.hidden_rows)
+    sheet_kind = kind
+    writer.start_sheet(
+        sheet.name, header.labels, sheet.first_col,
+        lambda data: build_columns(sheet_kind, data, classifier.fmap, ctx),
+    )
+    count = 0
+    for chunk in classifier.classify(rows, settings.load_batch_rows):
+        writer.write(chunk)
+        count += chunk.rows
+    record.update(
+        status="loaded", kind=kind, header_rows=header.rows, rows_read=count,
+        column_map={f: header.labels[cols[0]] for f, cols in classifier.fmap.fields.items()},
+    )
+    if sheet.hidden:
+        record["note"] = "lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"
+    return record, kind, ctx
+
+
+def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _classify(head: list, sheet: Sheet, width: int, source: str) -> tuple[str | None, HeaderMatch | None]:
+    """The kind of a top-level file: the kind whose header fits best; name and title words
+    break near-ties; musrenbang vs pokir needs such a word."""
+    vocab = vocabulary()
+    matches = {}
+    for kind in KINDS:
+        if kind not in vocab.kinds:
+            continue
+        m = find_header(head, vocab.kinds[kind], sheet.merged, sheet.first_col, width)
+        if m is not None and not m.missing:
+            matches[kind] = m
+    if not matches:
+        return None, None
+    best_score = max(m.score for m in matches.values())
+    close = {k: m for k, m in matches.items() if m.score >= best_score * 0.85}
+    if len({_SAME_SHAPE.get(k, k) for k in close}) > 1 or len(close) > 1:
+        top = max(close.values(), key=lambda m: m.first_row).first_row
+        title = " ".join(t for n, cells in head if n < top for v in cells if (t := cell_text(v)))
+        labels = " ".join(m.labels[0] for m in close.values())
+        hinted = kind_hint(source, title) & set(close)
+        if len(hinted) != 1:
+            hinted = (kind_hint(source, title, labels) & set(close)) or hinted
+        if len(hinted) == 1:
+            kind = hinted.pop()
+            return kind, close[kind]
+        names = ", ".join(sorted(close))
+        raise IngestError(
+            "unknown_kind",
+            f"Jenis berkas tidak dapat ditentukan dari headernya (cocok dengan: {names}). "
+            f"Pindahkan berkas ke data/raw/<jenis>/, mis. data/raw/{sorted(close)[0]}/.",
+            sheet=sheet.name,
+        )
+    kind = next(iter(close))
+    return kind, close[kind]
+
+
+def _missing_error(header: HeaderMatch, sheet: str) -> IngestError:
+    wanted = "; ".join(" atau ".join(FIELD_LABELS.get(f, f) for f in group[:3]) for group in header.missing)
+    found = ", ".join(header.labels[cols[0]] for f, cols in header.fields.items() if not f.startswith("_"))
+    return IngestError(
+        "required_column_missing",
+        f"Kolom wajib tidak ditemukan di header (baris {header.rows}): diharapkan {wanted}. "
+        f"Kolom yang dikenali: {found or '-'}.",
+        sheet=sheet,
+        row=header.first_row,
+    )
+
+
+def _no_header_error(sheets: list[dict[str, Any]], kind: str | None) -> IngestError:
+    if all(s["status"] == "empty" for s in sheets):
+        return IngestError("empty_file", "Berkas tidak berisi data (semua lembar kosong).")
+    what = f"berkas {kind}" if kind else "berkas perencanaan (renja, rkpd, musrenbang, pokir, nomenklatur, wilayah, opd)"
+    names = [s["sheet"] for s in sheets if s["status"] == "no_header"]
+    return IngestError(
+        "no_header",
+        f"Tidak ada lembar dengan header yang dikenali sebagai {what}. Diharapkan baris judul kolom seperti "
+        "KODE, PROGRAM/KEGIATAN/SUB KEGIATAN, INDIKATOR, TARGET, PAGU (atau USULAN, LOKASI, ANGGARAN untuk usulan) "
+        "di baris-baris pertama lembar.",
+        sheet=names[0] if len(names) == 1 else None,
+    )

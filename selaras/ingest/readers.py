@@ -1,0 +1,301 @@
+"""Read workbooks (xlsx, xlsm, xls, ods via python-calamine: cached formula values, sheet
+visibility, merged ranges) and CSV files (encoding and separator detected) as sheets of
+raw cells, streamed row by row with 1-based row numbers as the spreadsheet shows them."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+
+from selaras.ingest.errors import IngestError
+from selaras.ingest.parse import parse_number
+from selaras.ingest.safety import extension
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+Row = tuple[int, list[Any]]
+
+
+@dataclass
+class Sheet:
+    name: str
+    index: int
+    hidden: bool
+    rows: Iterator[Row]
+    first_col: int = 0  # absolute 0-based column of cells[0]
+    width: int | None = None  # None: rows may differ in length (CSV)
+    merged: list | None = None  # ((r0, c0), (r1, c1)) absolute, 0-based; None when unknown
+    hidden_rows: frozenset[int] = field(default_factory=frozenset)
+    note: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def read_sheets(path: Path, fmt: str) -> Iterator[Sheet]:
+    """Every sheet of the file, in workbook order. A CSV file is one sheet named `csv`."""
+    if fmt == "csv":
+        yield read_csv(path)
+        return
+    yield from _read_workbook(path, fmt)
+
+
+# ---------------------------------------------------------------------------------------
+# Workbooks
+
+def _open_workbook(path: Path, fmt: str) -> python_calamine.CalamineWorkbook:
+    try:
+        if extension(path) == fmt or (fmt == "xlsm" and extension(path) == "xlsx"):
+            return python_calamine.CalamineWorkbook.from_path(str(path))
+        # The name's extension lies about the content: let calamine sniff the bytes.
+        with path.open("rb") as fh:
+            return python_calamine.CalamineWorkbook.from_filelike(fh)
+    except python_calamine.PasswordError as exc:
+        raise IngestError(
+            "encrypted_file",
+            "Workbook dilindungi kata sandi sehingga tidak dapat dibaca. Hapus kata sandinya lalu taruh kembali.",
+        ) from exc
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise IngestError("encrypted_file", "Workbook dilindungi kata sandi sehingga tidak dapat dibaca.") from exc
+        raise IngestError("corrupt_file", f"Workbook rusak atau tidak dapat dibuka ({exc}).") from exc
+
+
+def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
+    workbook = _open_workbook(path, fmt)
+    hidden_rows: dict[str, frozenset[int]] = {}
+    try:
+        if fmt in ("xlsx", "xlsm"):
+            hidden_rows = xlsx_hidden_rows(path)
+        elif fmt == "ods":
+            hidden_rows = ods_hidden_rows(path)
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
+        hidden_rows = {}  # hidden rows are extra information; the cells are still read
+    try:
+        for index, meta in enumerate(workbook.sheets_metadata):
+            hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+            if meta.typ not in (python_calamine.SheetTypeEnum.WorkSheet,):
+                yield Sheet(meta.name, index, hidden, iter(()), note=f"lembar jenis {meta.typ.name}, bukan tabel")
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+            except python_calamine.CalamineError as exc:
+                raise IngestError("corrupt_file", f"Lembar tidak dapat dibaca ({exc}).", sheet=meta.name) from exc
+            start = sheet.start
+            if start is None:
+                yield Sheet(meta.name, index, hidden, iter(()), width=0)
+                continue
+            merged = sheet.merged_cell_ranges
+            yield Sheet(
+                name=meta.name,
+                index=index,
+                hidden=hidden,
+                rows=_calamine_rows(sheet, merged, start[1]),
+                first_col=start[1],
+                width=sheet.width,
+                merged=list(merged) if merged is not None else None,
+                hidden_rows=hidden_rows.get(meta.name, frozenset()),
+            )
+    finally:
+        workbook.close()
+
+
+def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, first_col: int) -> Iterator[Row]:
+    """calamine yields rows from row 0 of the sheet, cells from its first used column.
+    A label merged down over several data rows (an OPD or a lokasi written once for a
+    block of rows) is repeated in each of them; numbers are not (a merged pagu belongs
+    to the block once, not to each row)."""
+    fills: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    anchors: dict[tuple[int, int], Any] = {}
+    anchor_cols: dict[int, list[int]] = {}
+    for (r0, c0), (r1, _c1) in merged or []:
+        if r1 > r0 and c0 >= first_col:
+            anchor_cols.setdefault(r0, []).append(c0 - first_col)
+            for r in range(r0 + 1, r1 + 1):
+                fills.setdefault(r, []).append((c0 - first_col, (r0, c0 - first_col)))
+    for r, cells in enumerate(sheet.iter_rows()):
+        for c in anchor_cols.get(r, ()):
+            anchors[(r, c)] = cells[c] if c < len(cells) else ""
+        for col, key in fills.get(r, ()):
+            value = anchors.get(key, "")
+            if col < len(cells) and cells[col] == "" and isinstance(value, str) and value.strip():
+                if parse_number(value, money=True) is None:
+                    cells[col] = value
+        yield r + 1, cells
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {k.decode(): html.unescape(v[1:-1].decode("utf-8", "replace")) for k, v in _ATTR.findall(tag)}
+
+
+def xlsx_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
+    """1-based numbers of hidden rows per sheet, read from the sheet XML (calamine does
+    not report them). Streams each sheet part; rows without an `r` attribute are skipped."""
+    result: dict[str, frozenset[int]] = {}
+    with zipfile.ZipFile(path) as archive:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+        targets = {}
+        for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+            a = _attrs(tag)
+            targets[a.get("Id")] = a.get("Target", "")
+        for tag in _SHEET_TAG.findall(workbook):
+            a = _attrs(tag)
+            rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+            target = targets.get(rid)
+            if not target or "name" not in a:
+                continue
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            if part not in archive.namelist():
+                continue
+            rows = _hidden_in_part(archive, part)
+            if rows:
+                result[a["name"]] = frozenset(rows)
+    return result
+
+
+def _hidden_in_part(archive: zipfile.ZipFile, part: str) -> set[int]:
+    hidden: set[int] = set()
+    carry = b""
+    with archive.open(part) as fh:
+        while chunk := fh.read(1 << 20):
+            buf = carry + chunk
+            cut = buf.rfind(b"<")
+            body, carry = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+            if b"hidden" not in body:
+                continue
+            for tag in _ROW_TAG.findall(body):
+                if b"hidden" not in tag:
+                    continue
+                a = _attrs(tag)
+                if a.get("hidden") in ("1", "true") and a.get("r", "").isdigit():
+                    hidden.add(int(a["r"]))
+    return hidden
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def ods_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
+    """Rows with table:visibility collapse/filter, per table, counting repeated rows."""
+    result: dict[str, frozenset[int]] = {}
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as fh:
+        name, row, hidden, depth = None, 0, set(), 0
+        for event, elem in ET.iterparse(fh, events=("start", "end")):
+            if elem.tag == _ODS_TABLE + "table":
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        name, row, hidden = elem.get(_ODS_TABLE + "name"), 0, set()
+                else:
+                    depth -= 1
+                    if depth == 0 and name is not None and hidden:
+                        result[name] = frozenset(hidden)
+                    elem.clear()
+            elif elem.tag == _ODS_TABLE + "table-row" and event == "start" and depth == 1:
+                repeat = int(elem.get(_ODS_TABLE + "number-rows-repeated", "1") or 1)
+                if elem.get(_ODS_TABLE + "visibility") in ("collapse", "filter") and repeat <= 100_000:
+                    hidden.update(range(row + 1, row + repeat + 1))
+                row += repeat
+            elif event == "end" and elem.tag == _ODS_TABLE + "table-row":
+                elem.clear()
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# CSV
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def detect_encoding(path: Path) -> str:
+    """BOM first (utf-8-sig, utf-16); then UTF-16 without BOM by its zero bytes; then
+    strict UTF-8 over the whole file; else cp1252 (Indonesian Excel's 'CSV'), else latin-1."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) >= 4 and head.count(0) > len(head) // 3:
+        even_zero = head[0::2].count(0) > head[1::2].count(0)
+        return "utf-16-be" if even_zero else "utf-16-le"
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def sniff_delimiter(sample: str, preferred: str | None = None) -> str:
+    """The separator that splits the sample's lines into the most consistent number of
+    fields (then the most fields). `sep=;` on the first line (an Excel hint) wins."""
+    first = sample.split("\n", 1)[0].strip()
+    if m := re.fullmatch(r"sep=(.)", first):
+        return m.group(1)
+    lines = sample.splitlines()
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line of a sample may be cut
+    text = "\n".join(lines[:200])
+    best, best_key = preferred or ",", (0.0, 0, 0)
+    for delim in _DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        key = (round(counts.count(mode) / len(counts), 2), mode, delim == preferred)
+        if key > best_key:
+            best, best_key = delim, key
+    return best
+
+
+def read_csv(path: Path) -> Sheet:
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
+        sample = fh.read(65536)
+    delimiter = sniff_delimiter(sample, preferred="\t" if extension(path) == "tsv" else None)
+    return Sheet(
+        name="csv",
+        index=0,
+        hidden=False,
+        rows=_csv_rows(path, encoding, delimiter),
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[Row]:
+    """Row number = record number (a quoted cell may span several physical lines, as in
+    a spreadsheet). NUL bytes, which stop Python's csv module, are dropped."""
+    with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
+        lines = (line.replace("\x00", "") for line in fh)
+        try:
+            yield from enumerate(csv.reader(lines, delimiter=delimiter), start=1)
+        except csv.Error as exc:
+            raise IngestError("corrupt_file", f"CSV tidak dapat dibaca ({exc}).", sheet="csv") from exc
