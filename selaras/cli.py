@@ -93,14 +93,17 @@ def _start_log(settings: Settings, command: str) -> Path:
     return path
 
 
-def _quiet_prefect_console() -> None:
-    """Prefect's INFO lines would tear the progress display; on the terminal show its
-    warnings only. The log file and the Prefect UI still get everything."""
+def _quiet_prefect_console(console) -> None:
+    """On the terminal show Prefect's warnings only (its INFO lines would bury the
+    progress display), printed through our console so they appear above the display
+    instead of tearing it. The log file and the Prefect UI still get everything."""
     names = [n for n in list(logging.root.manager.loggerDict) if n.startswith("prefect")]
     for logger in [logging.root, *(logging.getLogger(n) for n in names)]:
         for handler in getattr(logger, "handlers", []):
             if type(handler).__name__ == "PrefectConsoleHandler":
                 handler.setLevel(logging.WARNING)
+                if hasattr(handler, "console"):
+                    handler.console = console
 
 
 def _line(result: StageResult) -> str:
@@ -149,7 +152,9 @@ def _progress(console, steps: list[str], waiting_for: str | None = None):
         else:
             text = f"{name} ({time.perf_counter() - started.get(name, time.perf_counter()):.1f} s)"
         colour = "red" if result is not None and result.failed else "green"
-        console.print(f"[{colour}]✓[/{colour}] {text}")
+        # One line per step (the full figures are in the log file): wrapped lines confuse
+        # the live display's redraw.
+        console.print(f"[{colour}]✓[/{colour}] {text}", no_wrap=True, overflow="ellipsis")
         log.info("%s", text)
 
     with progress, observe(on_step):
@@ -160,7 +165,7 @@ def _report(console, results: list[StageResult], published: Path | None = None) 
     for r in results:
         for p in r.problems:
             console.print(f"  [yellow]- {r.stage}: {p}[/yellow]")
-            log.warning("%s: %s", r.stage, p)
+            log.info("problem: %s: %s", r.stage, p)  # INFO: the console line above already shows it
     failed = any(r.failed for r in results)
     if published:
         console.print(f"Diterbitkan untuk analis (published): {published}")
@@ -187,7 +192,7 @@ def _run_stages(settings: Settings, stages: tuple[str, ...], publish: bool, forc
     # Prefect configures logging when imported (replacing handlers): import it first.
     flow = _flow_for(stages) if prefect else None
     if flow is not None:
-        _quiet_prefect_console()
+        _quiet_prefect_console(console)
     log_path = _start_log(settings, command)
     steps = [*stages, *(["publish"] if publish else [])]
     code = 0
