@@ -65,6 +65,23 @@ class Settings(BaseSettings):
     )
     usulan_review_min: float = Field(55.0, description="Proposal->Renja score at or above which it needs review.")
     top_k: int = Field(5, description="Candidates kept per row, so planners can pick another.")
+    renja_candidate_k: int = Field(30, description="Renja->RKPD/nomenclature candidates scored in detail per row.")
+    renja_close_call: float = Field(
+        3.0, description="Score points between the best two different items below which a Renja row needs review."
+    )
+    jenis_pemda: str | None = Field(
+        None, description="PROV or KABKOT: which nomenclature entries apply. Default: inferred from the codes."
+    )
+    usulan_candidate_k: int = Field(20, description="Renja rows scored in detail per proposal (from TF-IDF + blocking).")
+    usulan_split_margin_bits: float = Field(
+        0.5, description="Renja rows within this many bits of a proposal's best row also hold it (a split proposal)."
+    )
+    usulan_explain_margin_bits: float = Field(
+        1.0, description="A Renja row fitting another proposal better by more than this (bits) is left to that one."
+    )
+    match_weights: Path | None = Field(
+        None, description="YAML replacing selaras/match/weights.yaml (m/u match weights per field and level)."
+    )
 
     # Orchestration.
     nightly_cron: str = Field("0 2 * * *", description="Cron of the nightly reconciliation.")

@@ -1,6 +1,7 @@
 -- Layer 5 (match): the matcher's results for the latest run, replaced as a whole each run
 -- (history lives in 070_history). Candidates keep the per-field scores behind each
--- decision so a planner can see why, and pick another.
+-- decision so a planner can see why, and pick another. Written by selaras.match.match_all;
+-- the `alter ... if not exists` lines bring older warehouses up to date.
 create schema if not exists match;
 
 create table if not exists match.renja_candidate (
@@ -15,8 +16,10 @@ create table if not exists match.renja_candidate (
     name_score      double,
     opd_score       double,
     method          varchar,
+    context_score   double,                -- similarity of the kegiatan group row's name to the target's parent
     primary key (renja_ref, target_type, rank)
 );
+alter table match.renja_candidate add column if not exists context_score double;
 
 create table if not exists match.renja_alignment (
     renja_ref       varchar primary key,
@@ -45,8 +48,14 @@ create table if not exists match.usulan_candidate (
     volume_score    double,
     cost_score      double,
     opd_score       double,
+    uraian_score    double,                -- IDF-weighted cosine of the descriptions (uraian vs indikator)
+    kode_score      double,                -- code agreement, when both sides carry a code
+    levels          varchar,               -- the comparison level of every field, e.g. "lokasi=desa_detail; ..."
     primary key (usulan_ref, rank)
 );
+alter table match.usulan_candidate add column if not exists uraian_score double;
+alter table match.usulan_candidate add column if not exists kode_score double;
+alter table match.usulan_candidate add column if not exists levels varchar;
 
 create table if not exists match.usulan_accommodation (
     usulan_ref      varchar primary key,

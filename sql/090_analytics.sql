@@ -15,6 +15,7 @@ create or replace view analytics.renja_alignment as
         r.kode                          as kode_normal,
         r.nama                          as nama_sub_kegiatan,
         r.pagu,
+        r.kegiatan_nama,
         a.rkpd_ref,
         a.kode_rkpd,
         a.nama_rkpd,
@@ -50,9 +51,15 @@ create or replace view analytics.musrenbang_accommodation as
         a.renja_refs,
         a.score,
         coalesce(a.reason, 'Belum dicocokkan (jalankan selaras match).') as reason,
-        coalesce(a.decided_by, 'matcher') as decided_by
+        coalesce(a.decided_by, 'matcher') as decided_by,
+        u.lokasi,
+        u.tahapan,
+        r.nama                          as nama_renja,
+        r.opd                           as opd_renja,
+        coalesce(len(a.renja_refs), 0)  as jumlah_renja
     from clean.usulan u
-    left join match.usulan_accommodation a on a.usulan_ref = u.row_ref;
+    left join match.usulan_accommodation a on a.usulan_ref = u.row_ref
+    left join clean.renja r on r.row_ref = a.renja_ref;
 comment on view analytics.musrenbang_accommodation is
     'One row per musrenbang or pokir proposal: status (terakomodir / perlu_review / tidak_terakomodir), the accommodating Renja row, score 0-100 and the reason.';
 
@@ -79,14 +86,19 @@ comment on view analytics.rkpd_coverage is
     'One row per RKPD item: the aligned Renja rows serving it, their total pagu against the pagu indikatif, and whether it is covered at all.';
 
 create or replace view analytics.renja_candidates as
-    select * from match.renja_candidate;
+    select c.*, r.nama as nama_renja, r.opd as opd_renja
+    from match.renja_candidate c
+    left join clean.renja r on r.row_ref = c.renja_ref;
 comment on view analytics.renja_candidates is
     'Top candidates (RKPD items and nomenclature entries) behind each Renja alignment, with per-field scores.';
 
 create or replace view analytics.usulan_candidates as
-    select * from match.usulan_candidate;
+    select c.*, u.usulan, u.lokasi as lokasi_usulan, r.nama as nama_renja, r.opd as opd_renja, r.lokasi as lokasi_renja
+    from match.usulan_candidate c
+    left join clean.usulan u on u.row_ref = c.usulan_ref
+    left join clean.renja r on r.row_ref = c.renja_ref;
 comment on view analytics.usulan_candidates is
-    'Top Renja candidates behind each proposal''s accommodation, with per-field scores (work type, text, location, volume, cost, OPD).';
+    'Top Renja candidates behind each proposal''s accommodation, with per-field scores (work type, text, location, volume, cost, OPD), the match weight and the comparison level of every field.';
 
 create or replace view analytics.quarantine as
     with row_opd as (

@@ -96,3 +96,32 @@ def pair_cosine(a: sp.csr_matrix, b: sp.csr_matrix, ia: np.ndarray, ib: np.ndarr
         e = min(s + chunk, len(ia))
         out[s:e] = np.asarray(a[ia[s:e]].multiply(b[ib[s:e]]).sum(axis=1)).ravel()
     return out
+
+
+def pair_containment(queries: Sequence[str], targets: Sequence[str], ia: np.ndarray, ib: np.ndarray,
+                     corpus: Sequence[str] | None = None) -> np.ndarray:
+    """For each (query, target) pair: the IDF-weighted share of the query's distinct words
+    that the target contains (1.0 = every word of the query is there). IDF comes from
+    `corpus` (default: queries and targets), so "kegiatan" or "dan" weigh little."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    out = np.zeros(len(ia), dtype=np.float32)
+    if len(ia) == 0:
+        return out
+    vec = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True, dtype=np.float32)
+    docs = list(corpus) if corpus is not None else [*queries, *targets]
+    try:
+        vec.fit([d or "" for d in docs])
+    except ValueError:  # empty vocabulary
+        return out
+    df = np.asarray(vec.transform([d or "" for d in docs]).sum(axis=0)).ravel()
+    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
+    q = vec.transform([q or "" for q in queries]).tocsr().multiply(idf[None, :]).tocsr()
+    t = vec.transform([t or "" for t in targets]).tocsr()
+    total = np.asarray(q.sum(axis=1)).ravel()
+    for s in range(0, len(ia), 200_000):
+        e = min(s + 200_000, len(ia))
+        hit = np.asarray(q[ia[s:e]].multiply(t[ib[s:e]]).sum(axis=1)).ravel()
+        tot = total[ia[s:e]]
+        out[s:e] = np.where(tot > 0, hit / np.maximum(tot, 1e-9), 0.0)
+    return out

@@ -62,11 +62,15 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 def _features(
     refs: pd.Series, opd: pd.Series, kode: pd.Series, names: list[str], docs: list[str], descs: list[str],
     locs: list[Location], qty: list[tuple[float | None, str | None]], cost: pd.Series, norm: Normalizer,
+    work_from_desc: bool,
 ) -> pd.DataFrame:
     works, objs, texts = [], [], []
-    for name, doc in zip(names, docs, strict=True):
+    for name, doc, desc in zip(names, docs, descs, strict=True):
         kinds, obj = norm.split_work(name)
-        if not kinds and doc:
+        if work_from_desc and desc:
+            # a Renja indikator says the work too: "Jumlah MCK yang Dibangun"
+            kinds = tuple(dict.fromkeys(kinds + norm.split_work(desc)[0]))
+        elif not kinds and doc:
             kinds = norm.split_work(doc)[0][:2]
         works.append(kinds)
         objs.append(" ".join(obj))
@@ -112,7 +116,7 @@ def usulan_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolve
         qty.append(parse_quantity(vol, getattr(r, "satuan", None)))
     opd = _col(df, "opd_tujuan").map(resolver.resolve) if resolver else _col(df, "opd_tujuan")
     kode = _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
-    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm)
+    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm, False)
 
 
 def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver | None = None,
@@ -123,8 +127,13 @@ def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver
     for r in df.itertuples(index=False):
         nama, keg = getattr(r, "nama", None), getattr(r, "kegiatan_nama", None)
         ind, ket = getattr(r, "indikator", None), getattr(r, "keterangan", None)
-        names.append(strip_location(nama) if isinstance(nama, str) else "")
-        docs.append(strip_location(_text(nama, keg, ind, ket)))
+        # the official name of the row's item (RKPD / nomenclature, from the Renja match)
+        # stands in for a missing name and adds the official wording to the text
+        resmi = getattr(r, "nama_resmi", None)
+        resmi = resmi if isinstance(resmi, str) and resmi.strip() else None
+        name = nama if isinstance(nama, str) and nama.strip() else resmi
+        names.append(strip_location(name) if name else "")
+        docs.append(strip_location(_text(nama, resmi if resmi != nama else None, keg, ind, ket)))
         descs.append(strip_location(_text(ind, ket)))
         loc = parse_location(getattr(r, "lokasi", None), gazetteer)
         if loc.scope in ("none", "detail"):
@@ -138,4 +147,4 @@ def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver
         qty.append(parse_quantity(tgt, getattr(r, "satuan", None)))
     opd = _col(df, "opd").map(resolver.resolve) if resolver else _col(df, "opd")
     kode = _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
-    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm)
+    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm, True)

@@ -7,7 +7,7 @@ them from comparison tables so a change can be argued with figures."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -15,35 +15,89 @@ import numpy as np
 import pandas as pd
 import yaml
 
+ALL = "semua"  # the class of a field whose levels are not split by what the records say
+
 
 @dataclass(frozen=True)
 class Level:
+    """One comparison level. m and u are given per class: what both records can say
+    (e.g. "rinci" when both name a kampung / RT, "umum" when not). A pair's level weighs
+    log2(m/u) with m and u normalised within its class, i.e. conditional on what the
+    records could tell."""
+
     name: str
-    m: float
-    u: float
+    m: dict[str, float]
+    u: dict[str, float]
     label: str
 
-    @property
-    def bits(self) -> float:
-        return math.log2(self.m / self.u)
+
+def _per_class(v: object) -> dict[str, float]:
+    return {str(k): float(x) for k, x in v.items()} if isinstance(v, dict) else {ALL: float(v)}
 
 
 @dataclass(frozen=True)
 class Model:
-    prior_bits: float
+    matches_per_proposal: float
     fields: dict[str, dict[str, Level]]
     field_labels: dict[str, str]
     text_levels: dict[str, dict[str, float]]
     volume_tolerance: dict[str, float]
     cost_tolerance: dict[str, float]
 
-    def bits(self, field: str, levels: np.ndarray | pd.Series) -> np.ndarray:
-        """Weight (bits) of each level name in `levels`."""
-        table = {k: v.bits for k, v in self.fields[field].items()}
-        return np.array([table[str(lv)] for lv in levels], dtype=float)
+    def classes(self, field: str) -> list[str]:
+        return sorted({c for lv in self.fields[field].values() if lv.name != "missing" for c in lv.m})
 
-    def max_bits(self) -> float:
-        return self.prior_bits + sum(max(lv.bits for lv in f.values()) for f in self.fields.values())
+    def table(self, field: str) -> dict[tuple[str, str], float]:
+        """(level, class) -> bits, with m and u normalised within each class."""
+        out: dict[tuple[str, str], float] = {}
+        levels = [lv for lv in self.fields[field].values() if lv.name != "missing"]
+        for c in self.classes(field):
+            ms = {lv.name: lv.m[c] for lv in levels if c in lv.m}
+            us = {lv.name: lv.u.get(c, 1e-6) for lv in levels if c in lv.m}
+            tm, tu = sum(ms.values()) or 1.0, sum(us.values()) or 1.0
+            for name in ms:
+                out[(name, c)] = math.log2((ms[name] / tm) / (max(us[name], 1e-9) / tu))
+        for lv in self.fields[field].values():
+            if lv.name == "missing":
+                for c in [*self.classes(field), ALL]:
+                    out[("missing", c)] = 0.0
+        return out
+
+    def bits(self, field: str, levels, classes=None) -> np.ndarray:
+        """Weight (bits) of each level (with its class) of one field."""
+        table = self.table(field)
+        fallback = {lv: b for (lv, _), b in sorted(table.items(), reverse=True)}
+        if classes is None:
+            classes = [ALL] * len(levels)
+        # a level defined in one class only weighs as in that class
+        return np.array([table.get((str(lv), str(c)), fallback.get(str(lv), 0.0))
+                         for lv, c in zip(levels, classes, strict=True)], dtype=float)
+
+    def level_bits(self, field: str, level: str, cls: str = ALL) -> float:
+        return float(self.bits(field, [level], [cls])[0])
+
+    def prior_bits(self, n_rows: int) -> float:
+        """log2 prior odds that one of `n_rows` candidate rows is a proposal's match."""
+        p = min(self.matches_per_proposal / max(n_rows, 1), 0.5)
+        return math.log2(p / (1 - p))
+
+    def with_u_counts(self, counts: dict[str, dict[tuple[str, str], int]], prior_pairs: float) -> Model:
+        """A copy whose u values blend observed (level, class) counts of random pairs with
+        the current u as `prior_pairs` pseudo-pairs per class. m values are kept."""
+        fields = dict(self.fields)
+        for f, cnt in counts.items():
+            levels = fields[f]
+            new_u: dict[str, dict[str, float]] = {name: dict(lv.u) for name, lv in levels.items()}
+            for c in self.classes(f):
+                names = [n for n, lv in levels.items() if n != "missing" and c in lv.m]
+                obs = {n: float(cnt.get((n, c), 0)) for n in names}
+                total = sum(obs.values())
+                prior_total = sum(levels[n].u.get(c, 0.0) for n in names) or 1.0
+                for n in names:
+                    u = (obs[n] + prior_pairs * levels[n].u.get(c, 0.0) / prior_total) / (total + prior_pairs)
+                    new_u[n][c] = max(u, 1e-6)
+            fields[f] = {n: replace(lv, u=new_u[n]) for n, lv in levels.items()}
+        return replace(self, fields=fields)
 
     def label(self, field: str, level: str) -> str:
         return self.fields[field][level].label
@@ -52,11 +106,12 @@ class Model:
 def load_model(data: dict | None = None) -> Model:
     raw = data if data is not None else _raw_weights()
     fields = {
-        f: {lv: Level(lv, float(spec["m"]), float(spec["u"]), spec.get("label", lv)) for lv, spec in fdef["levels"].items()}
+        f: {lv: Level(lv, _per_class(spec["m"]), _per_class(spec["u"]), spec.get("label", lv))
+            for lv, spec in fdef["levels"].items()}
         for f, fdef in raw["fields"].items()
     }
     return Model(
-        prior_bits=float(raw["prior_bits"]),
+        matches_per_proposal=float(raw.get("matches_per_proposal", 1.0)),
         fields=fields,
         field_labels={f: fdef.get("label", f) for f, fdef in raw["fields"].items()},
         text_levels=raw["text_levels"],
@@ -90,21 +145,14 @@ def text_level(sim: np.ndarray, bounds: dict[str, float], missing: np.ndarray) -
     return out
 
 
-def estimate_u(levels: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """u values from the comparison levels of (mostly) non-matching pairs, e.g. random
-    proposal/Renja pairs: the share of each level, per field (missing excluded)."""
-    return _shares(levels)
-
-
-def estimate_m(levels: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """m values from the comparison levels of labelled true matches."""
-    return _shares(levels)
-
-
-def _shares(levels: pd.DataFrame) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
+def estimate_shares(levels: pd.DataFrame, classes: pd.DataFrame | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    """Share of each level per field and class (missing excluded): from labelled links it
+    estimates m, from random pairs u (the form weights.yaml takes)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
     for col in levels.columns:
-        vals = levels[col][levels[col] != "missing"]
-        if len(vals):
-            out[col] = {k: round(float(v), 4) for k, v in vals.value_counts(normalize=True).items()}
+        cls = classes[col] if classes is not None and col in classes else pd.Series([ALL] * len(levels))
+        df = pd.DataFrame({"lv": levels[col].to_numpy(), "c": cls.to_numpy()})
+        df = df[df["lv"] != "missing"]
+        out[col] = {c: {k: round(float(v), 4) for k, v in g["lv"].value_counts(normalize=True).items()}
+                    for c, g in df.groupby("c")}
     return out

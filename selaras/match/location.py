@@ -27,6 +27,8 @@ _DETAIL_WORDS = r"kp|kmp|kampung|dusun|dsn|dukuh|lingkungan|link|rt|rw|jl|jln|ja
 _STOP = rf"(?=\s*[,;:()/|]|\.\s|\.$|\s+(?:{_REGION_LABEL}|{_DETAIL_WORDS})\b|\s+(?:dan|&)\s|\s+\d|$)"
 _LABELLED = re.compile(rf"\b(?P<label>{_REGION_LABEL})\b\.?\s*:?\s*(?P<name>[a-z][a-z' \-]*?){_STOP}")
 _ALL = re.compile(r"\bsemua\s+(kecamatan|kelurahan|desa)|\bse\s*-?\s*(kabupaten|kota)\b|\bseluruh\s+(kecamatan|desa|kelurahan)")
+# "Provinsi Banten", "Kab. Pandeglang", "Kota Serang" and nothing below: the whole region
+_WHOLE_REGION = re.compile(r"^\s*(?:provinsi|prov|propinsi|kabupaten|kab|kota)\b\.?\s*[a-z .'-]*$")
 _RT = re.compile(r"\brt\.?\s*:?\s*0*(\d{1,3})(?:\s*[/.\-]\s*(?:rw\.?\s*)?0*(\d{1,3}))?")
 _RW = re.compile(r"\brw\.?\s*:?\s*0*(\d{1,3})")
 _BARE_RTRW = re.compile(r"\b0*(\d{1,3})\s*/\s*0*(\d{1,3})\b")
@@ -204,6 +206,7 @@ def _lower(text: object) -> str:
     if text is None or (isinstance(text, float) and text != text):
         return ""
     s = unicodedata.normalize("NFKC", str(text)).lower()
+    s = re.sub(r"\s+[-\u2013\u2014]+\s+", ", ", s)  # "Kec. A – Ds. B": a dash between parts
     return re.sub(r"\s+", " ", s).strip()
 
 
@@ -238,7 +241,7 @@ def parse_location(
 
     s = _lower(text)
     detail_parts: list[str] = []
-    if _ALL.search(s):
+    if _ALL.search(s) or _WHOLE_REGION.match(s):
         scope = "kabupaten"
     for segment in re.split(r";|\n", s):
         if not segment.strip():
@@ -253,14 +256,29 @@ def parse_location(
     detail_text = " ".join(detail_parts)
     rt, rw = _rt_rw(detail_text)
     region_keys = {p.desa_key for p in places} | {p.kec_key for p in places}
-    detail = tuple(w for w in clean(_BARE_RTRW.sub(" ", _RT.sub(" ", _RW.sub(" ", detail_text)))).split()
-                   if w not in _GENERIC and w not in region_keys and (len(w) > 1 or w.isdigit()))
+    words = _drop_region_names(clean(_BARE_RTRW.sub(" ", _RT.sub(" ", _RW.sub(" ", detail_text)))).split(), region_keys)
+    detail = tuple(w for w in words if w not in _GENERIC and (len(w) > 1 or w.isdigit()))
     places = list(dict.fromkeys(places))
     if places:
         scope = "desa" if any(p.desa for p in places) else ("kecamatan" if scope != "kabupaten" else scope)
     elif scope == "none" and (detail or rt or rw):
         scope = "detail"
     return Location(places=tuple(places), scope=scope, detail=detail, rt=frozenset(rt), rw=frozenset(rw))
+
+
+def _drop_region_names(words: list[str], keys: set[str | None]) -> list[str]:
+    """Words minus the region names already resolved (also written in 2-3 words)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            if "".join(words[i:i + n]) in keys:
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _parse_segment(segment: str, g: Gazetteer, kec_hint: str | None) -> tuple[list[Place], str]:
@@ -288,6 +306,9 @@ def _parse_segment(segment: str, g: Gazetteer, kec_hint: str | None) -> tuple[li
     for name in desa_names:
         dc, dk, kc = g.desa(name, kec_code)
         places.append(Place(kec=kec_code or kc, desa=dc, kec_key=kec_key or g.key_of.get(kc or ""), desa_key=dk))
+    if desa_names and kec_code and not kec_code.startswith("~"):
+        # "Ds. Kaduengang, Ciinjuk Kec. Cadasari": more desa of that kecamatan, unlabelled
+        places.extend(p for p in g.scan(_strip_detail_names(rest), kec_code) if p.desa)
     if not desa_names:
         scanned = g.scan(_strip_detail_names(rest), kec_code)
         places.extend(p for p in scanned if p.desa or not kec_code)

@@ -46,6 +46,8 @@ class OpdResolver:
             ini = _initials(k)
             if len(ini) >= 3:
                 self.alias.setdefault(ini, k)
+                # "DPUPR", "BPBD": the kind of agency's initial in front
+                self.alias.setdefault(k[0] + ini, k)
         for alias, name in (aliases or {}).items():
             key = opd_key(name)
             if key and clean(alias):

@@ -14,19 +14,22 @@ on `map_fn`.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from rapidfuzz import fuzz, process
 
 from selaras.match import candidates as cand
 from selaras.match.features import related_mask, renja_features, usulan_features
-from selaras.match.linkage import Model, default_model, probability_score, text_level
-from selaras.match.location import Gazetteer, compare_locations
-from selaras.match.normalize import code_prefixes, is_standard_code
+from selaras.match.linkage import ALL, Model, default_model, load_model, probability_score, text_level
+from selaras.match.location import Gazetteer, compare_locations, has_detail
+from selaras.match.normalize import Normalizer, code_prefixes, is_standard_code, learn_acronyms
 from selaras.match.opd import OpdResolver
 
 ACCOMMODATION_COLUMNS = ["usulan_ref", "channel", "status", "renja_ref", "renja_refs", "score", "reason"]
@@ -39,7 +42,7 @@ _LEVEL_SCORE = {
     "lokasi": {"desa_detail_sama": 100, "desa_detail": 95, "desa": 85, "desa_sebagian": 80, "desa_detail_beda": 60,
                "kecamatan": 50, "kabupaten": 40, "detail": 70, "detail_beda": 10, "desa_lain": 5, "kecamatan_lain": 0},
     "pekerjaan": {"sama": 100, "mirip": 50, "beda": 0},
-    "volume": {"sama": 100, "dekat": 75, "satuan_sama": 40, "beda": 0},
+    "volume": {"sama": 100, "dekat": 75, "renja_lebih": 60, "satuan_sama": 40, "beda": 0},
     "biaya": {"sama": 100, "dekat": 75, "pagu_lebih": 50, "beda": 0},
     "opd": {"sama": 100, "beda": 0},
     "kode": {"sama": 100, "kegiatan": 75, "program": 40, "beda": 0},
@@ -54,19 +57,23 @@ class UsulanConfig:
     terakomodir_min: float = 80.0
     review_min: float = 55.0
     candidate_k: int = 20          # proxy candidates per proposal before detailed scoring
-    split_margin_bits: float = 1.0  # rows within this of the best one also hold the proposal
+    split_margin_bits: float = 0.5  # rows within this of the best one also hold the proposal
     explain_margin_bits: float = 1.0  # a row better explained by another proposal is not claimed
+    u_sample_pairs: int = 2000      # random pairs per block to estimate u (0: the YAML u as they are)
+    u_prior_pairs: float = 200.0    # weight of the YAML u in that estimate, in pseudo-pairs
     model: Model = field(default_factory=default_model)
 
     @classmethod
     def from_settings(cls, settings) -> UsulanConfig:
+        weights = getattr(settings, "match_weights", None)
         return cls(
             top_k=settings.top_k,
             terakomodir_min=settings.usulan_terakomodir_min,
             review_min=settings.usulan_review_min,
-            candidate_k=max(getattr(settings, "usulan_candidate_k", cls.candidate_k), settings.top_k),
-            split_margin_bits=getattr(settings, "usulan_split_margin_bits", cls.split_margin_bits),
-            explain_margin_bits=getattr(settings, "usulan_explain_margin_bits", cls.explain_margin_bits),
+            candidate_k=max(settings.usulan_candidate_k, settings.top_k),
+            split_margin_bits=settings.usulan_split_margin_bits,
+            explain_margin_bits=settings.usulan_explain_margin_bits,
+            model=load_model(yaml.safe_load(Path(weights).read_text("utf-8"))) if weights else default_model(),
         )
 
 
@@ -138,11 +145,12 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
     accommodation decision. Returns (accommodation_df, candidates_df)."""
     cfg = item.config
     u_df, r_df = item.usulan, item.renja
-    P = usulan_features(u_df, item.gazetteer)
+    norm = partition_normalizer(u_df, r_df)
+    P = usulan_features(u_df, item.gazetteer, norm=norm)
     channel = u_df["channel"].astype(str).to_numpy() if "channel" in u_df else np.array(["musrenbang"] * len(u_df))
     if len(P) == 0:
         return pd.DataFrame(columns=ACCOMMODATION_COLUMNS), pd.DataFrame(columns=CANDIDATE_COLUMNS)
-    R = renja_features(r_df, item.gazetteer)
+    R = renja_features(r_df, item.gazetteer, norm=norm)
     if len(R) == 0:
         reason = "Tidak terakomodir: OPD tujuan tidak memiliki baris Renja." if item.key else \
             "Tidak terakomodir: tidak ada baris Renja sama sekali."
@@ -151,29 +159,66 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
                             "reason": reason})
         return acc, pd.DataFrame(columns=CANDIDATE_COLUMNS)
 
-    pairs = candidate_pairs(P, R, cfg.candidate_k)
-    levels, sims = compare_pairs(P, R, pairs, cfg.model)
-    weight = np.full(len(pairs), cfg.model.prior_bits)
+    mats = text_matrices(P, R)
+    model = estimate_block_u(P, R, mats, cfg, seed=zlib.crc32(item.key.encode()))
+    pairs = candidate_pairs(P, R, cfg.candidate_k, mats)
+    levels, sims = compare_pairs(P, R, pairs, model)
+    classes = sims.pop("classes")
+    weight = np.full(len(pairs), model.prior_bits(len(R)))
     for f in FIELDS:
-        weight += cfg.model.bits(f, levels[f])
+        weight += model.bits(f, levels[f], classes[f])
     pairs = pairs.assign(weight=weight, score=probability_score(weight))
     for f in FIELDS:
         pairs[f"lv_{f}"] = levels[f]
+        pairs[f"cls_{f}"] = classes[f]
     for k, v in sims.items():
         pairs[k] = v
     pairs = pairs.sort_values(["qi", "weight", "ti"], ascending=[True, False, True], kind="stable")
     pairs["rank"] = pairs.groupby("qi").cumcount() + 1
 
     decisions = decide(P, R, pairs, channel, cfg)
-    acc = _accommodation_frame(P, R, r_df, pairs, decisions, channel, cfg, item)
+    acc = _accommodation_frame(P, R, r_df, pairs, decisions, channel, model, item)
     cands = _candidate_frame(P, R, pairs[pairs["rank"] <= cfg.top_k])
     return acc, cands
 
 
-def candidate_pairs(P: pd.DataFrame, R: pd.DataFrame, k: int) -> pd.DataFrame:
+def partition_normalizer(u_df: pd.DataFrame, r_df: pd.DataFrame) -> Normalizer:
+    """The normaliser plus acronyms the partition's own texts spell out ("Ruang Kelas Baru
+    (RKB)"), so "RKB" elsewhere reads the same."""
+    texts: list = []
+    for df, cols in ((u_df, ("usulan", "nama_kegiatan", "uraian")), (r_df, ("nama", "indikator", "keterangan"))):
+        for c in cols:
+            if c in df:
+                texts.extend(df[c].dropna().tolist())
+    return Normalizer(learn_acronyms(texts))
+
+
+@dataclass
+class TextMatrices:
+    """TF-IDF vectors of one partition: whole texts (A: proposals, B: rows) and
+    descriptions (DA, DB)."""
+
+    A: object
+    B: object
+    DA: object
+    DB: object
+
+
+def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
+    A, B = cand.tfidf_pair(P["doc"].tolist(), R["doc"].tolist())
+    DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
+    return TextMatrices(A, B, DA, DB)
+
+
+def pair_frame(qi: np.ndarray, ti: np.ndarray, mats: TextMatrices) -> pd.DataFrame:
+    return pd.DataFrame({"qi": qi, "ti": ti, "cos": cand.pair_cosine(mats.A, mats.B, qi, ti),
+                         "desc_cos": cand.pair_cosine(mats.DA, mats.DB, qi, ti)})
+
+
+def candidate_pairs(P: pd.DataFrame, R: pd.DataFrame, k: int, mats: TextMatrices | None = None) -> pd.DataFrame:
     """Top-k Renja rows per proposal by TF-IDF cosine of the texts plus blocking evidence
     (same desa, same kecamatan, same code)."""
-    A, B = cand.tfidf_pair(P["doc"].tolist(), R["doc"].tolist())
+    mats = mats or text_matrices(P, R)
     vocab: dict = {}
     desa_p, _ = cand.incidence([[p.desa_key for p in loc.places] for loc in P["loc"]], vocab)
     desa_r, _ = cand.incidence([[p.desa_key for p in loc.places] for loc in R["loc"]], vocab)
@@ -196,11 +241,26 @@ def candidate_pairs(P: pd.DataFrame, R: pd.DataFrame, k: int) -> pd.DataFrame:
         b += 0.1 * wide[None, :]
         return b
 
-    qi, ti, proxy = cand.top_k(A, B, k, bonus=bonus)
-    cos = cand.pair_cosine(A, B, qi, ti)
-    DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
-    desc_cos = cand.pair_cosine(DA, DB, qi, ti)
-    return pd.DataFrame({"qi": qi, "ti": ti, "proxy": proxy, "cos": cos, "desc_cos": desc_cos})
+    qi, ti, proxy = cand.top_k(mats.A, mats.B, k, bonus=bonus)
+    return pair_frame(qi, ti, mats).assign(proxy=proxy)
+
+
+def estimate_block_u(P: pd.DataFrame, R: pd.DataFrame, mats: TextMatrices, cfg: UsulanConfig, seed: int) -> Model:
+    """u values of this block, Splink-style: the share of each comparison level among
+    random proposal/row pairs (almost all non-matches), smoothed toward weights.yaml with
+    `u_prior_pairs` pseudo-pairs. An OPD whose rows all carry three kegiatan gets a smaller
+    weight for "same kegiatan" than one with fifty."""
+    model = cfg.model
+    n = min(cfg.u_sample_pairs, len(P) * len(R))
+    if n <= 0 or cfg.u_sample_pairs <= 0:
+        return model
+    rng = np.random.default_rng(seed)
+    qi = rng.integers(0, len(P), n)
+    ti = rng.integers(0, len(R), n)
+    levels, sims = compare_pairs(P, R, pair_frame(qi, ti, mats), model)
+    counts = {f: pd.Series(list(zip(levels[f], sims["classes"][f], strict=True))).value_counts().to_dict()
+              for f in FIELDS if f != "opd"}
+    return model.with_u_counts(counts, cfg.u_prior_pairs)
 
 
 def _same_width(a, b):
@@ -243,8 +303,18 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
                                np.where((wm_p & wm_r) != 0, "sama", np.where((rel_p & wm_r) != 0, "mirip", "beda")))
 
     names_p, names_r = P["name"].to_numpy()[qi].tolist(), R["name"].to_numpy()[ti].tolist()
-    name_sim = _name_similarity(names_p, names_r)
-    missing = np.array([not a or not b for a, b in zip(names_p, names_r, strict=True)], dtype=bool)
+    # the proposal's object named by the row's name, or found in the row's whole text
+    # (indikator "Jumlah MCK yang Dibangun" for a proposal "Pembangunan MCK")
+    corpus = [*P["doc"], *R["doc"]]
+    contained = np.maximum(
+        cand.pair_containment(P["name"].tolist(), R["doc"].tolist(), qi, ti, corpus=corpus),
+        # and the other way: the row's sub kegiatan object inside the proposal's text
+        # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar")
+        cand.pair_containment(R["name"].tolist(), P["doc"].tolist(), ti, qi, corpus=corpus),
+    )
+    name_sim = np.maximum(_name_similarity(names_p, names_r), contained)
+    docs_r = R["doc"].to_numpy()[ti]
+    missing = np.array([not a or not (b or c) for a, b, c in zip(names_p, names_r, docs_r, strict=True)], dtype=bool)
     name_lv = text_level(name_sim, model.text_levels["kegiatan"], missing)
     lv["kegiatan"] = kegiatan_levels(code_lv, name_lv)
 
@@ -261,7 +331,13 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
                                     R["qty"].to_numpy(dtype=float)[ti], R["unit"].to_numpy()[ti], model.volume_tolerance)
     lv["biaya"] = _cost_levels(P["cost"].to_numpy(dtype=float)[qi], R["cost"].to_numpy(dtype=float)[ti], model.cost_tolerance)
     assert all(len(v) == n for v in lv.values())
-    sims = {"name_sim": name_sim, "code_level": code_lv}
+    # classes: what both records could tell (see weights.yaml)
+    cls = {f: np.full(n, ALL, dtype=object) for f in FIELDS}
+    cls["kegiatan"] = np.where(code_lv == "missing", "nama", "kode")
+    det_p = np.array([has_detail(x) for x in locs_p], dtype=bool)[qi]
+    det_r = np.array([has_detail(x) for x in locs_r], dtype=bool)[ti]
+    cls["lokasi"] = np.where(det_p & det_r, "rinci", "umum")
+    sims = {"name_sim": name_sim, "code_level": code_lv, "classes": cls}
     return lv, sims
 
 
@@ -306,6 +382,7 @@ def _quantity_levels(qa, ua, qb, ub, tol) -> np.ndarray:
     rel = np.abs(qa - qb) / np.maximum(np.maximum(qa, qb), 1e-9)
     out[has] = "beda"
     out[same_unit] = "satuan_sama"
+    out[same_unit & (qb > qa)] = "renja_lebih"    # the row holds more than this proposal
     out[same_unit & (rel <= tol["dekat"])] = "dekat"
     out[same_unit & (rel <= tol["sama"])] = "sama"
     return out
@@ -319,6 +396,28 @@ def _cost_levels(ca, cb, tol) -> np.ndarray:
     out[has & (cb > ca)] = "pagu_lebih"
     out[has & (rel <= tol["dekat"])] = "dekat"
     out[has & (rel <= tol["sama"])] = "sama"
+    return out
+
+
+def comparison_levels(usulan: pd.DataFrame, renja: pd.DataFrame, pairs: list[tuple[str, str]],
+                      gazetteer: Gazetteer | None = None, model: Model | None = None) -> pd.DataFrame:
+    """The comparison level (and its class, column cls_<field>) of every field for given
+    (usulan row_ref, renja row_ref) pairs, e.g. labelled links (to estimate m) or random
+    pairs of one OPD (to estimate u)."""
+    model = model or default_model()
+    g = gazetteer or Gazetteer()
+    norm = partition_normalizer(usulan, renja)
+    P = usulan_features(usulan, g, norm=norm)
+    R = renja_features(renja, g, norm=norm)
+    pi = {r: i for i, r in enumerate(P["ref"])}
+    ri = {r: i for i, r in enumerate(R["ref"])}
+    ok = [(pi[a], ri[b]) for a, b in pairs if a in pi and b in ri]
+    arr = np.array(ok, dtype=np.int64).reshape(-1, 2)
+    df = pair_frame(arr[:, 0], arr[:, 1], text_matrices(P, R))
+    levels, sims = compare_pairs(P, R, df, model)
+    out = pd.DataFrame({f: levels[f] for f in FIELDS})
+    for f in FIELDS:
+        out[f"cls_{f}"] = sims["classes"][f]
     return out
 
 
@@ -345,7 +444,9 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
       proposal), when their score reaches `review_min`.
     - A row claimed by several different proposals stays with those within
       `explain_margin_bits` of the row's best proposal; the others lose it (the row is
-      better explained by another proposal) and go to review.
+      better explained by another proposal) and try their next rows, or go to review.
+      Rows that read as collections (desa-level row, more volume or pagu than the
+      proposal) are exempt: they hold several proposals.
     - Identical proposals (same channel and every compared field) share their equally good
       rows out in source order; an identical proposal left without a row goes to review
       as a duplicate instead of being counted twice.
@@ -364,6 +465,12 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
 
     # Claims in rounds: a proposal whose best rows are better explained by other proposals
     # (mutual best within `explain_margin_bits`) falls back to its next rows.
+    # A row that reads as a collection (it names no kampung / RT where the proposal does, or
+    # holds more volume or pagu than the proposal) may take several proposals: no explaining
+    # away there.
+    aggregate = good["lv_lokasi"].isin(["desa_sebagian", "kecamatan", "kabupaten", "missing"]) \
+        | (good["lv_volume"] == "renja_lebih") | (good["lv_biaya"] == "pagu_lebih")
+    shared = set(zip(good.loc[aggregate, "qi"], good.loc[aggregate, "ti"], strict=True))
     claims: dict[int, list[tuple[int, float]]] = {}
     lost: dict[int, set[int]] = defaultdict(set)
     notes: dict[int, str] = {}
@@ -381,7 +488,7 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
             kept = []
             for t, w in claims[q]:
                 bw, owner = row_best[t]
-                if w >= bw - cfg.explain_margin_bits or group_of[owner] == group_of[q]:
+                if w >= bw - cfg.explain_margin_bits or group_of[owner] == group_of[q] or (q, t) in shared:
                     kept.append((t, w))
                 else:
                     lost[q].add(t)
@@ -436,7 +543,7 @@ def _evidence(pairs: pd.DataFrame, idx: int, model: Model) -> str:
         level = pairs.at[idx, f"lv_{f}"]
         if level == "missing":
             continue
-        bits = model.fields[f][level].bits
+        bits = model.level_bits(f, level, pairs.at[idx, f"cls_{f}"])
         (pos if bits > 0 else neg).append((abs(bits), model.label(f, level)))
     pos.sort(reverse=True)
     neg.sort(reverse=True)
@@ -448,11 +555,11 @@ def _evidence(pairs: pd.DataFrame, idx: int, model: Model) -> str:
 
 def _row_label(r_df: pd.DataFrame, t: int) -> str:
     row = r_df.iloc[t]
-    nama = row.get("nama") if isinstance(row.get("nama"), str) else ""
+    nama = next((v for v in (row.get("nama"), row.get("nama_resmi")) if isinstance(v, str) and v.strip()), "")
     return f"{row['row_ref']} \"{nama.strip()[:80]}\""
 
 
-def _accommodation_frame(P, R, r_df, pairs, decisions, channel, cfg: UsulanConfig, item: UsulanWorkItem) -> pd.DataFrame:
+def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, item: UsulanWorkItem) -> pd.DataFrame:
     recs = []
     by_q_t = {(q, t): i for i, q, t in zip(pairs.index, pairs["qi"], pairs["ti"], strict=True)}
     for q in range(len(P)):
@@ -462,7 +569,7 @@ def _accommodation_frame(P, R, r_df, pairs, decisions, channel, cfg: UsulanConfi
             first = by_q_t[(q, d.rows[0])]
             score = float(pairs.at[first, "score"])
             where = _row_label(r_df, d.rows[0])
-            ev = _evidence(pairs, first, cfg.model)
+            ev = _evidence(pairs, first, model)
             if d.status == "terakomodir":
                 reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
                 if len(d.rows) > 1:
@@ -478,7 +585,7 @@ def _accommodation_frame(P, R, r_df, pairs, decisions, channel, cfg: UsulanConfi
                 score = float(pairs.at[d.best, "score"])
                 t = int(pairs.at[d.best, "ti"])
                 reason = (f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
-                          f"Calon terdekat {_row_label(r_df, t)} (skor {score:.0f}): {_evidence(pairs, d.best, cfg.model)}.")
+                          f"Calon terdekat {_row_label(r_df, t)} (skor {score:.0f}): {_evidence(pairs, d.best, model)}.")
                 if d.note:
                     reason += f" Catatan: {d.note}."
             else:
