@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from selaras.validate.config import KIND_ORDER, KindSuite
-from selaras.validate.text import blank, normalise_name, parse_amount
+from selaras.validate.text import blank, normalise_name
 
 #: The staged tables a suite may name (identifiers only from this constant, never from data).
 STAGED_TABLES = frozenset({"staged.renja", "staged.rkpd", "staged.usulan", "staged.nomenklatur",
@@ -98,6 +98,8 @@ def jumlah_totals(con: duckdb.DuckDBPyConnection, file_id: str, amount_field: st
     subtotal rows."""
     if not amount_field:
         return {}
+    from selaras.ingest.parse import parse_amount  # the parser ingest used for the data rows
+
     rows = con.execute(
         "select sheet, reason_code, raw from raw.skipped_row where file_id = ? "
         "and reason_code in ('subtotal', 'header') order by sheet, source_row", [file_id]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from selaras.validate.text import (
     code_level,
     normalise_code,
     normalise_name,
-    parse_amount,
     render_for,
     strip_leading_code,
     support_form,
@@ -31,12 +28,3 @@ def test_codes():
     assert [code_level(c) for c in ("1", "1.01", "1.01.02", "1.01.02.1.01", "1.01.02.1.01.0001", "1.2.3.4")] == [
         "urusan", "bidang", "program", "kegiatan", "sub_kegiatan", "kode_tidak_baku"]
     assert strip_leading_code("Pembangunan Jalan") == (None, "Pembangunan Jalan")
-
-
-@pytest.mark.parametrize(("text", "value"), [
-    ("Rp 1.250.000.000,00", 1_250_000_000.0), ("1.250.000", 1_250_000.0), ("1,250,000", 1_250_000.0),
-    (" 4.500.000 ", 4_500_000.0), ("(5.000)", -5000.0), ("0,96", 0.96), ("0.96", 0.96), ("3752200", 3752200.0),
-    ("-", None), ("satu juta", None), (None, None), (7.5, 7.5),
-])
-def test_parse_amount(text, value):
-    assert parse_amount(text) == value
