@@ -7,6 +7,7 @@
 Serve them all with `selaras serve` (deployments in flows/deployments.py).
 """
 
+import logging
 import os
 
 # selaras' own log lines (selaras.pipeline, selaras.ingest, ...) go to the Prefect UI too.
@@ -14,3 +15,6 @@ import os
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "selaras")
 # The CLI logs to its file before the flow starts; that is not a flow run's log.
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+# ... at INFO (a stage's "selesai dalam 3.1 s"), unless the application chose otherwise.
+if logging.getLogger("selaras").level == logging.NOTSET:
+    logging.getLogger("selaras").setLevel(logging.INFO)

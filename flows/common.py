@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from selaras import pipeline
+from selaras import pipeline, runs
 from selaras.runs import StageResult
 from selaras.settings import Settings, configure_quiet_runtime
 from selaras.warehouse import WarehouseLocked
@@ -93,8 +93,16 @@ def run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, data_dir: s
              tahun: int | None, opd: str | None, files: list[str] | None, force: bool) -> list[StageResult]:
     """The body of every selaras flow: bring in new files, run the stages in order under
     the run lock, complete (and publish), and leave artifacts saying what happened."""
-    logger = get_run_logger()
     settings = make_settings(data_dir, tahun)
+    if runs.logging_to_file():  # started by the CLI, which writes the log file already
+        return _run_flow(flow_name, stages, publish, settings, opd, files, force)
+    with runs.log_file(settings.state_dir, f"flow-{flow_name}"):
+        return _run_flow(flow_name, stages, publish, settings, opd, files, force)
+
+
+def _run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, settings: Settings, opd: str | None,
+              files: list[str] | None, force: bool) -> list[StageResult]:
+    logger = get_run_logger()
     run: pipeline.Run | None = None
     error: str | None = None
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,7 +31,6 @@ app = typer.Typer(
 
 EXIT_FAILED = 1
 EXIT_BUSY = 3
-LOGS_KEPT = 50
 
 DataDir = Annotated[
     Path | None,
@@ -42,7 +40,6 @@ Tahun = Annotated[int | None, typer.Option("--tahun", help="Plan year, e.g. 2021
 Force = Annotated[bool, typer.Option("--force", help="Redo the work even when the inputs did not change.")]
 
 log = logging.getLogger("selaras.cli")
-_log_handler: logging.Handler | None = None
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -65,32 +62,6 @@ def _settings(data_dir: Path | None, tahun: int | None = None) -> Settings:
     settings = Settings(**overrides)
     configure_quiet_runtime(settings)
     return settings
-
-
-def _start_log(settings: Settings, command: str) -> Path:
-    """A log file per command under state/logs/ (the newest LOGS_KEPT are kept), holding
-    selaras' and Prefect's log lines at INFO."""
-    folder = settings.state_dir / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in sorted(folder.glob("selaras-*.log"))[:-LOGS_KEPT]:
-        old.unlink(missing_ok=True)
-    path = folder / f"selaras-{datetime.now():%Y%m%dT%H%M%S}-{command}.log"
-    global _log_handler
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    for name in ("selaras", "prefect", "distributed"):
-        logger = logging.getLogger(name)
-        if _log_handler is not None:  # a previous command in this process (tests)
-            logger.removeHandler(_log_handler)
-        logger.addHandler(handler)
-        if logger.level == logging.NOTSET or logger.level > logging.INFO:
-            logger.setLevel(logging.INFO)
-    if _log_handler is not None:
-        _log_handler.close()
-    _log_handler = handler
-    log.info("selaras %s, data folder %s", command, settings.data_dir.resolve())
-    return path
 
 
 def _quiet_prefect_console(console) -> None:
@@ -190,10 +161,20 @@ def _run_stages(settings: Settings, stages: tuple[str, ...], publish: bool, forc
     Prefect flow (local API unless PREFECT_API_URL points at a server)."""
     console = _console()
     # Prefect configures logging when imported (replacing handlers): import it first.
+    from selaras.runs import log_file
+
     flow = _flow_for(stages) if prefect else None
     if flow is not None:
         _quiet_prefect_console(console)
-    log_path = _start_log(settings, command)
+    with log_file(settings.state_dir, command) as log_path:
+        log.info("selaras %s, data folder %s", command, settings.data_dir.resolve())
+        code = _run_and_report(console, settings, stages, publish, force, command, flow, files, opd)
+    console.print(f"[dim]Log: {log_path}[/dim]")
+    raise typer.Exit(code)
+
+
+def _run_and_report(console, settings: Settings, stages: tuple[str, ...], publish: bool, force: bool,
+                    command: str, flow, files: list[Path] | None, opd: str | None) -> int:
     steps = [*stages, *(["publish"] if publish else [])]
     code = 0
     try:
@@ -215,8 +196,7 @@ def _run_stages(settings: Settings, stages: tuple[str, ...], publish: bool, forc
         code = 130
     except Exception as exc:  # noqa: BLE001 - every failure ends in a message and an exit code
         code = _fail(console, exc)
-    console.print(f"[dim]Log: {log_path}[/dim]")
-    raise typer.Exit(code)
+    return code
 
 
 def _flow_for(stages: tuple[str, ...]):
@@ -379,11 +359,19 @@ def serve(
     os.environ["PREFECT_API_URL"] = api_url
     settings = _settings(data_dir)
     settings.ensure_dirs()
-    _start_log(settings, "serve")
     from flows.deployments import serve_all
+    from selaras.runs import log_file
 
     console.print(f"Melayani deployment untuk {settings.data_dir.resolve()} di {api_url} (Ctrl+C untuk berhenti)")
-    serve_all(settings)
+    with log_file(settings.state_dir, "serve"):
+        try:
+            serve_all(settings)
+        except KeyboardInterrupt:
+            pass
+        except Exception as exc:  # noqa: BLE001 - e.g. the server is not reachable
+            console.print(f"[red]Gagal melayani deployment (serve failed): {exc}[/red]\n"
+                          f"Apakah `prefect server start` berjalan dan {api_url} benar?")
+            raise typer.Exit(EXIT_FAILED) from exc
 
 
 @app.command()

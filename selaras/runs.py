@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import socket
@@ -340,3 +341,44 @@ def run_lock(path: Path, retries: int, wait_seconds: float, what: str = "run") -
         finally:
             _unlock(fh)
             fh.close()
+
+
+# --------------------------------------------------------------------------- log files
+
+LOGS_KEPT = 50
+_LOGGERS = ("selaras", "prefect", "distributed")
+
+
+def logging_to_file() -> bool:
+    """Whether a run log file is already being written in this process."""
+    return any(getattr(h, "_selaras_run_log", False) for h in logging.getLogger("selaras").handlers)
+
+
+@contextmanager
+def log_file(state_dir: Path, command: str) -> Iterator[Path]:
+    """Write selaras' and Prefect's log lines (INFO and up) to
+    state/logs/selaras-<time>-<command>.log while the block runs; keep the newest LOGS_KEPT."""
+    folder = state_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(folder.glob("selaras-*.log"))[:-LOGS_KEPT]:
+        old.unlink(missing_ok=True)
+    path = folder / f"selaras-{datetime.now():%Y%m%dT%H%M%S}-{command}.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    handler._selaras_run_log = True  # type: ignore[attr-defined]
+    levels = {}
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        levels[name] = logger.level
+        logger.addHandler(handler)
+        if logger.level == logging.NOTSET or logger.level > logging.INFO:
+            logger.setLevel(logging.INFO)
+    try:
+        yield path
+    finally:
+        for name in _LOGGERS:
+            logger = logging.getLogger(name)
+            logger.removeHandler(handler)
+            logger.setLevel(levels[name])
+        handler.close()

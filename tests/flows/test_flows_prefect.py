@@ -35,6 +35,8 @@ def test_reconcile_runs_as_a_real_prefect_flow(prefect_harness, settings, fake_s
     con = duckdb.connect(str(settings.private_db), read_only=True)
     assert con.execute("select trigger, status from meta.run").fetchall() == [("prefect:reconcile", "success")]
     con.close()
+    logs = list((settings.state_dir / "logs").glob("selaras-*-flow-reconcile.log"))
+    assert logs and "publish" in logs[0].read_text(encoding="utf-8")
     # Unchanged inputs: the second flow run skips every stage.
     again = reconcile_flow(data_dir=str(settings.data_dir))
     assert all(r.cached for r in again)
