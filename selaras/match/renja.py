@@ -211,6 +211,29 @@ class NameIndex:
         return sim
 
 
+def correct_typos(texts: list[str], vocabulary_texts: list[str], cutoff: float = 88.0) -> list[str]:
+    """Words absent from the targets' vocabulary replaced by the closest word there
+    ("jalaan" -> "jalan"), when it is close enough, starts with the same letter and the
+    word is long enough to judge. Rare words then count as the same word in the IDF."""
+    vocab = sorted({w for t in vocabulary_texts for w in t.split()})
+    if not vocab:
+        return texts
+    by_letter: dict[str, list[str]] = {}
+    for w in vocab:
+        by_letter.setdefault(w[0], []).append(w)
+    known = set(vocab)
+    fixes: dict[str, str] = {}
+    for t in texts:
+        for w in t.split():
+            if w in known or w in fixes or len(w) < 5 or w.isdigit():
+                continue
+            hit = process.extractOne(w, by_letter.get(w[0], []), scorer=fuzz.ratio, score_cutoff=cutoff)
+            fixes[w] = hit[0] if hit else w
+    if not fixes:
+        return texts
+    return [" ".join(fixes.get(w, w) for w in t.split()) for t in texts]
+
+
 def _norm_names(texts, norm: Normalizer) -> list[str]:
     return [norm.normalize(t) if _s(t) else "" for t in texts]
 
@@ -224,8 +247,8 @@ def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfi
                                                            renja.get("kode_raw", [None] * len(renja)), strict=True)]
     keg_codes = [normalize_code(_s(k)) for k in renja.get("kegiatan_kode", [None] * len(renja))]
     hint = [c or k for c, k in zip(codes, keg_codes, strict=True)]
-    q_names = _norm_names(renja["nama"], norm)
     t_names = _norm_names(targets["nama"], norm)
+    q_names = correct_typos(_norm_names(renja["nama"], norm), t_names)
     index = NameIndex(q_names, t_names)
 
     # blocking evidence: same code / same ancestor (generic X.XX form included)
@@ -316,8 +339,18 @@ def _decide_one(rows: pd.DataFrame, targets: pd.DataFrame, has_code: bool, has_n
         return {"status": "tidak_selaras", "method": "none", "best": None, "close": None}
     # An RKPD item belongs to one OPD: another OPD's item is shown, never aligned.
     own = rows[rows["opd_rel"] != "beda"]
+    d = _decide_own(own, targets, has_code, has_name, cfg)
+    top = rows.iloc[0]
+    if top["opd_rel"] == "beda" and top["score"] >= cfg.review_min and (d["best"] is None or top["raw"] > d["best"]["raw"]):
+        d["other_opd"] = top
+        if d["best"] is None:
+            d["best"] = top
+    return d
+
+
+def _decide_own(own: pd.DataFrame, targets: pd.DataFrame, has_code: bool, has_name: bool, cfg: RenjaConfig) -> dict:
     if own.empty:
-        return {"status": "tidak_selaras", "method": "none", "best": rows.iloc[0], "close": None, "other_opd": True}
+        return {"status": "tidak_selaras", "method": "none", "best": None, "close": None}
     best = own.iloc[0]
     names = targets["nama"].to_numpy()
     same_code = own[own["code_rel"] == "sama"]
@@ -359,6 +392,16 @@ def _suggest(target_code: str | None, row_code: str | None) -> str | None:
 
 
 def _why(d: dict, targets: pd.DataFrame, kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
+    text = _why_status(d, targets, kind, row_code, cfg)
+    other = d.get("other_opd")
+    if other is not None:
+        t = targets.iloc[int(other["ti"])]
+        text += (f" Item yang lebih mirip ada pada OPD lain ({t['opd']}): {t['kode'] or '-'} "
+                 f"\"{str(t['nama']).strip()[:80]}\" (skor {other['score']:.0f}); item RKPD milik satu OPD.")
+    return text
+
+
+def _why_status(d: dict, targets: pd.DataFrame, kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
     what = "RKPD" if kind == "rkpd" else "nomenklatur"
     best = d.get("best")
     if best is None:
@@ -394,9 +437,6 @@ def _why(d: dict, targets: pd.DataFrame, kind: str, row_code: str | None, cfg: R
             return (f"Perlu dicek: dua item {what} hampir sama cocoknya: {item} (skor {best['score']:.0f}) dan "
                     f"{o['kode'] or '-'} \"{str(o['nama']).strip()[:60]}\" (skor {d['close']['score']:.0f}).")
         return f"Perlu dicek: item {what} terdekat {item} (skor {best['score']:.0f} di bawah {cfg.selaras_min:.0f}; {ev})."
-    if d.get("other_opd"):
-        return (f"Tidak selaras: item {what} yang mirip hanya ada pada OPD lain; terdekat {item} "
-                f"(skor {best['score']:.0f}; {ev}).")
     return f"Tidak selaras: tidak ada item {what} yang cocok; terdekat {item} (skor {best['score']:.0f}; {ev})."
 
 

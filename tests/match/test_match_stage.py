@@ -1,0 +1,91 @@
+"""The match stage on a warehouse: clean views in, match.* tables and analytics views out,
+all or nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from selaras import warehouse
+from selaras.match import match_all
+
+
+def _file(con, file_id: str, source_file: str, kind: str) -> None:
+    warehouse.insert_df(con, "raw.ingest_file", pd.DataFrame([{
+        "file_id": file_id, "source_file": source_file, "kind": kind, "sha256": file_id * 4, "status": "loaded",
+    }]))
+
+
+def _rows(con, table: str, file_id: str, source_file: str, rows: list[dict]) -> None:
+    df = pd.DataFrame(rows)
+    sheet = "csv" if source_file.endswith(".csv") else "Sheet1"
+    df["file_id"], df["source_file"], df["sheet"] = file_id, source_file, sheet
+    df["source_row"] = range(2, 2 + len(df))
+    df["row_ref"] = [f"{source_file}:{sheet}:{r}" for r in df["source_row"]]
+    warehouse.insert_df(con, table, df)
+
+
+@pytest.fixture
+def loaded(con):
+    pupr = "Dinas Pekerjaan Umum dan Penataan Ruang"
+    _file(con, "f_rkpd", "rkpd/rkpd.csv", "rkpd")
+    _rows(con, "staged.rkpd", "f_rkpd", "rkpd/rkpd.csv", [
+        {"kode": "1.03.10.1.01.0016", "nama": "Rehabilitasi Jembatan", "opd": pupr, "prioritas": "Infrastruktur",
+         "pagu": 500e6},
+        {"kode": "1.03.02.1.01.0020", "nama": "Pembangunan Perkuatan Tebing", "opd": pupr, "prioritas": "Bencana",
+         "pagu": 300e6},
+        {"kode": "1.03.10.1.01.0004", "nama": "Pembangunan Jalan", "opd": pupr, "prioritas": "Infrastruktur"},
+    ])
+    _file(con, "f_renja", "renja/pupr.csv", "renja")
+    _rows(con, "staged.renja", "f_renja", "renja/pupr.csv", [
+        {"opd": "DPUPR", "kode": "1.03.10.1.01.0016", "nama": "Rehabilitasi Jembatan", "lokasi": "Ds. Mekarsari",
+         "target": 20, "satuan": "m", "pagu": 250e6},
+        {"opd": "DPUPR", "kode": "1.03.02.1.01.0099", "nama": "Pemb. Perkuatan Tebing", "lokasi": "Ds. Sukamaju",
+         "indikator": "Panjang Talud/TPT yang dibangun", "target": 60, "satuan": "m", "pagu": 120e6},
+    ])
+    _file(con, "f_usulan", "musrenbang/usulan.csv", "musrenbang")
+    _rows(con, "staged.usulan", "f_usulan", "musrenbang/usulan.csv", [
+        {"channel": "musrenbang", "usulan_id": "U-1", "usulan": "Pembangunan Talud", "lokasi": "Kp. Legok",
+         "desa": "Sukamaju", "volume": 20, "satuan": "m", "anggaran": 40e6, "opd_tujuan": "Dinas PUPR"},
+        {"channel": "pokir", "usulan": "Pelatihan Menjahit", "desa": "Sukamaju", "opd_tujuan": "Dinas PUPR"},
+    ])
+    return con
+
+
+def test_match_all_fills_tables_and_views(loaded, settings):
+    con = loaded
+    result = match_all(con, settings, "run-1")
+    assert not result.failed
+    assert result.figures["renja"] == 2 and result.figures["usulan"] == 2
+    align = con.execute("select * from analytics.renja_alignment order by source_row").df()
+    assert list(align["status"]) == ["selaras", "selaras_nama"]
+    assert align["kode_saran"].iloc[1] == "1.03.02.1.01.0020" and align["prioritas"].iloc[1] == "Bencana"
+    acc = con.execute("select * from analytics.musrenbang_accommodation order by source_row").df()
+    assert list(acc["usulan_ref"]) == ["U-1", "musrenbang/usulan.csv:csv:3"]
+    assert list(acc["status"]) == ["terakomodir", "tidak_terakomodir"]
+    assert acc["renja_ref"].iloc[0] == "renja/pupr.csv:csv:3" and acc["nama_renja"].iloc[0] == "Pemb. Perkuatan Tebing"
+    cov = con.execute("select * from analytics.rkpd_coverage order by source_row").df()
+    assert list(cov["tercakup"]) == [True, True, False]
+    cands = con.execute("select * from analytics.usulan_candidates where usulan_ref like '%:2'").df()
+    assert len(cands) >= 1 and cands["levels"].str.contains("lokasi=").all()
+    assert len(con.execute("select * from analytics.renja_candidates").df()) > 0
+
+
+def test_a_failure_leaves_the_previous_results(loaded, settings, monkeypatch):
+    con = loaded
+    match_all(con, settings, "run-1")
+    before = con.execute("select count(*) from match.usulan_accommodation").fetchone()[0]
+    real = warehouse.insert_df
+    calls = {"n": 0}
+
+    def fail_on_third(con_, table, df):
+        calls["n"] += 1
+        if calls["n"] == 3:  # after the Renja tables were rewritten
+            raise RuntimeError("disk full")
+        return real(con_, table, df)
+
+    monkeypatch.setattr(warehouse, "insert_df", fail_on_third)
+    with pytest.raises(RuntimeError):
+        match_all(con, settings, "run-2")
+    assert con.execute("select count(*) from match.usulan_accommodation").fetchone()[0] == before
+    assert con.execute("select count(*) from match.renja_alignment").fetchone()[0] == 2
