@@ -148,13 +148,26 @@ class _Grid:
         self.spans: dict[tuple[int, int], int] = {}  # (row i, col) -> columns covered by a merge
         self.vertical: set[tuple[int, int]] = set()  # (row i, col) whose merge continues below
         self.has_merges = merged is not None
+        # Rows a vertical merge runs into from above / continues below: a header block may
+        # not start or end inside a merged label.
+        self.entered: set[int] = set()
+        self.continued: set[int] = set()
+        first, last = (self.row_numbers[0] - 1, self.row_numbers[-1] - 1) if rows else (0, -1)
+        for (r0, c0), (r1, c1) in merged or []:
+            if r1 > r0 and c1 >= first_col and c0 < first_col + width:
+                for r in range(max(r0, first), min(r1, last) + 1):
+                    if (i := self.index.get(r + 1)) is not None:
+                        if r > r0:
+                            self.entered.add(i)
+                        if r < r1:
+                            self.continued.add(i)
         for (r0, c0), (r1, c1) in merged or []:
             c0, c1 = c0 - first_col, c1 - first_col
             anchor_i = self.index.get(r0 + 1)
             if anchor_i is None or c1 < 0 or c0 >= width:
                 continue
             value = self.text[anchor_i][max(c0, 0)] if c0 >= 0 else ""
-            for r in range(r0, r1 + 1):
+            for r in range(r0, min(r1, last) + 1):
                 i = self.index.get(r + 1)
                 if i is None:
                     continue
@@ -262,6 +275,8 @@ def find_header(
         for height in range(1, MAX_HEADER_ROWS + 1):
             if top + height > len(rows) or not all(like[top : top + height]):
                 break
+            if top in grid.entered or top + height - 1 in grid.continued:
+                continue  # the block would cut a merged label in two
             score, matches = _score_block(grid, top, height, spec, vocab.ignore)
             if score > 0 and (best is None or score > best[0] + 1e-9):
                 best = (score, top, height, matches)

@@ -292,7 +292,8 @@ def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: S
             for number, cells in batch:
                 blank = all(is_blank(v) for v in cells)
                 content = content or not blank
-                skipped.append(Skipped(number, number in sheet.hidden_rows, cells, "empty" if blank else "no_header"))
+                hidden = sheet.hidden or number in sheet.hidden_rows
+                skipped.append(Skipped(number, hidden, cells, "empty" if blank else "no_header"))
             writer.write_skipped(skipped)
             count += len(batch)
         record["rows_read"] = count
@@ -308,7 +309,7 @@ def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: S
         writer.set_table(TABLES[kind])
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
     ctx = from_title(title).merged_with(name_ctx)
-    classifier = SheetRows(kind, header, ctx, sheet.hidden_rows)
+    classifier = SheetRows(kind, header, ctx, sheet.hidden_rows, hidden_sheet=sheet.hidden)
     sheet_kind = kind
     writer.start_sheet(
         sheet.name, header.labels, sheet.first_col,

@@ -115,21 +115,21 @@ def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, fi
     A label merged down over several data rows (an OPD or a lokasi written once for a
     block of rows) is repeated in each of them; numbers are not (a merged pagu belongs
     to the block once, not to each row)."""
-    fills: dict[int, list[tuple[int, tuple[int, int]]]] = {}
-    anchors: dict[tuple[int, int], Any] = {}
-    anchor_cols: dict[int, list[int]] = {}
-    for (r0, c0), (r1, _c1) in merged or []:
-        if r1 > r0 and c0 >= first_col:
-            anchor_cols.setdefault(r0, []).append(c0 - first_col)
-            for r in range(r0 + 1, r1 + 1):
-                fills.setdefault(r, []).append((c0 - first_col, (r0, c0 - first_col)))
+    # Vertical merges as a sweep over the rows: (first row, last row, column), by first row.
+    downs = sorted((r0, r1, c0 - first_col) for (r0, c0), (r1, _c1) in merged or [] if r1 > r0 and c0 >= first_col)
+    next_down = 0
+    active: list[tuple[int, int, Any]] = []  # (last row, column, anchor value)
     for r, cells in enumerate(sheet.iter_rows()):
-        for c in anchor_cols.get(r, ()):
-            anchors[(r, c)] = cells[c] if c < len(cells) else ""
-        for col, key in fills.get(r, ()):
-            value = anchors.get(key, "")
-            if col < len(cells) and cells[col] == "" and isinstance(value, str) and value.strip():
-                if parse_number(value, money=True) is None:
+        while next_down < len(downs) and downs[next_down][0] == r:
+            _r0, r1, col = downs[next_down]
+            value = cells[col] if col < len(cells) else ""
+            if isinstance(value, str) and value.strip() and parse_number(value, money=True) is None:
+                active.append((r1, col, value))
+            next_down += 1
+        if active:
+            active = [a for a in active if a[0] >= r]
+            for _r1, col, value in active:
+                if col < len(cells) and cells[col] == "":
                     cells[col] = value
         yield r + 1, cells
 

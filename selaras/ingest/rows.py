@@ -90,6 +90,13 @@ class Chunk:
         return len(self.skipped) + len(self.numbers)
 
 
+class _Everything:
+    """Every row of a hidden sheet is hidden."""
+
+    def __contains__(self, row: object) -> bool:
+        return True
+
+
 def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
     return [
         (c, v) for c, v in enumerate(cells)
@@ -101,11 +108,12 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
 class SheetRows:
     """Classifies the rows of one sheet, in order, carrying group context down."""
 
-    def __init__(self, kind: str, header: HeaderMatch, ctx: Context, hidden_rows: frozenset[int]) -> None:
+    def __init__(self, kind: str, header: HeaderMatch, ctx: Context, hidden_rows: frozenset[int],
+                 hidden_sheet: bool = False) -> None:
         self.kind = kind
         self.header = header
         self.ctx = ctx
-        self.hidden_rows = hidden_rows
+        self.hidden_rows = _Everything() if hidden_sheet else hidden_rows
         self.fmap = FieldMap(header, kind)
         self.width = len(header.labels)
         self.hierarchical = kind in HIERARCHICAL
@@ -205,7 +213,9 @@ class SheetRows:
             if kode is None:
                 special = self._special(cells, has_key[i], has_amount[i])
                 if special is not None:
-                    flush()
+                    flush()  # the row above belongs to the context before this one
+                    if special == "prioritas":
+                        self._enter_heading(cells)
                     emit_skip(i, "group" if special == "prioritas" else special)
                     continue
             if not has_key[i]:
@@ -278,12 +288,16 @@ class SheetRows:
             self.tail = True
             return "note"
         if self.hierarchical and lead and not has_amount and (_PRIORITAS.match(lead) or _SASARAN.match(lead)):
-            if _PRIORITAS.match(lead):
-                self.hier.prioritas, self.hier.sasaran = lead, None
-            else:
-                self.hier.sasaran = lead
             return "prioritas"
         return None
+
+    def _enter_heading(self, cells: list[Any]) -> None:
+        """A PRIORITAS / SASARAN heading row: carried down to the rows below."""
+        lead = self._lead_text_of(cells)
+        if lead and _PRIORITAS.match(lead):
+            self.hier.prioritas, self.hier.sasaran = lead, None
+        else:
+            self.hier.sasaran = lead
 
     @staticmethod
     def _numbering(cells: list[Any]) -> bool:

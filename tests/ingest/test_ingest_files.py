@@ -1,0 +1,200 @@
+"""Bad input is refused before it is read, with a clear message; readers detect what a
+file really is (encoding, separator, format) and stream rows in chunks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+import xlsxwriter
+
+from selaras.ingest.errors import IngestError
+from selaras.ingest.readers import detect_encoding, read_csv, sniff_delimiter, xlsx_hidden_rows
+from selaras.ingest.safety import check_file
+
+
+def reason(query, source_file):
+    return query("select status, reason, sha256 from raw.ingest_file where source_file = ?", source_file)[0]
+
+
+def small_xlsx(path):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["KODE", "NAMA OPD"])
+    ws.write_row(1, 0, ["1.06", "Dinas Sosial"])
+    wb.close()
+    return path
+
+
+def test_file_too_large_is_refused_unread(raw, ingest, query, settings):
+    settings.max_file_mb = 0.001
+    small_xlsx(raw("opd", "besar.xlsx"))
+    assert ingest().failed
+    status, why, sha = reason(query, "opd/besar.xlsx")
+    assert status == "failed" and "(file_too_large)" in why and "SELARAS_MAX_FILE_MB" in why
+    assert sha.startswith("p")  # not even hashed
+
+
+def _zip_bomb(path, megabytes):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"0" * (1 << 20)
+            for _ in range(megabytes):
+                fh.write(block)
+    return path
+
+
+def test_zip_bomb_is_refused_by_ratio_and_by_size(raw, ingest, query, settings):
+    _zip_bomb(raw("renja", "bom.xlsx"), 40)
+    assert ingest().failed
+    status, why, _ = reason(query, "renja/bom.xlsx")
+    assert status == "failed" and "(zip_bomb)" in why and "Rasio" in why
+    settings.max_zip_ratio = 1e9
+    settings.max_unzipped_mb = 10
+    with pytest.raises(IngestError, match="terlalu besar") as err:
+        check_file(raw("renja", "bom.xlsx"), settings)
+    assert err.value.rule == "zip_bomb"
+
+
+def test_encrypted_workbook(raw, ingest, query):
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    directory = "EncryptionInfo".encode("utf-16-le") + b"\x00" * 50 + "EncryptedPackage".encode("utf-16-le")
+    raw("renja", "rahasia.xlsx").write_bytes(header + b"\x00" * 1024 + directory + b"\x00" * 1024)
+    assert ingest().failed
+    status, why, _ = reason(query, "renja/rahasia.xlsx")
+    assert status == "failed" and "(encrypted_file)" in why and "kata sandi" in why
+
+
+def test_xls_renamed_to_xlsx_is_read_as_xls_with_a_note(raw, ingest, query, rows_of):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    ws = book.add_sheet("OPD")
+    ws.write(0, 0, "KODE")
+    ws.write(0, 1, "NAMA OPD")
+    ws.write(1, 0, "1.06")
+    ws.write(1, 1, "Dinas Sosial")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw("opd", "opd.xlsx").write_bytes(buffer.getvalue())
+    result = ingest()
+    assert not result.failed
+    (fmt, note), = query("select file_format, note from raw.ingest_file")
+    assert fmt == "xls" and ".xlsx" in note
+    assert any("xls" in p for p in result.problems)
+    assert [r["nama"] for r in rows_of("staged.opd")] == ["Dinas Sosial"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "rule"),
+    [
+        ("laporan.pdf", b"%PDF-1.4", "unsupported_format"),
+        ("kosong.xlsx", b"", "empty_file"),
+        ("ekspor.xls", b"<html><table><tr><td>KODE</td></tr></table></html>", "unsupported_format"),
+        ("acak.xlsx", bytes(range(256)) * 4, "corrupt_file"),
+        ("biner.csv", bytes(range(256)) * 4, "corrupt_file"),
+    ],
+)
+def test_unreadable_files_fail_with_a_reason(raw, ingest, query, name, content, rule):
+    raw("renja", name).write_bytes(content)
+    result = ingest()
+    assert result.failed
+    status, why, _ = reason(query, f"renja/{name}")
+    assert status == "failed" and f"({rule})" in why and why.startswith(f"renja/{name}")
+    assert query("select count(*) from staged.renja") == [(0,)]
+
+
+def test_truncated_and_word_files(raw, ingest, query, tmp_path):
+    full = small_xlsx(tmp_path / "ok.xlsx").read_bytes()
+    raw("opd", "terpotong.xlsx").write_bytes(full[: len(full) // 2])
+    with zipfile.ZipFile(raw("opd", "surat.xlsx"), "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert ingest().failed
+    assert "(corrupt_file)" in reason(query, "opd/terpotong.xlsx")[1]
+    assert "Word" in reason(query, "opd/surat.xlsx")[1]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("kode,nama\n1,Désa\n".encode(), "utf-8"),
+        ("\ufeffkode;nama\n1;Désa\n".encode(), "utf-8-sig"),
+        ("kode\tnama\n1\tDésa\n".encode("utf-16"), "utf-16"),
+        ("kode|nama\n1|Désa – é\n".encode("cp1252"), "cp1252"),
+        ("kode,nama\n1,Desa\n".encode("utf-16-le"), "utf-16-le"),
+    ],
+)
+def test_detect_encoding(tmp_path, data, expected):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert detect_encoding(path) == expected
+    sheet = read_csv(path)
+    rows = list(sheet.rows)
+    assert rows[0] == (1, ["kode", "nama"]) and rows[1][1][1].startswith(("Désa", "Desa"))
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        ("a,b,c\n1,2,3\n", ","),
+        ("a;b;c\n1;Rp 1.000,00;3\n", ";"),
+        ("a\tb\tc\n1\t2,5\t3\n", "\t"),
+        ("a|b|c\n1|2,5|3\n", "|"),
+        ('sep=;\na;b\n', ";"),
+        ('kode,"nama, lengkap";pagu\n', ","),
+    ],
+)
+def test_sniff_delimiter(sample, expected):
+    assert sniff_delimiter(sample) == expected
+
+
+def test_csv_rows_are_records_even_with_newlines_in_cells(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('kode,nama\n1,"baris\nbaru"\n2,b\x00c\n', encoding="utf-8")
+    assert list(read_csv(path).rows) == [(1, ["kode", "nama"]), (2, ["1", "baris\nbaru"]), (3, ["2", "bc"])]
+
+
+def test_xlsx_hidden_rows(tmp_path):
+    wb = xlsxwriter.Workbook(str(tmp_path / "h.xlsx"))
+    a = wb.add_worksheet("A & B")
+    a.write("A1", "x")
+    a.set_row(2, None, None, {"hidden": True})
+    a.set_row(9, None, None, {"hidden": True})
+    wb.add_worksheet("C").write("A1", "y")
+    wb.close()
+    assert xlsx_hidden_rows(tmp_path / "h.xlsx") == {"A & B": frozenset({3, 10})}
+
+
+def test_chunk_boundaries_do_not_change_the_result(raw, ingest, rows_of, query, settings):
+    """Group rows are decided by the next row; with tiny chunks a group row and its child
+    fall in different chunks."""
+    wb = xlsxwriter.Workbook(str(raw("renja", "renja.xlsx")))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["KODE", "URAIAN", "PAGU"])
+    rows = []
+    for p in range(1, 4):
+        rows.append([f"1.06.0{p}", f"PROGRAM {p}", ""])
+        for k in range(1, 3):
+            rows.append([f"1.06.0{p}.2.0{k}", f"Kegiatan {p}.{k}", ""])
+            rows.extend([[f"1.06.0{p}.2.0{k}.000{s}", f"Sub {p}.{k}.{s}", 1000 * s] for s in range(1, 3)])
+        rows.append(["", "JUMLAH PROGRAM", 6000])
+    for i, row in enumerate(rows, start=1):
+        ws.write_row(i, 0, row)
+    wb.close()
+    results = []
+    for batch in (1000, 3, 2, 1):
+        settings.load_batch_rows = batch
+        query("delete from staged.renja")
+        query("delete from raw.skipped_row")
+        query("delete from raw.sheet")
+        query("delete from raw.ingest_file")
+        assert not ingest().failed
+        staged = [(r["source_row"], r["kode"], r["program_kode"], r["kegiatan_kode"]) for r in rows_of("staged.renja")]
+        skipped = query("select source_row, reason_code from raw.skipped_row order by 1")
+        results.append((staged, skipped))
+    assert all(r == results[0] for r in results)
+    staged, skipped = results[0]
+    assert len(staged) == 12 and all(s[2] and s[3] for s in staged)
+    assert [code for _, code in skipped].count("group") == 9
