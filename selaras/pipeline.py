@@ -112,8 +112,20 @@ def stage_fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings, name: 
         file_count=count,
         upstream=upstream,
         settings=settings.model_dump(mode="json", exclude=_NOT_INPUTS),
+        settings_files=_settings_files(settings),
         code=runs.code_digest(),
     )
+
+
+def _settings_files(settings: Settings) -> dict[str, str]:
+    """Settings that name a file (e.g. validation_rules, match_weights YAML): editing the
+    file changes the output as surely as changing the setting does."""
+    out = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if name not in _NOT_INPUTS and isinstance(value, Path) and value.is_file():
+            out[name] = runs.file_digest(value)
+    return out
 
 
 # --------------------------------------------------------------------------- stages

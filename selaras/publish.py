@@ -109,12 +109,12 @@ def _temp_name(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}.tmp")
 
 
-def remove_stale_temps(folder: Path) -> list[Path]:
-    """Temp files left by a publish that was killed (its process is gone)."""
+def remove_stale_temps(folder: Path, pattern: str) -> list[Path]:
+    """Our temp files (`pattern`) left by a publish that was killed (its process is gone)."""
     removed = []
     if not folder.is_dir():
         return removed
-    for path in folder.glob(".*.tmp*"):
+    for path in folder.glob(pattern):
         parts = path.name.split(".")
         pid = next((int(p) for p in reversed(parts) if p.isdigit()), None)
         if pid is not None and (pid == os.getpid() or not _pid_alive(pid)):
@@ -210,8 +210,8 @@ def publish(settings: Settings, con: duckdb.DuckDBPyConnection) -> Path:
     final = settings.published_db
     final.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir = settings.processed_dir / "parquet"
-    for folder in (final.parent, parquet_dir):
-        remove_stale_temps(folder)
+    remove_stale_temps(final.parent, f".{final.name}.*.tmp*")
+    remove_stale_temps(parquet_dir, ".*.parquet.*.tmp*")
     views = analytics_views(con)
     if not views:
         raise PublishError("Tidak ada view di skema analytics (no analytics views to publish).")

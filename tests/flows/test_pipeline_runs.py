@@ -85,6 +85,19 @@ def test_force_and_changed_settings_redo_the_work(settings, fake_stages):
     assert fake_stages == list(STAGES)
 
 
+def test_a_changed_settings_file_redoes_the_work(settings, fake_stages, tmp_path):
+    rules = tmp_path / "aturan.yaml"
+    rules.write_text("pagu_not_negative: {severity: error}\n", encoding="utf-8")
+    custom = settings.model_copy(update={"validation_rules": rules})
+    run_all(custom)
+    fake_stages.clear()
+    run_all(custom)
+    assert fake_stages == []
+    rules.write_text("pagu_not_negative: {severity: warning}\n", encoding="utf-8")
+    run_all(custom)
+    assert fake_stages == list(STAGES)
+
+
 def test_a_stage_that_raises_fails_the_run_and_runs_again_next_time(settings, fake_stages, monkeypatch):
     real = pipeline.stage_function
 
