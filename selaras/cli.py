@@ -73,8 +73,15 @@ def _quiet_prefect_console(console) -> None:
         for handler in getattr(logger, "handlers", []):
             if type(handler).__name__ == "PrefectConsoleHandler":
                 handler.setLevel(logging.WARNING)
+                handler.addFilter(_terminal_worthy)
                 if hasattr(handler, "console"):
                     handler.console = console
+
+
+def _terminal_worthy(record: logging.LogRecord) -> bool:
+    """Tracebacks belong in the log file and the UI, not on a planner's terminal; and the
+    CLI prints its own lines itself."""
+    return not record.exc_info and not record.name.startswith("selaras.cli")
 
 
 def _line(result: StageResult) -> str:
