@@ -98,30 +98,42 @@ def pair_cosine(a: sp.csr_matrix, b: sp.csr_matrix, ia: np.ndarray, ib: np.ndarr
     return out
 
 
-def pair_containment(queries: Sequence[str], targets: Sequence[str], ia: np.ndarray, ib: np.ndarray,
-                     corpus: Sequence[str] | None = None) -> np.ndarray:
-    """For each (query, target) pair: the IDF-weighted share of the query's distinct words
-    that the target contains (1.0 = every word of the query is there). IDF comes from
-    `corpus` (default: queries and targets), so "kegiatan" or "dan" weigh little."""
-    from sklearn.feature_extraction.text import CountVectorizer
+class Containment:
+    """IDF-weighted containment between word sets: `share(a, b, ia, ib)` is, for each pair,
+    the IDF-weighted share of text a[ia]'s distinct words that text b[ib] contains (1.0 =
+    all of them). One vocabulary and IDF for the whole block, so "kegiatan" or "dan" weigh
+    little and the result does not depend on which pairs are asked."""
 
-    out = np.zeros(len(ia), dtype=np.float32)
-    if len(ia) == 0:
+    def __init__(self, corpus: Sequence[str]) -> None:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        self.vec = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True,
+                                   dtype=np.float32)
+        docs = [d or "" for d in corpus]
+        try:
+            m = self.vec.fit_transform(docs)
+            df = np.asarray(m.sum(axis=0)).ravel()
+            self.idf = (np.log((1 + len(docs)) / (1 + df)) + 1.0).astype(np.float32)
+        except ValueError:  # empty vocabulary
+            self.vec = None
+
+    def matrices(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix] | None:
+        """(IDF-weighted, binary) word matrices of some texts."""
+        if self.vec is None:
+            return None
+        b = self.vec.transform([t or "" for t in texts]).tocsr()
+        return b.multiply(self.idf[None, :]).tocsr(), b
+
+    @staticmethod
+    def share(a: tuple | None, b: tuple | None, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(ia), dtype=np.float32)
+        if a is None or b is None or len(ia) == 0:
+            return out
+        weighted, binary = a[0], b[1]
+        total = np.asarray(weighted.sum(axis=1)).ravel()
+        for s in range(0, len(ia), 200_000):
+            e = min(s + 200_000, len(ia))
+            hit = np.asarray(weighted[ia[s:e]].multiply(binary[ib[s:e]]).sum(axis=1)).ravel()
+            tot = total[ia[s:e]]
+            out[s:e] = np.where(tot > 0, hit / np.maximum(tot, 1e-9), 0.0)
         return out
-    vec = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True, dtype=np.float32)
-    docs = list(corpus) if corpus is not None else [*queries, *targets]
-    try:
-        vec.fit([d or "" for d in docs])
-    except ValueError:  # empty vocabulary
-        return out
-    df = np.asarray(vec.transform([d or "" for d in docs]).sum(axis=0)).ravel()
-    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
-    q = vec.transform([q or "" for q in queries]).tocsr().multiply(idf[None, :]).tocsr()
-    t = vec.transform([t or "" for t in targets]).tocsr()
-    total = np.asarray(q.sum(axis=1)).ravel()
-    for s in range(0, len(ia), 200_000):
-        e = min(s + 200_000, len(ia))
-        hit = np.asarray(q[ia[s:e]].multiply(t[ib[s:e]]).sum(axis=1)).ravel()
-        tot = total[ia[s:e]]
-        out[s:e] = np.where(tot > 0, hit / np.maximum(tot, 1e-9), 0.0)
-    return out

@@ -49,6 +49,12 @@ class Model:
 
     def table(self, field: str) -> dict[tuple[str, str], float]:
         """(level, class) -> bits, with m and u normalised within each class."""
+        cache = self.__dict__.setdefault("_tables", {})
+        if field not in cache:
+            cache[field] = self._table(field)
+        return cache[field]
+
+    def _table(self, field: str) -> dict[tuple[str, str], float]:
         out: dict[tuple[str, str], float] = {}
         levels = [lv for lv in self.fields[field].values() if lv.name != "missing"]
         for c in self.classes(field):
@@ -66,12 +72,15 @@ class Model:
     def bits(self, field: str, levels, classes=None) -> np.ndarray:
         """Weight (bits) of each level (with its class) of one field."""
         table = self.table(field)
-        fallback = {lv: b for (lv, _), b in sorted(table.items(), reverse=True)}
-        if classes is None:
-            classes = [ALL] * len(levels)
         # a level defined in one class only weighs as in that class
-        return np.array([table.get((str(lv), str(c)), fallback.get(str(lv), 0.0))
-                         for lv, c in zip(levels, classes, strict=True)], dtype=float)
+        lookup = {f"{lv}|{c}": b for (lv, c), b in table.items()}
+        for (lv, _), b in sorted(table.items(), reverse=True):
+            for c in (*self.classes(field), ALL):
+                lookup.setdefault(f"{lv}|{c}", b)
+        if classes is None:
+            classes = np.full(len(levels), ALL, dtype=object)
+        keys = pd.Series(np.asarray(levels, dtype=object)).astype(str) + "|" + pd.Series(np.asarray(classes, dtype=object)).astype(str)
+        return keys.map(lookup).fillna(0.0).to_numpy(dtype=float)
 
     def level_bits(self, field: str, level: str, cls: str = ALL) -> float:
         return float(self.bits(field, [level], [cls])[0])

@@ -129,10 +129,13 @@ class Normalizer:
         """Tokens plus the related nomenclature words of citizens' terms (query expansion)."""
         toks = self.tokens(text)
         extra: list[str] = []
+        present = set(toks)
         for phrase, rel in self.lex.related.items():
+            if phrase[0] not in present:
+                continue
             n = len(phrase)
             if any(toks[i:i + n] == phrase for i in range(len(toks) - n + 1)):
-                extra.extend(t for t in rel if t not in toks and t not in extra)
+                extra.extend(t for t in rel if t not in present and t not in extra)
         return toks + tuple(extra)
 
     def split_work(self, text: object) -> tuple[tuple[str, ...], tuple[str, ...]]:

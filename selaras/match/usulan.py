@@ -162,15 +162,17 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
     mats = text_matrices(P, R)
     model = estimate_block_u(P, R, mats, cfg, seed=zlib.crc32(item.key.encode()))
     pairs = candidate_pairs(P, R, cfg.candidate_k, mats)
-    levels, sims = compare_pairs(P, R, pairs, model)
+    levels, sims = compare_pairs(P, R, pairs, model, mats)
     classes = sims.pop("classes")
     weight = np.full(len(pairs), model.prior_bits(len(R)))
+    field_bits = {f: model.bits(f, levels[f], classes[f]) for f in FIELDS}
     for f in FIELDS:
-        weight += model.bits(f, levels[f], classes[f])
+        weight += field_bits[f]
     pairs = pairs.assign(weight=weight, score=probability_score(weight))
     for f in FIELDS:
         pairs[f"lv_{f}"] = levels[f]
         pairs[f"cls_{f}"] = classes[f]
+        pairs[f"bits_{f}"] = field_bits[f]
     for k, v in sims.items():
         pairs[k] = v
     pairs = pairs.sort_values(["qi", "weight", "ti"], ascending=[True, False, True], kind="stable")
@@ -195,19 +197,25 @@ def partition_normalizer(u_df: pd.DataFrame, r_df: pd.DataFrame) -> Normalizer:
 
 @dataclass
 class TextMatrices:
-    """TF-IDF vectors of one partition: whole texts (A: proposals, B: rows) and
-    descriptions (DA, DB)."""
+    """Text vectors of one partition: TF-IDF of whole texts (A: proposals, B: rows) and of
+    descriptions (DA, DB); word sets of names and texts for containment."""
 
     A: object
     B: object
     DA: object
     DB: object
+    p_name: object = None
+    p_doc: object = None
+    r_name: object = None
+    r_doc: object = None
 
 
 def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
     A, B = cand.tfidf_pair(P["doc"].tolist(), R["doc"].tolist())
     DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
-    return TextMatrices(A, B, DA, DB)
+    c = cand.Containment([*P["doc"], *R["doc"]])
+    return TextMatrices(A, B, DA, DB, c.matrices(P["name"].tolist()), c.matrices(P["doc"].tolist()),
+                        c.matrices(R["name"].tolist()), c.matrices(R["doc"].tolist()))
 
 
 def pair_frame(qi: np.ndarray, ti: np.ndarray, mats: TextMatrices) -> pd.DataFrame:
@@ -257,7 +265,7 @@ def estimate_block_u(P: pd.DataFrame, R: pd.DataFrame, mats: TextMatrices, cfg: 
     rng = np.random.default_rng(seed)
     qi = rng.integers(0, len(P), n)
     ti = rng.integers(0, len(R), n)
-    levels, sims = compare_pairs(P, R, pair_frame(qi, ti, mats), model)
+    levels, sims = compare_pairs(P, R, pair_frame(qi, ti, mats), model, mats)
     counts = {f: pd.Series(list(zip(levels[f], sims["classes"][f], strict=True))).value_counts().to_dict()
               for f in FIELDS if f != "opd"}
     return model.with_u_counts(counts, cfg.u_prior_pairs)
@@ -283,7 +291,8 @@ def _name_similarity(a: list[str], b: list[str]) -> np.ndarray:
     return np.where(short, tso, 0.5 * ts + 0.5 * tso) / 100.0
 
 
-def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> tuple[dict, dict]:
+def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: Model,
+                  mats: TextMatrices | None = None) -> tuple[dict, dict]:
     """Comparison level of every field for every candidate pair, plus raw similarities."""
     qi, ti = pairs["qi"].to_numpy(), pairs["ti"].to_numpy()
     n = len(pairs)
@@ -297,20 +306,20 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
                        dtype=object)
 
     wm_p, wm_r = P["work_mask"].to_numpy()[qi], R["work_mask"].to_numpy()[ti]
-    rel_cache: dict[int, int] = {}
-    rel_p = np.array([rel_cache.setdefault(m, related_mask(m)) for m in wm_p], dtype=np.int64)
+    rel_of = {int(m): related_mask(int(m)) for m in np.unique(wm_p)}
+    rel_p = np.array([rel_of[int(m)] for m in wm_p], dtype=np.int64)
     lv["pekerjaan"] = np.where((wm_p == 0) | (wm_r == 0), "missing",
                                np.where((wm_p & wm_r) != 0, "sama", np.where((rel_p & wm_r) != 0, "mirip", "beda")))
 
     names_p, names_r = P["name"].to_numpy()[qi].tolist(), R["name"].to_numpy()[ti].tolist()
     # the proposal's object named by the row's name, or found in the row's whole text
     # (indikator "Jumlah MCK yang Dibangun" for a proposal "Pembangunan MCK")
-    corpus = [*P["doc"], *R["doc"]]
+    mats = mats or text_matrices(P, R)
     contained = np.maximum(
-        cand.pair_containment(P["name"].tolist(), R["doc"].tolist(), qi, ti, corpus=corpus),
+        cand.Containment.share(mats.p_name, mats.r_doc, qi, ti),
         # and the other way: the row's sub kegiatan object inside the proposal's text
         # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar")
-        cand.pair_containment(R["name"].tolist(), P["doc"].tolist(), ti, qi, corpus=corpus),
+        cand.Containment.share(mats.r_name, mats.p_doc, ti, qi),
     )
     name_sim = np.maximum(_name_similarity(names_p, names_r), contained)
     docs_r = R["doc"].to_numpy()[ti]
@@ -413,8 +422,9 @@ def comparison_levels(usulan: pd.DataFrame, renja: pd.DataFrame, pairs: list[tup
     ri = {r: i for i, r in enumerate(R["ref"])}
     ok = [(pi[a], ri[b]) for a, b in pairs if a in pi and b in ri]
     arr = np.array(ok, dtype=np.int64).reshape(-1, 2)
-    df = pair_frame(arr[:, 0], arr[:, 1], text_matrices(P, R))
-    levels, sims = compare_pairs(P, R, df, model)
+    mats = text_matrices(P, R)
+    df = pair_frame(arr[:, 0], arr[:, 1], mats)
+    levels, sims = compare_pairs(P, R, df, model, mats)
     out = pd.DataFrame({f: levels[f] for f in FIELDS})
     for f in FIELDS:
         out[f"cls_{f}"] = sims["classes"][f]
@@ -431,10 +441,12 @@ class Decision:
     best: int | None = None         # index into pairs of the best candidate
 
 
-def _dup_key(P: pd.DataFrame, channel: np.ndarray, i: int) -> tuple:
-    r = P.iloc[i]
-    vals = (channel[i], r["opd"], r["kode"], r["name"], r["desc"], repr(r["loc"]), r["qty"], r["unit"], r["cost"])
-    return tuple(None if isinstance(v, float) and v != v else v for v in vals)  # NaN != NaN
+def _dup_keys(P: pd.DataFrame, channel: np.ndarray) -> list[tuple]:
+    """Per proposal, everything the comparison looks at (identical keys = identical proposals)."""
+    cols = [channel, *(P[c].to_numpy() for c in ("opd", "kode", "name", "desc")), [repr(x) for x in P["loc"]],
+            *(P[c].to_numpy() for c in ("qty", "unit", "cost"))]
+    return [tuple(None if isinstance(v, float) and v != v else v for v in vals)  # NaN != NaN
+            for vals in zip(*cols, strict=True)]
 
 
 def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.ndarray, cfg: UsulanConfig) -> dict[int, Decision]:
@@ -459,8 +471,8 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
         options[q].append((t, w))
 
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for q in range(len(P)):
-        groups[_dup_key(P, channel, q)].append(q)
+    for q, key in enumerate(_dup_keys(P, channel)):
+        groups[key].append(q)
     group_of = {q: g for g, qs in groups.items() for q in qs}
 
     # Claims in rounds: a proposal whose best rows are better explained by other proposals
@@ -537,13 +549,14 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
 
 # --- output frames ------------------------------------------------------------------------
 
-def _evidence(pairs: pd.DataFrame, idx: int, model: Model) -> str:
+def _evidence(rec: dict, model: Model) -> str:
+    """The strongest agreeing and disagreeing fields of one scored pair, in words."""
     pos, neg = [], []
     for f in FIELDS:
-        level = pairs.at[idx, f"lv_{f}"]
+        level = rec[f"lv_{f}"]
         if level == "missing":
             continue
-        bits = model.level_bits(f, level, pairs.at[idx, f"cls_{f}"])
+        bits = rec[f"bits_{f}"]
         (pos if bits > 0 else neg).append((abs(bits), model.label(f, level)))
     pos.sort(reverse=True)
     neg.sort(reverse=True)
@@ -553,23 +566,36 @@ def _evidence(pairs: pd.DataFrame, idx: int, model: Model) -> str:
     return text
 
 
-def _row_label(r_df: pd.DataFrame, t: int) -> str:
-    row = r_df.iloc[t]
-    nama = next((v for v in (row.get("nama"), row.get("nama_resmi")) if isinstance(v, str) and v.strip()), "")
-    return f"{row['row_ref']} \"{nama.strip()[:80]}\""
+def _row_labels(r_df: pd.DataFrame) -> list[str]:
+    """'file:sheet:row "name"' of every Renja row (the official name when the cell is empty)."""
+    names = r_df["nama"] if "nama" in r_df else pd.Series([None] * len(r_df))
+    resmi = r_df["nama_resmi"] if "nama_resmi" in r_df else pd.Series([None] * len(r_df))
+    out = []
+    for ref, a, b in zip(r_df["row_ref"], names, resmi, strict=True):
+        nama = next((v for v in (a, b) if isinstance(v, str) and v.strip()), "")
+        out.append(f"{ref} \"{nama.strip()[:80]}\"")
+    return out
 
 
 def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, item: UsulanWorkItem) -> pd.DataFrame:
     recs = []
+    cols = ["score", "ti", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]
+    arrays = {c: pairs[c].to_numpy() for c in cols}
+    pos = {i: n for n, i in enumerate(pairs.index)}
+
+    def rec(i: int) -> dict:
+        return {c: a[pos[i]] for c, a in arrays.items()}
+
     by_q_t = {(q, t): i for i, q, t in zip(pairs.index, pairs["qi"], pairs["ti"], strict=True)}
+    labels = _row_labels(r_df)
     for q in range(len(P)):
         d = decisions[q]
         ref = P.at[q, "ref"]
         if d.rows:
-            first = by_q_t[(q, d.rows[0])]
-            score = float(pairs.at[first, "score"])
-            where = _row_label(r_df, d.rows[0])
-            ev = _evidence(pairs, first, model)
+            first = rec(by_q_t[(q, d.rows[0])])
+            score = float(first["score"])
+            where = labels[d.rows[0]]
+            ev = _evidence(first, model)
             if d.status == "terakomodir":
                 reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
                 if len(d.rows) > 1:
@@ -582,10 +608,11 @@ def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, it
             recs.append((ref, channel[q], d.status, refs[0], refs, round(score, 2), reason))
         else:
             if d.best is not None:
-                score = float(pairs.at[d.best, "score"])
-                t = int(pairs.at[d.best, "ti"])
+                best = rec(d.best)
+                score = float(best["score"])
                 reason = (f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
-                          f"Calon terdekat {_row_label(r_df, t)} (skor {score:.0f}): {_evidence(pairs, d.best, model)}.")
+                          f"Calon terdekat {labels[int(best['ti'])]} (skor {score:.0f}): "
+                          f"{_evidence(best, model)}.")
                 if d.note:
                     reason += f" Catatan: {d.note}."
             else:
@@ -602,9 +629,9 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame) -> pd.
         table = _LEVEL_SCORE[f]
         return [table.get(v) if v != "missing" else None for v in top[f"lv_{f}"]]
 
-    levels = [
-        "; ".join(f"{f}={top.at[i, f'lv_{f}']}" for f in FIELDS) + f"; kode={top.at[i, 'code_level']}" for i in top.index
-    ]
+    parts = [top[f"lv_{f}"].to_numpy() for f in FIELDS] + [top["code_level"].to_numpy()]
+    names = [*FIELDS, "kode"]
+    levels = ["; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True)) for vals in zip(*parts, strict=True)]
     return pd.DataFrame({
         "usulan_ref": P["ref"].to_numpy()[top["qi"].to_numpy()],
         "rank": top["rank"].to_numpy(dtype=np.int32),
