@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     load_batch_rows: int = Field(
         20000, description="Rows buffered before they are written to DuckDB (bounds memory on huge files)."
     )
+    stream_xlsx_mb: float = Field(
+        200.0,
+        description="An xlsx sheet whose XML is bigger than this is streamed (bounded memory, slower) instead of "
+        "being read whole (calamine needs about 100 bytes per cell).",
+    )
 
     # Validation.
     validation_rules: Path | None = Field(

@@ -153,7 +153,7 @@ def _text_column(values: tuple | list) -> pa.Array:
     floats = [v if v.__class__ is float else None for v in values]
     n_text = len(texts) - texts.count(None)
     n_float = len(floats) - floats.count(None)
-    n_empty = sum(1 for v in values if v == "" or v is None)
+    n_empty = values.count("") + values.count(None)
     if n_text + n_float + n_empty != len(values):  # dates, booleans, ints: the slow, general way
         return pa.array([None if v == "" else v if v.__class__ is str else cell_text(v) for v in values],
                         pa.string())

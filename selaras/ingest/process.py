@@ -219,7 +219,7 @@ def _load(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, fmt:
     encoding = delimiter = None
     with transaction(con):
         writer = load.Writer(con, file_id, source, TABLES.get(kind) if kind else None)
-        for sheet in read_sheets(found.path, fmt.fmt):
+        for sheet in read_sheets(found.path, fmt.fmt, settings.stream_xlsx_mb):
             encoding, delimiter = sheet.encoding or encoding, sheet.delimiter or delimiter
             record, kind, ctx = _load_sheet(writer, sheet, kind, settings, name_ctx, source)
             sheets.append(record)

@@ -18,6 +18,7 @@ from typing import Any
 
 import python_calamine
 
+from selaras.ingest import xlsx_stream
 from selaras.ingest.errors import IngestError
 from selaras.ingest.parse import parse_number
 from selaras.ingest.safety import extension
@@ -42,12 +43,64 @@ class Sheet:
     delimiter: str | None = None
 
 
-def read_sheets(path: Path, fmt: str) -> Iterator[Sheet]:
-    """Every sheet of the file, in workbook order. A CSV file is one sheet named `csv`."""
+def read_sheets(path: Path, fmt: str, stream_above_mb: float | None = None) -> Iterator[Sheet]:
+    """Every sheet of the file, in workbook order. A CSV file is one sheet named `csv`.
+    An xlsx with a sheet whose XML is bigger than `stream_above_mb` is streamed (bounded
+    memory) instead of being read whole by calamine."""
     if fmt == "csv":
         yield read_csv(path)
         return
+    if fmt in ("xlsx", "xlsm") and stream_above_mb is not None and _largest_sheet_mb(path) > stream_above_mb:
+        yield from _stream_workbook(path)
+        return
     yield from _read_workbook(path, fmt)
+
+
+def _largest_sheet_mb(path: Path) -> float:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sizes = [i.file_size for i in archive.infolist()
+                     if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml"]
+    except (zipfile.BadZipFile, OSError):
+        return 0.0
+    return max(sizes, default=0) / 1048576
+
+
+def _stream_workbook(path: Path) -> Iterator[Sheet]:
+    try:
+        book = xlsx_stream.Workbook(path)
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as exc:
+        raise IngestError("corrupt_file", f"Workbook rusak atau tidak dapat dibuka ({exc}).") from exc
+    try:
+        for index, (name, hidden, part) in enumerate(book.sheets):
+            if part is None:
+                yield Sheet(name, index, hidden, iter(()), note="lembar bukan tabel (tidak ada data sel)")
+                continue
+            try:
+                hidden_rows, merged, dimension = book.scan(part)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise IngestError("corrupt_file", f"Lembar tidak dapat dibaca ({exc}).", sheet=name) from exc
+            first_col, width = dimension or (0, None)
+            yield Sheet(
+                name=name,
+                index=index,
+                hidden=hidden,
+                rows=_merged_down(_guard(book.rows(part, first_col, width), name), merged, first_col),
+                first_col=first_col,
+                width=width,
+                merged=merged,
+                hidden_rows=hidden_rows,
+                note="lembar besar: dibaca bertahap (streaming)",
+            )
+    finally:
+        book.close()
+
+
+def _guard(rows: Iterator[Row], sheet: str) -> Iterator[Row]:
+    try:
+        yield from rows
+    except (ET.ParseError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise IngestError("corrupt_file", f"Lembar rusak atau terpotong ({exc}).", sheet=sheet) from exc
 
 
 # ---------------------------------------------------------------------------------------
@@ -111,27 +164,36 @@ def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
 
 
 def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, first_col: int) -> Iterator[Row]:
-    """calamine yields rows from row 0 of the sheet, cells from its first used column.
-    A label merged down over several data rows (an OPD or a lokasi written once for a
+    """calamine yields rows from row 0 of the sheet, cells from its first used column."""
+    rows = ((r + 1, cells) for r, cells in enumerate(sheet.iter_rows()))
+    return _merged_down(rows, merged, first_col) if merged else rows
+
+
+def _merged_down(rows: Iterator[Row], merged: list | None, first_col: int) -> Iterator[Row]:
+    """A label merged down over several data rows (an OPD or a lokasi written once for a
     block of rows) is repeated in each of them; numbers are not (a merged pagu belongs
-    to the block once, not to each row)."""
-    # Vertical merges as a sweep over the rows: (first row, last row, column), by first row.
-    downs = sorted((r0, r1, c0 - first_col) for (r0, c0), (r1, _c1) in merged or [] if r1 > r0 and c0 >= first_col)
+    to the block once, not to each row). A sweep over the rows, merges ordered by their
+    first row, so a merge over a million rows costs nothing up front."""
+    downs = sorted((r0 + 1, r1 + 1, c0 - first_col) for (r0, c0), (r1, _c1) in merged or []
+                   if r1 > r0 and c0 >= first_col)
+    if not downs:
+        yield from rows
+        return
     next_down = 0
     active: list[tuple[int, int, Any]] = []  # (last row, column, anchor value)
-    for r, cells in enumerate(sheet.iter_rows()):
-        while next_down < len(downs) and downs[next_down][0] == r:
-            _r0, r1, col = downs[next_down]
-            value = cells[col] if col < len(cells) else ""
+    for number, cells in rows:
+        while next_down < len(downs) and downs[next_down][0] <= number:
+            first, last, col = downs[next_down]
+            value = cells[col] if first == number and col < len(cells) else ""
             if isinstance(value, str) and value.strip() and parse_number(value, money=True) is None:
-                active.append((r1, col, value))
+                active.append((last, col, value))
             next_down += 1
         if active:
-            active = [a for a in active if a[0] >= r]
-            for _r1, col, value in active:
+            active = [a for a in active if a[0] >= number]
+            for _last, col, value in active:
                 if col < len(cells) and cells[col] == "":
                     cells[col] = value
-        yield r + 1, cells
+        yield number, cells
 
 
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from selaras.ingest.context import Context
 from selaras.ingest.header import HeaderMatch
 from selaras.ingest.parse import (
@@ -219,7 +222,7 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
         code = [Code(k, None, None) if k else _NO_CODE for k in kode_raw]
     else:
         kode_raw = [v if v is None or v.__class__ is str else cell_text(v) for v in kode_col]
-        code = [_NO_CODE if v is None else normalise_code(v) for v in kode_col]
+        code = _codes(kode_col)
         for i, c in enumerate(code):
             if c.kode is None:
                 if kode_col[i] is not None:  # a name where the code should be
@@ -234,6 +237,23 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
     has_key = [c.kode is not None or m is not None or e for c, m, e in zip(code, nama, extra_key, strict=True)]
     empty = [_EMPTY] * n
     return Views(code, kode_raw, nama, level, has_key, has_amount, empty, empty)
+
+
+_CANONICAL_CODE = r"^[0-9X](\.(\d{2}|XX)(\.\d{2}(\.\d\.\d{2}(\.\d{4})?)?)?)?$"
+_SEGMENT_LEVEL = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
+
+
+def _codes(column: list[Any]) -> list[Code]:
+    """normalise_code over a column; codes already in dotted form (most of them) are
+    recognised in one vectorised regex pass instead of one Python call each."""
+    texts = [v if v.__class__ is str else None for v in column]
+    canonical = pc.match_substring_regex(pa.array(texts, pa.string()), _CANONICAL_CODE).to_pylist()
+    return [
+        Code(v, _SEGMENT_LEVEL[v.count(".") + 1], None) if ok
+        else _NO_CODE if v is None
+        else normalise_code(v)
+        for v, ok in zip(column, canonical, strict=True)
+    ]
 
 
 def _empty_views() -> Views:
@@ -301,6 +321,7 @@ class Hierarchy:
     kegiatan: tuple[str | None, str | None] | None = None
     prioritas: str | None = None
     sasaran: str | None = None
+    memo: tuple | None = None  # the last answer of parents(), for the next sibling row
 
     def enter(self, view: RowView) -> None:
         """A group row: what it names is carried down to the rows below."""
@@ -326,6 +347,7 @@ def _within(kode: str | None, parent: tuple[str | None, str | None] | None) -> t
 
 
 _NO_PARENTS = (None, None, None, None, None, None)
+_NO_QUANTITY = (None, None)
 _LEVEL_DEPTH = {level: i for i, level in enumerate(LEVELS)}
 
 
@@ -337,15 +359,19 @@ def parents(v: Views, i: int, hier: Hierarchy) -> tuple:
     level_codes, level_names = v.level_codes[i], v.level_names[i]
     if not level_codes and not level_names:
         program, kegiatan = hier.program, hier.kegiatan
-        if level == "sub_kegiatan" and kode:
-            # The usual case: a sub kegiatan under the program and kegiatan rows above it.
-            p = program if program is not None and (not program[0] or kode.startswith(program[0] + ".")) else None
-            k = kegiatan if kegiatan is not None and (not kegiatan[0] or kode.startswith(kegiatan[0] + ".")) else None
-            if p is None and k is None and not hier.prioritas and not hier.sasaran:
-                return _NO_PARENTS
-            return (*(p or (None, None)), *(k or (None, None)), hier.prioritas, hier.sasaran)
         if program is None and kegiatan is None and not hier.prioritas and not hier.sasaran:
             return _NO_PARENTS
+        if level == "sub_kegiatan":
+            # The usual case: a sub kegiatan under the program and kegiatan rows above it;
+            # its siblings share the answer.
+            key = (kode[: kode.rfind(".")], program, kegiatan, hier.prioritas, hier.sasaran)
+            if hier.memo is not None and hier.memo[0] == key:
+                return hier.memo[1]
+            p = program if program is not None and (not program[0] or kode.startswith(program[0] + ".")) else None
+            k = kegiatan if kegiatan is not None and (not kegiatan[0] or kode.startswith(kegiatan[0] + ".")) else None
+            result = (*(p or (None, None)), *(k or (None, None)), hier.prioritas, hier.sasaran)
+            hier.memo = (key, result)
+            return result
     depth = _LEVEL_DEPTH.get(level, len(LEVELS))
     program = (level_codes.get("program"), level_names.get("program"))
     kegiatan = (level_codes.get("kegiatan"), level_names.get("kegiatan"))
@@ -390,6 +416,15 @@ def _raw(value: Any) -> str | None:
     return None if is_blank(value) else cell_text(value)
 
 
+def _raw_column(values: list[Any]) -> list[str | None]:
+    """`*_raw` columns: the cell as written (field values are already None when blank)."""
+    return [v if v is None or v.__class__ is str else cell_text(v) for v in values]
+
+
+def _amounts(values: list[Any]) -> list[float | None]:
+    return [v if v.__class__ is float and v == v else None if v is None else parse_amount(v) for v in values]
+
+
 def build_columns(kind: str, rows: DataRows, fmap: FieldMap, ctx: Context) -> dict[str, list[Any]]:
     """The typed columns of staged.<kind> (lineage and raw are added by the loader)."""
     if kind in ("renja", "rkpd"):
@@ -403,10 +438,15 @@ def build_columns(kind: str, rows: DataRows, fmap: FieldMap, ctx: Context) -> di
     return {"kode": [c.kode for c in rows.views.code], "nama": rows.views.nama, "singkatan": rows.text("singkatan")}
 
 
+def _dates(rows: DataRows, name: str) -> list[Any]:
+    column = rows.fields.get(name)
+    return [None if v is None else parse_date(v) for v in column] if column is not None else [None] * rows.n
+
+
 def _years(rows: DataRows, ctx: Context) -> list[int | None]:
     if "tahun" not in rows.fields:
         return [ctx.tahun] * rows.n
-    return [parse_year(v) or ctx.tahun for v in rows.get("tahun")]
+    return [ctx.tahun if v is None else parse_year(v) or ctx.tahun for v in rows.get("tahun")]
 
 
 def _identity(rows: DataRows) -> dict[str, list[Any]]:
@@ -419,19 +459,19 @@ def _identity(rows: DataRows) -> dict[str, list[Any]]:
 
 def _plan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[Any]]:
     targets = rows.get("target")
-    quantities = list(map(split_quantity, targets))
+    quantities = [_NO_QUANTITY if v is None else split_quantity(v) for v in targets]
     pagu = rows.get("pagu")
     out: dict[str, list[Any]] = {
         "tahun": _years(rows, ctx),
         **_identity(rows),
         "kode_level": [c.level for c in rows.views.code],
         "indikator": rows.text("indikator"),
-        "target_raw": list(map(_raw, targets)),
+        "target_raw": _raw_column(targets),
         "target": [q[0] for q in quantities],
         "satuan": first_of(rows.text("satuan"), [q[1] for q in quantities]),
         "lokasi": rows.text("lokasi"),
-        "pagu_raw": list(map(_raw, pagu)),
-        "pagu": list(map(parse_amount, pagu)),
+        "pagu_raw": _raw_column(pagu),
+        "pagu": _amounts(pagu),
     }
     for i, name in enumerate(("program_kode", "program_nama", "kegiatan_kode", "kegiatan_nama")):
         out[name] = [p[i] for p in rows.parents]
@@ -439,8 +479,8 @@ def _plan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[Any
         out["opd"] = first_of(rows.text("opd"), [ctx.opd] * rows.n)
         out["sumber_dana"] = rows.text("sumber_dana")
         out["keterangan"] = rows.text("keterangan")
-        out["awal_pelaksanaan"] = list(map(parse_date, rows.get("awal_pelaksanaan")))
-        out["akhir_pelaksanaan"] = list(map(parse_date, rows.get("akhir_pelaksanaan")))
+        out["awal_pelaksanaan"] = _dates(rows, "awal_pelaksanaan")
+        out["akhir_pelaksanaan"] = _dates(rows, "akhir_pelaksanaan")
     else:
         out["opd"] = rows.text("opd")
         out["prioritas"] = first_of(rows.text("prioritas"), [p[4] for p in rows.parents])
@@ -468,7 +508,7 @@ def _usulan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[A
         for loc, kec, ds in zip(lokasi, kecamatan, desa, strict=True)
     ]
     volumes = rows.get("volume")
-    quantities = list(map(split_quantity, volumes))
+    quantities = [_NO_QUANTITY if v is None else split_quantity(v) for v in volumes]
     anggaran = rows.get("anggaran")
     identity = _identity(rows)
     nama_kegiatan = first_of(rows.text("nama_kegiatan"), identity["nama"])
@@ -487,14 +527,14 @@ def _usulan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[A
         "kecamatan": first_of(kecamatan, [p.kecamatan for p in places]),
         "desa": first_of(desa, [p.desa for p in places]),
         "kode_wilayah": first_of(rows.text("kode_desa"), rows.text("kode_kecamatan")),
-        "volume_raw": list(map(_raw, volumes)),
+        "volume_raw": _raw_column(volumes),
         "volume": [q[0] for q in quantities],
         "satuan": first_of(rows.text("satuan"), [q[1] for q in quantities]),
-        "anggaran_raw": list(map(_raw, anggaran)),
-        "anggaran": list(map(parse_amount, anggaran)),
+        "anggaran_raw": _raw_column(anggaran),
+        "anggaran": _amounts(anggaran),
         "opd_tujuan": rows.text("opd_tujuan"),
         "status_asal": rows.text("status_asal"),
-        "tanggal": list(map(parse_date, rows.get("tanggal"))),
+        "tanggal": _dates(rows, "tanggal"),
     }
 
 

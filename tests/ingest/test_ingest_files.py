@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime
 
 import pytest
 import xlsxwriter
@@ -198,3 +199,43 @@ def test_chunk_boundaries_do_not_change_the_result(raw, ingest, rows_of, query, 
     staged, skipped = results[0]
     assert len(staged) == 12 and all(s[2] and s[3] for s in staged)
     assert [code for _, code in skipped].count("group") == 9
+
+
+def test_streamed_xlsx_gives_the_same_rows_as_calamine(raw, ingest, query, settings):
+    """Sheets too big for calamine's memory are streamed; the result must not change."""
+    wb = xlsxwriter.Workbook(str(raw("renja", "renja.xlsx")))
+    day = wb.add_format({"num_format": "dd/mm/yyyy"})
+    ws = wb.add_worksheet("Renja")
+    ws.merge_range("B1:F1", "RENJA DINAS SOSIAL TAHUN 2024")
+    ws.merge_range("B3:B4", "KODE")
+    ws.merge_range("C3:C4", "URAIAN")
+    ws.merge_range("D3:E3", "INDIKATOR")
+    ws.write_row(3, 3, ["Tolok Ukur", "Target"])
+    ws.merge_range("F3:F4", "PAGU")
+    ws.merge_range("G3:G4", "AWAL PELAKSANAAN")
+    ws.write_row(4, 1, ["1.06.02", "PROGRAM REHABILITASI SOSIAL"])
+    ws.write_row(5, 1, ["1.06.02.2.01.0001", "Rehabilitasi", "Jumlah orang", "12 Orang"])
+    ws.write_formula(5, 5, "=1000*2", None, 2000)
+    ws.write_datetime(5, 6, datetime(2024, 1, 2), day)
+    ws.write_row(6, 1, ["1.06.02.2.01.0002", "Pendampingan", "", "", "Rp 1.500.000"])
+    ws.write_boolean(6, 7, True)
+    ws.set_row(6, None, None, {"hidden": True})
+    ws.write_row(9, 1, ["", "JUMLAH", "", "", 3500])
+    hidden = wb.add_worksheet("Arsip")
+    hidden.hide()
+    wb.close()
+    snapshots = []
+    for stream_mb in (200.0, 0.0):
+        settings.stream_xlsx_mb = stream_mb
+        for table in ("staged.renja", "raw.skipped_row", "raw.sheet", "raw.ingest_file"):
+            query(f"delete from {table}")  # noqa: S608 - constants
+        assert not ingest().failed
+        snapshots.append((
+            query("select source_row, hidden, kode, nama, program_kode, target, satuan, pagu, awal_pelaksanaan, "
+                  "raw::varchar from staged.renja order by 1"),
+            query("select sheet, source_row, reason_code, hidden from raw.skipped_row order by 1, 2"),
+            query("select sheet, hidden, status, header_rows, rows_read from raw.sheet order by 1"),
+        ))
+    assert snapshots[0] == snapshots[1]
+    staged = snapshots[0][0]
+    assert [r[0] for r in staged] == [6, 7] and staged[1][1] is True and staged[0][7] == 2000.0
