@@ -209,9 +209,11 @@ create or replace view analytics.review_decisions as
 comment on view analytics.review_decisions is
     'Review decisions in force (the newest per row), their state (applied / stale / missing_subject / missing_target) and whether the matcher had been right (matcher_correct).';
 
+-- The latest reconciliation is the newest snapshot (written in the same transaction as
+-- the problems); a run whose reconcile stage was skipped as unchanged shows the last one.
 create or replace view analytics.review_problems as
     select * from review.problem
-    where run_id = (select max(run_id) from review.problem);
+    where run_id = (select run_id from history.snapshot order by taken_at desc, run_id desc limit 1);
 comment on view analytics.review_problems is
     'Problems found in the review workbooks by the latest reconciliation: file, sheet, row, column, rule and a message in Indonesian.';
 

@@ -89,7 +89,7 @@ def _refuse_reason(path: Path, settings: Settings) -> str | None:
 def _header_index(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(rows[:20]):
         names = {_text(v): j for j, v in enumerate(row) if _text(v)}
-        if "_subject_ref" in names and "_checksum" in names:
+        if "_id" in names and "_checksum" in names:
             return i, names
     return None
 
@@ -118,7 +118,7 @@ def parse_workbook(path: Path, source_file: str, file_id: str, default_reviewer:
     if not found_sheet:
         out.problems.append(Problem(
             source_file, None, None, "not_review_workbook",
-            "Tidak ada lembar review yang dikenali (kolom tersembunyi _subject_ref dan _checksum tidak ada). "
+            "Tidak ada lembar review yang dikenali (kolom tersembunyi _id dan _checksum tidak ada). "
             "Gunakan lembar review yang dibuat selaras (processed/review/).", fatal=False))
     return out
 
@@ -146,11 +146,12 @@ def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_heade
     values = {c.key: (cells[names[c.header]] if c.header in names and names[c.header] < len(cells) else None)
               for c in cols}
     values = {k: (None if isinstance(v, str) and v == "" else v) for k, v in values.items()}
-    subject = _text(values.get("subject_ref")) or None
-    task = _text(values.get("task"))
+    identity = layout.Identity.loads(values.get("id")) if values.get("id") is not None else None
+    subject = identity.subject_ref if identity else None
+    added = values.get("id") is None and values.get("checksum") is None  # a row the planner added
 
-    edited = layout.edited_columns(cols, values, values.get("checksum"))
-    identity_ok = True
+    edited = [] if added else layout.edited_columns(cols, values, values.get("checksum"))
+    identity_ok = not added
     if edited is None:
         identity_ok = False
         problem("edited_column", "Kolom tersembunyi _checksum kosong atau diubah, sehingga isi baris ini tidak "
@@ -181,18 +182,19 @@ def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_heade
                 else "gunakan terima / tolak / pilih N / tidak terakomodir")
         problem("unknown_decision", f"Keputusan '{_text(raw_decision)}' tidak dipahami ({hint}).", "Keputusan", subject)
         return
+    if added or identity is None or identity.task not in layout.TASKS or not subject:
+        problem("missing_identity", "Baris ini tidak punya identitas (kolom tersembunyi _id kosong atau rusak); "
+                "baris yang ditambahkan sendiri tidak dapat diputuskan.", "_id", subject)
+        return
     if not identity_ok:
         problem("edited_column", "Keputusan tidak diterapkan karena identitas baris tidak dapat dipastikan.",
                 "Keputusan", subject)
         return
-    if not subject or task not in layout.TASKS:
-        problem("missing_identity", "Baris ini tidak punya identitas (kolom tersembunyi _task/_subject_ref kosong); "
-                "baris yang ditambahkan sendiri tidak dapat diputuskan.", "_subject_ref", subject)
-        return
 
-    candidates = [r for r in _text(values.get("candidate_refs")).split("\n") if r]
-    target_ref = _text(values.get("target_ref")) or None
-    matcher_status = _text(values.get("matcher_status")) or None
+    task = identity.task
+    candidates = list(identity.candidates)
+    target_ref = identity.target_ref or None
+    matcher_status = _text(values.get("status")) or None
     decision = parsed.decision
     chosen: str | None = None
     if decision == "choose":
@@ -225,10 +227,10 @@ def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_heade
     seen[key] = (sheet, row)
     out.decisions.append({
         "decision_id": f"{file_id}:{sheet}:{row}", "file_id": file_id, "task": task, "subject_ref": subject,
-        "row_fingerprint": _text(values.get("fingerprint")) or None, "decision": decision,
+        "row_fingerprint": identity.fingerprint, "decision": decision,
         "decision_text": _text(raw_decision), "candidate_rank": parsed.rank, "chosen_ref": chosen,
         "matcher_ref": target_ref, "matcher_status": matcher_status,
-        "matcher_decided_by": _text(values.get("decided_by")) or None, "reason": reason, "reviewer": reviewer,
+        "matcher_decided_by": identity.decided_by, "reason": reason, "reviewer": reviewer,
         "decided_at": decided_at, "source_file": source_file, "sheet": sheet, "source_row": row,
         "superseded": False,
     })

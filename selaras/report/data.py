@@ -71,7 +71,8 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Rep
         from analytics.forum_renja order by opd_forum, source_file, source_row, renja_ref""")
     usulan = query(con, """
         select opd_forum, usulan_ref, row_ref, source_file, sheet, source_row, channel, usulan, uraian,
-               kecamatan_forum, desa, anggaran, status, renja_ref, renja_kode, renja_nama, score, reason,
+               kecamatan_forum, desa, anggaran, status, renja_ref,
+               nullif(concat_ws(' ', renja_kode, renja_nama), '') as renja_label, score, reason,
                decided_by
         from analytics.forum_usulan order by opd_forum, source_file, source_row, row_ref""")
     rkpd = query(con, """
@@ -104,7 +105,7 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Rep
     previous = previous[0] if isinstance(previous, tuple) else previous
     review_problems = query(con, """
         select source_file, sheet, source_row, column_name, problem, message
-        from review.problem where run_id = ? order by source_file, sheet, source_row""", [run_id])
+        from analytics.review_problems order by source_file, sheet, source_row""")
     tahun = settings.tahun or con.execute(
         "select tahun from (select tahun from clean.renja union all select tahun from clean.rkpd) "
         "where tahun is not null group by 1 order by count(*) desc, tahun desc limit 1").fetchone()

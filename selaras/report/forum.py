@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from selaras.report.data import ReportData, Table
-from selaras.report.xlsx import Col, Styles, open_workbook, print_setup, write_table
+from selaras.report.xlsx import NUMBER, Col, Styles, open_workbook, print_setup, write_table
 
 SHEET_SUMMARY = "Ringkasan"
 SHEET_MATRIX = "Matriks Keselarasan"
@@ -30,9 +30,8 @@ NUMBER_NOTE = ("Angka ditulis dengan format Indonesia ([$-421]#,##0): titik pemi
                "Warna status: hijau = selaras / terakomodir, kuning = perlu review, merah = tidak selaras / "
                "tidak terakomodir / melebihi pagu.")
 
-OPD_COL = Col("OPD", "opd_forum", "text", 28)
 MATRIX_COLS = [
-    Col("No", "_no", "int", 5), Col("Kode Sub Kegiatan (Renja)", "kode_sub_kegiatan", "text", 20),
+    Col("No", NUMBER, "int", 5), Col("Kode Sub Kegiatan (Renja)", "kode_sub_kegiatan", "text", 20),
     Col("Sub Kegiatan (Renja)", "nama_sub_kegiatan", "wrap", 40), Col("Lokasi", "lokasi", "text", 18),
     Col("Pagu Renja (Rp)", "pagu", "money", 16), Col("Kode RKPD", "kode_rkpd", "text", 20),
     Col("Program / Kegiatan / Sub Kegiatan RKPD", "nama_rkpd", "wrap", 36),
@@ -42,22 +41,22 @@ MATRIX_COLS = [
     Col("Sumber (berkas:lembar:baris)", "renja_ref", "text", 30),
 ]
 USULAN_COLS = [
-    Col("No", "_no", "int", 5), Col("ID Usulan", "usulan_ref", "text", 16), Col("Jalur", "channel", "text", 11),
+    Col("No", NUMBER, "int", 5), Col("ID Usulan", "usulan_ref", "text", 16), Col("Jalur", "channel", "text", 11),
     Col("Usulan", "usulan", "wrap", 40), Col("Permasalahan / Uraian", "uraian", "wrap", 30),
     Col("Kecamatan", "kecamatan_forum", "text", 15), Col("Desa / Kelurahan", "desa", "text", 15),
     Col("Anggaran (Rp)", "anggaran", "money", 15), Col("Status", "status", "status", 17),
-    Col("Kode Renja Pengakomodasi", "renja_kode", "text", 20),
-    Col("Sub Kegiatan Renja Pengakomodasi", "renja_nama", "wrap", 36), Col("Skor", "score", "score", 7),
+    # The accommodating row by code and name; its file:sheet:row is in the export.
+    Col("Baris Renja Pengakomodasi (kode, sub kegiatan)", "renja_label", "wrap", 44), Col("Skor", "score", "score", 7),
     Col("Alasan", "reason", "wrap", 45), Col("Diputuskan oleh", "decided_by", "text", 11),
-    Col("Baris Renja", "renja_ref", "text", 30), Col("Sumber (berkas:lembar:baris)", "row_ref", "text", 30),
+    Col("Sumber (berkas:lembar:baris)", "row_ref", "text", 30),
 ]
 GAP_COLS = [
-    Col("No", "_no", "int", 5), Col("Kode RKPD", "kode_rkpd", "text", 20),
+    Col("No", NUMBER, "int", 5), Col("Kode RKPD", "kode_rkpd", "text", 20),
     Col("Program / Kegiatan / Sub Kegiatan", "nama_rkpd", "wrap", 48), Col("Prioritas Daerah", "prioritas", "wrap", 34),
     Col("Pagu Indikatif (Rp)", "pagu_indikatif", "money", 18), Col("Sumber (berkas:lembar:baris)", "rkpd_ref", "text", 30),
 ]
 PAGU_COLS = [
-    Col("No", "_no", "int", 5), Col("Kode Program", "program_kode", "text", 14),
+    Col("No", NUMBER, "int", 5), Col("Kode Program", "program_kode", "text", 14),
     Col("Nama Program", "program_nama", "wrap", 40), Col("Baris Renja", "jumlah_renja", "int", 9),
     Col("Item RKPD", "jumlah_rkpd", "int", 9), Col("Pagu Renja (Rp)", "pagu_renja", "money", 18),
     Col("Pagu Indikatif RKPD (Rp)", "pagu_indikatif", "money", 18), Col("Selisih (Rp)", "selisih", "money", 18),
@@ -114,21 +113,16 @@ def summarise(renja: list[tuple], usulan: list[tuple], rkpd: list[tuple], pagu: 
     return s
 
 
-def _numbered(table: Table, rows: list[tuple]) -> tuple[list[tuple], dict[str, int]]:
-    fields = {"_no": 0, **{c: i + 1 for i, c in enumerate(table.columns)}}
-    return [(n, *r) for n, r in enumerate(rows, 1)], fields
-
-
-def _sheet(wb, styles: Styles, name: str, cols: list[Col], table: Table, rows: list[tuple], region: bool,
+def _sheet(wb, styles: Styles, name: str, cols: list[Col], table: Table, rows: list[tuple], opd_field: str | None,
            highlight: tuple[str, str] | None = None, wrap: bool = True) -> None:
+    """A data sheet; `opd_field` adds an OPD column after No (the region workbook)."""
     ws = wb.add_worksheet(name)
     cols = list(cols)
-    if region:
-        cols.insert(1, OPD_COL)
+    if opd_field:
+        cols.insert(1, Col("OPD", opd_field, "text", 28))
     if not wrap:  # 50,000 wrapped rows make spreadsheet programs slow to open
         cols = [Col(c.header, c.field, "text" if c.kind == "wrap" else c.kind, c.width) for c in cols]
-    numbered, fields = _numbered(table, rows)
-    write_table(ws, styles, cols, numbered, fields, highlight=highlight)
+    write_table(ws, styles, cols, rows, table.index, highlight=highlight)
     print_setup(ws)
 
 
@@ -146,13 +140,13 @@ def write_forum_workbook(path: Path, data: ReportData, opd: str | None, renja: l
     _write_summary(wb, styles, data, opd or REGION, summary, per_opd)
     tercakup = data.rkpd.index["tercakup"]
     gaps = [k for k in rkpd if not k[tercakup]]
+    opd_field = "opd_forum" if region else None
     wrap = not region
-    _sheet(wb, styles, SHEET_MATRIX, MATRIX_COLS, data.renja, renja, region, wrap=wrap)
-    _sheet(wb, styles, SHEET_USULAN, USULAN_COLS, data.usulan, usulan, region, wrap=wrap)
-    _sheet(wb, styles, SHEET_GAPS, GAP_COLS, data.rkpd, gaps, region, wrap=wrap)
-    pagu_cols = PAGU_COLS[:1] + [Col("OPD", "opd", "text", 28)] + PAGU_COLS[1:] if region else PAGU_COLS
-    _sheet(wb, styles, SHEET_PAGU, pagu_cols, data.pagu, pagu, False, highlight=("status", "melebihi_pagu"),
-           wrap=wrap)
+    _sheet(wb, styles, SHEET_MATRIX, MATRIX_COLS, data.renja, renja, opd_field, wrap=wrap)
+    _sheet(wb, styles, SHEET_USULAN, USULAN_COLS, data.usulan, usulan, opd_field, wrap=wrap)
+    _sheet(wb, styles, SHEET_GAPS, GAP_COLS, data.rkpd, gaps, opd_field, wrap=wrap)
+    _sheet(wb, styles, SHEET_PAGU, PAGU_COLS, data.pagu, pagu, "opd" if region else None,
+           highlight=("status", "melebihi_pagu"), wrap=wrap)
     wb.close()
     return {SHEET_MATRIX: len(renja), SHEET_USULAN: len(usulan), SHEET_GAPS: len(gaps), SHEET_PAGU: len(pagu)}
 
@@ -242,7 +236,7 @@ def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
 
     if per_opd is not None:
         ws.write_string(r, 0, "6. Per OPD", styles.section)
-        labels = ["OPD", "Baris Renja", "% selaras", "Perlu review", "Usulan", "% terakomodir",
+        labels = ["OPD", "Baris Renja", "% selaras", "Perlu review (Renja + usulan)", "Usulan", "% terakomodir",
                   "RKPD belum tercakup", "Program melebihi pagu", "Pagu Renja (Rp)", "Pagu indikatif (Rp)"]
         header(r + 1, labels)
         first = r + 2

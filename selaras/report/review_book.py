@@ -72,13 +72,13 @@ GUIDE = [
     ("3. Isi 'Peninjau' dengan nama Anda (bila kosong dipakai nama pengguna yang menyimpan berkas).", "text"),
     ("4. Simpan berkas dan letakkan di folder data/raw/review/. Pada run berikutnya keputusan diterapkan dan "
      "tetap berlaku di setiap run, sampai baris aslinya berubah (dilaporkan sebagai 'stale').", "text"),
-    ("Kolom lain dikunci dan kolom tersembunyi (_task, _subject_ref, ...) mengenali baris: jangan diubah. "
+    ("Kolom lain dikunci dan kolom tersembunyi (_id, _checksum) mengenali baris: jangan diubah. "
      "Perubahan di kolom terkunci dilaporkan per berkas / lembar / baris.", "note"),
     ("Ejaan Inggris juga dipahami: accept, reject, choose 2, not accommodated.", "note"),
 ]
 
 
-def _row_values(row: dict[str, Any], no: int, n: int, cols: list[layout.Column]) -> dict[str, Any]:
+def _row_values(row: dict[str, Any], n: int, cols: list[layout.Column]) -> dict[str, Any]:
     refs = list(row["refs"] or [])[:n]
     texts = list(row["texts"] or [])[:n]
     subjek = row["subjek"] or ""
@@ -92,14 +92,14 @@ def _row_values(row: dict[str, Any], no: int, n: int, cols: list[layout.Column])
     pasangan = row["pasangan"] or ""
     if pasangan and row["pasangan_info"]:
         pasangan = f"{pasangan} ({row['pasangan_info']})"
+    identity = layout.Identity(row["task"], row["subject_ref"], row["fingerprint"], row["target_ref"],
+                               row["decided_by"], tuple(refs))
     values: dict[str, Any] = {
-        "no": no, "tugas": layout.TASK_LABEL[row["task"]], "opd": row["opd_forum"], "subjek": text_of(subjek),
+        "tugas": layout.TASK_LABEL[row["task"]], "opd": row["opd_forum"], "subjek": text_of(subjek),
         "sumber": row["sumber"], "status": row["status"],
         "skor": round(row["score"], 1) if row["score"] is not None else None,
         "pasangan": text_of(pasangan) if pasangan else None, "alasan_sistem": row["reason"],
-        "task": row["task"], "subject_ref": row["subject_ref"], "fingerprint": row["fingerprint"],
-        "target_ref": row["target_ref"], "matcher_status": row["status"], "decided_by": row["decided_by"],
-        "candidate_refs": "\n".join(refs) or None,
+        "id": identity.dumps(),
     }
     for i in range(1, n + 1):
         values[f"kandidat_{i}"] = text_of(texts[i - 1]) if i <= len(texts) else None
@@ -115,12 +115,12 @@ def _write_sheet(wb, styles: Styles, name: str, rows: list[dict[str, Any]], n: i
         options = {"hidden": True} if col.hidden else None
         ws.set_column(c, c, col.width, unlocked if col.editable else (hidden_fmt if col.hidden else None), options)
     write_string, write_number = ws.write_string, ws.write_number
-    text_fmt, score_fmt, int_fmt = styles.kinds["text"], styles.kinds["score"], styles.kinds["int"]
+    text_fmt, score_fmt = styles.kinds["text"], styles.kinds["score"]
     checked = {c.key for c in layout.checked(cols)} | {"checksum"}
-    plan = [(c, col.key, col.kind, int_fmt if col.key == "no" else score_fmt if col.kind == "number" else text_fmt)
+    plan = [(c, col.key, col.kind, score_fmt if col.kind == "number" else text_fmt)
             for c, col in enumerate(cols) if col.key in checked]
     for r, row in enumerate(rows, 1):
-        values = _row_values(row, r, n, cols)
+        values = _row_values(row, n, cols)
         for c, key, kind, fmt in plan:
             v = values.get(key)
             if v is None or v == "":

@@ -31,6 +31,7 @@ INTEGER = "[$-421]#,##0"
 SCORE = "[$-421]0.0"
 PERCENT = '[$-421]0.0"%"'
 MAX_TEXT = 32000
+NUMBER = "_no"  # the field of a "No" column: the row's running number
 
 # Fill and font colour per status, the usual Excel "good / neutral / bad" palette.
 GOOD = ("#C6EFCE", "#006100")
@@ -126,15 +127,20 @@ def write_table(ws: Worksheet, styles: Styles, cols: Sequence[Col], rows: Sequen
                 fields: dict[str, int], start_row: int = 0, freeze: bool = True,
                 highlight: tuple[str, str] | None = None) -> int:
     """A header row and the rows, with widths, frozen header, autofilter, status colours
-    and print set-up. `fields` maps a field name to its index in each row; `highlight`
+    and print set-up. `fields` maps a field name to its index in each row (the field
+    NUMBER is the running number 1, 2, 3 ...); `highlight`
     (field, value) paints whole rows whose field has that value (e.g. over the ceiling)."""
     for c, col in enumerate(cols):
         ws.write_string(start_row, c, col.header, styles.header)
         ws.set_column(c, c, col.width)
     writers = [(c, fields[col.field], cell_writer(ws, col.kind), styles.kinds[col.kind])
-               for c, col in enumerate(cols)]
-    r = start_row
-    for r, row in enumerate(rows, start_row + 1):
+               for c, col in enumerate(cols) if col.field != NUMBER]
+    numbered = [c for c, col in enumerate(cols) if col.field == NUMBER]
+    write_number, int_fmt = ws.write_number, styles.kinds["int"]
+    for n, row in enumerate(rows, 1):
+        r = start_row + n
+        for c in numbered:
+            write_number(r, c, n, int_fmt)
         for c, i, write, fmt in writers:
             write(r, c, row[i], fmt)
     last = start_row + len(rows)

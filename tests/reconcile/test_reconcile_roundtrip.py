@@ -4,6 +4,7 @@ the row they were made on changes. Bad rows are reported by file / sheet / row."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -18,10 +19,10 @@ MATCH_TABLES = ("renja_alignment", "usulan_accommodation")
 REVIEW_FILE = "review/review_andi.xlsx"
 
 
-def run_once(con, settings, status: str = "success"):
+def run_once(con, settings, status: str = "success", report: bool = True):
     run_id = runs.start_run(con, None, "test")
     rec = reconcile_all(con, settings, run_id)
-    rep = report_all(con, settings, run_id)
+    rep = report_all(con, settings, run_id) if report else None
     runs.finish_run(con, run_id, status)
     return run_id, rec, rep
 
@@ -41,11 +42,15 @@ def region(con, settings):
     return con
 
 
+def identity(ws, headers: dict[str, int], row: int) -> layout.Identity:
+    return layout.Identity.loads(ws.cell(row, headers["_id"]).value)
+
+
 def sheet_index(ws) -> tuple[dict[str, int], dict[str, int]]:
     """(header -> column number, subject_ref -> row number), 1-based like openpyxl."""
     headers = {c.value: c.column for c in ws[1] if c.value}
-    col = headers["_subject_ref"]
-    subjects = {ws.cell(r, col).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value}
+    subjects = {identity(ws, headers, r).subject_ref: r for r in range(2, ws.max_row + 1)
+                if ws.cell(r, headers["_id"]).value}
     return headers, subjects
 
 
@@ -88,8 +93,8 @@ def test_review_round_trip(region, settings):
             ws.cell(row, hdr["Alasan / catatan peninjau"], reason)
         ws.cell(row, hdr["Peninjau"], "Andi (Bappeda)")
 
-    cand = {r: review.cell(rows[r], h["_candidate_refs"]).value.split("\n") for r in u_pr}
-    target = {r: review.cell(rows[r], h["_target_ref"]).value for r in u_pr}
+    cand = {r: identity(review, h, rows[r]).candidates for r in u_pr}
+    target = {r: identity(review, h, rows[r]).target_ref for r in u_pr}
     decide(review, h, rows[u_pr[0]], "terima")
     decide(review, h, rows[u_pr[1]], "Pilih 2")
     decide(review, h, rows[u_pr[2]], "tidak terakomodir", "Anggaran tidak cukup")
@@ -102,7 +107,7 @@ def test_review_round_trip(region, settings):
     decide(review, h, rows[u_pr[5]], "accept")
     review.cell(rows[u_pr[5]], h["Baris yang ditinjau"], "diubah oleh peninjau")
     decide(review, h, rows[u_pr[6]], "terima")
-    review.cell(rows[u_pr[6]], h["_subject_ref"], u_pr[7])
+    review.cell(rows[u_pr[6]], h["_id"], replace(identity(review, h, rows[u_pr[6]]), subject_ref=u_pr[7]).dumps())
     decide(review, h, rows[u_pr[7]], "terima")
     extra = review.max_row + 1
     decide(review, h, extra, "terima")
@@ -110,7 +115,7 @@ def test_review_round_trip(region, settings):
     wb.save(settings.raw_dir / REVIEW_FILE)
     con.execute("delete from staged.usulan where row_ref = ?", [u_pr[7]])
 
-    _, rec, _ = run_once(con, settings)
+    _, rec, _ = run_once(con, settings, report=False)
 
     # Decisions override the matcher, with who / when / which file.
     status, renja_ref, by, reason = status_of(con, "usulan_accommodation", u_pr[0])
@@ -141,7 +146,7 @@ def test_review_round_trip(region, settings):
     assert problems[at(u_pr[5])] == "edited_column"
     assert problems[at(u_pr[6])] == "edited_column"
     assert problems[at(u_pr[7])] == "missing_subject"
-    assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] in ("edited_column", "missing_identity")
+    assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] == "missing_identity"
     assert not rec.failed
     assert any(f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
                for p in rec.problems)
@@ -162,14 +167,13 @@ def test_review_round_trip(region, settings):
     # And the regenerated review workbook shows them as the planner left them.
     wb = openpyxl.load_workbook(path, read_only=True)
     rows_all = list(wb[layout.SHEET_ALL].iter_rows(values_only=True))
-    hdr = rows_all[0]
-    shown = {r[hdr.index("_subject_ref")]: r for r in rows_all[1:]}
-    assert shown[u_pr[1]][hdr.index("_decided_by")] == "review"
+    ids = [layout.Identity.loads(r[rows_all[0].index("_id")]) for r in rows_all[1:]]
+    assert next(i for i in ids if i.subject_ref == u_pr[1]).decided_by == "review"
 
     # A row edited since: the decision is stale, reported, not applied.
     con.execute("update staged.usulan set anggaran = anggaran + 1 where row_ref = ?", [u_pr[0]])
     rematch(con)
-    _, rec, _ = run_once(con, settings)
+    _, rec, _ = run_once(con, settings, report=False)
     assert status_of(con, "usulan_accommodation", u_pr[0])[::2] == ("perlu_review", "matcher")
     stale = con.execute("select source_file, sheet, source_row from analytics.review_problems "
                         "where problem = 'stale'").fetchall()
@@ -193,7 +197,7 @@ def test_new_version_of_a_review_file_supersedes_the_old(region, settings):
         ws.cell(rows[ref], h["Keputusan"], decision)
         wb.save(target)
         rematch(con)
-        run_once(con, settings)
+        run_once(con, settings, report=False)
         assert status_of(con, "usulan_accommodation", ref)[0] == expected
     assert con.execute("select count(*) from review.decision where not superseded").fetchone()[0] == 1
     assert con.execute("select count(*) from review.file where status = 'superseded'").fetchone()[0] == 1

@@ -40,11 +40,19 @@ def test_unclear_decisions_are_not_guessed(text):
 
 def test_checksum_names_the_edited_column():
     cols = layout.columns(3)
-    values = {c.key: f"nilai {c.key}" for c in layout.checked(cols)} | {"no": 7, "skor": 72.25}
+    values = {c.key: f"nilai {c.key}" for c in layout.checked(cols)} | {"skor": 72}
     stored = layout.checksum([values[c.key] for c in layout.checked(cols)])
     # Read back as a spreadsheet program gives it: numbers as float, CRLF line ends.
-    read_back = dict(values, no=7.0, subjek=values["subjek"] + "\r\n")
+    read_back = dict(values, skor=72.0, subjek=values["subjek"] + "\r\n")
     assert layout.edited_columns(cols, read_back, stored) == []
-    edited = dict(read_back, opd="OPD lain", subject_ref="renja/x.xlsx:Renja:99")
-    assert [c.header for c in layout.edited_columns(cols, edited, stored)] == ["OPD", "_subject_ref"]
+    edited = dict(read_back, opd="OPD lain", id='{"task":"renja_rkpd","ref":"renja/x.xlsx:Renja:99"}')
+    assert [c.header for c in layout.edited_columns(cols, edited, stored)] == ["OPD", "_id"]
     assert layout.edited_columns(cols, read_back, "rusak") is None
+
+
+def test_identity_round_trips_and_rejects_garbage():
+    identity = layout.Identity("usulan_renja", "musrenbang/a.xlsx:Usulan:5", "ab12", None, "matcher",
+                               ("renja/x.xlsx:Renja:9", "renja/x.xlsx:Renja:10"))
+    assert layout.Identity.loads(identity.dumps()) == identity
+    assert layout.Identity.loads("diubah") is None
+    assert layout.Identity.loads('{"task": "renja_rkpd"}') is None

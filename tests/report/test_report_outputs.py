@@ -131,7 +131,7 @@ def test_review_workbook_protection_and_dropdown(reported):
     ws = wb[layout.SHEET_REVIEW]
     assert ws.protection.sheet
     headers = {c.value: c.column_letter for c in ws[1]}
-    hidden = ws.column_dimensions[headers["_task"]]  # adjacent hidden columns share one <col> element
+    hidden = ws.column_dimensions[headers["_id"]]  # adjacent hidden columns share one <col> element
     assert hidden.hidden and hidden.max == openpyxl.utils.column_index_from_string(headers["_checksum"])
     decision = headers["Keputusan"]
     # Empty cells take their column's format: the planner's columns are unlocked, others not.
