@@ -39,7 +39,9 @@ _OPD_WORDS = (
 )
 _UNLABELLED_OPD = re.compile(rf"\b(?:{_OPD_WORDS})\b.*", re.I)
 _OPD_END = re.compile(
-    r"\s*(?:\b(?:kabupaten|kab\.|kota|provinsi|prov\.|tahun|t\.?a\.?|periode|tahun\s+anggaran)\b|[:(]).*$", re.I
+    r"\s*(?:\b(?:kabupaten|kab\.|kota|provinsi|prov\.|tahun|t\.?a\.?|periode|tahun\s+anggaran)\b|[:(]"
+    r"|(?<!\d)(?:19|20)\d{2}(?!\d)).*$",
+    re.I
 )
 _TAHUN = re.compile(r"\b(?:tahun(?:\s+anggaran)?|t\.?\s?a\.?)\s*:?\s*((?:19|20)\d{2})\b", re.I)
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -86,20 +88,24 @@ _NAME_NOISE = {
 
 
 def from_file_name(source_file: str) -> Context:
-    """Year and OPD from a name like `renja/Renja Dinas Sosial 2019 (final).xlsx`."""
+    """Year and OPD from a name like `renja/Renja Dinas Sosial 2019 (final).xlsx` or
+    `renja_dinsos_2019.xlsx`. A name that only says where (`pasangkayu_renja2024`) gives
+    no OPD: only agency words or a short abbreviation count."""
     stem = PurePosixPath(source_file).stem
     years = sorted({int(y) for y in _ANY_YEAR.findall(stem)})
     tahun = years[0] if len(years) == 1 else None
-    tokens = [t for t in re.split(r"[\W_]+", stem) if t]
+    spaced = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", stem)  # renja2024 -> renja 2024
+    tokens = [t for t in re.split(r"[\W_]+", spaced) if t]
     kept = [
         t for t in tokens
         if t.lower() not in _NAME_NOISE and not t.isdigit() and not re.fullmatch(r"v\d+", t, re.I)
     ]
     opd = None
-    if kept:
-        if len(kept) == 1 and len(kept[0]) <= 8:
-            opd = kept[0].upper()  # dinsos -> DINSOS, an abbreviation
-        else:
-            opd = " ".join(kept)
+    if m := _UNLABELLED_OPD.search(" ".join(kept)):
+        opd = _OPD_END.sub("", m.group(0)).strip(" .,:;-") or None
+        if opd and len(opd.split()) == 1 and len(opd) <= 8:
+            opd = opd.upper()  # dinsos -> DINSOS
+    elif len(kept) == 1 and 2 <= len(kept[0]) <= 8 and kept[0].isalpha() and kept[0].upper() == kept[0]:
+        opd = kept[0]  # an abbreviation written in capitals: DPMD, BAPPEDA
     versi = str(years[-1]) if years else stem
     return Context(opd=opd, tahun=tahun, versi=versi)
