@@ -26,7 +26,7 @@ RENJA_STATUS = [("selaras", "Selaras (kode sama)"), ("selaras_nama", "Selaras me
                 ("perlu_review", "Perlu review"), ("tidak_selaras", "Tidak selaras (tidak ada di RKPD)")]
 USULAN_STATUS = ["terakomodir", "perlu_review", "tidak_terakomodir"]
 CHANNEL_LABEL = {"musrenbang": "Musrenbang", "pokir": "Pokir DPRD"}
-NUMBER_NOTE = ("Angka ditulis dengan format Indonesia ([$-421]#,##0): titik pemisah ribuan, koma desimal. "
+NUMBER_NOTE = ("Angka ditulis dengan format Indonesia: titik pemisah ribuan, koma desimal. "
                "Warna status: hijau = selaras / terakomodir, kuning = perlu review, merah = tidak selaras / "
                "tidak terakomodir / melebihi pagu.")
 
