@@ -126,8 +126,16 @@ def parse_number(value: Any, *, money: bool = False) -> float | None:
     return _parse_number_text(value if isinstance(value, str) else str(value), money)
 
 
+# The usual spellings, read without the general machinery: `1.250.000`, `Rp 1.250.000,00`,
+# `1250000`, `0,96`. Anything else takes the general path below.
+_PLAIN_GROUPED = re.compile(r"(?:Rp\.?\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?")
+
+
 @lru_cache(maxsize=1 << 16)
 def _parse_number_text(value: str, money: bool) -> float | None:
+    if (m := _PLAIN_GROUPED.fullmatch(value)) and not m.group(1).startswith("0."):  # 0.250 is a decimal
+        whole, fraction = m.group(1).replace(".", ""), m.group(2)
+        return float(f"{whole}.{fraction}") if fraction else float(whole)
     text = clean_text(value)
     if text is None:
         return None

@@ -181,7 +181,12 @@ def _merged_down(rows: Iterator[Row], merged: list | None, first_col: int) -> It
         return
     next_down = 0
     active: list[tuple[int, int, Any]] = []  # (last row, column, anchor value)
+    rows = iter(rows)
     for number, cells in rows:
+        if not active and next_down == len(downs):
+            yield number, cells
+            yield from rows  # no merge left below: hand the rest on untouched
+            return
         while next_down < len(downs) and downs[next_down][0] <= number:
             first, last, col = downs[next_down]
             value = cells[col] if first == number and col < len(cells) else ""

@@ -170,10 +170,11 @@ class Views:
     """The views of a chunk's rows as parallel columns (index i is row i): cheaper than an
     object per row on large files."""
 
-    code: list[Code]
+    kode: list[str | None]  # normalised code (or cleaned local code)
+    kode_level: list[str | None]
     kode_raw: list[str | None]
     nama: list[str | None]
-    level: list[str | None]
+    level: list[str | None]  # kode_level, else the level the name implies
     has_key: list[bool]
     has_amount: list[bool]
     level_names: list[dict[str, str]]
@@ -181,15 +182,15 @@ class Views:
 
     def take(self, idx: list[int]) -> Views:
         return Views(*([column[i] for i in idx] for column in (
-            self.code, self.kode_raw, self.nama, self.level, self.has_key, self.has_amount, self.level_names,
-            self.level_codes)))
+            self.kode, self.kode_level, self.kode_raw, self.nama, self.level, self.has_key, self.has_amount,
+            self.level_names, self.level_codes)))
 
     def row(self, i: int) -> RowView:
-        return RowView(self.code[i], self.kode_raw[i], self.nama[i], self.level[i], self.level_names[i],
-                       self.level_codes[i], self.has_key[i], self.has_amount[i])
+        return RowView(Code(self.kode[i], self.kode_level[i], None), self.kode_raw[i], self.nama[i], self.level[i],
+                       self.level_names[i], self.level_codes[i], self.has_key[i], self.has_amount[i])
 
     def __len__(self) -> int:
-        return len(self.code)
+        return len(self.kode)
 
 
 def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
@@ -211,53 +212,58 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
         if not rows:
             return _empty_views()
         return Views(
-            [r.code for r in rows], [r.kode_raw for r in rows], [r.nama for r in rows], [r.level for r in rows],
-            [r.has_key for r in rows], [r.has_amount for r in rows], [r.level_names for r in rows],
-            [r.level_codes for r in rows],
+            [r.code.kode for r in rows], [r.code.level for r in rows], [r.kode_raw for r in rows],
+            [r.nama for r in rows], [r.level for r in rows], [r.has_key for r in rows], [r.has_amount for r in rows],
+            [r.level_names for r in rows], [r.level_codes for r in rows],
         )
     nama = clean_column(fields["nama"]) if "nama" in fields else [None] * n
     kode_col = fields.get("kode", [None] * n)
     if kind in ("wilayah", "opd"):
         kode_raw = clean_column(kode_col)
-        code = [Code(k, None, None) if k else _NO_CODE for k in kode_raw]
+        kode, kode_level = list(kode_raw), [None] * n
     else:
         kode_raw = [v if v is None or v.__class__ is str else cell_text(v) for v in kode_col]
-        code = _codes(kode_col)
-        for i, c in enumerate(code):
-            if c.kode is None:
-                if kode_col[i] is not None:  # a name where the code should be
-                    nama[i] = nama[i] or c.nama
-                elif nama[i] and _MAY_HOLD_CODE.match(nama[i]):  # `1.01.02 Program ...` in the name
-                    embedded = normalise_code(nama[i], min_segments=2)
-                    if embedded.kode:
-                        code[i], kode_raw[i], nama[i] = embedded, nama[i], embedded.nama
-            elif c.nama and not nama[i]:
-                nama[i] = c.nama
-    level = [c.level if c.kode else _name_level(m) for c, m in zip(code, nama, strict=True)]
-    has_key = [c.kode is not None or m is not None or e for c, m, e in zip(code, nama, extra_key, strict=True)]
+        kode, kode_level, named = _codes(kode_col)
+        for i in named:  # the code cell also holds a name, or holds only a name
+            if kode[i] is None:
+                nama[i] = nama[i] or named[i]
+            elif not nama[i]:
+                nama[i] = named[i]
+        for i, k in enumerate(kode):
+            if k is None and kode_col[i] is None and nama[i] and _MAY_HOLD_CODE.match(nama[i]):
+                embedded = normalise_code(nama[i], min_segments=2)  # `1.01.02 Program ...` in the name
+                if embedded.kode:
+                    kode[i], kode_level[i], kode_raw[i], nama[i] = embedded.kode, embedded.level, nama[i], embedded.nama
+    level = [lv if k else _name_level(m) for k, lv, m in zip(kode, kode_level, nama, strict=True)]
+    has_key = [k is not None or m is not None or e for k, m, e in zip(kode, nama, extra_key, strict=True)]
     empty = [_EMPTY] * n
-    return Views(code, kode_raw, nama, level, has_key, has_amount, empty, empty)
+    return Views(kode, kode_level, kode_raw, nama, level, has_key, has_amount, empty, empty)
 
 
 _CANONICAL_CODE = r"^[0-9X](\.(\d{2}|XX)(\.\d{2}(\.\d\.\d{2}(\.\d{4})?)?)?)?$"
 _SEGMENT_LEVEL = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
 
 
-def _codes(column: list[Any]) -> list[Code]:
-    """normalise_code over a column; codes already in dotted form (most of them) are
-    recognised in one vectorised regex pass instead of one Python call each."""
+def _codes(column: list[Any]) -> tuple[list[str | None], list[str | None], dict[int, str]]:
+    """normalise_code over a column: (codes, levels, {row: name written in the code cell}).
+    Codes already in dotted form (most of them) are recognised in one vectorised regex
+    pass instead of one Python call each."""
     texts = [v if v.__class__ is str else None for v in column]
     canonical = pc.match_substring_regex(pa.array(texts, pa.string()), _CANONICAL_CODE).to_pylist()
-    return [
-        Code(v, _SEGMENT_LEVEL[v.count(".") + 1], None) if ok
-        else _NO_CODE if v is None
-        else normalise_code(v)
-        for v, ok in zip(column, canonical, strict=True)
-    ]
+    kode = [v if ok else None for v, ok in zip(column, canonical, strict=True)]
+    level = [_SEGMENT_LEVEL[v.count(".") + 1] if ok else None for v, ok in zip(column, canonical, strict=True)]
+    named: dict[int, str] = {}
+    for i, (v, ok) in enumerate(zip(column, canonical, strict=True)):
+        if not ok and v is not None:
+            code = normalise_code(v)
+            kode[i], level[i] = code.kode, code.level
+            if code.nama:
+                named[i] = code.nama
+    return kode, level, named
 
 
 def _empty_views() -> Views:
-    return Views([], [], [], [], [], [], [], [])
+    return Views([], [], [], [], [], [], [], [], [])
 
 
 def _view_row(kind: str, fmap: FieldMap, vals: dict[str, Any], has_amount: bool, extra_key: bool) -> RowView:
@@ -354,8 +360,7 @@ _LEVEL_DEPTH = {level: i for i, level in enumerate(LEVELS)}
 def parents(v: Views, i: int, hier: Hierarchy) -> tuple:
     """(program_kode, program_nama, kegiatan_kode, kegiatan_nama, prioritas, sasaran) of
     data row i: from its own split code columns, else carried down from group rows."""
-    code = v.code[i]
-    kode, level = code.kode, code.level
+    kode, level = v.kode[i], v.kode_level[i]
     level_codes, level_names = v.level_codes[i], v.level_names[i]
     if not level_codes and not level_names:
         program, kegiatan = hier.program, hier.kegiatan
@@ -435,7 +440,7 @@ def build_columns(kind: str, rows: DataRows, fmap: FieldMap, ctx: Context) -> di
         return _nomenklatur_columns(rows, ctx)
     if kind == "wilayah":
         return _wilayah_columns(rows, fmap)
-    return {"kode": [c.kode for c in rows.views.code], "nama": rows.views.nama, "singkatan": rows.text("singkatan")}
+    return {"kode": rows.views.kode, "nama": rows.views.nama, "singkatan": rows.text("singkatan")}
 
 
 def _dates(rows: DataRows, name: str) -> list[Any]:
@@ -452,7 +457,7 @@ def _years(rows: DataRows, ctx: Context) -> list[int | None]:
 def _identity(rows: DataRows) -> dict[str, list[Any]]:
     return {
         "kode_raw": rows.views.kode_raw,
-        "kode": [c.kode for c in rows.views.code],
+        "kode": rows.views.kode,
         "nama": rows.views.nama,
     }
 
@@ -464,7 +469,7 @@ def _plan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[Any
     out: dict[str, list[Any]] = {
         "tahun": _years(rows, ctx),
         **_identity(rows),
-        "kode_level": [c.level for c in rows.views.code],
+        "kode_level": rows.views.kode_level,
         "indikator": rows.text("indikator"),
         "target_raw": _raw_column(targets),
         "target": [q[0] for q in quantities],
@@ -540,12 +545,12 @@ def _usulan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[A
 
 def _nomenklatur_columns(rows: DataRows, ctx: Context) -> dict[str, list[Any]]:
     induk_given = [normalise_code(v).kode if v is not None else None for v in rows.get("kode_induk")]
-    derived = [code_parent(c.kode, c.level) for c in rows.views.code]
+    derived = [code_parent(k, lv) for k, lv in zip(rows.views.kode, rows.views.kode_level, strict=True)]
     return {
         "versi": [v or ctx.versi for v in rows.text("versi")],
         "jenis_pemda": [j.upper() if j else None for j in rows.text("jenis_pemda")],
         **_identity(rows),
-        "kode_level": [c.level for c in rows.views.code],
+        "kode_level": rows.views.kode_level,
         "kode_induk": first_of(induk_given, derived),
         "kode_sebelumnya": [normalise_code(v).kode if v is not None else None for v in rows.get("kode_sebelumnya")],
         "indikator": rows.text("indikator"),
@@ -556,8 +561,7 @@ def _nomenklatur_columns(rows: DataRows, ctx: Context) -> dict[str, list[Any]]:
 def _wilayah_columns(rows: DataRows, fmap: FieldMap) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {name: [] for name in ("kode", "level", "nama", "nama_lain", "kode_induk")}
     levels, induk_col = rows.text("level"), rows.text("kode_induk")
-    for cells, code, level_text, induk in zip(rows.cells, rows.views.code, levels, induk_col, strict=True):
-        kode = code.kode
+    for cells, kode, level_text, induk in zip(rows.cells, rows.views.kode, levels, induk_col, strict=True):
         names = [n for v in fmap.values(cells, "nama") if (n := clean_text(v))]
         nama = names[0] if names else None
         others: list[str] = []

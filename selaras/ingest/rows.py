@@ -17,7 +17,7 @@ from typing import Any
 
 from selaras.ingest.context import Context
 from selaras.ingest.header import HeaderMatch
-from selaras.ingest.parse import _BLANKS, LEVELS, LOCAL, Code, cell_text, clean_text
+from selaras.ingest.parse import _BLANKS, LEVELS, LOCAL, cell_text, clean_text
 from selaras.ingest.records import (
     HIERARCHICAL,
     DataRows,
@@ -161,7 +161,7 @@ class SheetRows:
         k = len(field_lists)
         mapped = [t.count(None) < k for t in zip(*field_lists, strict=True)] if k and n else [False] * n
         v = views(self.fmap, fields, n) if n else views(self.fmap, {}, 0)
-        codes, namas, has_key, has_amount = v.code, v.nama, v.has_key, v.has_amount
+        codes, levels, namas, has_key, has_amount = v.kode, v.level, v.nama, v.has_key, v.has_amount
         skipped: list[Skipped] = []
         data_idx: list[int] = []
         data_parents: list[tuple] = []
@@ -209,7 +209,7 @@ class SheetRows:
             if not self.seen_data and number <= h.last_row + 3 and self._unit_row(_nonempty(cells)):
                 emit_skip(i, "header")
                 continue
-            kode = codes[i].kode
+            kode = codes[i]
             if kode is None:
                 special = self._special(cells, has_key[i], has_amount[i])
                 if special is not None:
@@ -237,7 +237,7 @@ class SheetRows:
                 emit_data(i)
                 continue
             if pending is not None:
-                if _is_parent(codes[pending], v.level[pending], codes[i], v.level[i]):
+                if _is_parent(codes[pending], levels[pending], codes[i], levels[i]):
                     hier.enter(v.row(pending))
                     emit_skip(pending, "group")
                 else:
@@ -379,11 +379,12 @@ def _depth(level: str | None) -> int:
     return _ORDER.get(level, len(LEVELS)) if level != LOCAL else len(LEVELS)
 
 
-def _is_parent(parent: Code, parent_level: str | None, child: Code, child_level: str | None) -> bool:
-    """Is the child row (the next candidate) a child of the parent row?"""
-    pk, ck = parent.kode, child.kode
-    if pk and ck:
-        return ck.startswith(pk + ".")
+def _is_parent(parent: str | None, parent_level: str | None, child: str | None, child_level: str | None) -> bool:
+    """Is the child row (the next candidate) a child of the parent row? By code when both
+    have one (`1.06.02` above `1.06.02.2.01`), else by level (`Program ...` above a row
+    without a level word)."""
+    if parent and child:
+        return child.startswith(parent + ".")
     if parent_level in (None, "sub_kegiatan", LOCAL):
         return False
     return _depth(child_level) > _depth(parent_level)

@@ -266,3 +266,13 @@ def test_amount_round_trips_indonesian_grouping(n):
 @given(st.integers(min_value=0, max_value=10**6), st.sampled_from(["Titik", "Orang", "m2", "unit", "Paket"]))
 def test_quantity_round_trips(n, unit):
     assert split_quantity(f"{_indonesian(n)} {unit}") == (float(n), unit)
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99), st.booleans(),
+       st.sampled_from(["", "Rp ", "Rp.", "Rp. ", "RP ", " "]))
+def test_fast_path_agrees_with_the_rules(n, cents, money, prefix):
+    """`1.250.000` / `Rp 1.250.000,50` are read by a shortcut; it must give what the
+    general rules give (checked on the same text with a space the shortcut refuses)."""
+    text = f"{prefix}{_indonesian(n)},{cents:02d}"
+    general = parse_number(text + " ", money=money)
+    assert parse_number(text, money=money) == general == pytest.approx(n + cents / 100)
