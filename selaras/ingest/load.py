@@ -285,9 +285,9 @@ def delete_file(con: duckdb.DuckDBPyConnection, file_id: str) -> None:
     con.execute("delete from raw.ingest_file where file_id = ?", [file_id])
 
 
-def loaded_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def current_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [tuple(r) for r in con.execute(
-        "select file_id, source_file from raw.ingest_file where status = 'loaded'"
+        "select file_id, source_file from raw.ingest_file where status in ('loaded', 'failed')"
     ).fetchall()]
 
 

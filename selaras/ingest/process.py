@@ -46,8 +46,6 @@ FIELD_LABELS = {
     "uraian": "PERMASALAHAN / URAIAN",
     "usulan_id": "ID USULAN",
 }
-# Kinds a top-level file may be; musrenbang and pokir share a header vocabulary.
-_SAME_SHAPE = {"musrenbang": "usulan", "pokir": "usulan"}
 
 
 @dataclass
@@ -105,7 +103,8 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
 
 
 def _mark_removed(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str) -> int:
-    gone = [file_id for file_id, source in load.loaded_files(con) if source not in present]
+    """Current versions (loaded or failed) of files no longer under data/raw."""
+    gone = [file_id for file_id, source in load.current_files(con) if source not in present]
     if gone:
         with transaction(con):
             for file_id in gone:
@@ -348,10 +347,10 @@ def _classify(head: list, sheet: Sheet, width: int, source: str) -> tuple[str | 
         return None, None
     best_score = max(m.score for m in matches.values())
     close = {k: m for k, m in matches.items() if m.score >= best_score * 0.85}
-    if len({_SAME_SHAPE.get(k, k) for k in close}) > 1 or len(close) > 1:
+    if len(close) > 1:  # e.g. renja vs rkpd, musrenbang vs pokir (same columns)
         top = max(close.values(), key=lambda m: m.first_row).first_row
         title = " ".join(t for n, cells in head if n < top for v in cells if (t := cell_text(v)))
-        labels = " ".join(m.labels[0] for m in close.values())
+        labels = " ".join(" ".join(m.labels) for m in close.values())
         hinted = kind_hint(source, title) & set(close)
         if len(hinted) != 1:
             hinted = (kind_hint(source, title, labels) & set(close)) or hinted

@@ -205,3 +205,13 @@ def test_empty_workbook_and_header_only_csv(raw, ingest, query, kind):
     assert rows[f"{kind}/kosong.xlsx"][0] == "failed" and "(empty_file)" in rows[f"{kind}/kosong.xlsx"][1]
     assert rows[f"{kind}/header_saja.csv"][0] == "loaded" and rows[f"{kind}/header_saja.csv"][2] == 0
     assert result.failed
+
+
+def test_a_failed_file_that_is_taken_away_is_no_longer_reported(raw, ingest, query):
+    broken = raw("renja", "rusak.xlsx")
+    broken.write_bytes(b"PK\x03\x04 broken")
+    assert ingest().failed
+    broken.unlink()
+    result = ingest()
+    assert not result.failed and result.figures["files_removed"] == 1
+    assert statuses(query) == [("renja/rusak.xlsx", "removed")]
