@@ -9,8 +9,8 @@ import re
 import time
 
 import pytest
-from conftest import make_settings
 from hostile_corpus import CASE_IDS, CASES, Case, build_case
+from reliability_support import make_settings
 
 from selaras import warehouse
 from selaras.accounting import check_accounting
