@@ -106,7 +106,7 @@ create or replace view analytics.quarantine as
         select file_id, row_ref, opd from staged.rkpd union all
         select file_id, row_ref, opd_tujuan as opd from staged.usulan
     )
-    select c.*, f.kind, f.opd as file_opd,
+    select c.*, f.opd as file_opd,
            coalesce(o.opd, f.opd)           as opd,          -- the row's OPD, else the file's
            case when c.severity <> 'error' then 'ditandai'
                 when c.row_ref is null then 'berkas_ditolak'
