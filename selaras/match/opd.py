@@ -41,13 +41,18 @@ class OpdResolver:
     def __init__(self, known: Iterable[object], aliases: dict[str, str] | None = None) -> None:
         self.keys: list[str] = sorted({k for k in (opd_key(n) for n in known) if k})
         self.cores = [_core(k) for k in self.keys]
-        self.alias: dict[str, str] = {}
+        self.alias: dict[str, str | None] = {}
+        derived: dict[str, set[str]] = {}
         for k in self.keys:
             ini = _initials(k)
-            if len(ini) >= 3:
-                self.alias.setdefault(ini, k)
-                # "DPUPR", "BPBD": the kind of agency's initial in front
-                self.alias.setdefault(k[0] + ini, k)
+            # "PUPR"; and "DPUPR", "BPBD": the kind of agency's initial in front
+            for a in (ini, k[0] + ini):
+                if len(a) >= 3:
+                    derived.setdefault(a, set()).add(k)
+        for a, ks in derived.items():
+            # an acronym two agencies share ("DKP": Kelautan dan Perikanan or Ketahanan
+            # Pangan) resolves to neither
+            self.alias[a] = next(iter(ks)) if len(ks) == 1 else None
         for alias, name in (aliases or {}).items():
             key = opd_key(name)
             if key and clean(alias):
@@ -72,7 +77,7 @@ class OpdResolver:
         compact = raw.replace(" ", "")
         for cand in (compact, _core(raw).replace(" ", "")):
             if cand in self.alias:
-                return self.alias[cand]
+                return self.alias[cand]  # None when ambiguous
         core = _core(key)
         if core in self.cores and self.cores.count(core) == 1:
             return self.keys[self.cores.index(core)]

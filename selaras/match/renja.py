@@ -137,8 +137,10 @@ def infer_jenis_pemda(codes: list[str | None], nomen: pd.DataFrame | None) -> st
     from (codes both levels share are not counted); None when unclear."""
     if nomen is None or nomen.empty or "jenis_pemda" not in nomen:
         return None
-    df = nomen.assign(_kode=[normalize_code(_s(k)) for k in nomen["kode"]])
-    by_code = df.dropna(subset=["jenis_pemda"]).groupby("_kode")["jenis_pemda"].agg(lambda s: set(s.astype(str).str.upper()))
+    by_code: dict[str, set[str]] = {}
+    for k, j in zip(nomen["kode"], nomen["jenis_pemda"], strict=True):
+        if _s(j) and _s(k):
+            by_code.setdefault(normalize_code(k) or k, set()).add(str(j).upper())
     votes: dict[str, int] = {}
     for c in codes:
         for k in (c, generic_code(c)):
@@ -333,14 +335,14 @@ def _ancestor_only(hint: str | None, target: str | None) -> str:
 
 # --- decision -----------------------------------------------------------------------------
 
-def _decide_one(rows: pd.DataFrame, targets: pd.DataFrame, has_code: bool, has_name: bool, cfg: RenjaConfig) -> dict:
-    """Status of one Renja row from its ranked candidates."""
-    if rows.empty:
+def _decide_one(rows: list[dict], names: np.ndarray, has_code: bool, has_name: bool, cfg: RenjaConfig) -> dict:
+    """Status of one Renja row from its ranked candidates (records, best first)."""
+    if not rows:
         return {"status": "tidak_selaras", "method": "none", "best": None, "close": None}
     # An RKPD item belongs to one OPD: another OPD's item is shown, never aligned.
-    own = rows[rows["opd_rel"] != "beda"]
-    d = _decide_own(own, targets, has_code, has_name, cfg)
-    top = rows.iloc[0]
+    own = [r for r in rows if r["opd_rel"] != "beda"]
+    d = _decide_own(own, names, has_code, has_name, cfg)
+    top = rows[0]
     if top["opd_rel"] == "beda" and top["score"] >= cfg.review_min and (d["best"] is None or top["raw"] > d["best"]["raw"]):
         d["other_opd"] = top
         if d["best"] is None:
@@ -348,14 +350,13 @@ def _decide_one(rows: pd.DataFrame, targets: pd.DataFrame, has_code: bool, has_n
     return d
 
 
-def _decide_own(own: pd.DataFrame, targets: pd.DataFrame, has_code: bool, has_name: bool, cfg: RenjaConfig) -> dict:
-    if own.empty:
+def _decide_own(own: list[dict], names: np.ndarray, has_code: bool, has_name: bool, cfg: RenjaConfig) -> dict:
+    if not own:
         return {"status": "tidak_selaras", "method": "none", "best": None, "close": None}
-    best = own.iloc[0]
-    names = targets["nama"].to_numpy()
-    same_code = own[own["code_rel"] == "sama"]
-    if has_code and not same_code.empty:
-        sc = same_code.iloc[0]
+    best = own[0]
+    same_code = [r for r in own if r["code_rel"] == "sama"]
+    if has_code and same_code:
+        sc = same_code[0]
         if has_name and best["code_rel"] != "sama" and best["name_sim"] >= 0.8 and best["score"] >= cfg.selaras_min \
                 and best["name_sim"] >= sc["name_sim"] + 0.2:
             # the code points at an item with another name; the name points here
@@ -364,11 +365,11 @@ def _decide_own(own: pd.DataFrame, targets: pd.DataFrame, has_code: bool, has_na
             return {"status": "selaras", "method": "kode", "best": sc, "close": None, "no_name": not has_name}
         return {"status": "perlu_review", "method": "kode", "best": sc, "close": None, "name_differs": True}
     close = None
-    for _, other in own.iloc[1:].iterrows():
+    best_name = str(names[int(best["ti"])]).strip().lower()
+    for other in own[1:]:
         if best["raw"] - other["raw"] > cfg.close_call:
             break
-        if str(names[int(other["ti"])]).strip().lower() != str(names[int(best["ti"])]).strip().lower() or \
-                other["code_rel"] == best["code_rel"]:
+        if str(names[int(other["ti"])]).strip().lower() != best_name or other["code_rel"] == best["code_rel"]:
             close = other
             break
     method = "hirarki_nama" if best["code_rel"] in ("kegiatan", "program") or \
@@ -449,11 +450,14 @@ def match_targets(renja: pd.DataFrame, targets: pd.DataFrame, kind: str, cfg: Re
     cands = score_candidates(renja, targets, cfg, norm, renja_opd)
     codes = [normalize_code(_s(k) or _s(r)) for k, r in zip(renja.get("kode", [None] * len(renja)),
                                                            renja.get("kode_raw", [None] * len(renja)), strict=True)]
-    by_q = dict(tuple(cands.groupby("qi", sort=True))) if not cands.empty else {}
+    by_q: dict[int, list[dict]] = {}
+    for rec in cands.to_dict("records"):  # already ranked within each row
+        by_q.setdefault(int(rec["qi"]), []).append(rec)
+    names = targets["nama"].to_numpy()
+    has_name = [bool(_s(v)) for v in renja["nama"]]
     decisions = []
     for q in range(len(renja)):
-        rows = by_q.get(q, cands.iloc[0:0])
-        d = _decide_one(rows, targets, bool(codes[q]), bool(_s(renja["nama"].iat[q])), cfg)
+        d = _decide_one(by_q.get(q, []), names, bool(codes[q]), has_name[q], cfg)
         d["reason"] = _why(d, targets, kind, codes[q], cfg)
         d["row_code"] = codes[q]
         decisions.append(d)
