@@ -244,8 +244,8 @@ def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = 
 
 
 def evaluate_cli(settings, truth_dir: Path | None) -> int:
-    """`selaras evaluate`: print the figures as Rich tables. Returns 1 when nothing could be
-    measured, else 0."""
+    """`selaras evaluate`: print the figures as a Rich table (notes below it). Returns 1
+    when nothing could be measured, else 0."""
     from rich.console import Console
     from rich.table import Table
 
@@ -256,23 +256,29 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
                       "../shared/data (no labelled data found).[/yellow]")
         return 1
     table = Table(title="Evaluasi pencocokan (matcher evaluation)")
-    for col in ("set", "task", "precision", "recall", "F1", "top-1", "top-5", "n", "catatan"):
-        table.add_column(col)
+    for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "n"):
+        table.add_column(col, no_wrap=True)
+    notes = []
     sample = results.get("sample", {})
-    for task, label in (("renja_rkpd", "Renja -> RKPD"), ("usulan_renja", "usulan -> Renja")):
+    for task, label in (("renja_rkpd", "Renja->RKPD"), ("usulan_renja", "usulan->Renja")):
         m = sample.get(task)
         if m:
-            table.add_row("sample", label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", "", "",
-                          str(m["rows"]), f"status benar {m['status_accuracy']:.3f}, perlu_review {m['perlu_review']}")
+            table.add_row("sampel", label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", "", "",
+                          str(m["rows"]))
+            notes.append(f"sampel {label}: status benar {m['status_accuracy']:.3f}, perlu_review {m['perlu_review']}")
     if "sukabumi" in results:
         m = results["sukabumi"]
-        c = m["carried_forward"]
-        table.add_row("Sukabumi 2019", "desa -> kecamatan", f"{m['precision']:.3f}", f"{m['recall']:.3f}",
-                      f"{m['f1']:.3f}", "", "", str(m["proposals"]),
-                      f"diteruskan? F1 {c['f1']:.3f}; {m['seconds']} s")
+        table.add_row("Sukabumi", "desa->kec", f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
+                      "", "", str(m["proposals"]))
+        notes.append(f"Sukabumi 2019: \"diteruskan atau tidak\" F1 {m['carried_forward']['f1']:.3f}; "
+                     f"{m['true']} tautan benar; {m['seconds']} s")
     if "nomenklatur" in results:
         m = results["nomenklatur"]
-        table.add_row("nomenklatur 2027", "varian -> kode", "", "", "", f"{m['top1']:.3f}", f"{m['top5']:.3f}",
-                      str(m["items"]), f"top-1 s.d. item kembar {m['top1_indistinguishable']:.3f}")
+        table.add_row("nomenklatur", "varian->kode", "", "", "", f"{m['top1']:.3f}", f"{m['top5']:.3f}",
+                      str(m["items"]))
+        notes.append(f"nomenklatur 2027: top-1 bila item kembar (nama dan kegiatan sama) dihitung benar "
+                     f"{m['top1_indistinguishable']:.3f}; per jenis kerusakan kode {m['by_code_damage']}")
     console.print(table)
+    for n in notes:
+        console.print(f"  {n}")
     return 0

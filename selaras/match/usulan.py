@@ -346,6 +346,11 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     det_p = np.array([has_detail(x) for x in locs_p], dtype=bool)[qi]
     det_r = np.array([has_detail(x) for x in locs_r], dtype=bool)[ti]
     cls["lokasi"] = np.where(det_p & det_r, "rinci", "umum")
+    # the same kegiatan often comes with the same standard volume and unit cost, so volume
+    # and cost agreement mean less when the kegiatan agrees: their u depend on it
+    same_keg = np.isin(lv["kegiatan"], ["sama", "kode_sama", "nama_sama", "sangat_mirip"])
+    cls["volume"] = np.where(same_keg, "keg", "lain")
+    cls["biaya"] = np.where(same_keg, "keg", "lain")
     sims = {"name_sim": name_sim, "code_level": code_lv, "classes": cls}
     return lv, sims
 
