@@ -110,16 +110,14 @@ class Writer:
                 continue
             columns[name] = pa.array(typed[name], _ARROW_TYPES.get(sql_type, pa.string()))
         columns["raw"] = _raw_struct(chunk.data.cells, target.labels)
-        arrow = pa.table(columns)
-        self.con.register("_ingest_batch", arrow)
-        try:
-            # Identifiers from the constant set above; values only inside the Arrow table.
-            self.con.execute(
-                f"insert into {self.table} by name "  # noqa: S608
-                "select * replace (to_json(raw) as raw) from _ingest_batch"
-            )
-        finally:
-            self.con.unregister("_ingest_batch")
+        _ingest_batch = pa.table(columns)  # noqa: F841 - read by DuckDB's replacement scan below
+        # Identifiers from the constant set above; values only inside the Arrow table. The
+        # table is found by name in this frame (a replacement scan), not registered: a
+        # registered table stays pinned until the transaction ends, this one is freed now.
+        self.con.execute(
+            f"insert into {self.table} by name "  # noqa: S608
+            "select * replace (to_json(raw) as raw) from _ingest_batch"
+        )
 
     # -- skipped rows -----------------------------------------------------------------------
     def _write_skipped(self, skipped: list[Skipped]) -> None:
@@ -137,13 +135,8 @@ class Writer:
                 "hidden": pa.array([s.hidden for s in skipped], pa.bool_()),
             }
         )
-        self.con.register("_ingest_skipped", arrow)
-        try:
-            self.con.execute(
-                "insert into raw.skipped_row by name select * replace (raw::json as raw) from _ingest_skipped"
-            )
-        finally:
-            self.con.unregister("_ingest_skipped")
+        _ingest_skipped = arrow  # noqa: F841 - read by DuckDB's replacement scan below
+        self.con.execute("insert into raw.skipped_row by name select * replace (raw::json as raw) from _ingest_skipped")
 
 
 def _text_column(values: tuple | list) -> pa.Array:
