@@ -623,9 +623,10 @@ def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, it
             else:
                 score = 0.0
                 reason = "Tidak terakomodir: tidak ada baris Renja yang mirip."
-            if not item.key and item.opd_label == "":
-                reason += " OPD tujuan tidak dikenali atau tidak punya baris Renja; dicari di semua OPD."
             recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason))
+        if not item.key:
+            recs[-1] = (*recs[-1][:6], recs[-1][6] + " OPD tujuan tidak dikenali atau tidak punya baris Renja; "
+                        "dicari di baris Renja semua OPD.")
     return pd.DataFrame.from_records(recs, columns=ACCOMMODATION_COLUMNS)
 
 

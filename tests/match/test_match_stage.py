@@ -89,3 +89,9 @@ def test_a_failure_leaves_the_previous_results(loaded, settings, monkeypatch):
         match_all(con, settings, "run-2")
     assert con.execute("select count(*) from match.usulan_accommodation").fetchone()[0] == before
     assert con.execute("select count(*) from match.renja_alignment").fetchone()[0] == 2
+
+
+def test_match_all_on_an_empty_warehouse(con, settings):
+    result = match_all(con, settings, "run-0")
+    assert result.figures["renja"] == 0 and result.figures["usulan"] == 0 and not result.failed
+    assert con.execute("select count(*) from analytics.musrenbang_accommodation").fetchone()[0] == 0
