@@ -193,7 +193,7 @@ def announce(event, step, result):
 
 with pipeline.observe(announce):
     try:
-        app(["run", "--no-prefect"], standalone_mode=False)
+        app(["run", "--no-prefect", *sys.argv[1:]], standalone_mode=False)
     except SystemExit as exc:
         sys.exit(exc.code)
 """
@@ -202,7 +202,7 @@ with pipeline.observe(announce):
 class StepWatcher:
     """A `selaras run` subprocess whose stderr lines are collected by a thread."""
 
-    def __init__(self, data_dir: Path, **env: str) -> None:
+    def __init__(self, data_dir: Path, *args: str, **env: str) -> None:
         import queue
         import subprocess
         import sys
@@ -210,7 +210,7 @@ class StepWatcher:
 
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
-        self.proc = subprocess.Popen([sys.executable, "-c", DRIVER], env=cli_env(data_dir, **env), cwd=REPO,
+        self.proc = subprocess.Popen([sys.executable, "-c", DRIVER, *args], env=cli_env(data_dir, **env), cwd=REPO,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
         def pump() -> None:
