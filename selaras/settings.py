@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="An xlsx sheet whose XML is bigger than this is streamed (bounded memory, slower) instead of "
         "being read whole (calamine needs about 100 bytes per cell).",
     )
+    ingest_memory_limit: str | None = Field(
+        "512MB",
+        description="DuckDB memory limit while files are loaded (a large file's uncommitted rows spill to disk "
+        "instead of growing memory); empty keeps DuckDB's default.",
+    )
 
     # Validation.
     validation_rules: Path | None = Field(

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import traceback
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -76,8 +77,9 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     """Load every input file; report per file. `failed` when any file could not be loaded."""
     result = StageResult("ingest")
     found = discover(settings)
-    outcomes = [ingest_found(con, settings, f, run_id) for f in found]
-    removed = _mark_removed(con, {f.source_file for f in found}, run_id)
+    with _memory_limit(con, settings.ingest_memory_limit):
+        outcomes = [ingest_found(con, settings, f, run_id) for f in found]
+        removed = _mark_removed(con, {f.source_file for f in found}, run_id)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
@@ -100,6 +102,20 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         files=[o.as_dict() for o in outcomes],
     )
     return result
+
+
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """DuckDB's memory limit for the duration of the stage, then the previous one back."""
+    if not limit:
+        yield
+        return
+    previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.execute("set memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        con.execute("set memory_limit = ?", [previous])
 
 
 def _mark_removed(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str) -> int:

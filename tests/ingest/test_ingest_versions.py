@@ -215,3 +215,11 @@ def test_a_failed_file_that_is_taken_away_is_no_longer_reported(raw, ingest, que
     result = ingest()
     assert not result.failed and result.figures["files_removed"] == 1
     assert statuses(query) == [("renja/rusak.xlsx", "removed")]
+
+
+def test_memory_limit_is_set_for_the_stage_and_restored(raw, ingest, query, settings):
+    before = query("select current_setting('memory_limit')")
+    write_opd(raw("opd", "opd.xlsx"), [["1.06", "Dinas Sosial"]])
+    settings.ingest_memory_limit = "300MB"
+    assert not ingest().failed
+    assert query("select current_setting('memory_limit')") == before
