@@ -110,12 +110,18 @@ def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator
     if not limit:
         yield
         return
-    previous = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    current = "select current_setting('memory_limit')"
+    previous = con.execute(current).fetchone()[0]
+    con.execute("reset memory_limit")
+    default = con.execute(current).fetchone()[0] == previous  # shown rounded: RESET restores exactly
     con.execute("set memory_limit = ?", [limit])
     try:
         yield
     finally:
-        con.execute("set memory_limit = ?", [previous])
+        if default:
+            con.execute("reset memory_limit")
+        else:
+            con.execute("set memory_limit = ?", [previous])
 
 
 def _mark_removed(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str) -> int:
