@@ -63,7 +63,7 @@ def generate(path: Path, rows: int) -> int:
             "Jumlah warga yang mendapat layanan",
             f"{n % 50 + 1} Orang" if n % 3 else f"{n % 9},{n % 7}5",
             f"Kec. Cicurug, Desa Sukamaju {n % 300}",
-            pagu if n % 4 else f"Rp {pagu:,.0f},00".replace(",", "."),
+            pagu if n % 4 else "Rp " + f"{pagu:,}".replace(",", ".") + ",00",
             "PAD",
             "",
             "Dinas Sosial",

@@ -95,15 +95,10 @@ class Writer:
     def _write_staged(self, chunk: Chunk) -> None:
         target = self.target
         assert self.table is not None and target is not None and target.labels is not None and target.build
-        n = len(chunk.numbers)
-        columns: dict[str, pa.Array] = {}
-        prefix = f"{self.source_file}:{target.sheet}:"
-        columns["row_ref"] = pa.array([prefix + str(r) for r in chunk.numbers], pa.string())
-        columns["file_id"] = pa.array([self.file_id] * n, pa.string())
-        columns["source_file"] = pa.array([self.source_file] * n, pa.string())
-        columns["sheet"] = pa.array([target.sheet] * n, pa.string())
-        columns["source_row"] = pa.array(chunk.numbers, pa.int32())
-        columns["hidden"] = pa.array(chunk.hidden, pa.bool_())
+        columns: dict[str, pa.Array] = {
+            "source_row": pa.array(chunk.numbers, pa.int32()),
+            "hidden": pa.array(chunk.hidden, pa.bool_()),
+        }
         typed = target.build(chunk.data)
         for name, sql_type in self.types.items():
             if name in columns or name == "raw" or name not in typed:
@@ -111,12 +106,14 @@ class Writer:
             columns[name] = pa.array(typed[name], _ARROW_TYPES.get(sql_type, pa.string()))
         columns["raw"] = _raw_struct(chunk.data.cells, target.labels)
         _ingest_batch = pa.table(columns)  # noqa: F841 - read by DuckDB's replacement scan below
-        # Identifiers from the constant set above; values only inside the Arrow table. The
-        # table is found by name in this frame (a replacement scan), not registered: a
-        # registered table stays pinned until the transaction ends, this one is freed now.
+        # Identifiers from the constant set above; values only inside the Arrow table or as
+        # bound parameters. The table is found by name in this frame (a replacement scan),
+        # not registered: a registered table stays pinned until the transaction ends.
         self.con.execute(
             f"insert into {self.table} by name "  # noqa: S608
-            "select * replace (to_json(raw) as raw) from _ingest_batch"
+            "select * replace (to_json(raw) as raw), ?::varchar as file_id, ?::varchar as source_file, "
+            "?::varchar as sheet, ?::varchar || source_row as row_ref from _ingest_batch",
+            [self.file_id, self.source_file, target.sheet, f"{self.source_file}:{target.sheet}:"],
         )
 
     # -- skipped rows -----------------------------------------------------------------------
@@ -139,9 +136,18 @@ class Writer:
         self.con.execute("insert into raw.skipped_row by name select * replace (raw::json as raw) from _ingest_skipped")
 
 
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
 def _text_column(values: tuple | list) -> pa.Array:
     """Cells as the spreadsheet shows them: text as is, whole numbers without `.0`, ISO
-    dates. Text and numbers are converted apart, numbers in Arrow (no Python per cell)."""
+    dates, empty cells null. A column of text goes to Arrow in one call; numbers are
+    converted in Arrow too; only dates and the like take a Python call per cell."""
+    try:
+        text = pa.array(values, pa.string())  # all text (the usual column)
+        return pc.if_else(pc.equal(text, ""), _NULL_TEXT, text)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
     texts = [v if v.__class__ is str and v != "" else None for v in values]
     floats = [v if v.__class__ is float else None for v in values]
     n_text = len(texts) - texts.count(None)
@@ -157,7 +163,7 @@ def _text_column(values: tuple | list) -> pa.Array:
     finite = pc.is_finite(numbers)
     whole = pc.and_(pc.and_(finite, pc.equal(numbers, pc.trunc(numbers))), pc.less(pc.abs(numbers), 1e15))
     as_int = pc.cast(pc.if_else(whole, numbers, 0.0), pa.int64()).cast(pa.string())
-    as_text = pc.if_else(whole, as_int, pc.if_else(finite, pc.cast(numbers, pa.string()), pa.scalar(None, pa.string())))
+    as_text = pc.if_else(whole, as_int, pc.if_else(finite, pc.cast(numbers, pa.string()), _NULL_TEXT))
     return pc.coalesce(text_array, as_text)
 
 
