@@ -54,7 +54,7 @@ def top_k(
     targets: sp.csr_matrix,
     k: int,
     bonus: Bonus | None = None,
-    chunk: int = 2048,
+    chunk: int | None = None,
     min_score: float = 1e-6,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(query index, target index, proxy score) of each query's k best targets by cosine
@@ -67,6 +67,8 @@ def top_k(
     k = min(k, n_t)
     tt = targets.T.tocsc()
     qi, ti, sc = [], [], []
+    # dense work arrays of chunk x n_targets: keep each near 8 M cells (32 MB)
+    chunk = chunk or max(64, min(4096, 8_000_000 // max(n_t, 1)))
     for start in range(0, n_q, chunk):
         sl = slice(start, min(start + chunk, n_q))
         dense = (queries[sl] @ tt).toarray()

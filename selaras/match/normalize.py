@@ -245,6 +245,13 @@ _CODE_START = re.compile(r"^\s*([0-9xX]+(?:\s*[.|/-]\s*[0-9xX]+)*)")
 
 
 def normalize_code(raw: object) -> str | None:
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return None
+    return _normalize_code(str(raw))
+
+
+@lru_cache(maxsize=200_000)
+def _normalize_code(raw: str) -> str | None:
     """Dotted, zero-padded form of a planning code, or None when there is none.
     "1.1.2.2.1.1", "1 | 1 | 2 | 2.01 | 1", "x.xx.01.2.01.0001 Penyusunan ..." all work.
     A code that does not follow the pattern (older local codes) is returned cleaned but

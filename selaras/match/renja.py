@@ -16,6 +16,7 @@ or `tidak_selaras` (no RKPD item). DataFrame in, DataFrame out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,7 @@ def _empty_targets() -> pd.DataFrame:
 
 # --- scoring ------------------------------------------------------------------------------
 
+@lru_cache(maxsize=500_000)
 def code_relation(a: str | None, b: str | None) -> str:
     """How the Renja row's code (a) relates to a target's (b): sama / kegiatan / program /
     bidang / beda / missing. The X.XX support programme matches any bidang."""
@@ -180,7 +182,7 @@ def code_relation(a: str | None, b: str | None) -> str:
 
 
 #: How the name similarity is made of its parts: IDF-weighted cosine over words and word
-#: pairs (rare words count more), over character 2-4-grams (typos, unknown abbreviations),
+#: pairs (rare words count more), over character 3-grams (typos, unknown abbreviations),
 #: and rapidfuzz token_sort_ratio (word order, small edits).
 NAME_WEIGHTS = {"word": 0.3, "char": 0.4, "fuzz": 0.3}
 
@@ -192,7 +194,7 @@ class NameIndex:
         self.w = weights or NAME_WEIGHTS
         self.queries, self.targets = queries, targets
         self.qw, self.tw = cand.tfidf_pair(queries, targets, ngram_range=(1, 2))
-        self.qc, self.tc = cand.tfidf_pair(queries, targets, ngram_range=(2, 4), analyzer="char_wb")
+        self.qc, self.tc = cand.tfidf_pair(queries, targets, ngram_range=(3, 3), analyzer="char_wb")
 
     def top_k(self, k: int, bonus=None):
         from scipy.sparse import hstack
@@ -392,22 +394,23 @@ def _suggest(target_code: str | None, row_code: str | None) -> str | None:
     return target_code
 
 
-def _why(d: dict, targets: pd.DataFrame, kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
+def _why(d: dict, targets: list[dict], kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
+    """The reason in Indonesian; `targets` are the target records."""
     text = _why_status(d, targets, kind, row_code, cfg)
     other = d.get("other_opd")
     if other is not None:
-        t = targets.iloc[int(other["ti"])]
+        t = targets[int(other["ti"])]
         text += (f" Item yang lebih mirip ada pada OPD lain ({t['opd']}): {t['kode'] or '-'} "
                  f"\"{str(t['nama']).strip()[:80]}\" (skor {other['score']:.0f}); item RKPD milik satu OPD.")
     return text
 
 
-def _why_status(d: dict, targets: pd.DataFrame, kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
+def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
     what = "RKPD" if kind == "rkpd" else "nomenklatur"
     best = d.get("best")
     if best is None:
-        return f"Tidak ada item {what} yang mirip." if not targets.empty else f"Data {what} belum dimuat."
-    t = targets.iloc[int(best["ti"])]
+        return f"Tidak ada item {what} yang mirip." if targets else f"Data {what} belum dimuat."
+    t = targets[int(best["ti"])]
     item = f"{t['kode'] or '-'} \"{str(t['nama']).strip()[:90]}\""
     parts = [f"nama mirip {best['name_sim'] * 100:.0f}%"]
     if best["code_rel"] in ("kegiatan", "program", "bidang"):
@@ -434,7 +437,7 @@ def _why_status(d: dict, targets: pd.DataFrame, kind: str, row_code: str | None,
         if d.get("name_differs"):
             return f"Perlu dicek: kode {row_code} ada di {what} ({item}) tetapi namanya berbeda ({ev})."
         if d.get("close") is not None:
-            o = targets.iloc[int(d['close']['ti'])]
+            o = targets[int(d['close']['ti'])]
             return (f"Perlu dicek: dua item {what} hampir sama cocoknya: {item} (skor {best['score']:.0f}) dan "
                     f"{o['kode'] or '-'} \"{str(o['nama']).strip()[:60]}\" (skor {d['close']['score']:.0f}).")
         return f"Perlu dicek: item {what} terdekat {item} (skor {best['score']:.0f} di bawah {cfg.selaras_min:.0f}; {ev})."
@@ -454,11 +457,12 @@ def match_targets(renja: pd.DataFrame, targets: pd.DataFrame, kind: str, cfg: Re
     for rec in cands.to_dict("records"):  # already ranked within each row
         by_q.setdefault(int(rec["qi"]), []).append(rec)
     names = targets["nama"].to_numpy()
+    records = targets.to_dict("records")
     has_name = [bool(_s(v)) for v in renja["nama"]]
     decisions = []
     for q in range(len(renja)):
         d = _decide_one(by_q.get(q, []), names, bool(codes[q]), has_name[q], cfg)
-        d["reason"] = _why(d, targets, kind, codes[q], cfg)
+        d["reason"] = _why(d, records, kind, codes[q], cfg)
         d["row_code"] = codes[q]
         decisions.append(d)
     return decisions, cands
@@ -491,12 +495,13 @@ def match_renja(
     nm_dec, nm_c = match_targets(renja, nm_t, "nomenklatur", cfg, norm)
 
     recs = []
+    rk_rows, nm_rows = rk_t.to_dict("records"), nm_t.to_dict("records")
     for q in range(len(renja)):
         rd, nd = rk_dec[q], nm_dec[q]
         best = rd.get("best")
-        t = rk_t.iloc[int(best["ti"])] if best is not None and rd["status"] != "tidak_selaras" else None
+        t = rk_rows[int(best["ti"])] if best is not None and rd["status"] != "tidak_selaras" else None
         nbest = nd.get("best")
-        nt = nm_t.iloc[int(nbest["ti"])] if nbest is not None and nd["status"] != "tidak_selaras" else None
+        nt = nm_rows[int(nbest["ti"])] if nbest is not None and nd["status"] != "tidak_selaras" else None
         row_code = rd["row_code"]
         saran = None
         if rd["status"] == "selaras_nama" and t is not None:
