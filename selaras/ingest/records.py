@@ -279,9 +279,12 @@ def _view_row(kind: str, fmap: FieldMap, vals: dict[str, Any], has_amount: bool,
         for level, name in part_names.items():
             names.setdefault(level, name)
         if part_code.kode and part_code.level != LOCAL:
+            # The code of each level the file wrote in its own column (not derived from
+            # one full code: a lone KODE SUB KEGIATAN column says nothing about groups).
             segs = part_code.kode.split(".")
             for level in LEVELS[: LEVELS.index(part_code.level) + 1]:
-                codes[level] = ".".join(segs[: LEVEL_SEGMENTS[level]])
+                if level in parts:
+                    codes[level] = ".".join(segs[: LEVEL_SEGMENTS[level]])
     if kind in ("wilayah", "opd"):
         kode_raw = clean_text(kode_cell)
         code = Code(kode_raw, None, None) if kode_raw else _NO_CODE

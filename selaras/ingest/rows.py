@@ -200,7 +200,7 @@ class SheetRows:
                 emit_skip(i, code)
                 continue
             nama = namas[i]
-            if (nama is None or nama[:1].isdigit()) and self._numbering(cells):
+            if (nama is None or nama[:1].isdigit() or nama[:1] == "(") and self._numbering(cells):
                 emit_skip(i, "numbering")
                 continue
             if nama is not None and nama in self.header_names and self._repeated_header(_nonempty(cells)):

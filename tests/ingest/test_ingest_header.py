@@ -143,7 +143,7 @@ def test_header_matching_is_tolerant_of_case_spacing_and_abbreviations():
           "indikator", "satuan"}),
         ("rkpd", ["No", "Prioritas Daerah", "Sasaran Daerah", "Program", "Kegiatan", "Sasaran Kegiatan",
                   "Lokasi (desa/kel)", "Volume", "Pagu", "Perangkat Daerah Penanggungjawab"],
-         {"_no", "prioritas", "sasaran", "kode_program", "kode_kegiatan", "lokasi", "pagu", "opd"}),
+         {"_no", "prioritas", "sasaran", "kode_program", "kode_kegiatan", "lokasi", "target", "pagu", "opd"}),
         ("opd", ["KODE", "ORGANISASI", "KETERANGAN"], {"kode", "nama"}),
     ],
 )
