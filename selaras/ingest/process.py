@@ -250,7 +250,10 @@ def _load(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, fmt:
                 notes.append(f"lembar '{sheet.name}': {record['note']}")
         loaded = [s for s in sheets if s["status"] == "loaded"]
         if not loaded:
-            raise _no_header_error(sheets, found.kind)
+            error = _no_header_error(sheets, found.kind)
+            if fmt.note:  # e.g. text content under an .xlsx name: say so first
+                error.message = f"{fmt.note} {error.message}"
+            raise error
         rows_read = sum(s["rows_read"] for s in sheets)
         if rows_read != writer.rows_staged + writer.rows_skipped:
             raise IngestError(

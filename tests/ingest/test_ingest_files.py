@@ -239,3 +239,10 @@ def test_streamed_xlsx_gives_the_same_rows_as_calamine(raw, ingest, query, setti
     assert snapshots[0] == snapshots[1]
     staged = snapshots[0][0]
     assert [r[0] for r in staged] == [6, 7] and staged[1][1] is True and staged[0][7] == 2000.0
+
+
+def test_text_under_a_workbook_name_says_so(raw, ingest, query):
+    raw("renja", "catatan.xlsx").write_text("hanya catatan, bukan tabel\n", encoding="utf-8")
+    assert ingest().failed
+    status, why, _ = reason(query, "renja/catatan.xlsx")
+    assert status == "failed" and "berformat csv" in why and ".xlsx" in why and "(no_header)" in why
