@@ -28,12 +28,14 @@ con = warehouse.connect(settings)
 started = time.perf_counter()
 result = ingest_all(con, settings, "reliability-1m")
 seconds = time.perf_counter() - started
+ingest_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 status, read, staged, skipped = con.execute(
     "select status, rows_read, rows_staged, rows_skipped from raw.ingest_file").fetchone()
 print("RESULT=" + json.dumps({
     "status": status, "rows_read": read, "rows_staged": staged, "rows_skipped": skipped, "seconds": seconds,
+    "peak_mb": ingest_peak,
     "problems": check_accounting(con), "figures": accounting_figures(con),
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_with_accounting_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "distinct_rows": con.execute("select count(distinct source_row) from staged.usulan").fetchone()[0],
     "last": con.execute("select usulan_id, anggaran from staged.usulan where source_row = ?", [rows + 1]).fetchone(),
 }, default=str))
@@ -49,10 +51,12 @@ def test_a_million_row_csv_loads_every_row_with_bounded_memory(tmp_path):
     line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT=")), None)
     assert line, out.stdout[-2000:] + out.stderr[-4000:]
     got = json.loads(line[7:])
-    print(f"1M rows: {got['seconds']:.0f} s, peak {got['peak_mb']:.0f} MB")
+    print(f"1M rows: ingest {got['seconds']:.0f} s, peak {got['peak_mb']:.0f} MB "
+          f"({got['peak_with_accounting_mb']:.0f} MB with the accounting check)")
     assert got["status"] == "loaded", got
     assert got["rows_read"] == lines and got["rows_staged"] == ROWS and got["rows_skipped"] == 1, got
     assert got["distinct_rows"] == ROWS
     assert got["problems"] == [] and got["figures"]["rows_lost"] == 0, got
     assert got["last"] == [f"MR-{ROWS:07d}", 200000.0], got["last"]  # the last row, parsed
-    assert got["peak_mb"] < PEAK_LIMIT_MB, f"peak memory {got['peak_mb']:.0f} MB"
+    assert got["peak_mb"] < PEAK_LIMIT_MB, f"peak memory of ingest {got['peak_mb']:.0f} MB"
+    assert got["peak_with_accounting_mb"] < PEAK_LIMIT_MB, f"peak with the check {got['peak_with_accounting_mb']:.0f} MB"
