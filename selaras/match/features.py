@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from selaras.match.location import Gazetteer, Location, parse_location
-from selaras.match.normalize import Normalizer, default_normalizer, lexicon, normalize_code, parse_quantity
+from selaras.match.normalize import (
+    Normalizer,
+    default_normalizer,
+    lexicon,
+    normalize_code,
+    parse_quantity,
+    split_work_tokens,
+)
 from selaras.match.opd import OpdResolver
 
 #: Location phrases removed from a text before comparing what it says (the location is
@@ -20,7 +27,8 @@ _LOCATION_PHRASE = re.compile(
     r"\b\.?\s*:?\s*[a-z0-9]+(?:\s*[/.]\s*\d+)?"
 )
 
-FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "doc", "desc", "loc", "qty", "unit", "cost"]
+FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "name_x", "doc", "desc", "loc", "qty",
+                   "unit", "cost"]
 
 
 def _text(*parts: object) -> str:
@@ -64,9 +72,11 @@ def _features(
     locs: list[Location], qty: list[tuple[float | None, str | None]], cost: pd.Series, norm: Normalizer,
     work_from_desc: bool,
 ) -> pd.DataFrame:
-    works, objs, texts = [], [], []
+    works, objs, objs_x, texts = [], [], [], []
     for name, doc, desc in zip(names, docs, descs, strict=True):
         kinds, obj = norm.split_work(name)
+        # the object with the nomenclature words of citizens' terms ("kelompok tani" -> petani)
+        objs_x.append(" ".join(split_work_tokens(norm.expanded(name), norm.lex)[1]))
         if work_from_desc and desc:
             # a Renja indikator says the work too: "Jumlah MCK yang Dibangun"
             kinds = tuple(dict.fromkeys(kinds + norm.split_work(desc)[0]))
@@ -83,6 +93,7 @@ def _features(
         "work": works,
         "work_mask": [work_mask(w) for w in works],
         "name": objs,
+        "name_x": objs_x,
         "doc": texts,
         "desc": [norm.normalize(d) for d in descs],
         "loc": locs,

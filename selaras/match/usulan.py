@@ -214,8 +214,8 @@ def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
     A, B = cand.tfidf_pair(P["doc"].tolist(), R["doc"].tolist())
     DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
     c = cand.Containment([*P["doc"], *R["doc"]])
-    return TextMatrices(A, B, DA, DB, c.matrices(P["name"].tolist()), c.matrices(P["doc"].tolist()),
-                        c.matrices(R["name"].tolist()), c.matrices(R["doc"].tolist()))
+    return TextMatrices(A, B, DA, DB, c.matrices(P["name_x"].tolist()), c.matrices(P["doc"].tolist()),
+                        c.matrices(R["name_x"].tolist()), c.matrices(R["doc"].tolist()))
 
 
 def pair_frame(qi: np.ndarray, ti: np.ndarray, mats: TextMatrices) -> pd.DataFrame:
