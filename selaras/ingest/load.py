@@ -67,6 +67,7 @@ class Writer:
         self.rows_staged = 0
         self.rows_skipped = 0
         self.target: SheetTarget | None = None
+        self.skipped_types: dict[str, str] | None = None
         if table is not None:
             self.set_table(table)
 
@@ -95,8 +96,14 @@ class Writer:
     def _write_staged(self, chunk: Chunk) -> None:
         target = self.target
         assert self.table is not None and target is not None and target.labels is not None and target.build
+        n = len(chunk.numbers)
+        rows = pa.array(chunk.numbers, pa.int32())
         columns: dict[str, pa.Array] = {
-            "source_row": pa.array(chunk.numbers, pa.int32()),
+            "row_ref": pc.binary_join_element_wise(f"{self.source_file}:{target.sheet}:", rows.cast(pa.string()), ""),
+            "file_id": pa.array([self.file_id] * n, pa.string()),
+            "source_file": pa.array([self.source_file] * n, pa.string()),
+            "sheet": pa.array([target.sheet] * n, pa.string()),
+            "source_row": rows,
             "hidden": pa.array(chunk.hidden, pa.bool_()),
         }
         typed = target.build(chunk.data)
@@ -105,16 +112,7 @@ class Writer:
                 continue
             columns[name] = pa.array(typed[name], _ARROW_TYPES.get(sql_type, pa.string()))
         columns["raw"] = _raw_struct(chunk.data.cells, target.labels)
-        _ingest_batch = pa.table(columns)  # noqa: F841 - read by DuckDB's replacement scan below
-        # Identifiers from the constant set above; values only inside the Arrow table or as
-        # bound parameters. The table is found by name in this frame (a replacement scan),
-        # not registered: a registered table stays pinned until the transaction ends.
-        self.con.execute(
-            f"insert into {self.table} by name "  # noqa: S608
-            "select * replace (to_json(raw) as raw), ?::varchar as file_id, ?::varchar as source_file, "
-            "?::varchar as sheet, ?::varchar || source_row as row_ref from _ingest_batch",
-            [self.file_id, self.source_file, target.sheet, f"{self.source_file}:{target.sheet}:"],
-        )
+        _append(self.con, self.table, self.types, pa.table(columns), {"raw": "to_json(raw)"})
 
     # -- skipped rows -----------------------------------------------------------------------
     def _write_skipped(self, skipped: list[Skipped]) -> None:
@@ -132,8 +130,28 @@ class Writer:
                 "hidden": pa.array([s.hidden for s in skipped], pa.bool_()),
             }
         )
-        _ingest_skipped = arrow  # noqa: F841 - read by DuckDB's replacement scan below
-        self.con.execute("insert into raw.skipped_row by name select * replace (raw::json as raw) from _ingest_skipped")
+        if self.skipped_types is None:
+            self.skipped_types = table_types(self.con, "raw.skipped_row")
+        _append(self.con, "raw.skipped_row", self.skipped_types, arrow, {"raw": "raw::json"})
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], arrow: pa.Table,
+            transforms: dict[str, str]) -> None:
+    """Append an Arrow table to `table` inside the open transaction. Column names come
+    from the table's own definition, expressions from code; the values never become SQL
+    text. A relation over the Arrow table (not a registered view, which would keep the
+    batch pinned until commit) lets each batch's memory go as soon as it is written."""
+    present = set(arrow.column_names)
+    exprs = []
+    for name in types:
+        quoted = '"' + name.replace('"', '""') + '"'
+        if name in transforms and name in present:
+            exprs.append(f"{transforms[name]} as {quoted}")
+        elif name in present:
+            exprs.append(quoted)
+        else:
+            exprs.append(f"null as {quoted}")
+    con.from_arrow(arrow).project(", ".join(exprs)).insert_into(table)
 
 
 _NULL_TEXT = pa.scalar(None, pa.string())
