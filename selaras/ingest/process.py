@@ -333,7 +333,7 @@ def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: S
         writer.set_table(TABLES[kind])
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
     ctx = from_title(title).merged_with(name_ctx)
-    classifier = SheetRows(kind, header, ctx, sheet.hidden_rows, hidden_sheet=sheet.hidden)
+    classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden)
     sheet_kind = kind
     writer.start_sheet(
         sheet.name, header.labels, sheet.first_col,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from selaras.ingest.context import Context
 from selaras.ingest.header import HeaderMatch
 from selaras.ingest.parse import _BLANKS, LEVELS, LOCAL, cell_text, clean_text
 from selaras.ingest.records import (
@@ -108,11 +107,9 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
 class SheetRows:
     """Classifies the rows of one sheet, in order, carrying group context down."""
 
-    def __init__(self, kind: str, header: HeaderMatch, ctx: Context, hidden_rows: frozenset[int],
-                 hidden_sheet: bool = False) -> None:
+    def __init__(self, kind: str, header: HeaderMatch, hidden_rows: frozenset[int], hidden_sheet: bool = False) -> None:
         self.kind = kind
         self.header = header
-        self.ctx = ctx
         self.hidden_rows = _Everything() if hidden_sheet else hidden_rows
         self.fmap = FieldMap(header, kind)
         self.width = len(header.labels)

@@ -62,9 +62,6 @@ class Workbook:
     def close(self) -> None:
         self.archive.close()
 
-    def part_size(self, part: str) -> int:
-        return self.archive.getinfo(part).file_size
-
     def _shared_strings(self) -> list[str]:
         strings: list[str] = []
         with self.archive.open("xl/sharedStrings.xml") as fh:
