@@ -1,10 +1,20 @@
-"""Stage: ingest. Files under data/raw/<kind>/ are read (xlsx, xlsm, xls, ods, csv), their
-header found and mapped to canonical fields, every row classified (data, or skipped with a
-reason) and loaded with its lineage into raw.* and staged.*, one transaction per file.
+"""Stage: ingest. Files under data/raw/<kind>/ (and, classified by their headers, at the
+top of data/raw/) are read, their header found and mapped to canonical fields, every row
+classified (data, or skipped with a reason) and loaded with its lineage into raw.* and
+staged.*, one transaction per file, idempotently by content hash.
 
-Public entry points: `ingest_all(con, settings, run_id) -> StageResult` (the pipeline
-stage) and `ingest_found` for one discovered file; the pure value parsers live in
-`selaras.ingest.parse`."""
+Modules, in the order a file goes through them:
+    discover      find the files (kinds, hidden/lock files, symlinks kept inside raw/)
+    safety        refuse before reading: size, real format by magic bytes, encryption, zip bombs
+    readers       xlsx/xlsm/xls/ods via calamine, CSV (encoding, separator); xlsx_stream for huge sheets
+    header        find the 1-3 row header and map labels through headers.yaml
+    context       OPD and year from the title block or the file name
+    rows          classify rows (title, header, numbering, group, subtotal, note, ...), carry groups down
+    records       field values, row views and the typed staged columns, column by column
+    parse         pure value parsers (money, numbers, quantities, dates, codes, locations)
+    load          Arrow batches into DuckDB; file versions (unchanged, superseded, failed, removed)
+    process       the stage itself: ingest_all / ingest_found
+"""
 
 from __future__ import annotations
 
