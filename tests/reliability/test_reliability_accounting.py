@@ -19,6 +19,7 @@ SAMPLE_FILES = 16  # selaras.sample.write_sample: every one loads
 def test_every_input_row_is_accounted_for_after_the_combined_run(corpus_run, corpus_con):
     assert check_accounting(corpus_con) == []
     figures = accounting_figures(corpus_con)
+    print(f"combined run (sample + {len(corpus_run.cases)} hostile files, {corpus_run.seconds:.0f} s): {figures}")
     assert figures["rows_lost"] == 0
     assert figures["rows_read"] == figures["rows_loaded"] + figures["rows_quarantined"] + figures["rows_skipped"]
     assert figures["files_current"] >= SAMPLE_FILES and figures["rows_quarantined"] > 0

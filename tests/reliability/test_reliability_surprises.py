@@ -163,3 +163,22 @@ def test_readers_open_the_published_database_read_only(corpus_run, tmp_path):
             con.execute("delete from analytics.renja_alignment")
     finally:
         con.close()
+
+
+def test_exported_csv_cells_cannot_run_as_formulas(corpus_run, corpus_con):
+    """CSV exports open in Excel: a cell that starts with = + - @ from a planner's text is
+    escaped (leading apostrophe), so it shows as text instead of running."""
+    import csv
+
+    exports = list(corpus_run.settings.processed_dir.rglob("*.csv"))
+    assert exports
+    offenders, escaped = [], 0
+    for path in exports:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    if cell in INJECTIONS:
+                        offenders.append(f"{path.name}: {cell[:40]}")
+                    escaped += cell.lstrip("'") in INJECTIONS and cell.startswith("'")
+    assert offenders == [], offenders[:10]
+    assert escaped, "the planners' formula-like text did not reach any export"
