@@ -40,22 +40,34 @@ def discover(settings: Settings) -> list[Found]:
             kind = entry.name if entry.name in KINDS else None
             if entry.name in IGNORED_DIRS or kind is None:
                 continue
-            for path in _walk(entry):
-                found.append(_found(path, raw, root, kind))
+            for path, linked_dir in _walk(entry):
+                if linked_dir:
+                    found.append(Found(path, path.relative_to(raw).as_posix(), kind, _LINKED_DIR))
+                else:
+                    found.append(_found(path, raw, root, kind))
         elif entry.is_file() or entry.is_symlink():
             found.append(_found(entry, raw, root, None))
     return found
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Files below `folder`, sorted, without following directory symlinks (a loop or a
-    link to elsewhere would otherwise pull in foreign files)."""
-    out: list[Path] = []
+_LINKED_DIR = (
+    "Folder ini tautan (symlink); isinya tidak dibaca demi keamanan (bisa menunjuk ke luar data/raw). "
+    "Salin berkasnya ke data/raw/<jenis>/."
+)
+
+
+def _walk(folder: Path) -> list[tuple[Path, bool]]:
+    """(path, is a linked folder) below `folder`, sorted. Directory symlinks are reported,
+    not followed (a loop or a link to elsewhere would otherwise pull in foreign files)."""
+    out: list[tuple[Path, bool]] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not _ignored(d))
+        for name in dirnames:
+            if (Path(dirpath) / name).is_symlink():
+                out.append((Path(dirpath) / name, True))
         for name in sorted(filenames):
             if not _ignored(name):
-                out.append(Path(dirpath) / name)
+                out.append((Path(dirpath) / name, False))
     return out
 
 

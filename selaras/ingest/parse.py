@@ -135,7 +135,8 @@ _PLAIN_GROUPED = re.compile(r"(?:Rp\.?\s?)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}
 def _parse_number_text(value: str, money: bool) -> float | None:
     if (m := _PLAIN_GROUPED.fullmatch(value)) and not m.group(1).startswith("0."):  # 0.250 is a decimal
         whole, fraction = m.group(1).replace(".", ""), m.group(2)
-        return float(f"{whole}.{fraction}") if fraction else float(whole)
+        number = float(f"{whole}.{fraction}") if fraction else float(whole)
+        return number if math.isfinite(number) else None
     text = clean_text(value)
     if text is None:
         return None
@@ -170,6 +171,8 @@ def _parse_number_text(value: str, money: bool) -> float | None:
     if number is None:
         return None
     number *= factor
+    if not math.isfinite(number):
+        return None
     return -number if negative else number
 
 
@@ -204,7 +207,8 @@ def _grouped(text: str, sep: str) -> bool:
 def _to_float(integer: str, fraction: str) -> float | None:
     if not integer.isdigit() or (fraction and not fraction.isdigit()):
         return None
-    return float(f"{integer}.{fraction}" if fraction else integer)
+    number = float(f"{integer}.{fraction}" if fraction else integer)
+    return number if math.isfinite(number) else None  # 400 nines is not an amount
 
 
 def parse_amount(value: Any) -> float | None:
@@ -304,7 +308,7 @@ def parse_year(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime | date):
-        return value.year
+        return value.year if 1900 <= value.year <= 2099 else None
     if isinstance(value, int | float):
         if not math.isfinite(value) or not float(value).is_integer():
             return None

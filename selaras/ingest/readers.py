@@ -126,14 +126,14 @@ def _open_workbook(path: Path, fmt: str) -> python_calamine.CalamineWorkbook:
 
 def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
     workbook = _open_workbook(path, fmt)
-    hidden_rows: dict[str, frozenset[int]] = {}
+    extras: dict[str, SheetExtras] = {}
     try:
         if fmt in ("xlsx", "xlsm"):
-            hidden_rows = xlsx_hidden_rows(path)
+            extras = xlsx_sheet_extras(path)
         elif fmt == "ods":
-            hidden_rows = ods_hidden_rows(path)
+            extras = {name: SheetExtras(rows) for name, rows in ods_hidden_rows(path).items()}
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
-        hidden_rows = {}  # hidden rows are extra information; the cells are still read
+        extras = {}  # hidden rows and error values are extra information; the cells are still read
     try:
         for index, meta in enumerate(workbook.sheets_metadata):
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
@@ -149,24 +149,41 @@ def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
                 yield Sheet(meta.name, index, hidden, iter(()), width=0)
                 continue
             merged = sheet.merged_cell_ranges
+            extra = extras.get(meta.name, SheetExtras())
             yield Sheet(
                 name=meta.name,
                 index=index,
                 hidden=hidden,
-                rows=_calamine_rows(sheet, merged, start[1]),
+                rows=_calamine_rows(sheet, merged, start[1], extra.errors),
                 first_col=start[1],
                 width=sheet.width,
                 merged=list(merged) if merged is not None else None,
-                hidden_rows=hidden_rows.get(meta.name, frozenset()),
+                hidden_rows=extra.hidden_rows,
             )
     finally:
         workbook.close()
 
 
-def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, first_col: int) -> Iterator[Row]:
-    """calamine yields rows from row 0 of the sheet, cells from its first used column."""
+def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, first_col: int,
+                   errors: dict[tuple[int, int], str] | None = None) -> Iterator[Row]:
+    """calamine yields rows from row 0 of the sheet, cells from its first used column.
+    Formula errors (#REF! ...), which calamine reads as empty, are put back as text: a
+    planner must see and fix them, not find a silently missing pagu."""
     rows = ((r + 1, cells) for r, cells in enumerate(sheet.iter_rows()))
+    if errors:
+        rows = _with_errors(rows, errors, first_col)
     return _merged_down(rows, merged, first_col) if merged else rows
+
+
+def _with_errors(rows: Iterator[Row], errors: dict[tuple[int, int], str], first_col: int) -> Iterator[Row]:
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row, col), text in errors.items():
+        by_row.setdefault(row, []).append((col - first_col, text))
+    for number, cells in rows:
+        for col, text in by_row.get(number, ()):
+            if 0 <= col < len(cells) and cells[col] == "":
+                cells[col] = text
+        yield number, cells
 
 
 def _merged_down(rows: Iterator[Row], merged: list | None, first_col: int) -> Iterator[Row]:
@@ -210,10 +227,23 @@ def _attrs(tag: bytes) -> dict[str, str]:
     return {k.decode(): html.unescape(v[1:-1].decode("utf-8", "replace")) for k, v in _ATTR.findall(tag)}
 
 
+@dataclass
+class SheetExtras:
+    """What calamine does not report about an xlsx sheet."""
+
+    hidden_rows: frozenset[int] = frozenset()  # 1-based
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, absolute column) -> #REF! ...
+
+
 def xlsx_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
-    """1-based numbers of hidden rows per sheet, read from the sheet XML (calamine does
-    not report them). Streams each sheet part; rows without an `r` attribute are skipped."""
-    result: dict[str, frozenset[int]] = {}
+    """1-based numbers of hidden rows per sheet."""
+    return {name: extras.hidden_rows for name, extras in xlsx_sheet_extras(path).items() if extras.hidden_rows}
+
+
+def xlsx_sheet_extras(path: Path) -> dict[str, SheetExtras]:
+    """Hidden rows and formula error values (#REF!, #DIV/0!: calamine reads them as empty)
+    per sheet, from the sheet XML, streamed. Rows without an `r` attribute are skipped."""
+    result: dict[str, SheetExtras] = {}
     with zipfile.ZipFile(path) as archive:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
@@ -221,6 +251,7 @@ def xlsx_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
         for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
             a = _attrs(tag)
             targets[a.get("Id")] = a.get("Target", "")
+        names = set(archive.namelist())
         for tag in _SHEET_TAG.findall(workbook):
             a = _attrs(tag)
             rid = next((v for k, v in a.items() if k.endswith(":id")), None)
@@ -228,31 +259,49 @@ def xlsx_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
             if not target or "name" not in a:
                 continue
             part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            if part not in archive.namelist():
-                continue
-            rows = _hidden_in_part(archive, part)
-            if rows:
-                result[a["name"]] = frozenset(rows)
+            if part in names:
+                result[a["name"]] = _scan_part(archive, part)
     return result
 
 
-def _hidden_in_part(archive: zipfile.ZipFile, part: str) -> set[int]:
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"[^>]*>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _scan_part(archive: zipfile.ZipFile, part: str) -> SheetExtras:
     hidden: set[int] = set()
+    errors: dict[tuple[int, int], str] = {}
+
+    def scan(body: bytes) -> None:
+        if b"hidden" in body:
+            for tag in _ROW_TAG.findall(body):
+                if b"hidden" in tag:
+                    a = _attrs(tag)
+                    if a.get("hidden") in ("1", "true") and a.get("r", "").isdigit():
+                        hidden.add(int(a["r"]))
+        if b't="e"' in body:
+            for m in _ERROR_CELL.finditer(body):
+                ref = _CELL_REF.search(m.group(0))
+                end = body.find(b"</c>", m.end())
+                value = _VALUE.search(body, m.end(), end if end >= 0 else len(body))
+                if ref and value:
+                    col = xlsx_stream.column_index(ref.group(1).decode())
+                    errors[(int(ref.group(2)), col)] = html.unescape(value.group(1).decode("utf-8", "replace"))
+
     carry = b""
     with archive.open(part) as fh:
         while chunk := fh.read(1 << 20):
             buf = carry + chunk
-            cut = buf.rfind(b"<")
-            body, carry = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
-            if b"hidden" not in body:
+            cut = buf.rfind(b"</row>")  # whole rows only: a cell never straddles two reads
+            cut = cut + 6 if cut >= 0 else buf.rfind(b"<")
+            if cut <= 0:
+                carry = buf
                 continue
-            for tag in _ROW_TAG.findall(body):
-                if b"hidden" not in tag:
-                    continue
-                a = _attrs(tag)
-                if a.get("hidden") in ("1", "true") and a.get("r", "").isdigit():
-                    hidden.add(int(a["r"]))
-    return hidden
+            scan(buf[:cut])
+            carry = buf[cut:]
+    scan(carry)
+    return SheetExtras(frozenset(hidden), errors)
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -328,7 +377,7 @@ def sniff_delimiter(sample: str, preferred: str | None = None) -> str:
     best, best_key = preferred or ",", (0.0, 0, 0)
     for delim in _DELIMITERS:
         try:
-            counts = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
+            counts = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delim) if r]
         except csv.Error:
             continue
         if not counts:

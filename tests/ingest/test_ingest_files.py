@@ -246,3 +246,30 @@ def test_text_under_a_workbook_name_says_so(raw, ingest, query):
     assert ingest().failed
     status, why, _ = reason(query, "renja/catatan.xlsx")
     assert status == "failed" and "berformat csv" in why and ".xlsx" in why and "(no_header)" in why
+
+
+def test_formula_errors_are_kept_as_text(raw, ingest, rows_of, settings):
+    """calamine reads #REF! as empty; a planner must see the error, not a missing pagu."""
+    for stream_mb in (200.0, 0.0):
+        settings.stream_xlsx_mb = stream_mb
+        name = f"rumus_{int(stream_mb)}.xlsx"
+        wb = xlsxwriter.Workbook(str(raw("renja", name)))
+        ws = wb.add_worksheet("Renja")
+        ws.write_row(0, 0, ["KODE", "URAIAN", "PAGU"])
+        ws.write_row(1, 0, ["1.06.02.2.01.0001", f"A ({name})"])  # two files, two contents
+        ws.write_formula(1, 2, "=#REF!*2", None, "#REF!")
+        ws.write_row(2, 0, ["1.06.02.2.01.0002", "B"])
+        ws.write_formula(2, 2, "=C2/0", None, "#DIV/0!")
+        ws.write_row(3, 0, ["1.06.02.2.01.0003", "C"])
+        ws.write_formula(3, 2, "=1000*2", None, 2000)
+        wb.close()
+        assert not ingest().failed
+        rows = {r["source_row"]: r for r in rows_of("staged.renja", f"renja/{name}")}
+        assert [rows[n]["pagu_raw"] for n in (2, 3, 4)] == ["#REF!", "#DIV/0!", "2000"]
+        assert [rows[n]["pagu"] for n in (2, 3, 4)] == [None, None, 2000.0]
+
+
+def test_csv_of_empty_cells_is_an_empty_file(raw, ingest, query):
+    raw("musrenbang", "kosong.csv").write_bytes(b";;;;\r\n;;;;\r\n\r\n")
+    assert ingest().failed
+    assert "(empty_file)" in reason(query, "musrenbang/kosong.csv")[1]

@@ -276,3 +276,9 @@ def test_fast_path_agrees_with_the_rules(n, cents, money, prefix):
     text = f"{prefix}{_indonesian(n)},{cents:02d}"
     general = parse_number(text + " ", money=money)
     assert parse_number(text, money=money) == general == pytest.approx(n + cents / 100)
+
+
+def test_absurd_numbers_are_not_amounts():
+    assert parse_amount("9" * 400) is None and parse_amount("Rp " + "9" * 400 + ",00") is None
+    assert parse_number("1" + "0" * 400 + " juta") is None
+    assert parse_year(date(2100, 1, 1)) is None and parse_year(datetime(1899, 12, 31)) is None

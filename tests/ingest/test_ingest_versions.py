@@ -161,10 +161,12 @@ def test_symlink_out_of_the_data_folder_is_refused(raw, ingest, query, tmp_path)
     os.symlink(outside, link)
     inside = write_opd(raw("opd", "asli.xlsx"), [["1.06", "Dinas Sosial"]])
     os.symlink(inside, raw("renja", "tautan.xlsx"))
+    os.symlink(tmp_path, raw("opd", "folder_luar"))
     result = ingest()
     assert result.failed
     rows = dict(query("select source_file, reason from raw.ingest_file where status = 'failed'"))
-    assert list(rows) == ["opd/link.xlsx"] and "symlink" in rows["opd/link.xlsx"]
+    assert sorted(rows) == ["opd/folder_luar", "opd/link.xlsx"] and all("symlink" in r for r in rows.values())
+    assert any("folder_luar" in p for p in result.problems)
     assert query("select count(*) from staged.opd") == [(1,)]
 
 
