@@ -129,8 +129,11 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     review = review_rows(con, settings.top_k)
     timings["load"] = time.perf_counter() - t0
     settings.processed_dir.mkdir(parents=True, exist_ok=True)
+    # Runs hold the data folder's lock one at a time, so any other staging folder is the
+    # half-written leftover of a killed run: clear it.
+    for stale in settings.processed_dir.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     staging = settings.processed_dir / f".staging-{run_id}"
-    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
         t = time.perf_counter()
