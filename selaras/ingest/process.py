@@ -206,8 +206,13 @@ def _fail(con: duckdb.DuckDBPyConnection, found: Found, file_id: str, sha: str |
     log.warning("%s", message)
     with transaction(con):
         existing = load.file_record(con, file_id)
+        if existing is not None and existing["source_file"] != found.source_file:
+            # The same bytes refused under another name (two empty files, say): each file
+            # keeps its own record, so the id also depends on the name.
+            file_id = "f" + hashlib.sha256(f"{found.source_file}\0{file_id}".encode()).hexdigest()[:15]
+            existing = load.file_record(con, file_id)
         if existing is not None:
-            load.delete_file(con, file_id)  # an earlier failed attempt of the same bytes
+            load.delete_file(con, file_id)  # an earlier failed attempt of the same file
         load.insert_file(
             con,
             {
