@@ -46,7 +46,8 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     text = resources.files("selaras.ingest").joinpath("headers.yaml").read_text(encoding="utf-8")
-    doc = yaml.safe_load(text)
+    # libyaml's safe loader when built in (same documents as yaml.safe_load, 10x faster).
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     norm = doc["normalise"]
     abbreviations = {str(k).lower(): str(v).lower() for k, v in norm["abbreviations"].items()}
     drop = frozenset(str(t).lower() for t in norm["drop_tokens"])
