@@ -27,8 +27,8 @@ _LOCATION_PHRASE = re.compile(
     r"\b\.?\s*:?\s*[a-z0-9]+(?:\s*[/.]\s*\d+)?"
 )
 
-FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "name_x", "doc", "desc", "loc", "qty",
-                   "unit", "cost"]
+FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "name_x", "name_c", "doc", "doc_c", "desc",
+                   "loc", "qty", "unit", "cost"]
 
 
 def _text(*parts: object) -> str:
@@ -72,11 +72,13 @@ def _features(
     locs: list[Location], qty: list[tuple[float | None, str | None]], cost: pd.Series, norm: Normalizer,
     work_from_desc: bool,
 ) -> pd.DataFrame:
-    works, objs, objs_x, texts = [], [], [], []
+    works, objs, objs_x, objs_c, texts, texts_c = [], [], [], [], [], []
     for name, doc, desc in zip(names, docs, descs, strict=True):
         kinds, obj = norm.split_work(name)
         # the object with the nomenclature words of citizens' terms ("kelompok tani" -> petani)
         objs_x.append(" ".join(split_work_tokens(norm.expanded(name), norm.lex)[1]))
+        # ... and with each citizens' term as one concept (see Normalizer.concepts)
+        objs_c.append(" ".join(norm.concepts(obj)))
         if work_from_desc and desc:
             # a Renja indikator says the work too: "Jumlah MCK yang Dibangun"
             kinds = tuple(dict.fromkeys(kinds + norm.split_work(desc)[0]))
@@ -85,6 +87,7 @@ def _features(
         works.append(kinds)
         objs.append(" ".join(obj))
         texts.append(" ".join(norm.expanded(doc)))
+        texts_c.append(" ".join(norm.with_concepts(norm.expanded(doc))))
     out = pd.DataFrame({
         "ref": refs.astype(str).to_numpy(),
         "order": np.arange(len(refs)),
@@ -94,7 +97,9 @@ def _features(
         "work_mask": [work_mask(w) for w in works],
         "name": objs,
         "name_x": objs_x,
+        "name_c": objs_c,
         "doc": texts,
+        "doc_c": texts_c,
         "desc": [norm.normalize(d) for d in descs],
         "loc": locs,
         "qty": [q[0] for q in qty],

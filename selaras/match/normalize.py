@@ -36,8 +36,10 @@ class Lexicon:
     work_groups: list[frozenset[str]]
     max_phrase: int = field(init=False)
     max_work: int = field(init=False)
+    max_related: int = field(init=False)
 
     def __post_init__(self) -> None:
+        self.max_related = max((len(k) for k in self.related), default=1)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
         self.max_work = max((len(k) for k in self.work_words), default=1)
 
@@ -141,6 +143,43 @@ class Normalizer:
     def split_work(self, text: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(work types in order of appearance, object tokens without the work words)."""
         return split_work_tokens(self.tokens(text), self.lex)
+
+    def concepts(self, toks: Iterable[str]) -> tuple[str, ...]:
+        """Tokens with each citizens' phrase of the `related` map replaced by one concept
+        token ("kelompok tani" -> "~kelompok_tani"), so a comparison can count the phrase
+        as one unit that the other side covers by its own words or by its nomenclature
+        words (`with_concepts`)."""
+        toks = list(toks)
+        out: list[str] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.lex.max_related, len(toks) - i), 0, -1):
+                if tuple(toks[i:i + n]) in self.lex.related:
+                    out.append(_concept(toks[i:i + n]))
+                    i += n
+                    break
+            else:
+                out.append(toks[i])
+                i += 1
+        return tuple(out)
+
+    def with_concepts(self, toks: Iterable[str]) -> tuple[str, ...]:
+        """Tokens plus the concept token of every citizens' phrase the text covers: it
+        names the phrase itself, or every nomenclature word the phrase maps to ("Pelatihan
+        Petani" covers "kelompok tani")."""
+        toks = tuple(toks)
+        present = set(toks)
+        extra = []
+        for phrase, rel in self.lex.related.items():
+            if phrase[0] in present and any(toks[i:i + len(phrase)] == phrase for i in range(len(toks))):
+                extra.append(_concept(phrase))
+            elif rel and present.issuperset(rel):
+                extra.append(_concept(phrase))
+        return toks + tuple(extra)
+
+
+def _concept(phrase: Iterable[str]) -> str:
+    return "~" + "_".join(phrase)
 
 
 def split_work_tokens(toks: tuple[str, ...], lex: Lexicon | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:

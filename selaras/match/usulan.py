@@ -163,6 +163,7 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
     model = estimate_block_u(P, R, mats, cfg, seed=zlib.crc32(item.key.encode()))
     pairs = candidate_pairs(P, R, cfg.candidate_k, mats)
     levels, sims = compare_pairs(P, R, pairs, model, mats)
+    split_levels(P, R, pairs, levels, model)
     classes = sims.pop("classes")
     weight = np.full(len(pairs), model.prior_bits(len(R)))
     field_bits = {f: model.bits(f, levels[f], classes[f]) for f in FIELDS}
@@ -208,14 +209,18 @@ class TextMatrices:
     p_doc: object = None
     r_name: object = None
     r_doc: object = None
+    p_concept: object = None   # the proposal's object with citizens' terms as concepts
+    r_concept: object = None   # the row's text with the concepts it covers
 
 
 def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
     A, B = cand.tfidf_pair(P["doc"].tolist(), R["doc"].tolist())
     DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
     c = cand.Containment([*P["doc"], *R["doc"]])
+    cc = cand.Containment([*P["doc_c"], *R["doc_c"]])
     return TextMatrices(A, B, DA, DB, c.matrices(P["name_x"].tolist()), c.matrices(P["doc"].tolist()),
-                        c.matrices(R["name_x"].tolist()), c.matrices(R["doc"].tolist()))
+                        c.matrices(R["name_x"].tolist()), c.matrices(R["doc"].tolist()),
+                        cc.matrices(P["name_c"].tolist()), cc.matrices(R["doc_c"].tolist()))
 
 
 def pair_frame(qi: np.ndarray, ti: np.ndarray, mats: TextMatrices) -> pd.DataFrame:
@@ -315,12 +320,15 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     # the proposal's object named by the row's name, or found in the row's whole text
     # (indikator "Jumlah MCK yang Dibangun" for a proposal "Pembangunan MCK")
     mats = mats or text_matrices(P, R)
-    contained = np.maximum(
+    contained = np.maximum.reduce([
         cand.Containment.share(mats.p_name, mats.r_doc, qi, ti),
         # and the other way: the row's sub kegiatan object inside the proposal's text
         # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar")
         cand.Containment.share(mats.r_name, mats.p_doc, ti, qi),
-    )
+        # a citizens' term covered by the row's nomenclature words ("kelompok tani" by
+        # "Pelatihan Petani"), counted as one unit rather than diluted by its expansion
+        cand.Containment.share(mats.p_concept, mats.r_concept, qi, ti),
+    ])
     name_sim = np.maximum(_name_similarity(names_p, names_r), contained)
     docs_r = R["doc"].to_numpy()[ti]
     missing = np.array([not a or not (b or c) for a, b, c in zip(names_p, names_r, docs_r, strict=True)], dtype=bool)
@@ -353,6 +361,45 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     cls["biaya"] = np.where(same_keg, "keg", "lain")
     sims = {"name_sim": name_sim, "code_level": code_lv, "classes": cls}
     return lv, sims
+
+
+#: Levels that say "the same kegiatan" and "the same desa": rows a proposal may be split over.
+_SAME_KEGIATAN = ("sama", "kode_sama", "nama_sama", "sangat_mirip")
+_SAME_DESA = ("desa_detail_sama", "desa_detail", "desa", "desa_sebagian")
+
+
+def split_levels(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, levels: dict, model: Model) -> None:
+    """A proposal split over rows (Tahap I / II, two segments): each row holds part of the
+    volume and budget, so row by row the volume reads "Renja smaller" and the cost "far
+    off". When the candidate rows with the proposal's kegiatan, work type and desa, each
+    smaller in the same unit, add up to the proposal's volume (and their pagu to its cost,
+    when both are known), the proposal's volume and cost are compared with those totals.
+    Changes `levels` in place."""
+    vol, cost = levels["volume"], levels["biaya"]
+    ok = (np.isin(levels["kegiatan"], _SAME_KEGIATAN) & np.isin(levels["lokasi"], _SAME_DESA)
+          & (levels["pekerjaan"] != "beda") & (vol == "satuan_sama"))
+    if ok.sum() < 2:
+        return
+    idx = np.flatnonzero(ok)
+    qi, ti = pairs["qi"].to_numpy()[idx], pairs["ti"].to_numpy()[idx]
+    p_qty, p_unit, p_cost = P["qty"].to_numpy(dtype=float), P["unit"].to_numpy(), P["cost"].to_numpy(dtype=float)
+    r_qty, r_cost = R["qty"].to_numpy(dtype=float), R["cost"].to_numpy(dtype=float)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k, q in zip(idx, qi, strict=True):
+        groups[int(q)].append(int(k))
+    row = dict(zip(idx.tolist(), ti.tolist(), strict=True))
+    for q, ks in groups.items():
+        if len(ks) < 2:
+            continue
+        rows = [row[k] for k in ks]
+        v = _quantity_levels(np.array([p_qty[q]]), np.array([p_unit[q]], dtype=object),
+                             np.array([r_qty[rows].sum()]), np.array([p_unit[q]], dtype=object),
+                             model.volume_tolerance)[0]
+        c = _cost_levels(np.array([p_cost[q]]), np.array([r_cost[rows].sum()]), model.cost_tolerance)[0]
+        if v in ("sama", "dekat") and c in ("sama", "dekat", "missing"):
+            vol[ks] = v
+            if c != "missing":
+                cost[ks] = c
 
 
 def kegiatan_levels(code_lv: np.ndarray, name_lv: np.ndarray) -> np.ndarray:
