@@ -270,12 +270,39 @@ def complete_run(run: Run, publish: bool = True) -> Run:
     """Record the run's outcome, then publish for analysts. The outcome is recorded first
     so the publication's analytics.runs shows it; a failed publication turns it to failed
     (raised to the caller) and leaves the previous publication in place."""
+    accounting = check_accounting_at(run.settings, run.run_id)
+    if accounting.failed:  # its figures are in meta.run_step; the results list shows trouble only
+        run.results.append(accounting)
     run.status = "problems" if run.failed else "success"
     message = "; ".join(f"{r.stage}: {p}" for r in run.results for p in r.problems)[:2000] or None
     _finish(run.settings, run.run_id, run.status, message)
-    if publish:
+    # Rows unaccounted for mean the results cannot be trusted: keep the previous publication.
+    if publish and not accounting.failed:
         run.published = publish_at(run.settings, run.run_id)
     return run
+
+
+def check_accounting_at(settings: Settings, run_id: str) -> StageResult:
+    """After every run: each input row is loaded, quarantined or skipped, exactly once,
+    and the analytics views agree with the clean tables (selaras.accounting)."""
+    from selaras import warehouse
+    from selaras.accounting import accounting_figures, check_accounting
+
+    _notify("start", "accounting")
+    result = StageResult("accounting")
+    con = warehouse.connect(settings)
+    try:
+        with runs.step(con, run_id, "accounting") as detail:
+            for problem in check_accounting(con):
+                result.problem(problem)
+            result.figures = accounting_figures(con)
+            detail.update(result.as_dict())
+            if result.failed:
+                detail["_status"] = "problems"
+    finally:
+        con.close()
+    _notify("end", "accounting", result)
+    return result
 
 
 def publish_at(settings: Settings, run_id: str) -> Path:
