@@ -71,9 +71,12 @@ class Settings(BaseSettings):
     renja_selaras_min: float = Field(85.0, description="Renja->RKPD name score at or above which a row is aligned.")
     renja_review_min: float = Field(60.0, description="Renja->RKPD score at or above which a row needs review.")
     usulan_terakomodir_min: float = Field(
-        80.0, description="Proposal->Renja score at or above which a proposal is accommodated."
+        60.0, description="Proposal->Renja score (match probability x 100) at or above which a proposal is "
+        "accommodated; above 60 at least 95 % of the best candidates are right in both labelled sets.",
     )
-    usulan_review_min: float = Field(55.0, description="Proposal->Renja score at or above which it needs review.")
+    usulan_review_min: float = Field(
+        35.0, description="Proposal->Renja score at or above which it needs review (35-60: about one in two right).",
+    )
     top_k: int = Field(5, description="Candidates kept per row, so planners can pick another.")
     renja_candidate_k: int = Field(30, description="Renja->RKPD/nomenclature candidates scored in detail per row.")
     renja_close_call: float = Field(

@@ -54,8 +54,8 @@ _LEVEL_SCORE = {
 @dataclass(frozen=True)
 class UsulanConfig:
     top_k: int = 5
-    terakomodir_min: float = 80.0
-    review_min: float = 55.0
+    terakomodir_min: float = 60.0
+    review_min: float = 35.0
     candidate_k: int = 20          # proxy candidates per proposal before detailed scoring
     split_margin_bits: float = 0.5  # rows within this of the best one also hold the proposal
     explain_margin_bits: float = 1.0  # a row better explained by another proposal is not claimed
@@ -356,9 +356,14 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     cls["lokasi"] = np.where(det_p & det_r, "rinci", "umum")
     # the same kegiatan often comes with the same standard volume and unit cost, so volume
     # and cost agreement mean less when the kegiatan agrees: their u depend on it
-    same_keg = np.isin(lv["kegiatan"], ["sama", "kode_sama", "nama_sama", "sangat_mirip"])
+    same_keg = np.isin(lv["kegiatan"], _SAME_KEGIATAN)
     cls["volume"] = np.where(same_keg, "keg", "lain")
     cls["biaya"] = np.where(same_keg, "keg", "lain")
+    # Once the kegiatan agrees, the verb says little more: a citizen's "Bantuan Permakanan"
+    # is the nomenclature's "Penyediaan Permakanan". Work types of one family then count as
+    # the same work, and only a different family (rehabilitasi for pembangunan) weighs.
+    cls["pekerjaan"] = np.where(same_keg, "keg", "lain")
+    lv["pekerjaan"] = np.where(same_keg & (lv["pekerjaan"] == "mirip"), "sama", lv["pekerjaan"])
     sims = {"name_sim": name_sim, "code_level": code_lv, "classes": cls}
     return lv, sims
 
