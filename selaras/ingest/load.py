@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,8 @@ _ARROW_TYPES = {
 }
 _LINEAGE = ("row_ref", "file_id", "source_file", "sheet", "source_row", "hidden")
 EXTRA_LABEL = "kolom tambahan"
+# One append: (table, its column types, the Arrow batch, SQL expressions for some columns).
+_Insert = tuple[str, dict[str, str], pa.Table, dict[str, str]]
 
 
 def table_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -67,13 +70,45 @@ class Writer:
         self.rows_staged = 0
         self.rows_skipped = 0
         self.target: SheetTarget | None = None
-        self.skipped_types: dict[str, str] | None = None
+        self.skipped_types = table_types(con, "raw.skipped_row")
+        # Batches go into DuckDB on one worker thread, in order, while the next batch is
+        # classified in Python (DuckDB releases the GIL while it inserts and maintains the
+        # primary key). At most one batch is in flight, so memory stays bounded.
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None
         if table is not None:
             self.set_table(table)
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            self.wait()
+        except Exception:
+            if exc_type is None:
+                raise  # a failed batch fails the file; an error already on its way wins
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    def wait(self) -> None:
+        """Until the batch in flight is in; its error, if any, is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _submit(self, inserts: list[_Insert]) -> None:
+        self.wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="selaras-ingest")
+        self._pending = self._pool.submit(_append_all, self.con, inserts)
 
     def set_table(self, table: str) -> None:
         if table not in _STAGED_TABLES:
             raise ValueError(f"not a staged table: {table}")
+        self.wait()  # the connection is the worker's while a batch is in flight
         self.table = table
         self.types = table_types(self.con, table)
 
@@ -82,18 +117,23 @@ class Writer:
         self.target = SheetTarget(sheet, labels, first_col, build)
 
     def write(self, chunk: Chunk) -> None:
+        inserts = []
         if chunk.numbers:
-            self._write_staged(chunk)
+            inserts.append(self._staged_insert(chunk))
             self.rows_staged += len(chunk.numbers)
-        self.write_skipped(chunk.skipped)
+        if chunk.skipped:
+            inserts.append(self._skipped_insert(chunk.skipped))
+            self.rows_skipped += len(chunk.skipped)
+        if inserts:
+            self._submit(inserts)
 
     def write_skipped(self, skipped: list[Skipped]) -> None:
         if skipped:
-            self._write_skipped(skipped)
+            self._submit([self._skipped_insert(skipped)])
             self.rows_skipped += len(skipped)
 
     # -- staged rows ------------------------------------------------------------------------
-    def _write_staged(self, chunk: Chunk) -> None:
+    def _staged_insert(self, chunk: Chunk) -> _Insert:
         target = self.target
         assert self.table is not None and target is not None and target.labels is not None and target.build
         n = len(chunk.numbers)
@@ -112,10 +152,10 @@ class Writer:
                 continue
             columns[name] = pa.array(typed[name], _ARROW_TYPES.get(sql_type, pa.string()))
         columns["raw"] = _raw_struct(chunk.data.cells, target.labels)
-        _append(self.con, self.table, self.types, pa.table(columns), {"raw": "to_json(raw)"})
+        return self.table, self.types, pa.table(columns), {"raw": "to_json(raw)"}
 
     # -- skipped rows -----------------------------------------------------------------------
-    def _write_skipped(self, skipped: list[Skipped]) -> None:
+    def _skipped_insert(self, skipped: list[Skipped]) -> _Insert:
         target = self.target
         assert target is not None
         raws = [json.dumps(_skipped_raw(target, s.cells), ensure_ascii=False) for s in skipped]
@@ -130,9 +170,13 @@ class Writer:
                 "hidden": pa.array([s.hidden for s in skipped], pa.bool_()),
             }
         )
-        if self.skipped_types is None:
-            self.skipped_types = table_types(self.con, "raw.skipped_row")
-        _append(self.con, "raw.skipped_row", self.skipped_types, arrow, {"raw": "raw::json"})
+        return "raw.skipped_row", self.skipped_types, arrow, {"raw": "raw::json"}
+
+
+def _append_all(con: duckdb.DuckDBPyConnection,
+                inserts: list[_Insert]) -> None:
+    for table, types, arrow, transforms in inserts:
+        _append(con, table, types, arrow, transforms)
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], arrow: pa.Table,

@@ -261,15 +261,16 @@ def _load(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, fmt:
     file_ctx: Context | None = None
     encoding = delimiter = None
     with transaction(con):
-        writer = load.Writer(con, file_id, source, TABLES.get(kind) if kind else None)
-        for sheet in read_sheets(found.path, fmt.fmt, settings.stream_xlsx_mb):
-            encoding, delimiter = sheet.encoding or encoding, sheet.delimiter or delimiter
-            record, kind, ctx = _load_sheet(writer, sheet, kind, settings, name_ctx, source)
-            sheets.append(record)
-            if ctx is not None and file_ctx is None:
-                file_ctx = ctx
-            if record["note"]:
-                notes.append(f"lembar '{sheet.name}': {record['note']}")
+        # The writer's batches are all in (or it failed) before anything else touches `con`.
+        with load.Writer(con, file_id, source, TABLES.get(kind) if kind else None) as writer:
+            for sheet in read_sheets(found.path, fmt.fmt, settings.stream_xlsx_mb):
+                encoding, delimiter = sheet.encoding or encoding, sheet.delimiter or delimiter
+                record, kind, ctx = _load_sheet(writer, sheet, kind, settings, name_ctx, source)
+                sheets.append(record)
+                if ctx is not None and file_ctx is None:
+                    file_ctx = ctx
+                if record["note"]:
+                    notes.append(f"lembar '{sheet.name}': {record['note']}")
         loaded = [s for s in sheets if s["status"] == "loaded"]
         if not loaded:
             error = _no_header_error(sheets, found.kind)

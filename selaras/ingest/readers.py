@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,16 +125,27 @@ def _open_workbook(path: Path, fmt: str) -> python_calamine.CalamineWorkbook:
         raise IngestError("corrupt_file", f"Workbook rusak atau tidak dapat dibuka ({exc}).") from exc
 
 
-def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
-    workbook = _open_workbook(path, fmt)
-    extras: dict[str, SheetExtras] = {}
+def _sheet_extras(path: Path, fmt: str) -> dict[str, SheetExtras]:
     try:
         if fmt in ("xlsx", "xlsm"):
-            extras = xlsx_sheet_extras(path)
-        elif fmt == "ods":
-            extras = {name: SheetExtras(rows) for name, rows in ods_hidden_rows(path).items()}
+            return xlsx_sheet_extras(path)
+        if fmt == "ods":
+            return {name: SheetExtras(rows) for name, rows in ods_hidden_rows(path).items()}
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
-        extras = {}  # hidden rows and error values are extra information; the cells are still read
+        pass  # hidden rows and error values are extra information; the cells are still read
+    return {}
+
+
+def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
+    # The second look at the sheet XML (hidden rows, #REF!) runs on a thread while calamine,
+    # which releases the GIL, parses the first sheet: the two reads overlap.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="selaras-extras")
+    try:
+        pending = pool.submit(_sheet_extras, path, fmt)
+    finally:
+        pool.shutdown(wait=False)
+    workbook = _open_workbook(path, fmt)
+    extras: dict[str, SheetExtras] | None = None
     try:
         for index, meta in enumerate(workbook.sheets_metadata):
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
@@ -149,6 +161,8 @@ def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
                 yield Sheet(meta.name, index, hidden, iter(()), width=0)
                 continue
             merged = sheet.merged_cell_ranges
+            if extras is None:
+                extras = pending.result()
             extra = extras.get(meta.name, SheetExtras())
             yield Sheet(
                 name=meta.name,
