@@ -32,14 +32,15 @@ class Lexicon:
     tokens: dict[str, tuple[str, ...]]
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     related: dict[tuple[str, ...], tuple[str, ...]]
+    equivalent: dict[tuple[str, ...], tuple[str, ...]]
     work_words: dict[tuple[str, ...], str]
     work_groups: list[frozenset[str]]
     max_phrase: int = field(init=False)
     max_work: int = field(init=False)
-    max_related: int = field(init=False)
+    max_equivalent: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.max_related = max((len(k) for k in self.related), default=1)
+        self.max_equivalent = max((len(k) for k in self.equivalent), default=1)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
         self.max_work = max((len(k) for k in self.work_words), default=1)
 
@@ -59,6 +60,7 @@ def lexicon() -> Lexicon:
         tokens={k: _words(v) for k, v in raw["tokens"].items()},
         phrases={_words(k): _words(v) for k, v in raw["phrases"].items()},
         related={_words(k): tuple(t for v in vs for t in _words(v)) for k, vs in raw["related"].items()},
+        equivalent={_words(k): tuple(t for v in vs for t in _words(v)) for k, vs in raw.get("equivalent", {}).items()},
         work_words=work_words,
         work_groups=[frozenset(g) for g in raw["work_groups"]],
     )
@@ -145,7 +147,7 @@ class Normalizer:
         return split_work_tokens(self.tokens(text), self.lex)
 
     def concepts(self, toks: Iterable[str]) -> tuple[str, ...]:
-        """Tokens with each citizens' phrase of the `related` map replaced by one concept
+        """Tokens with each citizens' phrase of the `equivalent` map replaced by one concept
         token ("kelompok tani" -> "~kelompok_tani"), so a comparison can count the phrase
         as one unit that the other side covers by its own words or by its nomenclature
         words (`with_concepts`)."""
@@ -153,8 +155,8 @@ class Normalizer:
         out: list[str] = []
         i = 0
         while i < len(toks):
-            for n in range(min(self.lex.max_related, len(toks) - i), 0, -1):
-                if tuple(toks[i:i + n]) in self.lex.related:
+            for n in range(min(self.lex.max_equivalent, len(toks) - i), 0, -1):
+                if tuple(toks[i:i + n]) in self.lex.equivalent:
                     out.append(_concept(toks[i:i + n]))
                     i += n
                     break
@@ -165,12 +167,12 @@ class Normalizer:
 
     def with_concepts(self, toks: Iterable[str]) -> tuple[str, ...]:
         """Tokens plus the concept token of every citizens' phrase the text covers: it
-        names the phrase itself, or every nomenclature word the phrase maps to ("Pelatihan
+        names the phrase itself, or every nomenclature word of the same meaning ("Pelatihan
         Petani" covers "kelompok tani")."""
         toks = tuple(toks)
         present = set(toks)
         extra = []
-        for phrase, rel in self.lex.related.items():
+        for phrase, rel in self.lex.equivalent.items():
             if phrase[0] in present and any(toks[i:i + len(phrase)] == phrase for i in range(len(toks))):
                 extra.append(_concept(phrase))
             elif rel and present.issuperset(rel):

@@ -364,6 +364,10 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     # the same work, and only a different family (rehabilitasi for pembangunan) weighs.
     cls["pekerjaan"] = np.where(same_keg, "keg", "lain")
     lv["pekerjaan"] = np.where(same_keg & (lv["pekerjaan"] == "mirip"), "sama", lv["pekerjaan"])
+    # Likewise the unit: a Renja row counts in its indikator's unit (Paket, Titik, Desa)
+    # whatever the proposals said (Set, Unit), so with the kegiatan agreeing, different
+    # units leave the volumes incomparable rather than disagreeing.
+    lv["volume"] = np.where(same_keg & (lv["volume"] == "beda"), "missing", lv["volume"])
     sims = {"name_sim": name_sim, "code_level": code_lv, "classes": cls}
     return lv, sims
 
