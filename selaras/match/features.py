@@ -27,7 +27,8 @@ _LOCATION_PHRASE = re.compile(
     r"\b\.?\s*:?\s*[a-z0-9]+(?:\s*[/.]\s*\d+)?"
 )
 
-FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "name_x", "name_c", "doc", "doc_c", "desc",
+FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "name_x", "name_c", "doc", "doc_c", "doc_eq",
+                   "desc",
                    "loc", "qty", "unit", "cost"]
 
 
@@ -72,7 +73,7 @@ def _features(
     locs: list[Location], qty: list[tuple[float | None, str | None]], cost: pd.Series, norm: Normalizer,
     work_from_desc: bool,
 ) -> pd.DataFrame:
-    works, objs, objs_x, objs_c, texts, texts_c = [], [], [], [], [], []
+    works, objs, objs_x, objs_c, texts, texts_c, texts_eq = [], [], [], [], [], [], []
     for name, doc, desc in zip(names, docs, descs, strict=True):
         kinds, obj = norm.split_work(name)
         # the object with the nomenclature words of citizens' terms ("kelompok tani" -> petani)
@@ -88,6 +89,7 @@ def _features(
         objs.append(" ".join(obj))
         texts.append(" ".join(norm.expanded(doc)))
         texts_c.append(" ".join(norm.with_concepts(norm.expanded(doc))))
+        texts_eq.append(" ".join(norm.expanded(doc, broader=False)))
     out = pd.DataFrame({
         "ref": refs.astype(str).to_numpy(),
         "order": np.arange(len(refs)),
@@ -100,6 +102,7 @@ def _features(
         "name_c": objs_c,
         "doc": texts,
         "doc_c": texts_c,
+        "doc_eq": texts_eq,
         "desc": [norm.normalize(d) for d in descs],
         "loc": locs,
         "qty": [q[0] for q in qty],

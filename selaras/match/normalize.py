@@ -129,12 +129,13 @@ class Normalizer:
     def normalize(self, text: object) -> str:
         return " ".join(self.tokens(text))
 
-    def expanded(self, text: object) -> tuple[str, ...]:
-        """Tokens plus the related nomenclature words of citizens' terms (query expansion)."""
+    def expanded(self, text: object, broader: bool = True) -> tuple[str, ...]:
+        """Tokens plus the related nomenclature words of citizens' terms (query expansion);
+        with `broader=False` only the words of the same meaning (`equivalent`)."""
         toks = self.tokens(text)
         extra: list[str] = []
         present = set(toks)
-        for phrase, rel in self.lex.related.items():
+        for phrase, rel in (self.lex.related if broader else self.lex.equivalent).items():
             if phrase[0] not in present:
                 continue
             n = len(phrase)

@@ -211,6 +211,7 @@ class TextMatrices:
     r_doc: object = None
     p_concept: object = None   # the proposal's object with citizens' terms as concepts
     r_concept: object = None   # the row's text with the concepts it covers
+    p_doc_eq: object = None    # the proposal's text with words of the same meaning only
 
 
 def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
@@ -220,7 +221,8 @@ def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
     cc = cand.Containment([*P["doc_c"], *R["doc_c"]])
     return TextMatrices(A, B, DA, DB, c.matrices(P["name_x"].tolist()), c.matrices(P["doc"].tolist()),
                         c.matrices(R["name_x"].tolist()), c.matrices(R["doc"].tolist()),
-                        cc.matrices(P["name_c"].tolist()), cc.matrices(R["doc_c"].tolist()))
+                        cc.matrices(P["name_c"].tolist()), cc.matrices(R["doc_c"].tolist()),
+                        c.matrices(P["doc_eq"].tolist()))
 
 
 def pair_frame(qi: np.ndarray, ti: np.ndarray, mats: TextMatrices) -> pd.DataFrame:
@@ -323,8 +325,11 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     contained = np.maximum.reduce([
         cand.Containment.share(mats.p_name, mats.r_doc, qi, ti),
         # and the other way: the row's sub kegiatan object inside the proposal's text
-        # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar")
-        cand.Containment.share(mats.r_name, mats.p_doc, ti, qi),
+        # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar") ...
+        cand.Containment.share(mats.r_name, mats.p_doc_eq, ti, qi),
+        # ... where a broader category the proposal's term belongs to ("perlengkapan
+        # jalan" for PJU, which also covers rambu) makes the names at most similar
+        np.minimum(cand.Containment.share(mats.r_name, mats.p_doc, ti, qi), model.text_levels["kegiatan"]["mirip"]),
         # a citizens' term covered by the row's nomenclature words ("kelompok tani" by
         # "Pelatihan Petani"), counted as one unit rather than diluted by its expansion
         cand.Containment.share(mats.p_concept, mats.r_concept, qi, ti),
