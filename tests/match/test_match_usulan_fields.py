@@ -137,3 +137,19 @@ def test_concepts_cover_equivalent_terms_only():
     # a broader category does not stand for one of its kinds
     assert n.concepts(n.tokens("penerangan jalan umum")) == ("penerangan", "jalan", "umum")
     assert not any(t.startswith("~") for t in n.with_concepts(n.tokens("Pengadaan Perlengkapan Jalan")))
+
+
+@pytest.mark.parametrize(("case", "rid", "expected"), [
+    # the citizen's verb of the nomenclature's family, once the kegiatan agrees
+    ("permakanan", "permakanan_Sukamanah", ["pekerjaan=sama"]),
+    # different units of one kegiatan: volumes incomparable, not different
+    ("mebel", "mebel_Sukamanah", ["volume=missing"]),
+    # each half of a split compared with the proposal through the rows' totals
+    ("jut_split", "jut_1", ["volume=sama", "biaya=dekat"]),
+    ("jut_split", "jut_2", ["volume=sama", "biaya=dekat"]),
+])
+def test_comparison_levels(result, case, rid, expected):
+    refs, _, cands = result
+    levels = cands[cands["usulan_ref"] == refs[case]].set_index("renja_ref")["levels"][_ref(rid)]
+    for e in expected:
+        assert e in levels.split("; "), levels
