@@ -151,7 +151,7 @@ class Writer:
             if name in columns or name == "raw" or name not in typed:
                 continue
             columns[name] = pa.array(typed[name], _ARROW_TYPES.get(sql_type, pa.string()))
-        columns["raw"] = _raw_struct(chunk.data.cells, target.labels)
+        columns["raw"] = _raw_struct(chunk.data.cells, target.labels, chunk.data.columns)
         return self.table, self.types, pa.table(columns), {"raw": "to_json(raw)"}
 
     # -- skipped rows -----------------------------------------------------------------------
@@ -229,17 +229,20 @@ def _text_column(values: tuple | list) -> pa.Array:
     return pc.coalesce(text_array, as_text)
 
 
-def _raw_struct(rows: list[list[Any]], labels: list[str]) -> pa.StructArray:
+def _raw_struct(rows: list[list[Any]], labels: list[str], columns: list[list[Any]] | None = None) -> pa.StructArray:
     """{header label: cell text} per row, built as an Arrow struct so DuckDB turns it into
     JSON without the labels ever becoming SQL text. Cells beyond the header (a long CSV
-    row) are kept under `kolom tambahan`."""
+    row) are kept under `kolom tambahan`. `columns`: the same rows already column by
+    column (cut or padded to the header), when the caller has them."""
     width = len(labels)
     extras: list[str | None] | None = None
     if any(len(r) != width for r in rows):
         extras = [raw_cells(r, width)[1] for r in rows]
-        rows = [r[:width] + [""] * (width - len(r)) if len(r) != width else r for r in rows]
-    arrays = [_text_column(col) for col in zip(*rows, strict=True)] if rows else \
-        [pa.array([], pa.string()) for _ in labels]
+        if columns is None:
+            rows = [r[:width] + [""] * (width - len(r)) if len(r) != width else r for r in rows]
+    if columns is None or len(columns) != width or not rows:
+        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in labels]
+    arrays = [_text_column(col) if len(col) else pa.array([], pa.string()) for col in columns]
     names = list(labels)
     if extras is not None and any(e is not None for e in extras):
         extra_name = EXTRA_LABEL

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, fi
     """calamine yields rows from row 0 of the sheet, cells from its first used column.
     Formula errors (#REF! ...), which calamine reads as empty, are put back as text: a
     planner must see and fix them, not find a silently missing pagu."""
-    rows = ((r + 1, cells) for r, cells in enumerate(sheet.iter_rows()))
+    rows: Iterator[Row] = zip(count(1), sheet.iter_rows())  # no Python frame per row
     if errors:
         rows = _with_errors(rows, errors, first_col)
     return _merged_down(rows, merged, first_col) if merged else rows

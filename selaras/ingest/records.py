@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -92,9 +93,51 @@ def blank_to_none(column: tuple | list) -> list[Any]:
     ]
 
 
+def take(column: list[Any] | tuple, idx: list[int]) -> list[Any]:
+    """[column[i] for i in idx]."""
+    return [column[i] for i in idx]
+
+
+# Printable ASCII only: the one whitespace character is the space, so clean_text is
+# "runs of spaces collapsed, ends trimmed"; 5+ characters left rules out the placeholders.
+_PRINTABLE_ASCII = r"^[ -~]*$"
+# Below this many values (or when a column repeats a few values) the memo is cheaper.
+_VECTOR_MIN = 2048
+
+
+def _vector_clean(values: list[Any]) -> list[str | None] | None:
+    """clean_text over a column of mostly distinct text (names), in vectorised passes;
+    values that are not plain printable ASCII text go through clean_text one by one. None
+    when the column is too short or too repetitive for it to be worth it."""
+    if len(values) < _VECTOR_MIN or len(set(values[:256])) < 64:
+        return None
+    try:  # numbers, dates ... (a numbering row's cells) go through clean_text below
+        arr = pa.array([v if v.__class__ is str else None for v in values], pa.string())
+    except (TypeError, ValueError):  # unencodable text (lone surrogates)
+        return None
+    collapsed = pc.utf8_trim(pc.replace_substring_regex(arr, " {2,}", " "), " ")
+    ascii_long = pc.and_(pc.match_substring_regex(arr, _PRINTABLE_ASCII), pc.greater_equal(pc.utf8_length(collapsed), 5))
+    ascii_long = ascii_long.fill_null(False).to_numpy(zero_copy_only=False)
+    same = pc.equal(collapsed, arr).fill_null(False).to_numpy(zero_copy_only=False)
+    out = list(values)
+    changed = np.flatnonzero(ascii_long & ~same)
+    if len(changed):
+        for i, text in zip(changed.tolist(), collapsed.take(changed).to_pylist(), strict=True):
+            out[i] = text
+    memo: dict[Any, str | None] = {}
+    for i in np.flatnonzero(~ascii_long).tolist():
+        v = values[i]
+        if v is not None:
+            out[i] = memo[v] if v in memo else memo.setdefault(v, clean_text(v))
+    return out
+
+
 def clean_column(values: list[Any]) -> list[str | None]:
     """clean_text over a column, each distinct value cleaned once (columns repeat a lot:
-    satuan, lokasi, sumber dana, OPD)."""
+    satuan, lokasi, sumber dana, OPD); names, mostly distinct, in vectorised passes."""
+    vector = _vector_clean(values)
+    if vector is not None:
+        return vector
     memo: dict[Any, str | None] = {}
     out = []
     for v in values:
@@ -181,7 +224,7 @@ class Views:
     level_codes: list[dict[str, str]]
 
     def take(self, idx: list[int]) -> Views:
-        return Views(*([column[i] for i in idx] for column in (
+        return Views(*(take(column, idx) for column in (
             self.kode, self.kode_level, self.kode_raw, self.nama, self.level, self.has_key, self.has_amount,
             self.level_names, self.level_codes)))
 
@@ -242,19 +285,27 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
 
 _CANONICAL_CODE = r"^[0-9X](\.(\d{2}|XX)(\.\d{2}(\.\d\.\d{2}(\.\d{4})?)?)?)?$"
 _SEGMENT_LEVEL = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
+# The level of a canonical code by its number of dots (a canonical code has 0-5).
+_DOTS_LEVEL = np.array([_SEGMENT_LEVEL.get(d + 1) for d in range(7)], dtype=object)
 
 
 def _codes(column: list[Any]) -> tuple[list[str | None], list[str | None], dict[int, str]]:
     """normalise_code over a column: (codes, levels, {row: name written in the code cell}).
     Codes already in dotted form (most of them) are recognised in one vectorised regex
     pass instead of one Python call each."""
-    texts = [v if v.__class__ is str else None for v in column]
-    canonical = pc.match_substring_regex(pa.array(texts, pa.string()), _CANONICAL_CODE).to_pylist()
-    kode = [v if ok else None for v, ok in zip(column, canonical, strict=True)]
-    level = [_SEGMENT_LEVEL[v.count(".") + 1] if ok else None for v, ok in zip(column, canonical, strict=True)]
+    texts = pa.array([v if v.__class__ is str else None for v in column], pa.string())
+    canonical = pc.match_substring_regex(texts, _CANONICAL_CODE).fill_null(False).to_numpy(zero_copy_only=False)
+    dots = pc.count_substring(texts, ".").fill_null(0).to_numpy(zero_copy_only=False)
+    kode_arr = np.empty(len(column), dtype=object)
+    kode_arr[:] = column
+    kode_arr[~canonical] = None
+    level_arr = _DOTS_LEVEL[np.minimum(dots, len(_DOTS_LEVEL) - 1)]
+    level_arr[~canonical] = None
+    kode, level = kode_arr.tolist(), level_arr.tolist()
     named: dict[int, str] = {}
-    for i, (v, ok) in enumerate(zip(column, canonical, strict=True)):
-        if not ok and v is not None:
+    for i in np.flatnonzero(~canonical).tolist():
+        v = column[i]
+        if v is not None:
             code = normalise_code(v)
             kode[i], level[i] = code.kode, code.level
             if code.nama:
@@ -407,6 +458,7 @@ class DataRows:
     views: Views
     parents: list[tuple]
     cells: list[list[Any]]
+    columns: list[list[Any]] | None = None  # the cells column by column, cut or padded to the header
 
     @property
     def n(self) -> int:

@@ -24,6 +24,7 @@ from selaras.ingest.records import (
     Hierarchy,
     blank_to_none,
     parents,
+    take,
     views,
 )
 
@@ -182,52 +183,62 @@ class SheetRows:
                 emit_data(pending)
                 pending = None
 
+        # The usual data row (below the header, a code and a name, nothing that could make
+        # it a numbering, header, unit, subtotal, note or incomplete row) skips the tests.
+        below = h.last_row + 3
+        header_names = self.header_names
+        usual = [
+            number > below and m and kode is not None and key and nama is not None
+            and not nama[:1].isdigit() and nama[:1] != "(" and nama not in header_names
+            for number, m, kode, key, nama in zip(numbers, mapped, codes, has_key, namas, strict=True)
+        ]
         for i in range(n):
-            number, cells = numbers[i], cells_of[i]
-            if number <= h.last_row:
-                if number >= h.first_row:
+            if not usual[i]:
+                number, cells = numbers[i], cells_of[i]
+                if number <= h.last_row:
+                    if number >= h.first_row:
+                        emit_skip(i, "header")
+                    else:
+                        emit_skip(i, "title" if _nonempty(cells) else "empty")
+                    continue
+                if not mapped[i]:  # nothing in the table's columns
+                    code = self._unmapped(cells)
+                    if code in ("subtotal", "note"):
+                        flush()
+                    emit_skip(i, code)
+                    continue
+                nama = namas[i]
+                if (nama is None or nama[:1].isdigit() or nama[:1] == "(") and self._numbering(cells):
+                    emit_skip(i, "numbering")
+                    continue
+                if nama is not None and nama in self.header_names and self._repeated_header(_nonempty(cells)):
                     emit_skip(i, "header")
-                else:
-                    emit_skip(i, "title" if _nonempty(cells) else "empty")
-                continue
-            if not mapped[i]:  # nothing in the table's columns
-                code = self._unmapped(cells)
-                if code in ("subtotal", "note"):
-                    flush()
-                emit_skip(i, code)
-                continue
-            nama = namas[i]
-            if (nama is None or nama[:1].isdigit() or nama[:1] == "(") and self._numbering(cells):
-                emit_skip(i, "numbering")
-                continue
-            if nama is not None and nama in self.header_names and self._repeated_header(_nonempty(cells)):
-                emit_skip(i, "header")
-                continue
-            if not self.seen_data and number <= h.last_row + 3 and self._unit_row(_nonempty(cells)):
-                emit_skip(i, "header")
-                continue
-            kode = codes[i]
-            if kode is None:
-                special = self._special(cells, has_key[i], has_amount[i])
-                if special is not None:
-                    flush()  # the row above belongs to the context before this one
-                    if special == "prioritas":
-                        self._enter_heading(cells)
-                    emit_skip(i, "group" if special == "prioritas" else special)
                     continue
-            if not has_key[i]:
-                if self.tail:
-                    emit_skip(i, "note")
+                if not self.seen_data and number <= h.last_row + 3 and self._unit_row(_nonempty(cells)):
+                    emit_skip(i, "header")
                     continue
-                if hierarchical and not has_amount[i]:
-                    emit_skip(i, "continuation")
-                    continue
-                if key_required:
+                kode = codes[i]
+                if kode is None:
+                    special = self._special(cells, has_key[i], has_amount[i])
+                    if special is not None:
+                        flush()  # the row above belongs to the context before this one
+                        if special == "prioritas":
+                            self._enter_heading(cells)
+                        emit_skip(i, "group" if special == "prioritas" else special)
+                        continue
+                if not has_key[i]:
+                    if self.tail:
+                        emit_skip(i, "note")
+                        continue
+                    if hierarchical and not has_amount[i]:
+                        emit_skip(i, "continuation")
+                        continue
+                    if key_required:
+                        emit_skip(i, "incomplete")
+                        continue
+                if (strict_code and kode is None) or (strict_name and nama is None):
                     emit_skip(i, "incomplete")
                     continue
-            if (strict_code and kode is None) or (strict_name and nama is None):
-                emit_skip(i, "incomplete")
-                continue
             self.tail = False
             self.seen_data = True
             if not hierarchical:
@@ -247,12 +258,15 @@ class SheetRows:
             else:
                 carry = [batch[pending]]
         data = DataRows(
-            fields={f: [column[i] for i in data_idx] for f, column in fields.items()},
+            fields={f: take(column, data_idx) for f, column in fields.items()},
             views=v.take(data_idx),
             parents=data_parents,
-            cells=[cells_of[i] for i in data_idx],
+            cells=take(cells_of, data_idx),
+            columns=[take(column, data_idx) for column in raw_columns],
         )
-        chunk = Chunk(skipped, [numbers[i] for i in data_idx], [numbers[i] in hidden_rows for i in data_idx], data)
+        data_numbers = take(numbers, data_idx)
+        hidden = [number in hidden_rows for number in data_numbers] if hidden_rows else [False] * len(data_numbers)
+        chunk = Chunk(skipped, data_numbers, hidden, data)
         return chunk, carry
 
     # -- tests on a row ---------------------------------------------------------------------
