@@ -481,6 +481,22 @@ def _raw_column(values: list[Any]) -> list[str | None]:
     return [v if v is None or v.__class__ is str else cell_text(v) for v in values]
 
 
+def _quantities(values: list[Any]) -> list[tuple[float | None, str | None]]:
+    """split_quantity over a column; a text seen before (`35 Orang`) is not split again."""
+    memo: dict[str, tuple[float | None, str | None]] = {}
+    out = []
+    for v in values:
+        if v is None:
+            out.append(_NO_QUANTITY)
+        elif v.__class__ is not str:  # keyed by text only: 1.0 and True are equal keys
+            out.append(split_quantity(v))
+        elif v in memo:
+            out.append(memo[v])
+        else:
+            out.append(memo.setdefault(v, split_quantity(v)))
+    return out
+
+
 def _amounts(values: list[Any]) -> list[float | None]:
     return [v if v.__class__ is float and v == v else None if v is None else parse_amount(v) for v in values]
 
@@ -519,7 +535,7 @@ def _identity(rows: DataRows) -> dict[str, list[Any]]:
 
 def _plan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[Any]]:
     targets = rows.get("target")
-    quantities = [_NO_QUANTITY if v is None else split_quantity(v) for v in targets]
+    quantities = _quantities(targets)
     pagu = rows.get("pagu")
     out: dict[str, list[Any]] = {
         "tahun": _years(rows, ctx),
@@ -568,7 +584,7 @@ def _usulan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[A
         for loc, kec, ds in zip(lokasi, kecamatan, desa, strict=True)
     ]
     volumes = rows.get("volume")
-    quantities = [_NO_QUANTITY if v is None else split_quantity(v) for v in volumes]
+    quantities = _quantities(volumes)
     anggaran = rows.get("anggaran")
     identity = _identity(rows)
     nama_kegiatan = first_of(rows.text("nama_kegiatan"), identity["nama"])

@@ -156,8 +156,6 @@ class SheetRows:
         columns = [blank_to_none(col) if c in wanted else col for c, col in enumerate(raw_columns)]
         fields = self.fmap.read(columns) if columns else {}
         field_lists = list(fields.values())
-        k = len(field_lists)
-        mapped = [t.count(None) < k for t in zip(*field_lists, strict=True)] if k and n else [False] * n
         v = views(self.fmap, fields, n) if n else views(self.fmap, {}, 0)
         codes, levels, namas, has_key, has_amount = v.kode, v.level, v.nama, v.has_key, v.has_amount
         skipped: list[Skipped] = []
@@ -185,12 +183,13 @@ class SheetRows:
 
         # The usual data row (below the header, a code and a name, nothing that could make
         # it a numbering, header, unit, subtotal, note or incomplete row) skips the tests.
+        # A code or a name comes from a field, so such a row has something in the table's columns.
         below = h.last_row + 3
         header_names = self.header_names
         usual = [
-            number > below and m and kode is not None and key and nama is not None
+            number > below and kode is not None and key and nama is not None
             and not nama[:1].isdigit() and nama[:1] != "(" and nama not in header_names
-            for number, m, kode, key, nama in zip(numbers, mapped, codes, has_key, namas, strict=True)
+            for number, kode, key, nama in zip(numbers, codes, has_key, namas, strict=True)
         ]
         for i in range(n):
             if not usual[i]:
@@ -201,7 +200,7 @@ class SheetRows:
                     else:
                         emit_skip(i, "title" if _nonempty(cells) else "empty")
                     continue
-                if not mapped[i]:  # nothing in the table's columns
+                if not any(column[i] is not None for column in field_lists):  # nothing in the table's columns
                     code = self._unmapped(cells)
                     if code in ("subtotal", "note"):
                         flush()
@@ -245,11 +244,14 @@ class SheetRows:
                 emit_data(i)
                 continue
             if pending is not None:
-                if _is_parent(codes[pending], levels[pending], codes[i], levels[i]):
+                above, kode = codes[pending], codes[i]
+                if (kode.startswith(above + ".") if above and kode else
+                        _is_parent(above, levels[pending], kode, levels[i])):
                     hier.enter(v.row(pending))
                     emit_skip(pending, "group")
                 else:
-                    emit_data(pending)
+                    data_idx.append(pending)
+                    data_parents.append(parents(v, pending, hier))
             pending = i
         carry = []
         if pending is not None:
