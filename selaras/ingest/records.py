@@ -9,6 +9,7 @@ nothing here drops or fails a row. Column-wise work keeps a 100,000-row file fas
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,16 +139,12 @@ def clean_column(values: list[Any]) -> list[str | None]:
     vector = _vector_clean(values)
     if vector is not None:
         return vector
-    memo: dict[Any, str | None] = {}
-    out = []
-    for v in values:
-        if v is None:
-            out.append(None)
-        elif v in memo:
-            out.append(memo[v])
-        else:
-            out.append(memo.setdefault(v, clean_text(v)))
-    return out
+    # Each distinct value (the first of equal ones) cleaned once, then looked up.
+    memo = dict.fromkeys(values)
+    for v in memo:
+        if v is not None:
+            memo[v] = clean_text(v)
+    return list(map(memo.__getitem__, values))
 
 
 def first_of(*columns: list[Any]) -> list[Any]:
@@ -224,7 +221,11 @@ class Views:
     level_codes: list[dict[str, str]]
 
     def take(self, idx: list[int]) -> Views:
-        return Views(*(take(column, idx) for column in (
+        return self.select(lambda column: take(column, idx))
+
+    def select(self, pick: Callable[[list[Any]], list[Any]]) -> Views:
+        """The same columns, each passed through `pick` (which rows to keep)."""
+        return Views(*(pick(column) for column in (
             self.kode, self.kode_level, self.kode_raw, self.nama, self.level, self.has_key, self.has_amount,
             self.level_names, self.level_codes)))
 

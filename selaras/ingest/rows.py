@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
 from selaras.ingest.header import HeaderMatch
@@ -259,14 +259,24 @@ class SheetRows:
                 flush()
             else:
                 carry = [batch[pending]]
+        if data_idx == sorted(data_idx):  # always, rows are decided in order: pick them with a mask
+            keep = [False] * n
+            for i in data_idx:
+                keep[i] = True
+
+            def pick(column: list[Any] | tuple) -> list[Any]:
+                return list(compress(column, keep))
+        else:
+            def pick(column: list[Any] | tuple) -> list[Any]:
+                return take(column, data_idx)
         data = DataRows(
-            fields={f: take(column, data_idx) for f, column in fields.items()},
-            views=v.take(data_idx),
+            fields={f: pick(column) for f, column in fields.items()},
+            views=v.select(pick),
             parents=data_parents,
-            cells=take(cells_of, data_idx),
-            columns=[take(column, data_idx) for column in raw_columns],
+            cells=pick(cells_of),
+            columns=[pick(column) for column in raw_columns],
         )
-        data_numbers = take(numbers, data_idx)
+        data_numbers = pick(numbers)
         hidden = [number in hidden_rows for number in data_numbers] if hidden_rows else [False] * len(data_numbers)
         chunk = Chunk(skipped, data_numbers, hidden, data)
         return chunk, carry
