@@ -84,8 +84,18 @@ _NO_CODE = Code(None, None, None)
 _EMPTY: dict[str, str] = {}  # shared, never written to
 
 
+def _blank_cell(v: Any) -> bool:
+    return (v == "" or v is None or v != v  # v != v: NaN
+            or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS))))
+
+
 def blank_to_none(column: tuple | list) -> list[Any]:
     """A column's cells with empty text, whitespace and placeholders (`-`, `n/a`) as None."""
+    if len(column) >= _VECTOR_MIN and len(set(column[:256])) < 64:
+        # A column that repeats a few values (unit, source of funds, OPD): each distinct
+        # value tested once. The cell itself is kept (1.0 and True are equal keys).
+        blank = {v: _blank_cell(v) for v in dict.fromkeys(column)}
+        return [None if blank[v] else v for v in column]
     return [
         None if v == "" or v is None or v != v  # v != v: NaN
         or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS)))
@@ -478,8 +488,21 @@ def _raw(value: Any) -> str | None:
 
 
 def _raw_column(values: list[Any]) -> list[str | None]:
-    """`*_raw` columns: the cell as written (field values are already None when blank)."""
-    return [v if v is None or v.__class__ is str else cell_text(v) for v in values]
+    """`*_raw` columns: the cell as written (field values are already None when blank).
+    Whole numbers (most amounts) are written out in one vectorised pass."""
+    out = [v if v is None or v.__class__ is str else cell_text(v) if v.__class__ is not float else v
+           for v in values]
+    at = [i for i, v in enumerate(out) if v.__class__ is float]
+    if not at:
+        return out
+    numbers = np.array([out[i] for i in at], dtype=np.float64)
+    # cell_text: a whole float below 1e16 is written as an integer (exact in int64 below
+    # 2**53, so stay under 1e15 here), anything else as cell_text does it.
+    whole = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) < 1e15)
+    texts = pa.array(np.where(whole, numbers, 0).astype(np.int64)).cast(pa.string()).to_pylist()
+    for i, w, v, text in zip(at, whole.tolist(), numbers.tolist(), texts, strict=True):
+        out[i] = text if w else cell_text(v)
+    return out
 
 
 def _quantities(values: list[Any]) -> list[tuple[float | None, str | None]]:
