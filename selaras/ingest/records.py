@@ -8,6 +8,7 @@ nothing here drops or fails a row. Column-wise work keeps a 100,000-row file fas
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -521,8 +522,35 @@ def _quantities(values: list[Any]) -> list[tuple[float | None, str | None]]:
     return out
 
 
+# parse.py's fast path (`Rp 1.250.000,00`, `1250000`) in RE2 syntax: ASCII digits and
+# spaces only, so whatever it matches Python's pattern matches the same way.
+_PLAIN_AMOUNT = r"^(?:Rp\.?\s?)?(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<fraction>\d{1,2}))?$"
+
+
 def _amounts(values: list[Any]) -> list[float | None]:
-    return [v if v.__class__ is float and v == v else None if v is None else parse_amount(v) for v in values]
+    out = [v if v.__class__ is float and v == v else None if v is None or v.__class__ is str else parse_amount(v)
+           for v in values]
+    at = [i for i, v in enumerate(values) if v.__class__ is str]
+    if len(at) < _VECTOR_MIN:
+        for i in at:
+            out[i] = parse_amount(values[i])
+        return out
+    # Amounts written as text, read in vectorised passes; the rest one by one.
+    parts = pc.extract_regex(pa.array([values[i] for i in at], pa.string()), _PLAIN_AMOUNT)
+    whole = pc.replace_substring(parts.field("whole"), ".", "")
+    fraction = parts.field("fraction")
+    text = pc.if_else(pc.equal(fraction, ""), whole, pc.binary_join_element_wise(whole, fraction, "."))
+    ok = pc.and_(pc.is_valid(parts), pc.invert(pc.starts_with(parts.field("whole"), "0.")))
+    try:
+        numbers = pc.cast(pc.if_else(ok, text, None), pa.float64()).to_pylist()
+    except (pa.ArrowInvalid, ValueError):  # a number beyond float range: one by one
+        numbers = [None] * len(at)
+    for i, number in zip(at, numbers, strict=True):
+        if number is None:
+            out[i] = parse_amount(values[i])
+        else:
+            out[i] = number if math.isfinite(number) else None
+    return out
 
 
 def build_columns(kind: str, rows: DataRows, fmap: FieldMap, ctx: Context) -> dict[str, list[Any]]:
