@@ -17,7 +17,7 @@ from selaras.ingest.parse import clean_text, is_blank, normalise_code, parse_amo
 ODD = [
     None, "", " ", "-", " n/a ", "N/A", "null", "abcd", "abcde", "  Dinas   Sosial ", "Dinas Sosial",
     "a\tb  c", "x\x1fy", "\x1c-", "é Bantuan  Sosial", "Jalan\u00a0Desa", "Rp 1.250.000,00", "Rp.1.250.000",
-    "1250000", "0.250", "1,5 M", "(1.000)", "1" * 400, "Rp  1.000", "Rp\t1.000", "١٢٣", "12 Titik",
+    "1250000", "0.250", "1.000.000,123", "Rp 1.000,5", "1,5 M", "(1.000)", "1" * 400, "Rp  1.000", "Rp\t1.000", "١٢٣", "12 Titik",
     1.0, True, False, 0, 0.0, -0.0, 2.5, 1e15 - 1, 9.99e15, 1e16, float("inf"), float("nan"),
     123456789.0, date(2024, 1, 1), datetime(2024, 1, 1, 10, 30),
     "1.06.02", "1.06.02.2.01.0001", "1.1.2 Program A", "X.XX.01", "10.127", "2.13.02.2.01.0001 Nama",
