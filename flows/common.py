@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prefect import get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
@@ -87,6 +87,34 @@ def trigger_name(flow_name: str) -> str:
 
     name = deployment.name
     return f"prefect:{flow_name}" + (f"/{name}" if name else "")
+
+
+PARAMETERS_DOC = """
+    data_dir: folder holding raw/ and processed/; tahun: plan year (default: from the files);
+    opd: show only this OPD in the run's tables; files: spreadsheets to bring into
+    raw/<kind>/ first (the folder a file sits in names its kind); force: redo the work
+    even when the inputs are unchanged.
+    """
+
+
+def selaras_flow(name: str, stages: tuple[str, ...], publish: bool, summary: str, module: str) -> Flow:
+    """Build the Prefect flow `name` (every selaras flow has the same planner-facing
+    parameters). `module` is the module that binds it as `<name>_flow`: deployments use
+    that module path as their entrypoint, so a served run can import the flow again."""
+
+    def selaras_flow_fn(
+        data_dir: str = "data",
+        tahun: int | None = None,
+        opd: str | None = None,
+        files: list[str] | None = None,
+        force: bool = False,
+    ) -> list[StageResult]:
+        return run_flow(name, stages, publish, data_dir, tahun, opd, files, force)
+
+    selaras_flow_fn.__name__ = selaras_flow_fn.__qualname__ = f"{name}_flow"
+    selaras_flow_fn.__module__ = module
+    selaras_flow_fn.__doc__ = summary + "\n" + PARAMETERS_DOC
+    return flow(name=name, log_prints=True, task_runner=default_task_runner())(selaras_flow_fn)
 
 
 def run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, data_dir: str | None,

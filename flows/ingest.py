@@ -2,25 +2,6 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from flows.common import selaras_flow
 
-from flows.common import default_task_runner, run_flow
-from selaras.runs import StageResult
-
-
-@flow(name="ingest", log_prints=True, task_runner=default_task_runner())
-def ingest_flow(
-    data_dir: str = "data",
-    tahun: int | None = None,
-    opd: str | None = None,
-    files: list[str] | None = None,
-    force: bool = False,
-) -> list[StageResult]:
-    """Load new or changed spreadsheets under raw/<kind>/ into the warehouse (unchanged files are skipped).
-
-    data_dir: folder holding raw/ and processed/; tahun: plan year (default: from the files);
-    opd: show only this OPD in the run's tables; files: spreadsheets to bring into
-    raw/<kind>/ first (the folder a file sits in names its kind); force: redo the work
-    even when the inputs are unchanged.
-    """
-    return run_flow("ingest", ("ingest",), False, data_dir, tahun, opd, files, force)
+ingest_flow = selaras_flow("ingest", ("ingest",), publish=False, module=__name__, summary="Load new or changed spreadsheets under raw/<kind>/ into the warehouse (unchanged files are skipped).")
