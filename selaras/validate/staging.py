@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from selaras.ingest.header import column_letter  # the letters ingest keys skipped rows by
 from selaras.validate.config import KIND_ORDER, KindSuite
 from selaras.validate.text import blank, normalise_name
 
@@ -76,16 +77,6 @@ def _letter_of(header: str, header_rows: list[dict[str, Any]], staged_keys: list
     if header in staged_keys:
         return column_letter(staged_keys.index(header))
     return None
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA (as ingest keys skipped rows)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def jumlah_totals(con: duckdb.DuckDBPyConnection, file_id: str, amount_field: str | None,
