@@ -92,7 +92,7 @@ def _blank_cell(v: Any) -> bool:
 
 def blank_to_none(column: tuple | list) -> list[Any]:
     """A column's cells with empty text, whitespace and placeholders (`-`, `n/a`) as None."""
-    if len(column) >= _VECTOR_MIN and len(set(column[:256])) < 64:
+    if len(column) >= _VECTOR_MIN and _repetitive(column):
         # A column that repeats a few values (unit, source of funds, OPD): each distinct
         # value tested once. The cell itself is kept (1.0 and True are equal keys).
         blank = {v: _blank_cell(v) for v in dict.fromkeys(column)}
@@ -117,11 +117,16 @@ _PRINTABLE_ASCII = r"^[ -~]*$"
 _VECTOR_MIN = 2048
 
 
+def _repetitive(values: list[Any] | tuple) -> bool:
+    """Does the column repeat its values (units, places, OPD), judging by its head?"""
+    return len(set(values[:_VECTOR_MIN])) * 2 < min(len(values), _VECTOR_MIN)
+
+
 def _vector_clean(values: list[Any]) -> list[str | None] | None:
     """clean_text over a column of mostly distinct text (names), in vectorised passes;
     values that are not plain printable ASCII text go through clean_text one by one. None
     when the column is too short or too repetitive for it to be worth it."""
-    if len(values) < _VECTOR_MIN or len(set(values[:256])) < 64:
+    if len(values) < _VECTOR_MIN or _repetitive(values):
         return None
     try:  # numbers, dates ... (a numbering row's cells) go through clean_text below
         arr = pa.array([v if v.__class__ is str else None for v in values], pa.string())
