@@ -78,6 +78,13 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     """Load every input file; report per file. `failed` when any file could not be loaded."""
     result = StageResult("ingest")
     found = discover(settings)
+    if not found:
+        result.problem(
+            f"Tidak ada berkas masukan di {settings.raw_dir}: taruh berkas di raw/renja/, raw/rkpd/, "
+            "raw/musrenbang/, raw/pokir/, raw/nomenklatur/, raw/wilayah/ (atau coba `selaras run --sample`). "
+            "(no input files)",
+            fatal=False,
+        )
     with _memory_limit(con, settings.ingest_memory_limit):
         outcomes = [ingest_found(con, settings, f, run_id) for f in found]
         removed = _mark_removed(con, {f.source_file for f in found}, run_id)
