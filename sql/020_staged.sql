@@ -161,3 +161,13 @@ create table if not exists staged.opd (
 alter table staged.renja add column if not exists awal_pelaksanaan date;
 alter table staged.renja add column if not exists akhir_pelaksanaan date;
 alter table staged.usulan add column if not exists tanggal date;
+
+-- Every staged row's key, whatever its kind: the one list the clean layer and the row
+-- accounting count from.
+create or replace view staged.row_key as
+    select file_id, row_ref from staged.renja union all
+    select file_id, row_ref from staged.rkpd union all
+    select file_id, row_ref from staged.usulan union all
+    select file_id, row_ref from staged.nomenklatur union all
+    select file_id, row_ref from staged.wilayah union all
+    select file_id, row_ref from staged.opd;

@@ -25,14 +25,7 @@ create or replace view clean.quarantined_row as
     join clean.latest_validation l using (file_id, run_id)
     where c.severity = 'error' and c.row_ref is not null
     union
-    select s.row_ref, s.file_id from (
-        select file_id, row_ref from staged.renja union all
-        select file_id, row_ref from staged.rkpd union all
-        select file_id, row_ref from staged.usulan union all
-        select file_id, row_ref from staged.nomenklatur union all
-        select file_id, row_ref from staged.wilayah union all
-        select file_id, row_ref from staged.opd
-    ) s
+    select s.row_ref, s.file_id from staged.row_key s
     join clean.rejected_file r using (file_id);
 
 create or replace view clean.renja as

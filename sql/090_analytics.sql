@@ -131,12 +131,7 @@ comment on view analytics.skipped_rows is
 
 create or replace view analytics.row_accounting as
     with staged_rows as (
-        select file_id, row_ref from staged.renja union all
-        select file_id, row_ref from staged.rkpd union all
-        select file_id, row_ref from staged.usulan union all
-        select file_id, row_ref from staged.nomenklatur union all
-        select file_id, row_ref from staged.wilayah union all
-        select file_id, row_ref from staged.opd
+        select file_id, row_ref from staged.row_key
     ), flagged as (
         select distinct c.file_id, c.row_ref
         from quality.check_result c join clean.latest_validation l using (file_id, run_id)
