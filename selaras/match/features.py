@@ -64,6 +64,19 @@ def related_mask(mask: int) -> int:
     return out
 
 
+def _typed_or_raw(r: object, field: str) -> object:
+    """The parsed value of a row's field, else the text it was parsed from (`<field>_raw`)."""
+    value = getattr(r, field, None)
+    if value is None or (isinstance(value, float) and value != value):
+        value = getattr(r, f"{field}_raw", None)
+    return value
+
+
+def _code_or_raw(df: pd.DataFrame) -> pd.Series:
+    """The normalised code, else the code as written."""
+    return _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
+
+
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
 
@@ -129,12 +142,9 @@ def usulan_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolve
         if loc.scope == "none":
             loc = parse_location(_text(usulan, uraian), gazetteer)
         locs.append(loc)
-        vol = getattr(r, "volume", None)
-        if vol is None or (isinstance(vol, float) and vol != vol):
-            vol = getattr(r, "volume_raw", None)
-        qty.append(parse_quantity(vol, getattr(r, "satuan", None)))
+        qty.append(parse_quantity(_typed_or_raw(r, "volume"), getattr(r, "satuan", None)))
     opd = _col(df, "opd_tujuan").map(resolver.resolve) if resolver else _col(df, "opd_tujuan")
-    kode = _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
+    kode = _code_or_raw(df)
     return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm, False)
 
 
@@ -160,10 +170,7 @@ def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver
             if alt.places:
                 loc = alt
         locs.append(loc)
-        tgt = getattr(r, "target", None)
-        if tgt is None or (isinstance(tgt, float) and tgt != tgt):
-            tgt = getattr(r, "target_raw", None)
-        qty.append(parse_quantity(tgt, getattr(r, "satuan", None)))
+        qty.append(parse_quantity(_typed_or_raw(r, "target"), getattr(r, "satuan", None)))
     opd = _col(df, "opd").map(resolver.resolve) if resolver else _col(df, "opd")
-    kode = _col(df, "kode").where(_col(df, "kode").notna(), _col(df, "kode_raw"))
+    kode = _code_or_raw(df)
     return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm, True)
