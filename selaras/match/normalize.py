@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
 import yaml
 
+T = TypeVar("T")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _APOSTROPHE = re.compile(r"[’'`]")
 #: Joiners kept out of a work-type-free object text when they dangle at its ends.
@@ -111,19 +113,9 @@ class Normalizer:
         return tuple(_collapse_repeats(out))
 
     def _phrases(self, toks: list[str]) -> list[str]:
-        phrases, n_max = self.lex.phrases, self.lex.max_phrase
         out: list[str] = []
-        i = 0
-        while i < len(toks):
-            for n in range(min(n_max, len(toks) - i), 0, -1):
-                rep = phrases.get(tuple(toks[i:i + n]))
-                if rep is not None:
-                    out.extend(rep)
-                    i += n
-                    break
-            else:
-                out.append(toks[i])
-                i += 1
+        for span, rep in longest_matches(toks, self.lex.phrases, self.lex.max_phrase):
+            out.extend(span if rep is None else rep)
         return out
 
     def normalize(self, text: object) -> str:
@@ -181,6 +173,24 @@ class Normalizer:
         return toks + tuple(extra)
 
 
+def longest_matches(toks: Sequence[str], table: Mapping[tuple[str, ...], T], n_max: int,
+                    ) -> Iterator[tuple[tuple[str, ...], T | None]]:
+    """Scan tokens left to right, taking at each place the longest run (up to n_max
+    tokens) that `table` knows: yields (run, its value), or (one token, None)."""
+    i = 0
+    while i < len(toks):
+        for n in range(min(n_max, len(toks) - i), 0, -1):
+            span = tuple(toks[i:i + n])
+            value = table.get(span)
+            if value is not None:
+                yield span, value
+                i += n
+                break
+        else:
+            yield (toks[i],), None
+            i += 1
+
+
 def _concept(phrase: Iterable[str]) -> str:
     return "~" + "_".join(phrase)
 
@@ -189,18 +199,11 @@ def split_work_tokens(toks: tuple[str, ...], lex: Lexicon | None = None) -> tupl
     lex = lex or lexicon()
     kinds: list[str] = []
     rest: list[str] = []
-    i = 0
-    while i < len(toks):
-        for n in range(min(lex.max_work, len(toks) - i), 0, -1):
-            kind = lex.work_words.get(tuple(toks[i:i + n]))
-            if kind is not None:
-                if kind not in kinds:
-                    kinds.append(kind)
-                i += n
-                break
-        else:
-            rest.append(toks[i])
-            i += 1
+    for span, kind in longest_matches(toks, lex.work_words, lex.max_work):
+        if kind is None:
+            rest.extend(span)
+        elif kind not in kinds:
+            kinds.append(kind)
     while rest and rest[0] in _JOINERS:
         rest.pop(0)
     while rest and rest[-1] in _JOINERS:
