@@ -19,8 +19,20 @@ import time
 from pathlib import Path
 
 TITLE = "RENCANA KERJA PERANGKAT DAERAH (RENJA) DINAS SOSIAL KABUPATEN CONTOH TAHUN 2024"
-HEADER_TOP = ["NO", "KODE", "PROGRAM / KEGIATAN / SUB KEGIATAN", "INDIKATOR KINERJA", None, "LOKASI",
-              "PAGU INDIKATIF (Rp)", "SUMBER DANA", "KETERANGAN", "OPD", "CATATAN", "PRIORITAS"]
+HEADER_TOP = [
+    "NO",
+    "KODE",
+    "PROGRAM / KEGIATAN / SUB KEGIATAN",
+    "INDIKATOR KINERJA",
+    None,
+    "LOKASI",
+    "PAGU INDIKATIF (Rp)",
+    "SUMBER DANA",
+    "KETERANGAN",
+    "OPD",
+    "CATATAN",
+    "PRIORITAS",
+]
 HEADER_SUB = [None, None, None, "Tolok Ukur", "Target", None, None, None, None, None, None, None]
 
 
@@ -52,24 +64,34 @@ def generate(path: Path, rows: int) -> int:
             r += 1
         if n % 40 == 0:
             kegiatan += 1
-            ws.write_row(r, 1, [f"1.06.{program % 99 + 1:02d}.2.{kegiatan % 99 + 1:02d}",
-                                f"Kegiatan Rehabilitasi Sosial {kegiatan}"])
+            ws.write_row(
+                r,
+                1,
+                [
+                    f"1.06.{program % 99 + 1:02d}.2.{kegiatan % 99 + 1:02d}",
+                    f"Kegiatan Rehabilitasi Sosial {kegiatan}",
+                ],
+            )
             r += 1
         pagu = 25_000_000 + (n * 137_000) % 900_000_000
-        ws.write_row(r, 0, [
-            n + 1,
-            f"1.06.{program % 99 + 1:02d}.2.{kegiatan % 99 + 1:02d}.{n % 9999 + 1:04d}",
-            f"Penyediaan Layanan Sosial  bagi Warga Terlantar nomor {n}",
-            "Jumlah warga yang mendapat layanan",
-            f"{n % 50 + 1} Orang" if n % 3 else f"{n % 9},{n % 7}5",
-            f"Kec. Cicurug, Desa Sukamaju {n % 300}",
-            pagu if n % 4 else "Rp " + f"{pagu:,}".replace(",", ".") + ",00",
-            "PAD",
-            "",
-            "Dinas Sosial",
-            f"catatan {n % 7}",
-            f"Prioritas {n % 5 + 1}",
-        ])
+        ws.write_row(
+            r,
+            0,
+            [
+                n + 1,
+                f"1.06.{program % 99 + 1:02d}.2.{kegiatan % 99 + 1:02d}.{n % 9999 + 1:04d}",
+                f"Penyediaan Layanan Sosial  bagi Warga Terlantar nomor {n}",
+                "Jumlah warga yang mendapat layanan",
+                f"{n % 50 + 1} Orang" if n % 3 else f"{n % 9},{n % 7}5",
+                f"Kec. Cicurug, Desa Sukamaju {n % 300}",
+                pagu if n % 4 else "Rp " + f"{pagu:,}".replace(",", ".") + ",00",
+                "PAD",
+                "",
+                "Dinas Sosial",
+                f"catatan {n % 7}",
+                f"Prioritas {n % 5 + 1}",
+            ],
+        )
         r += 1
         n += 1
     ws.write_row(r, 2, ["JUMLAH"])
@@ -125,8 +147,10 @@ def main(argv: list[str] | None = None) -> dict:
         path = target / "renja_dinas_sosial_2024.xlsx"
         t0 = time.perf_counter()
         physical = generate(path, args.rows)
-        print(f"generated {path.name}: {args.rows:,} data rows, {physical:,} rows, "
-              f"{path.stat().st_size / 1048576:.1f} MB in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {path.name}: {args.rows:,} data rows, {physical:,} rows, "
+            f"{path.stat().st_size / 1048576:.1f} MB in {time.perf_counter() - t0:.1f} s"
+        )
         selaras = _run(_SELARAS, str(data))
         baseline = _run(_OPENPYXL, str(path))
     ratio = selaras["seconds"] / baseline["seconds"]
@@ -142,14 +166,22 @@ def main(argv: list[str] | None = None) -> dict:
         "staged": selaras["staged"],
         "figures": selaras["figures"],
     }
-    print(f"pandas.read_excel(openpyxl) alone : {baseline['seconds']:7.2f} s  (peak {baseline['peak_mib']:.0f} MiB)")
-    print(f"selaras read + load into DuckDB   : {selaras['seconds']:7.2f} s  (peak {selaras['peak_mib']:.0f} MiB)")
+    print(
+        f"pandas.read_excel(openpyxl) alone : {baseline['seconds']:7.2f} s  (peak {baseline['peak_mib']:.0f} MiB)"
+    )
+    print(
+        f"selaras read + load into DuckDB   : {selaras['seconds']:7.2f} s  (peak {selaras['peak_mib']:.0f} MiB)"
+    )
     print(f"ratio selaras / openpyxl          : {ratio:7.3f}  (target <= 0.2)")
-    print(f"  same, in CPU seconds              : {cpu_ratio:7.3f}  ({selaras['cpu']:.2f} s / {baseline['cpu']:.2f} s; "
-          "DuckDB's threads count in selaras' CPU)")
+    print(
+        f"  same, in CPU seconds              : {cpu_ratio:7.3f}  ({selaras['cpu']:.2f} s / {baseline['cpu']:.2f} s; "
+        "DuckDB's threads count in selaras' CPU)"
+    )
     print(f"peak memory of the selaras path   : {selaras['peak_mib']:7.0f} MiB (target < 1024)")
-    print(f"rows: read {selaras['figures']['rows_read']:,}, staged {selaras['figures']['rows_staged']:,}, "
-          f"skipped {selaras['figures']['rows_skipped']:,}")
+    print(
+        f"rows: read {selaras['figures']['rows_read']:,}, staged {selaras['figures']['rows_staged']:,}, "
+        f"skipped {selaras['figures']['rows_skipped']:,}"
+    )
     if selaras["problems"]:
         print("problems:", selaras["problems"])
     return report

@@ -38,8 +38,10 @@ def baseline_to_excel(con, settings, run_id: str, folder: Path) -> float:
     review = pd.DataFrame(review_rows(con, settings.top_k))
     for col in ("refs", "texts"):
         review[col] = review[col].map(lambda v: "\n".join(v) if v is not None else None)
-    frames = {name: pd.DataFrame(getattr(data, name).rows, columns=getattr(data, name).columns)
-              for name in ("renja", "usulan", "rkpd", "pagu")}
+    frames = {
+        name: pd.DataFrame(getattr(data, name).rows, columns=getattr(data, name).columns)
+        for name in ("renja", "usulan", "rkpd", "pagu")
+    }
     keys = {"renja": "opd_forum", "usulan": "opd_forum", "rkpd": "opd_forum", "pagu": "opd"}
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -92,15 +94,25 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    figures = {"report_s": report_s, "baseline_s": baseline_s, "ratio": report_s / baseline_s,
-               "reconcile_s": reconcile_s}
-    print(f"region: {args.opd} OPD, {counts['staged.usulan']:,} usulan, {counts['staged.renja']:,} Renja rows, "
-          f"{counts['staged.rkpd']:,} RKPD items (synthetic, filled in {fill_s:.1f} s)")
+    figures = {
+        "report_s": report_s,
+        "baseline_s": baseline_s,
+        "ratio": report_s / baseline_s,
+        "reconcile_s": reconcile_s,
+    }
+    print(
+        f"region: {args.opd} OPD, {counts['staged.usulan']:,} usulan, {counts['staged.renja']:,} Renja rows, "
+        f"{counts['staged.rkpd']:,} RKPD items (synthetic, filled in {fill_s:.1f} s)"
+    )
     print(f"reconcile_all:            {reconcile_s:6.2f} s")
-    print(f"report_all (all outputs): {report_s:6.2f} s  parts {result.figures['seconds_by_part']}, "
-          f"workers {result.figures['workers']}")
-    print(f"  CPU (this process + workers): {report_cpu:6.2f} s; load average now {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores")
+    print(
+        f"report_all (all outputs): {report_s:6.2f} s  parts {result.figures['seconds_by_part']}, "
+        f"workers {result.figures['workers']}"
+    )
+    print(
+        f"  CPU (this process + workers): {report_cpu:6.2f} s; load average now {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
     print(f"baseline pandas.to_excel: {baseline_s:6.2f} s  (same rows, no formats; CPU {baseline_cpu:.2f} s)")
     print(f"ratio report / baseline:  {figures['ratio']:6.2f} wall, {report_cpu / baseline_cpu:.2f} CPU")
     print(f"peak memory: {self_mb:,.0f} MB this process, {child_mb:,.0f} MB largest worker")

@@ -73,7 +73,9 @@ def _fresh_code_digest() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="Only the --no-prefect runs.")
     parser.add_argument("--seed", type=int, default=2021)
     args = parser.parse_args()
@@ -81,11 +83,20 @@ def main() -> None:
     from selaras.sample import write_sample
 
     work = Path(tempfile.mkdtemp(prefix="selaras-bench-"))
-    env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_SERVER_UI_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_HOME": str(work / "prefect-home"),
+        "PREFECT_SERVER_UI_ENABLED": "false",
+    }
     env.pop("PREFECT_API_URL", None)  # the local (ephemeral) API, as a planner without a server has
 
-    folders = {"no-prefect": work / "plain"} if args.quick else {"no-prefect": work / "plain", "prefect": work / "pf"}
+    folders = (
+        {"no-prefect": work / "plain"}
+        if args.quick
+        else {"no-prefect": work / "plain", "prefect": work / "pf"}
+    )
     files = 0
     for folder in folders.values():
         files = len(write_sample(folder, seed=args.seed))
@@ -105,19 +116,27 @@ def main() -> None:
         print(f"\nselaras run ({mode}):")
         print(f"  first   {first_wall:7.2f} s wall, {first_work:7.2f} s pipeline work")
         print(f"  second  {second_wall:7.2f} s wall, {second_work:7.2f} s pipeline work")
-        print(f"  second/first wall  = {ratio:.3f}  (target <= {TARGET:.3f}: {'ok' if ratio <= TARGET else 'MISSED'})")
+        print(
+            f"  second/first wall  = {ratio:.3f}  (target <= {TARGET:.3f}: {'ok' if ratio <= TARGET else 'MISSED'})"
+        )
         print(f"  second/first work  = {second_work / first_work:.3f}" if first_work else "")
         if mode == "prefect":
             startup = prefect_startup(env)
             overhead = second_wall - second_work
-            print(f"  Prefect start-up (trivial flow, fresh process) = {startup:.2f} s "
-                  f"= {startup / first_wall:.2f} x the first run, {startup / second_wall:.2f} x the second")
-            print(f"  second run: pipeline work {second_work:.2f} s, everything else (interpreter, Prefect) "
-                  f"{overhead:.2f} s")
+            print(
+                f"  Prefect start-up (trivial flow, fresh process) = {startup:.2f} s "
+                f"= {startup / first_wall:.2f} x the first run, {startup / second_wall:.2f} x the second"
+            )
+            print(
+                f"  second run: pipeline work {second_work:.2f} s, everything else (interpreter, Prefect) "
+                f"{overhead:.2f} s"
+            )
 
     if _fresh_code_digest() != code_before:
-        print("\nWARNING: selaras' source changed during the benchmark (its hash is part of every stage's "
-              "fingerprint, so the second runs redid work): run it again.")
+        print(
+            "\nWARNING: selaras' source changed during the benchmark (its hash is part of every stage's "
+            "fingerprint, so the second runs redid work): run it again."
+        )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\npeak memory of a child process: {peak:.0f} MB")
     print(f"RESULT {'ok' if ok else 'MISSED'}: second run without Prefect within 1/3 of the first")

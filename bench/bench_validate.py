@@ -33,9 +33,11 @@ from selaras.validate.frame import build_frame  # noqa: E402
 from selaras.validate.reference import Nomenclature, OpdList, Reference  # noqa: E402
 from selaras.validate.results import FileInfo, check_results  # noqa: E402
 
-WORDS = ("penyediaan pembangunan rehabilitasi pemeliharaan pengadaan koordinasi penyusunan fasilitasi "
-         "pembinaan pengembangan jalan jembatan irigasi sekolah puskesmas dokumen perencanaan data "
-         "sarana prasarana air minum sanitasi desa kecamatan pasar rumah sakit pelatihan").split()
+WORDS = (
+    "penyediaan pembangunan rehabilitasi pemeliharaan pengadaan koordinasi penyusunan fasilitasi "
+    "pembinaan pengembangan jalan jembatan irigasi sekolah puskesmas dokumen perencanaan data "
+    "sarana prasarana air minum sanitasi desa kecamatan pasar rumah sakit pelatihan"
+).split()
 OPDS = ["Dinas Pekerjaan Umum", "Dinas Pendidikan", "Dinas Kesehatan", "Dinas Sosial", "Bappeda"]
 
 
@@ -45,8 +47,10 @@ OPDS = ["Dinas Pekerjaan Umum", "Dinas Pendidikan", "Dinas Kesehatan", "Dinas So
 def make_nomenclature(rng: np.random.Generator, n: int = 3000) -> pd.DataFrame:
     rows, seen = [], set()
     while len(rows) < n:
-        code = (f"{rng.integers(1, 4)}.{rng.integers(1, 30):02d}.{rng.integers(2, 20):02d}."
-                f"{rng.integers(1, 3)}.{rng.integers(1, 9):02d}.{rng.integers(1, 200):04d}")
+        code = (
+            f"{rng.integers(1, 4)}.{rng.integers(1, 30):02d}.{rng.integers(2, 20):02d}."
+            f"{rng.integers(1, 3)}.{rng.integers(1, 9):02d}.{rng.integers(1, 200):04d}"
+        )
         name = " ".join(rng.choice(WORDS, size=rng.integers(3, 7))).title()
         if code in seen or name in seen:
             continue
@@ -75,15 +79,17 @@ def make_rows(rng: np.random.Generator, nom: pd.DataFrame, n: int) -> pd.DataFra
     nama[messy] = [("  ".join(str(x).upper().split())) for x in nama[messy]]
     # Problems, ~1-3 % each.
     b = rng.random(n)
-    kode[(b < 0.03)] = old.iloc[rng.integers(0, len(old), int((b < 0.03).sum()))]["kode"].to_numpy()   # outdated
+    kode[(b < 0.03)] = old.iloc[rng.integers(0, len(old), int((b < 0.03).sum()))][
+        "kode"
+    ].to_numpy()  # outdated
     sel = (b >= 0.03) & (b < 0.05)
-    kode[sel] = [f"9.99.99.9.99.{i % 10000:04d}" for i in range(int(sel.sum()))]                     # unknown
+    kode[sel] = [f"9.99.99.9.99.{i % 10000:04d}" for i in range(int(sel.sum()))]  # unknown
     sel = (b >= 0.05) & (b < 0.07)
-    kode[sel] = None                                                                                   # missing
+    kode[sel] = None  # missing
     level[sel] = None
     sel = (b >= 0.07) & (b < 0.08)
     pagu[sel] = np.nan
-    pagu_raw[sel] = "sekitar satu juta"                                                                # unparseable
+    pagu_raw[sel] = "sekitar satu juta"  # unparseable
     sel = (b >= 0.08) & (b < 0.09)
     pagu[sel] = -pagu[sel]
     sel = (b >= 0.09) & (b < 0.11)
@@ -100,15 +106,30 @@ def make_rows(rng: np.random.Generator, nom: pd.DataFrame, n: int) -> pd.DataFra
     sel = (b >= 0.14) & (b < 0.15)
     opd[sel] = "Dinas Antah Berantah"
     sel = (b >= 0.15) & (b < 0.16)
-    nama[sel] = "Pengadaan Kendaraan Dinas Jabatan"                                                   # name mismatch
-    df = pd.DataFrame({
-        "row_ref": [f"renja/bench.xlsx:Renja:{i + 3}" for i in range(n)], "file_id": "bench", "sheet": "Renja",
-        "source_file": "renja/bench.xlsx", "source_row": np.arange(3, n + 3), "hidden": False,
-        "opd": opd, "tahun": tahun, "kode_raw": kode, "kode": kode, "kode_level": level, "nama": nama,
-        "target_raw": target_raw, "target": target, "pagu_raw": pagu_raw, "pagu": pagu,
-        "lokasi": rng.choice(["Kec. A", "Kec. B", "Kec. C", None], n), "raw": None,
-    })
-    dup = rng.random(n) < 0.01                                                                         # exact duplicates
+    nama[sel] = "Pengadaan Kendaraan Dinas Jabatan"  # name mismatch
+    df = pd.DataFrame(
+        {
+            "row_ref": [f"renja/bench.xlsx:Renja:{i + 3}" for i in range(n)],
+            "file_id": "bench",
+            "sheet": "Renja",
+            "source_file": "renja/bench.xlsx",
+            "source_row": np.arange(3, n + 3),
+            "hidden": False,
+            "opd": opd,
+            "tahun": tahun,
+            "kode_raw": kode,
+            "kode": kode,
+            "kode_level": level,
+            "nama": nama,
+            "target_raw": target_raw,
+            "target": target,
+            "pagu_raw": pagu_raw,
+            "pagu": pagu,
+            "lokasi": rng.choice(["Kec. A", "Kec. B", "Kec. C", None], n),
+            "raw": None,
+        }
+    )
+    dup = rng.random(n) < 0.01  # exact duplicates
     src = np.flatnonzero(dup)
     if len(src):
         content = [c for c in df.columns if c not in ("row_ref", "source_row", "raw")]
@@ -122,6 +143,7 @@ def make_rows(rng: np.random.Generator, nom: pd.DataFrame, n: int) -> pd.DataFra
 def _bounds(kwargs: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     def value(v):
         return params[v["$PARAMETER"]] if isinstance(v, dict) and "$PARAMETER" in v else v
+
     return {k: value(v) for k, v in kwargs.items()}
 
 
@@ -203,14 +225,19 @@ def ge_import_seconds() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def main(rows: int = 100_000, repeat: int = 3, import_time: bool = True, seed: int = 2021) -> dict[str, float]:
+def main(
+    rows: int = 100_000, repeat: int = 3, import_time: bool = True, seed: int = 2021
+) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     settings = Settings(data_dir=Path("/nonexistent-bench"))
     config = load_config(settings)
     suite = config.kinds["renja"]
     nom_rows = make_nomenclature(rng)
-    reference = Reference(Nomenclature.from_rows(nom_rows),
-                          OpdList.build(pd.DataFrame({"nama": OPDS, "singkatan": None}), "daftar OPD"), "bench")
+    reference = Reference(
+        Nomenclature.from_rows(nom_rows),
+        OpdList.build(pd.DataFrame({"nama": OPDS, "singkatan": None}), "daftar OPD"),
+        "bench",
+    )
     staged = make_rows(rng, nom_rows, rows)
     info = FileInfo("bench", "renja/bench.xlsx", "renja")
     totals = {"Renja": float(np.nansum(staged["pagu"]))}
@@ -236,11 +263,15 @@ def main(rows: int = 100_000, repeat: int = 3, import_time: bool = True, seed: i
     active_file = tuple(c for c in suite.file if config.rules[c.rule].severity != "off")
 
     def ge_eval():
-        return (runner.validate(suite, "rows", gx_frame, cf.params)[1]
-                + runner.validate(suite, "file", gx_frame, cf.params)[1])
+        return (
+            runner.validate(suite, "rows", gx_frame, cf.params)[1]
+            + runner.validate(suite, "file", gx_frame, cf.params)[1]
+        )
 
     def pd_eval():
-        return pandas_failures(active_rows, gx_frame, cf.params) + pandas_failures(active_file, gx_frame, cf.params)
+        return pandas_failures(active_rows, gx_frame, cf.params) + pandas_failures(
+            active_file, gx_frame, cf.params
+        )
 
     def results(failures):
         return check_results(failures, cf, staged, suite, config, info, {}, "bench")
@@ -262,14 +293,24 @@ def main(rows: int = 100_000, repeat: int = 3, import_time: bool = True, seed: i
     pd_total = frame_s + pd_s + res_s
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
-        "rows": rows, "results": len(ge_results), "frame_s": frame_s, "ge_eval_s": ge_s, "pandas_eval_s": pd_s,
-        "results_s": res_s, "ge_total_s": ge_total, "pandas_total_s": pd_total,
+        "rows": rows,
+        "results": len(ge_results),
+        "frame_s": frame_s,
+        "ge_eval_s": ge_s,
+        "pandas_eval_s": pd_s,
+        "results_s": res_s,
+        "ge_total_s": ge_total,
+        "pandas_total_s": pd_total,
         "ge_import_in_process_s": import_in_process_s,
-        "ratio_total": ge_total / pd_total, "ratio_eval_only": ge_s / pd_s, "ge_setup_s": setup_s,
+        "ratio_total": ge_total / pd_total,
+        "ratio_eval_only": ge_s / pd_s,
+        "ge_setup_s": setup_s,
         "peak_rss_mb": peak_mb,
     }
-    print(f"validate {rows:,} renja-like rows, every renja suite ({len(active_rows)} row + "
-          f"{len(active_file)} file expectations), median of {repeat}")
+    print(
+        f"validate {rows:,} renja-like rows, every renja suite ({len(active_rows)} row + "
+        f"{len(active_file)} file expectations), median of {repeat}"
+    )
     print(f"  check results produced        : {len(ge_results):,} (GE and pandas agree)")
     print(f"  shared: build check frame     : {frame_s:6.2f} s")
     print(f"  shared: results + messages    : {res_s:6.2f} s")
@@ -281,8 +322,10 @@ def main(rows: int = 100_000, repeat: int = 3, import_time: bool = True, seed: i
     print(f"  import great_expectations here: {import_in_process_s:6.2f} s (pandas etc. already loaded)")
     if import_time:
         figures["ge_import_s"] = ge_import_seconds()
-        print(f"  import great_expectations     : {figures['ge_import_s']:6.2f} s (fresh interpreter, paid once "
-              f"per process; ratio to whole GE validation {figures['ge_import_s'] / ge_total:.1f}x)")
+        print(
+            f"  import great_expectations     : {figures['ge_import_s']:6.2f} s (fresh interpreter, paid once "
+            f"per process; ratio to whole GE validation {figures['ge_import_s'] / ge_total:.1f}x)"
+        )
     print(f"  peak RSS                      : {peak_mb:,.0f} MB")
     return figures
 

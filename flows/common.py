@@ -60,13 +60,20 @@ def dask_map_or_none() -> Callable | None:
     return dask_map
 
 
-@task(task_run_name="{name}", retries=3, retry_delay_seconds=[2, 10, 30],
-      retry_condition_fn=_database_locked, cache_policy=NO_CACHE)
+@task(
+    task_run_name="{name}",
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=_database_locked,
+    cache_policy=NO_CACHE,
+)
 def stage_task(settings: Settings, run_id: str, name: str, force: bool = False) -> StageResult:
     result = pipeline.run_stage_at(settings, run_id, name, force=force, map_fn=dask_map_or_none())
     logger = get_run_logger()
     if result.cached:
-        logger.info("%s: masukan tidak berubah sejak run sebelumnya, dilewati (inputs unchanged, skipped)", name)
+        logger.info(
+            "%s: masukan tidak berubah sejak run sebelumnya, dilewati (inputs unchanged, skipped)", name
+        )
     else:
         logger.info("%s: selesai dalam %.1f s, %s", name, result.seconds or 0, result.figures)
     for problem in result.problems:
@@ -74,8 +81,13 @@ def stage_task(settings: Settings, run_id: str, name: str, force: bool = False) 
     return result
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[5, 20],
-      retry_condition_fn=_database_locked, cache_policy=NO_CACHE)
+@task(
+    name="publish",
+    retries=2,
+    retry_delay_seconds=[5, 20],
+    retry_condition_fn=_database_locked,
+    cache_policy=NO_CACHE,
+)
 def complete_task(run: pipeline.Run, publish: bool) -> str | None:
     """Record the run's outcome and publish processed/selaras.duckdb + Parquet."""
     pipeline.complete_run(run, publish=publish)
@@ -117,8 +129,16 @@ def selaras_flow(name: str, stages: tuple[str, ...], publish: bool, summary: str
     return flow(name=name, log_prints=True, task_runner=default_task_runner())(selaras_flow_fn)
 
 
-def run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, data_dir: str | None,
-             tahun: int | None, opd: str | None, files: list[str] | None, force: bool) -> list[StageResult]:
+def run_flow(
+    flow_name: str,
+    stages: tuple[str, ...],
+    publish: bool,
+    data_dir: str | None,
+    tahun: int | None,
+    opd: str | None,
+    files: list[str] | None,
+    force: bool,
+) -> list[StageResult]:
     """The body of every selaras flow: bring in new files, run the stages in order under
     the run lock, complete (and publish), and leave artifacts saying what happened."""
     settings = make_settings(data_dir, tahun)
@@ -128,8 +148,15 @@ def run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, data_dir: s
         return _run_flow(flow_name, stages, publish, settings, opd, files, force)
 
 
-def _run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, settings: Settings, opd: str | None,
-              files: list[str] | None, force: bool) -> list[StageResult]:
+def _run_flow(
+    flow_name: str,
+    stages: tuple[str, ...],
+    publish: bool,
+    settings: Settings,
+    opd: str | None,
+    files: list[str] | None,
+    force: bool,
+) -> list[StageResult]:
     logger = get_run_logger()
     run: pipeline.Run | None = None
     error: str | None = None
@@ -150,16 +177,23 @@ def _run_flow(flow_name: str, stages: tuple[str, ...], publish: bool, settings: 
     return run.results
 
 
-def _summary_artifact(flow_name: str, settings: Settings, run: pipeline.Run | None, error: str | None,
-                      opd: str | None) -> None:
+def _summary_artifact(
+    flow_name: str, settings: Settings, run: pipeline.Run | None, error: str | None, opd: str | None
+) -> None:
     from selaras.status import summary_markdown
 
     try:
         create_markdown_artifact(
             key=f"selaras-{flow_name}-summary",
-            markdown=summary_markdown(run.run_id if run else None, run.status if run else "failed",
-                                      run.results if run else [], str(settings.data_dir),
-                                      str(run.published) if run and run.published else None, error, opd),
+            markdown=summary_markdown(
+                run.run_id if run else None,
+                run.status if run else "failed",
+                run.results if run else [],
+                str(settings.data_dir),
+                str(run.published) if run and run.published else None,
+                error,
+                opd,
+            ),
             description=f"selaras {flow_name}: ringkasan run (run summary)",
         )
     except Exception as exc:  # noqa: BLE001 - artifacts must never fail a run
@@ -199,6 +233,10 @@ def dask_task_runner(address: str | None = None, n_workers: int = 2):
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(
         cluster_class="distributed.LocalCluster",
-        cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1, "processes": True,
-                        "dashboard_address": None},
+        cluster_kwargs={
+            "n_workers": n_workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        },
     )

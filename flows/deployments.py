@@ -38,13 +38,16 @@ def deployments(settings: Settings) -> list:
             name=NIGHTLY,
             schedules=[Cron(settings.nightly_cron, timezone=settings.timezone)],
             description=f"Rekonsiliasi malam hari ({settings.nightly_cron}, {settings.timezone}): "
-                        "seluruh rantai lalu terbitkan selaras.duckdb.",
+            "seluruh rantai lalu terbitkan selaras.duckdb.",
             **common,
         ),
     ]
     for flow in (reconcile_flow, ingest_flow, validate_flow, match_flow, report_flow):
-        out.append(flow.to_deployment(name=ON_DEMAND, description=f"{flow.name} atas permintaan (on demand).",
-                                      **common))
+        out.append(
+            flow.to_deployment(
+                name=ON_DEMAND, description=f"{flow.name} atas permintaan (on demand).", **common
+            )
+        )
     return out
 
 

@@ -4,4 +4,10 @@ from __future__ import annotations
 
 from flows.common import selaras_flow
 
-ingest_flow = selaras_flow("ingest", ("ingest",), publish=False, module=__name__, summary="Load new or changed spreadsheets under raw/<kind>/ into the warehouse (unchanged files are skipped).")
+ingest_flow = selaras_flow(
+    "ingest",
+    ("ingest",),
+    publish=False,
+    module=__name__,
+    summary="Load new or changed spreadsheets under raw/<kind>/ into the warehouse (unchanged files are skipped).",
+)

@@ -11,6 +11,9 @@ from flows.common import selaras_flow
 from selaras.pipeline import STAGES
 
 reconcile_flow = selaras_flow(
-    "reconcile", STAGES, publish=True, module=__name__,
+    "reconcile",
+    STAGES,
+    publish=True,
+    module=__name__,
     summary="Run the whole reconciliation and publish it; returns each stage's result.",
 )

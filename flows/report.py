@@ -4,4 +4,10 @@ from __future__ import annotations
 
 from flows.common import selaras_flow
 
-report_flow = selaras_flow("report", ("report",), publish=False, module=__name__, summary="Write the Forum OPD workbooks, the review workbook and the summary report.")
+report_flow = selaras_flow(
+    "report",
+    ("report",),
+    publish=False,
+    module=__name__,
+    summary="Write the Forum OPD workbooks, the review workbook and the summary report.",
+)

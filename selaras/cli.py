@@ -86,8 +86,17 @@ def _terminal_worthy(record: logging.LogRecord) -> bool:
 
 def _line(result: StageResult) -> str:
     figures = ", ".join(f"{k}={v}" for k, v in result.figures.items() if not isinstance(v, dict | list))
-    state = "dilewati, masukan tidak berubah" if result.cached else (
-        "BERMASALAH" if result.failed else f"{result.seconds:.1f} s" if result.seconds is not None else "ok")
+    state = (
+        "dilewati, masukan tidak berubah"
+        if result.cached
+        else (
+            "BERMASALAH"
+            if result.failed
+            else f"{result.seconds:.1f} s"
+            if result.seconds is not None
+            else "ok"
+        )
+    )
     return f"{result.stage} ({state})" + (f": {figures}" if figures else "")
 
 
@@ -106,8 +115,15 @@ def _progress(console, steps: list[str], waiting_for: str | None = None):
 
     from selaras.pipeline import observe
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, transient=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
     overall = progress.add_task("selaras", total=len(steps))
     waiting = progress.add_task(waiting_for, total=None) if waiting_for else None
     current: dict[str, int] = {}
@@ -162,8 +178,16 @@ def _fail(console, exc: BaseException) -> int:
     return EXIT_BUSY if isinstance(exc, RunLocked | WarehouseLocked) else EXIT_FAILED
 
 
-def _run_stages(settings: Settings, stages: tuple[str, ...], publish: bool, force: bool, command: str,
-                prefect: bool = False, files: list[Path] | None = None, opd: str | None = None) -> None:
+def _run_stages(
+    settings: Settings,
+    stages: tuple[str, ...],
+    publish: bool,
+    force: bool,
+    command: str,
+    prefect: bool = False,
+    files: list[Path] | None = None,
+    opd: str | None = None,
+) -> None:
     """Run stages with progress, report, exit with the right code. With `prefect`, as the
     Prefect flow (local API unless PREFECT_API_URL points at a server)."""
     console = _console()
@@ -180,22 +204,37 @@ def _run_stages(settings: Settings, stages: tuple[str, ...], publish: bool, forc
     raise typer.Exit(code)
 
 
-def _run_and_report(console, settings: Settings, stages: tuple[str, ...], publish: bool, force: bool,
-                    command: str, flow, files: list[Path] | None, opd: str | None) -> int:
+def _run_and_report(
+    console,
+    settings: Settings,
+    stages: tuple[str, ...],
+    publish: bool,
+    force: bool,
+    command: str,
+    flow,
+    files: list[Path] | None,
+    opd: str | None,
+) -> int:
     steps = [*stages, *(["publish"] if publish else [])]
     code = 0
     try:
         if flow is not None:
             with _progress(console, steps, "Prefect: menyiapkan API (starting Prefect) ..."):
-                results = flow(data_dir=str(settings.data_dir), tahun=settings.tahun, opd=opd,
-                               files=[str(f) for f in files or []] or None, force=force)
+                results = flow(
+                    data_dir=str(settings.data_dir),
+                    tahun=settings.tahun,
+                    opd=opd,
+                    files=[str(f) for f in files or []] or None,
+                    force=force,
+                )
             published = settings.published_db if publish else None
         else:
             from selaras.pipeline import run_all
 
             with _progress(console, steps):
-                results = run_all(settings, stages, publish=publish, trigger=f"cli:{command}", force=force,
-                                  files=files)
+                results = run_all(
+                    settings, stages, publish=publish, trigger=f"cli:{command}", force=force, files=files
+                )
             published = settings.published_db if publish else None
         code = _report(console, results, published)
     except KeyboardInterrupt:
@@ -225,12 +264,18 @@ def _flow_for(stages: tuple[str, ...]):
 def run(
     data_dir: DataDir = None,
     tahun: Tahun = None,
-    sample: Annotated[bool, typer.Option("--sample", help="First write the bundled sample data set into raw/.")] = False,
-    prefect: Annotated[bool, typer.Option(
-        "--prefect/--no-prefect",
-        help="Run as the Prefect flow `reconcile` (tracked in the UI when PREFECT_API_URL points at a "
-             "server; otherwise a local API starts, which takes 10-25 s). --no-prefect runs the same "
-             "functions directly.")] = True,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="First write the bundled sample data set into raw/.")
+    ] = False,
+    prefect: Annotated[
+        bool,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="Run as the Prefect flow `reconcile` (tracked in the UI when PREFECT_API_URL points at a "
+            "server; otherwise a local API starts, which takes 10-25 s). --no-prefect runs the same "
+            "functions directly.",
+        ),
+    ] = True,
     opd: Annotated[str | None, typer.Option(help="Show only this OPD in the Prefect run's tables.")] = None,
     force: Force = False,
 ) -> None:
@@ -245,15 +290,21 @@ def run(
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path] | None, typer.Argument(
-        help="Spreadsheets to bring into raw/<kind>/ first; the folder a file sits in names its kind "
-             "(e.g. unggahan/renja/dinsos.xlsx).")] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Spreadsheets to bring into raw/<kind>/ first; the folder a file sits in names its kind "
+            "(e.g. unggahan/renja/dinsos.xlsx)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     tahun: Tahun = None,
     force: Force = False,
 ) -> None:
     """Load the files under raw/<kind>/ into the warehouse (unchanged files are skipped)."""
-    _run_stages(_settings(data_dir, tahun), ("ingest",), publish=False, force=force, command="ingest", files=files)
+    _run_stages(
+        _settings(data_dir, tahun), ("ingest",), publish=False, force=force, command="ingest", files=files
+    )
 
 
 @app.command()
@@ -339,17 +390,27 @@ def _print_review_precision(settings: Settings) -> None:
         table.add_column(col)
     for task, entry in figures.items():
         precision = entry.get("precision")
-        table.add_row(task, str(entry.get("decisions", 0)), str(entry.get("right", 0)), str(entry.get("wrong", 0)),
-                      f"{precision:.3f}" if precision is not None else "-")
+        table.add_row(
+            task,
+            str(entry.get("decisions", 0)),
+            str(entry.get("right", 0)),
+            str(entry.get("wrong", 0)),
+            f"{precision:.3f}" if precision is not None else "-",
+        )
     _console().print(table)
 
 
 @app.command()
 def serve(
     data_dir: DataDir = None,
-    api_url: Annotated[str | None, typer.Option(
-        "--api-url", envvar="PREFECT_API_URL",
-        help="The Prefect server's API, e.g. http://127.0.0.1:4200/api (from `prefect server start`).")] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            envvar="PREFECT_API_URL",
+            help="The Prefect server's API, e.g. http://127.0.0.1:4200/api (from `prefect server start`).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the deployments: nightly `reconcile` and each flow on demand (needs a Prefect server)."""
     import os
@@ -369,15 +430,19 @@ def serve(
     from flows.deployments import serve_all
     from selaras.runs import log_file
 
-    console.print(f"Melayani deployment untuk {settings.data_dir.resolve()} di {api_url} (Ctrl+C untuk berhenti)")
+    console.print(
+        f"Melayani deployment untuk {settings.data_dir.resolve()} di {api_url} (Ctrl+C untuk berhenti)"
+    )
     with log_file(settings.state_dir, "serve"):
         try:
             serve_all(settings)
         except KeyboardInterrupt:
             pass
         except Exception as exc:  # noqa: BLE001 - e.g. the server is not reachable
-            console.print(f"[red]Gagal melayani deployment (serve failed): {exc}[/red]\n"
-                          f"Apakah `prefect server start` berjalan dan {api_url} benar?")
+            console.print(
+                f"[red]Gagal melayani deployment (serve failed): {exc}[/red]\n"
+                f"Apakah `prefect server start` berjalan dan {api_url} benar?"
+            )
             raise typer.Exit(EXIT_FAILED) from exc
 
 
@@ -395,8 +460,10 @@ def status(
     console = _console()
     st = read_status(settings, limit)
     if st.holder:
-        console.print(f"[cyan]Sedang berjalan (running now):[/cyan] pid {st.holder.get('pid')}, "
-                      f"{st.holder.get('what')}, sejak {st.holder.get('since')}")
+        console.print(
+            f"[cyan]Sedang berjalan (running now):[/cyan] pid {st.holder.get('pid')}, "
+            f"{st.holder.get('what')}, sejak {st.holder.get('since')}"
+        )
     if st.note:
         console.print(f"[dim]{st.note}[/dim]")
     if st.source == "published":
@@ -411,16 +478,27 @@ def status(
     for r in st.runs:
         took = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None
         colour = {"success": "green", "running": "cyan"}.get(r["status"], "red")
-        runs_table.add_row(r["run_id"], f"{r['started_at']:%Y-%m-%d %H:%M:%S}", f"{took:.1f} s" if took else "",
-                           f"[{colour}]{r['status']}[/{colour}]", r["trigger"] or "", (r["message"] or "")[:200])
+        runs_table.add_row(
+            r["run_id"],
+            f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
+            f"{took:.1f} s" if took else "",
+            f"[{colour}]{r['status']}[/{colour}]",
+            r["trigger"] or "",
+            (r["message"] or "")[:200],
+        )
     console.print(runs_table)
     if st.steps:
         steps_table = Table(title=f"Langkah run {st.runs[0]['run_id']} (steps)")
         for col in ("langkah", "status", "detik", "masalah", "galat"):
             steps_table.add_column(col, overflow="fold")
         for s in st.steps:
-            steps_table.add_row(s["step"], s["status"], f"{s['seconds']:.1f}" if s["seconds"] is not None else "",
-                                str(s["problems"]), (s["error"] or "")[:200])
+            steps_table.add_row(
+                s["step"],
+                s["status"],
+                f"{s['seconds']:.1f}" if s["seconds"] is not None else "",
+                str(s["problems"]),
+                (s["error"] or "")[:200],
+            )
         console.print(steps_table)
     if st.files:
         console.print("Berkas (files): " + ", ".join(f"{k} {v}" for k, v in st.files.items()))

@@ -45,8 +45,15 @@ STAGE_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 #: Settings that change how a run is carried out, not what it produces.
-_NOT_INPUTS = {"data_dir", "nightly_cron", "timezone", "dask_address", "lock_retries", "lock_wait_seconds",
-               "publish_storage_version"}
+_NOT_INPUTS = {
+    "data_dir",
+    "nightly_cron",
+    "timezone",
+    "dask_address",
+    "lock_retries",
+    "lock_wait_seconds",
+    "publish_storage_version",
+}
 
 MapFn = Callable[[Callable[[Any], Any], Any], Any]
 
@@ -131,16 +138,23 @@ def _settings_files(settings: Settings) -> dict[str, str]:
 # --------------------------------------------------------------------------- stages
 
 
-def _call_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, name: str,
-                map_fn: MapFn | None) -> StageResult:
+def _call_stage(
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, name: str, map_fn: MapFn | None
+) -> StageResult:
     fn = stage_function(name)
     if map_fn is not None and "map_fn" in inspect.signature(fn).parameters:
         return fn(con, settings, run_id, map_fn=map_fn)
     return fn(con, settings, run_id)
 
 
-def run_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, name: str,
-              force: bool = False, map_fn: MapFn | None = None) -> StageResult:
+def run_stage(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    name: str,
+    force: bool = False,
+    map_fn: MapFn | None = None,
+) -> StageResult:
     """Run one stage on an open connection, or skip it when its inputs are unchanged."""
     fp = stage_fingerprint(con, settings, name)
     last = runs.last_good_step(con, name)
@@ -149,7 +163,9 @@ def run_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, n
         result.cached = True
         result.seconds = 0.0
         runs.record_cached(con, run_id, name, fp, {**result.as_dict(), "cached_from": last.run_id})
-        log.info("%s: masukan tidak berubah, hasil run %s dipakai (inputs unchanged, skipped)", name, last.run_id)
+        log.info(
+            "%s: masukan tidak berubah, hasil run %s dipakai (inputs unchanged, skipped)", name, last.run_id
+        )
         return result
     started = time.perf_counter()
     with runs.step(con, run_id, name, fp) as detail:
@@ -162,8 +178,9 @@ def run_stage(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, n
     return result
 
 
-def run_stage_at(settings: Settings, run_id: str, name: str, force: bool = False,
-                 map_fn: MapFn | None = None) -> StageResult:
+def run_stage_at(
+    settings: Settings, run_id: str, name: str, force: bool = False, map_fn: MapFn | None = None
+) -> StageResult:
     """Open the private database, run (or skip) one stage, close. What a flow's task calls."""
     from selaras import warehouse
 
@@ -235,8 +252,9 @@ def run_session(settings: Settings, trigger: str = "cli") -> Iterator[Run]:
     from selaras import warehouse
 
     settings.ensure_dirs()
-    with runs.run_lock(settings.state_dir / "run.lock", settings.lock_retries, settings.lock_wait_seconds,
-                       what=trigger):
+    with runs.run_lock(
+        settings.state_dir / "run.lock", settings.lock_retries, settings.lock_wait_seconds, what=trigger
+    ):
         con = warehouse.connect(settings)
         try:
             interrupted = runs.mark_interrupted(con)
@@ -326,9 +344,15 @@ def publish_at(settings: Settings, run_id: str) -> Path:
     return path
 
 
-def run_all(settings: Settings, stages: tuple[str, ...] = STAGES, publish: bool = True,
-            trigger: str = "cli", force: bool = False, map_fn: MapFn | None = None,
-            files: list[str] | list[Path] | None = None) -> list[StageResult]:
+def run_all(
+    settings: Settings,
+    stages: tuple[str, ...] = STAGES,
+    publish: bool = True,
+    trigger: str = "cli",
+    force: bool = False,
+    map_fn: MapFn | None = None,
+    files: list[str] | list[Path] | None = None,
+) -> list[StageResult]:
     """Run the stages in order on the private database, then publish for analysts.
     A stage that raises marks the run failed and leaves the previous publication alone.
     `files` are first brought into raw/<kind>/ (see add_files)."""

@@ -123,8 +123,12 @@ def remove_stale_temps(folder: Path, pattern: str) -> list[Path]:
     return removed
 
 
-def _write_database(con: duckdb.DuckDBPyConnection, tmp: Path, views: list[tuple[str, str | None]],
-                    storage_version: str | None) -> None:
+def _write_database(
+    con: duckdb.DuckDBPyConnection,
+    tmp: Path,
+    views: list[tuple[str, str | None]],
+    storage_version: str | None,
+) -> None:
     options = f" (storage_version {_literal(storage_version)})" if storage_version else ""
     con.execute(f"attach {_literal(str(tmp))} as {ALIAS}{options}")
     try:
@@ -141,17 +145,22 @@ def _write_database(con: duckdb.DuckDBPyConnection, tmp: Path, views: list[tuple
         con.execute(f"detach {ALIAS}")
 
 
-def _write_publication_table(con: duckdb.DuckDBPyConnection, views: list[tuple[str, str | None]],
-                             storage_version: str | None) -> None:
+def _write_publication_table(
+    con: duckdb.DuckDBPyConnection, views: list[tuple[str, str | None]], storage_version: str | None
+) -> None:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         selaras_version = version("selaras")
     except PackageNotFoundError:
         selaras_version = None
-    run = con.execute(
-        "select run_id, status from meta.run where status <> 'running' order by started_at desc limit 1"
-    ).fetchone() if _has_table(con, "meta", "run") else None
+    run = (
+        con.execute(
+            "select run_id, status from meta.run where status <> 'running' order by started_at desc limit 1"
+        ).fetchone()
+        if _has_table(con, "meta", "run")
+        else None
+    )
     target = f"{ALIAS}.{SCHEMA}.publication"
     con.execute(
         f"create table {target} (published_at timestamp, run_id varchar, run_status varchar, "
@@ -159,8 +168,15 @@ def _write_publication_table(con: duckdb.DuckDBPyConnection, views: list[tuple[s
     )
     con.execute(
         f"insert into {target} values (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
-        [datetime.now(), run[0] if run else None, run[1] if run else None, selaras_version,
-         duckdb.__version__, storage_version or "native", [v for v, _ in views]],
+        [
+            datetime.now(),
+            run[0] if run else None,
+            run[1] if run else None,
+            selaras_version,
+            duckdb.__version__,
+            storage_version or "native",
+            [v for v, _ in views],
+        ],
     )
     con.execute(
         f"comment on table {target} is "
@@ -169,15 +185,19 @@ def _write_publication_table(con: duckdb.DuckDBPyConnection, views: list[tuple[s
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? "
-        "and database_name = current_database()",
-        [schema, table],
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? "
+            "and database_name = current_database()",
+            [schema, table],
+        ).fetchone()[0]
+        > 0
+    )
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, db_file: Path, views: list[str],
-                   folder: Path) -> list[tuple[Path, Path]]:
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, db_file: Path, views: list[str], folder: Path
+) -> list[tuple[Path, Path]]:
     """Parquet of each published table, read back from the file just written (the views
     are not computed twice). Returns (temp, final) pairs, all written and synced."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -227,7 +247,9 @@ def publish(settings: Settings, con: duckdb.DuckDBPyConnection) -> Path:
                 raise
             # A type or feature the old format cannot hold: publish in the native format
             # (readable by DuckDB 2.x only) rather than not at all.
-            log.warning("publish: storage version %s refused (%s); writing DuckDB's native format", storage, exc)
+            log.warning(
+                "publish: storage version %s refused (%s); writing DuckDB's native format", storage, exc
+            )
             _cleanup([tmp])
             _write_database(con, tmp, views, None)
         _fsync_file(tmp)
@@ -251,8 +273,13 @@ def publish(settings: Settings, con: duckdb.DuckDBPyConnection) -> Path:
                 "Di Windows, tutup dulu aplikasi yang membukanya. Publikasi sebelumnya tetap utuh."
             ) from exc
         raise
-    log.info("publish: %d tables to %s and %s in %.1f s", len(views), final, parquet_dir,
-             time.perf_counter() - started)
+    log.info(
+        "publish: %d tables to %s and %s in %.1f s",
+        len(views),
+        final,
+        parquet_dir,
+        time.perf_counter() - started,
+    )
     return final
 
 

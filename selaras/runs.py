@@ -47,7 +47,12 @@ class StageResult:
         self.failed = self.failed or fatal
 
     def as_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "failed": self.failed, "figures": self.figures, "problems": self.problems}
+        return {
+            "stage": self.stage,
+            "failed": self.failed,
+            "figures": self.figures,
+            "problems": self.problems,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StageResult:
@@ -71,7 +76,9 @@ def new_run_id() -> str:
     return datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def start_run(con: duckdb.DuckDBPyConnection, tahun: int | None, trigger: str, run_id: str | None = None) -> str:
+def start_run(
+    con: duckdb.DuckDBPyConnection, tahun: int | None, trigger: str, run_id: str | None = None
+) -> str:
     run_id = run_id or new_run_id()
     con.execute(
         "insert or replace into meta.run (run_id, started_at, status, tahun, trigger, pid, host) "
@@ -112,8 +119,9 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
 
 
 @contextmanager
-def step(con: duckdb.DuckDBPyConnection, run_id: str, name: str,
-         fingerprint: str | None = None) -> Iterator[dict[str, Any]]:
+def step(
+    con: duckdb.DuckDBPyConnection, run_id: str, name: str, fingerprint: str | None = None
+) -> Iterator[dict[str, Any]]:
     """Record a step; the caller fills the yielded dict with the step's figures
     (and may set `_status`, e.g. 'problems')."""
     detail: dict[str, Any] = {}
@@ -132,8 +140,9 @@ def step(con: duckdb.DuckDBPyConnection, run_id: str, name: str,
     _end_step(con, run_id, name, detail.pop("_status", "success"), detail, time.perf_counter() - started)
 
 
-def record_cached(con: duckdb.DuckDBPyConnection, run_id: str, name: str, fingerprint: str,
-                  detail: dict[str, Any]) -> None:
+def record_cached(
+    con: duckdb.DuckDBPyConnection, run_id: str, name: str, fingerprint: str, detail: dict[str, Any]
+) -> None:
     now = datetime.now()
     con.execute(
         "insert or replace into meta.run_step (run_id, step, started_at, finished_at, status, detail, "
@@ -142,8 +151,9 @@ def record_cached(con: duckdb.DuckDBPyConnection, run_id: str, name: str, finger
     )
 
 
-def _end_step(con: duckdb.DuckDBPyConnection, run_id: str, name: str, status: str, detail: dict,
-              seconds: float) -> None:
+def _end_step(
+    con: duckdb.DuckDBPyConnection, run_id: str, name: str, status: str, detail: dict, seconds: float
+) -> None:
     con.execute(
         "update meta.run_step set finished_at = ?, status = ?, detail = ?, seconds = ? "
         "where run_id = ? and step = ?",
@@ -221,8 +231,12 @@ def code_digest() -> str:
         h = hashlib.sha256()
         for base in (PACKAGE_DIR, sql_dir()):
             for path in sorted(base.rglob("*")):
-                if (path.is_file() and path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts
-                        and path.relative_to(base).as_posix() not in _NOT_CODE):
+                if (
+                    path.is_file()
+                    and path.suffix in _CODE_SUFFIXES
+                    and "__pycache__" not in path.parts
+                    and path.relative_to(base).as_posix() not in _NOT_CODE
+                ):
                     h.update(path.relative_to(base).as_posix().encode() + b"\0")
                     h.update(hashlib.sha256(path.read_bytes()).digest())
         _CODE_DIGEST = h.hexdigest()
@@ -326,8 +340,16 @@ def run_lock(path: Path, retries: int, wait_seconds: float, what: str = "run") -
         wait *= 2
     fh.seek(0)
     fh.truncate()
-    fh.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "what": what,
-                         "since": datetime.now().isoformat(timespec="seconds")}))
+    fh.write(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "what": what,
+                "since": datetime.now().isoformat(timespec="seconds"),
+            }
+        )
+    )
     fh.flush()
     _HELD[key] = [fh, 1]
     try:

@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SELARAS_", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Folder holding raw/ (inputs) and processed/ (outputs).")
-    tahun: int | None = Field(None, description="Plan year (tahun rencana). Default: the year most input rows carry.")
+    tahun: int | None = Field(
+        None, description="Plan year (tahun rencana). Default: the year most input rows carry."
+    )
     plan_period: tuple[int, int] = Field(
         (2019, 2031), description="Years accepted in input rows; a year outside is an error."
     )
@@ -41,7 +43,9 @@ class Settings(BaseSettings):
     max_unzipped_mb: float = Field(
         2000.0, description="An xlsx/ods whose decompressed size exceeds this is refused (zip bomb)."
     )
-    max_zip_ratio: float = Field(150.0, description="An xlsx/ods whose compression ratio exceeds this is refused.")
+    max_zip_ratio: float = Field(
+        150.0, description="An xlsx/ods whose compression ratio exceeds this is refused."
+    )
 
     # Ingest.
     header_search_rows: int = Field(
@@ -63,34 +67,49 @@ class Settings(BaseSettings):
 
     # Validation.
     validation_rules: Path | None = Field(
-        None, description="YAML overriding the severities and thresholds of selaras/validate/rules.yaml "
+        None,
+        description="YAML overriding the severities and thresholds of selaras/validate/rules.yaml "
         "(same shape, only the keys to change).",
     )
 
     # Matching thresholds (scores are 0..100).
-    renja_selaras_min: float = Field(85.0, description="Renja->RKPD name score at or above which a row is aligned.")
-    renja_review_min: float = Field(60.0, description="Renja->RKPD score at or above which a row needs review.")
+    renja_selaras_min: float = Field(
+        85.0, description="Renja->RKPD name score at or above which a row is aligned."
+    )
+    renja_review_min: float = Field(
+        60.0, description="Renja->RKPD score at or above which a row needs review."
+    )
     usulan_terakomodir_min: float = Field(
-        60.0, description="Proposal->Renja score (match probability x 100) at or above which a proposal is "
+        60.0,
+        description="Proposal->Renja score (match probability x 100) at or above which a proposal is "
         "accommodated; above 60 at least 95 % of the best candidates are right in both labelled sets.",
     )
     usulan_review_min: float = Field(
-        35.0, description="Proposal->Renja score at or above which it needs review (35-60: about one in two right).",
+        35.0,
+        description="Proposal->Renja score at or above which it needs review (35-60: about one in two right).",
     )
     top_k: int = Field(5, description="Candidates kept per row, so planners can pick another.")
-    renja_candidate_k: int = Field(30, description="Renja->RKPD/nomenclature candidates scored in detail per row.")
+    renja_candidate_k: int = Field(
+        30, description="Renja->RKPD/nomenclature candidates scored in detail per row."
+    )
     renja_close_call: float = Field(
-        3.0, description="Score points between the best two different items below which a Renja row needs review."
+        3.0,
+        description="Score points between the best two different items below which a Renja row needs review.",
     )
     jenis_pemda: str | None = Field(
-        None, description="PROV or KABKOT: which nomenclature entries apply. Default: inferred from the codes."
+        None,
+        description="PROV or KABKOT: which nomenclature entries apply. Default: inferred from the codes.",
     )
-    usulan_candidate_k: int = Field(20, description="Renja rows scored in detail per proposal (from TF-IDF + blocking).")
+    usulan_candidate_k: int = Field(
+        20, description="Renja rows scored in detail per proposal (from TF-IDF + blocking)."
+    )
     usulan_split_margin_bits: float = Field(
-        0.5, description="Renja rows within this many bits of a proposal's best row also hold it (a split proposal)."
+        0.5,
+        description="Renja rows within this many bits of a proposal's best row also hold it (a split proposal).",
     )
     usulan_explain_margin_bits: float = Field(
-        1.0, description="A Renja row fitting another proposal better by more than this (bits) is left to that one."
+        1.0,
+        description="A Renja row fitting another proposal better by more than this (bits) is left to that one.",
     )
     match_weights: Path | None = Field(
         None, description="YAML replacing selaras/match/weights.yaml (m/u match weights per field and level)."

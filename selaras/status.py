@@ -25,12 +25,12 @@ BAD_RUN = {"failed", "problems", "interrupted"}
 
 @dataclass
 class Status:
-    source: str                       # warehouse / published / none
-    note: str | None = None           # why the source is not the warehouse
+    source: str  # warehouse / published / none
+    note: str | None = None  # why the source is not the warehouse
     holder: dict[str, Any] | None = None  # the live run holding the lock, if any
     runs: list[dict[str, Any]] = field(default_factory=list)
-    steps: list[dict[str, Any]] = field(default_factory=list)       # steps of the newest run
-    files: dict[str, int] = field(default_factory=dict)             # ingest_file status -> count
+    steps: list[dict[str, Any]] = field(default_factory=list)  # steps of the newest run
+    files: dict[str, int] = field(default_factory=dict)  # ingest_file status -> count
     failed_files: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -59,7 +59,9 @@ def read_status(settings: Settings, limit: int = 5) -> Status:
             con = duckdb.connect(str(settings.private_db), read_only=True)
             source = "warehouse"
         except duckdb.Error as exc:
-            note = f"basis data kerja sedang dipakai run lain (the private database is busy: {str(exc)[:120]})"
+            note = (
+                f"basis data kerja sedang dipakai run lain (the private database is busy: {str(exc)[:120]})"
+            )
     else:
         note = "belum ada run (no run yet: the private database does not exist)"
     if con is None and settings.published_db.exists():
@@ -84,11 +86,19 @@ def read_status(settings: Settings, limit: int = 5) -> Status:
 
 
 def _read_warehouse(con, status: Status, limit: int) -> None:
-    status.runs = _rows(con, "select run_id, started_at, finished_at, status, tahun, trigger, message "
-                             "from meta.run order by started_at desc limit ?", [limit])
+    status.runs = _rows(
+        con,
+        "select run_id, started_at, finished_at, status, tahun, trigger, message "
+        "from meta.run order by started_at desc limit ?",
+        [limit],
+    )
     if status.runs:
-        status.steps = _rows(con, "select step, status, seconds, fingerprint, detail from meta.run_step "
-                                  "where run_id = ? order by started_at", [status.runs[0]["run_id"]])
+        status.steps = _rows(
+            con,
+            "select step, status, seconds, fingerprint, detail from meta.run_step "
+            "where run_id = ? order by started_at",
+            [status.runs[0]["run_id"]],
+        )
         for s in status.steps:
             detail = json.loads(s.pop("detail") or "{}")
             s["problems"] = len(detail.get("problems") or [])
@@ -97,8 +107,12 @@ def _read_warehouse(con, status: Status, limit: int) -> None:
 
 
 def _read_published(con, status: Status, limit: int) -> None:
-    status.runs = _rows(con, "select run_id, started_at, finished_at, status, tahun, trigger, message "
-                             "from analytics.runs order by started_at desc limit ?", [limit])
+    status.runs = _rows(
+        con,
+        "select run_id, started_at, finished_at, status, tahun, trigger, message "
+        "from analytics.runs order by started_at desc limit ?",
+        [limit],
+    )
     _read_files(con, status, "analytics.ingest_files")
 
 
@@ -106,8 +120,10 @@ def _read_files(con, status: Status, table: str) -> None:
     # table is one of two code constants above.
     status.files = dict(con.execute(f"select status, count(*) from {table} group by 1 order by 1").fetchall())  # noqa: S608
     status.failed_files = _rows(
-        con, f"select source_file, reason, ingested_at from {table} where status = 'failed' "  # noqa: S608
-             "order by ingested_at desc limit 20")
+        con,
+        f"select source_file, reason, ingested_at from {table} where status = 'failed' "  # noqa: S608
+        "order by ingested_at desc limit 20",
+    )
 
 
 # --------------------------------------------------------------------------- run summary
@@ -115,23 +131,37 @@ def _read_files(con, status: Status, table: str) -> None:
 
 #: (key, title, SQL) of the key tables shown with a run. `?` is the OPD filter (or null).
 KEY_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("ingest-files", "Berkas masukan (input files)",
-     "select source_file, kind, status, rows_read, rows_staged, rows_skipped, reason "
-     "from raw.ingest_file where status <> 'superseded' and (?::varchar is null or opd ilike '%' || ? || '%') "
-     "order by status = 'failed' desc, source_file"),
-    ("renja-status", "Renja: status keselarasan per OPD (alignment per OPD)",
-     "select opd, status, count(*) as jumlah, sum(pagu) as pagu from analytics.renja_alignment "
-     "where (?::varchar is null or opd ilike '%' || ? || '%') group by all order by opd, status"),
-    ("usulan-status", "Usulan: status akomodasi per saluran (proposals accommodated per channel)",
-     "select channel, status, count(*) as jumlah from analytics.musrenbang_accommodation "
-     "where (?::varchar is null or opd_tujuan ilike '%' || ? || '%') group by all order by channel, status"),
-    ("quarantine", "Karantina: pemeriksaan gagal per berkas (failed checks per file)",
-     "select source_file, severity, count(*) as jumlah from analytics.quarantine "
-     "where (?::varchar is null or file_opd ilike '%' || ? || '%') group by all order by jumlah desc limit 50"),
+    (
+        "ingest-files",
+        "Berkas masukan (input files)",
+        "select source_file, kind, status, rows_read, rows_staged, rows_skipped, reason "
+        "from raw.ingest_file where status <> 'superseded' and (?::varchar is null or opd ilike '%' || ? || '%') "
+        "order by status = 'failed' desc, source_file",
+    ),
+    (
+        "renja-status",
+        "Renja: status keselarasan per OPD (alignment per OPD)",
+        "select opd, status, count(*) as jumlah, sum(pagu) as pagu from analytics.renja_alignment "
+        "where (?::varchar is null or opd ilike '%' || ? || '%') group by all order by opd, status",
+    ),
+    (
+        "usulan-status",
+        "Usulan: status akomodasi per saluran (proposals accommodated per channel)",
+        "select channel, status, count(*) as jumlah from analytics.musrenbang_accommodation "
+        "where (?::varchar is null or opd_tujuan ilike '%' || ? || '%') group by all order by channel, status",
+    ),
+    (
+        "quarantine",
+        "Karantina: pemeriksaan gagal per berkas (failed checks per file)",
+        "select source_file, severity, count(*) as jumlah from analytics.quarantine "
+        "where (?::varchar is null or file_opd ilike '%' || ? || '%') group by all order by jumlah desc limit 50",
+    ),
 )
 
 
-def key_tables(settings: Settings, opd: str | None = None, limit: int = 200) -> dict[str, tuple[str, list[dict]]]:
+def key_tables(
+    settings: Settings, opd: str | None = None, limit: int = 200
+) -> dict[str, tuple[str, list[dict]]]:
     """key -> (title, rows) for the Prefect table artifacts. A table whose view is not
     there yet (a stage not built) is left out rather than failing the run."""
     from selaras import warehouse
@@ -157,11 +187,23 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def summary_markdown(run_id: str | None, status: str, results: list[StageResult], data_dir: str,
-                     published: str | None, error: str | None = None, opd: str | None = None) -> str:
+def summary_markdown(
+    run_id: str | None,
+    status: str,
+    results: list[StageResult],
+    data_dir: str,
+    published: str | None,
+    error: str | None = None,
+    opd: str | None = None,
+) -> str:
     """A run's outcome for the Prefect UI, in words a planner reads."""
     icon = {"success": "✅", "problems": "⚠️", "failed": "❌"}.get(status, "•")
-    lines = [f"# selaras run {run_id or ''}", "", f"**Status:** {icon} {status}  ", f"**Folder data:** `{data_dir}`  "]
+    lines = [
+        f"# selaras run {run_id or ''}",
+        "",
+        f"**Status:** {icon} {status}  ",
+        f"**Folder data:** `{data_dir}`  ",
+    ]
     if opd:
         lines.append(f"**OPD:** {opd}  ")
     if published:
@@ -179,5 +221,7 @@ def summary_markdown(run_id: str | None, status: str, results: list[StageResult]
         lines += ["", "## Masalah (problems)", ""]
         lines += [f"- **{stage}**: {p}" for stage, p in problems[:100]]
         if len(problems) > 100:
-            lines.append(f"- ... dan {len(problems) - 100} lainnya (see `selaras status` / analytics.quarantine)")
+            lines.append(
+                f"- ... dan {len(problems) - 100} lainnya (see `selaras status` / analytics.quarantine)"
+            )
     return "\n".join(lines)

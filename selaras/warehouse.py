@@ -48,7 +48,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def connect(settings: Settings, read_only: bool = False, migrate_schema: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(
+    settings: Settings, read_only: bool = False, migrate_schema: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Open the private database, retrying a bounded number of times while another
     process holds its lock, then failing with a message that says what to do."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)

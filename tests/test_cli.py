@@ -24,15 +24,28 @@ def test_help_answers_in_under_a_second_without_heavy_imports():
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "selaras.cli", "--help"], capture_output=True, text=True,
-                             cwd=REPO, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-m", "selaras.cli", "--help"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
         best = min(best, time.perf_counter() - started)
         assert out.returncode == 0 and "status" in out.stdout and "serve" in out.stdout
     assert best < 1.0, f"selaras --help took {best:.2f} s"
     heavy = subprocess.run(
-        [sys.executable, "-c", "import sys, selaras.cli; "
-         "print(sorted(m for m in ('duckdb', 'pandas', 'prefect', 'great_expectations') if m in sys.modules))"],
-        capture_output=True, text=True, cwd=REPO, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import sys, selaras.cli; "
+            "print(sorted(m for m in ('duckdb', 'pandas', 'prefect', 'great_expectations') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert heavy.stdout.strip() == "[]"
 
 
@@ -58,6 +71,7 @@ def stages(monkeypatch):
             if name in plan["fail"]:
                 r.problem("renja/rusak.xlsx: berkas tidak terbaca")
             return r
+
         return stage
 
     monkeypatch.setattr(pipeline, "stage_function", make)
@@ -93,12 +107,17 @@ def test_exit_code_1_and_a_message_when_a_stage_crashes(env, stages):
 
 def test_exit_code_3_when_another_run_holds_the_folder(env, stages):
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from selaras.runs import run_lock\n"
-         "with run_lock(Path(sys.argv[1]), 1, 0.1, what='nightly'):\n"
-         "    print('held', flush=True); time.sleep(60)\n",
-         str(env.state_dir / "run.lock")],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from selaras.runs import run_lock\n"
+            "with run_lock(Path(sys.argv[1]), 1, 0.1, what='nightly'):\n"
+            "    print('held', flush=True); time.sleep(60)\n",
+            str(env.state_dir / "run.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         result = runner.invoke(app, ["run", "--no-prefect"])
@@ -132,10 +151,15 @@ def test_status_shows_runs_steps_and_says_when_the_last_run_failed(env, stages):
 def test_status_reads_the_publication_while_the_database_is_locked(env, stages):
     runner.invoke(app, ["run", "--no-prefect"])
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)",
-         str(env.private_db)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)",
+            str(env.private_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.perf_counter()
@@ -168,7 +192,13 @@ def test_ingest_brings_in_files_given_on_the_command_line(env, stages, tmp_path)
 def test_the_console_script_runs_end_to_end_in_a_subprocess(settings):
     """The installed `selaras` entry point, real stages, empty data folder, no Prefect."""
     env = {**os.environ, "SELARAS_DATA_DIR": str(settings.data_dir)}
-    out = subprocess.run([sys.executable, "-m", "selaras.cli", "run", "--no-prefect"], capture_output=True,
-                         text=True, env=env, cwd=REPO, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "selaras.cli", "run", "--no-prefect"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert settings.published_db.exists()

@@ -52,8 +52,11 @@ def test_every_analytics_view_is_published_with_its_comment_and_parquet(settings
     private.close()
     assert {"renja_alignment", "musrenbang_accommodation", "rkpd_coverage", "row_accounting"} <= set(views)
     con = duckdb.connect(str(settings.published_db), read_only=True)
-    tables = dict(con.execute(
-        "select table_name, comment from duckdb_tables() where schema_name = 'analytics'").fetchall())
+    tables = dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'analytics'"
+        ).fetchall()
+    )
     assert con.execute("select count(*) from duckdb_views() where not internal").fetchone()[0] == 0
     for view, comment in views.items():
         assert tables[view] == comment, view  # materialised as a table, comment kept
@@ -63,21 +66,29 @@ def test_every_analytics_view_is_published_with_its_comment_and_parquet(settings
     assert con.execute("select current_database()").fetchone()[0] == "selaras"
     assert con.execute("select count(*) from analytics.runs").fetchone()[0] == 1
     con.close()
-    assert not list(settings.processed_dir.glob(".*")) and not list((settings.processed_dir / "parquet").glob(".*"))
+    assert not list(settings.processed_dir.glob(".*")) and not list(
+        (settings.processed_dir / "parquet").glob(".*")
+    )
 
 
 def test_an_analyst_holding_the_file_open_never_blocks_a_run(settings, quick_stages):
     run_all(settings)
     first = _published_run(settings.published_db)
     reader = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, duckdb\n"
-         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-         "print(con.execute('select run_id from analytics.publication').fetchone()[0], flush=True)\n"
-         "sys.stdin.readline()\n"  # hold the file open until told
-         "print(con.execute('select run_id from analytics.publication').fetchone()[0], flush=True)\n",
-         str(settings.published_db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb\n"
+            "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "print(con.execute('select run_id from analytics.publication').fetchone()[0], flush=True)\n"
+            "sys.stdin.readline()\n"  # hold the file open until told
+            "print(con.execute('select run_id from analytics.publication').fetchone()[0], flush=True)\n",
+            str(settings.published_db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().strip() == first
         started = time.perf_counter()
@@ -89,7 +100,9 @@ def test_an_analyst_holding_the_file_open_never_blocks_a_run(settings, quick_sta
             reader.kill()
     assert reader.returncode == 0
     assert out.strip() == first  # the open session keeps its snapshot ...
-    assert _published_run(settings.published_db) == _last_run_id(settings) != first  # ... a new one sees the new run
+    assert (
+        _published_run(settings.published_db) == _last_run_id(settings) != first
+    )  # ... a new one sees the new run
 
 
 def _cli_env(settings, **extra) -> dict:
@@ -102,8 +115,12 @@ def test_a_run_killed_mid_publish_leaves_the_previous_publication_intact(setting
     first = _published_run(settings.published_db)
     proc = subprocess.Popen(
         [sys.executable, "-m", "selaras.cli", "run", "--no-prefect", "--force"],
-        env=_cli_env(settings, **{publish.PAUSE_ENV: "60"}), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        text=True, cwd=REPO)
+        env=_cli_env(settings, **{publish.PAUSE_ENV: "60"}),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+    )
     try:
         deadline = time.monotonic() + 90
         line, seen = "", []
@@ -156,7 +173,9 @@ def test_disk_full_gives_a_clear_error_and_no_broken_publication(settings, quick
     assert _published_run(settings.published_db) == first
     assert not list(settings.processed_dir.glob(".*.tmp*"))
     con = duckdb.connect(str(settings.private_db), read_only=True)
-    assert con.execute("select status from meta.run order by started_at desc limit 1").fetchone()[0] == "failed"
+    assert (
+        con.execute("select status from meta.run order by started_at desc limit 1").fetchone()[0] == "failed"
+    )
     con.close()
 
 
@@ -165,8 +184,12 @@ def test_disk_full_on_a_real_small_file_system(settings, quick_stages, tmp_path)
     """processed/ on a 6 MB tmpfs: the first publication fits; fill the disk, publish
     again: a clear error, the first publication intact, no temp file left."""
     mount = settings.processed_dir
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount tmpfs here")
     try:
         run_all(settings)
@@ -189,16 +212,26 @@ def test_duckdb_1x_clients_can_open_the_publication(settings, quick_stages, tmp_
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        if subprocess.run([str(python), "-m", "pip", "install", "-q", "duckdb==1.0.0"],
-                          capture_output=True, timeout=300).returncode != 0:
+        if (
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", "duckdb==1.0.0"], capture_output=True, timeout=300
+            ).returncode
+            != 0
+        ):
             pytest.skip("duckdb 1.0.0 could not be installed (offline?)")
     out = subprocess.run(
-        [str(python), "-c",
-         "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
-         "print(duckdb.__version__, con.execute('select count(*) from analytics.renja_alignment').fetchone()[0], "
-         "con.execute(\"select count(*) from duckdb_tables() where schema_name = 'analytics'\").fetchone()[0])",
-         str(settings.published_db)],
-        capture_output=True, text=True, timeout=120)
+        [
+            str(python),
+            "-c",
+            "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
+            "print(duckdb.__version__, con.execute('select count(*) from analytics.renja_alignment').fetchone()[0], "
+            "con.execute(\"select count(*) from duckdb_tables() where schema_name = 'analytics'\").fetchone()[0])",
+            str(settings.published_db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     version, rows, tables = out.stdout.split()
     assert version == "1.0.0" and rows == "0" and int(tables) >= 10

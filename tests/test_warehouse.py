@@ -19,6 +19,10 @@ def test_transaction_rolls_back_on_error(con):
 
 
 def test_analytics_views_exist(con):
-    views = {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'analytics'").fetchall()}
+    views = {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'analytics'"
+        ).fetchall()
+    }
     assert {"renja_alignment", "musrenbang_accommodation", "rkpd_coverage", "row_accounting"} <= views

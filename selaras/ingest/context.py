@@ -41,7 +41,7 @@ _UNLABELLED_OPD = re.compile(rf"\b(?:{_OPD_WORDS})\b.*", re.I)
 _OPD_END = re.compile(
     r"\s*(?:\b(?:kabupaten|kab\.|kota|provinsi|prov\.|tahun|t\.?a\.?|periode|tahun\s+anggaran)\b|[:(]"
     r"|(?<!\d)(?:19|20)\d{2}(?!\d)).*$",
-    re.I
+    re.I,
 )
 _TAHUN = re.compile(r"\b(?:tahun(?:\s+anggaran)?|t\.?\s?a\.?)\s*:?\s*((?:19|20)\d{2})\b", re.I)
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -79,11 +79,57 @@ def from_title(lines: list[str]) -> Context:
 
 # Words in file names that say what the file is, not whose it is.
 _NAME_NOISE = {
-    "renja", "rkpd", "rencana", "kerja", "draft", "draf", "final", "rancangan", "ranwal", "ranhir", "revisi",
-    "rev", "awal", "akhir", "perubahan", "usulan", "musrenbang", "pokir", "data", "export", "ekspor", "sipd",
-    "copy", "salinan", "file", "tahun", "ta", "opd", "skpd", "perangkat", "daerah", "format", "template",
-    "sub", "kegiatan", "nomenklatur", "wilayah", "baru", "lama", "fix", "new", "xlsx", "xls", "csv",
-    "of", "dan", "the", "rka", "dpa", "tabel", "lampiran",
+    "renja",
+    "rkpd",
+    "rencana",
+    "kerja",
+    "draft",
+    "draf",
+    "final",
+    "rancangan",
+    "ranwal",
+    "ranhir",
+    "revisi",
+    "rev",
+    "awal",
+    "akhir",
+    "perubahan",
+    "usulan",
+    "musrenbang",
+    "pokir",
+    "data",
+    "export",
+    "ekspor",
+    "sipd",
+    "copy",
+    "salinan",
+    "file",
+    "tahun",
+    "ta",
+    "opd",
+    "skpd",
+    "perangkat",
+    "daerah",
+    "format",
+    "template",
+    "sub",
+    "kegiatan",
+    "nomenklatur",
+    "wilayah",
+    "baru",
+    "lama",
+    "fix",
+    "new",
+    "xlsx",
+    "xls",
+    "csv",
+    "of",
+    "dan",
+    "the",
+    "rka",
+    "dpa",
+    "tabel",
+    "lampiran",
 }
 
 
@@ -97,7 +143,8 @@ def from_file_name(source_file: str) -> Context:
     spaced = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", stem)  # renja2024 -> renja 2024
     tokens = [t for t in re.split(r"[\W_]+", spaced) if t]
     kept = [
-        t for t in tokens
+        t
+        for t in tokens
         if t.lower() not in _NAME_NOISE and not t.isdigit() and not re.fullmatch(r"v\d+", t, re.I)
     ]
     opd = None

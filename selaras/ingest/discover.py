@@ -79,7 +79,9 @@ def _found(path: Path, raw: Path, root: Path, kind: str | None) -> Found:
         return Found(path, source_file, kind, "Tautan (symlink) rusak atau berputar; berkas tidak dibaca.")
     if not real.is_relative_to(root):
         return Found(
-            path, source_file, kind,
+            path,
+            source_file,
+            kind,
             "Berkas ini tautan (symlink) ke luar folder data/raw; demi keamanan tidak dibaca. "
             "Salin berkasnya ke data/raw.",
         )

@@ -195,7 +195,9 @@ def _label_text(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip() if text else ""
 
 
-def _match_column(norms: list[str], spec: KindSpec, ignore: tuple[re.Pattern[str], ...]) -> tuple[str, int] | None:
+def _match_column(
+    norms: list[str], spec: KindSpec, ignore: tuple[re.Pattern[str], ...]
+) -> tuple[str, int] | None:
     """(field, preference) for one column whose header labels (top to bottom) are `norms`."""
     bottom = max((i for i, n in enumerate(norms) if n), default=None)
     if bottom is None:
@@ -235,7 +237,9 @@ def _block(grid: _Grid, top: int, height: int) -> tuple[list[list[str]], list[li
     return texts, norms
 
 
-def _score_block(grid: _Grid, top: int, height: int, spec: KindSpec, ignore) -> tuple[float, dict[int, tuple[str, int]]]:
+def _score_block(
+    grid: _Grid, top: int, height: int, spec: KindSpec, ignore
+) -> tuple[float, dict[int, tuple[str, int]]]:
     _, norms = _block(grid, top, height)
     matches: dict[int, tuple[str, int]] = {}
     for c in range(grid.width):
@@ -249,7 +253,9 @@ def _score_block(grid: _Grid, top: int, height: int, spec: KindSpec, ignore) -> 
     if height > 1 and grid.has_merges:
         # Merged cells that tie the rows together are evidence of a multi-row header.
         tied = any((i, c) in grid.vertical for i in range(top, top + height - 1) for c in range(grid.width))
-        spread = any(grid.spans.get((i, c), 1) > 1 for i in range(top, top + height - 1) for c in range(grid.width))
+        spread = any(
+            grid.spans.get((i, c), 1) > 1 for i in range(top, top + height - 1) for c in range(grid.width)
+        )
         score += 0.5 * tied + 0.5 * spread
     return score, matches
 

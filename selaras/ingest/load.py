@@ -61,7 +61,9 @@ class SheetTarget:
 class Writer:
     """Writes a file's rows chunk by chunk, inside the caller's transaction."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, file_id: str, source_file: str, table: str | None) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, file_id: str, source_file: str, table: str | None
+    ) -> None:
         self.con = con
         self.file_id = file_id
         self.source_file = source_file
@@ -112,8 +114,13 @@ class Writer:
         self.table = table
         self.types = table_types(self.con, table)
 
-    def start_sheet(self, sheet: str, labels: list[str] | None, first_col: int,
-                    build: Callable[[DataRows], dict[str, list[Any]]] | None = None) -> None:
+    def start_sheet(
+        self,
+        sheet: str,
+        labels: list[str] | None,
+        first_col: int,
+        build: Callable[[DataRows], dict[str, list[Any]]] | None = None,
+    ) -> None:
         self.target = SheetTarget(sheet, labels, first_col, build)
 
     def write(self, chunk: Chunk) -> None:
@@ -139,7 +146,9 @@ class Writer:
         n = len(chunk.numbers)
         rows = pa.array(chunk.numbers, pa.int32())
         columns: dict[str, pa.Array] = {
-            "row_ref": pc.binary_join_element_wise(f"{self.source_file}:{target.sheet}:", rows.cast(pa.string()), ""),
+            "row_ref": pc.binary_join_element_wise(
+                f"{self.source_file}:{target.sheet}:", rows.cast(pa.string()), ""
+            ),
             "file_id": pa.array([self.file_id] * n, pa.string()),
             "source_file": pa.array([self.source_file] * n, pa.string()),
             "sheet": pa.array([target.sheet] * n, pa.string()),
@@ -173,14 +182,18 @@ class Writer:
         return "raw.skipped_row", self.skipped_types, arrow, {"raw": "raw::json"}
 
 
-def _append_all(con: duckdb.DuckDBPyConnection,
-                inserts: list[_Insert]) -> None:
+def _append_all(con: duckdb.DuckDBPyConnection, inserts: list[_Insert]) -> None:
     for table, types, arrow, transforms in inserts:
         _append(con, table, types, arrow, transforms)
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], arrow: pa.Table,
-            transforms: dict[str, str]) -> None:
+def _append(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    types: dict[str, str],
+    arrow: pa.Table,
+    transforms: dict[str, str],
+) -> None:
     """Append an Arrow table to `table` inside the open transaction. Column names come
     from the table's own definition, expressions from code; the values never become SQL
     text. A relation over the Arrow table (not a registered view, which would keep the
@@ -216,8 +229,9 @@ def _text_column(values: tuple | list) -> pa.Array:
     n_float = len(floats) - floats.count(None)
     n_empty = values.count("") + values.count(None)
     if n_text + n_float + n_empty != len(values):  # dates, booleans, ints: the slow, general way
-        return pa.array([None if v == "" else v if v.__class__ is str else cell_text(v) for v in values],
-                        pa.string())
+        return pa.array(
+            [None if v == "" else v if v.__class__ is str else cell_text(v) for v in values], pa.string()
+        )
     text_array = pa.array(texts, pa.string())
     if not n_float:
         return text_array
@@ -229,7 +243,9 @@ def _text_column(values: tuple | list) -> pa.Array:
     return pc.coalesce(text_array, as_text)
 
 
-def _raw_struct(rows: list[list[Any]], labels: list[str], columns: list[list[Any]] | None = None) -> pa.StructArray:
+def _raw_struct(
+    rows: list[list[Any]], labels: list[str], columns: list[list[Any]] | None = None
+) -> pa.StructArray:
     """{header label: cell text} per row, built as an Arrow struct so DuckDB turns it into
     JSON without the labels ever becoming SQL text. Cells beyond the header (a long CSV
     row) are kept under `kolom tambahan`. `columns`: the same rows already column by
@@ -271,8 +287,24 @@ def _skipped_raw(target: SheetTarget, cells: list[Any]) -> dict[str, str]:
 # File and sheet records
 
 FILE_COLUMNS = (
-    "file_id", "source_file", "kind", "sha256", "size_bytes", "file_format", "status", "reason", "opd", "tahun",
-    "rows_read", "rows_staged", "rows_skipped", "run_id", "ingested_at", "note", "encoding", "delimiter",
+    "file_id",
+    "source_file",
+    "kind",
+    "sha256",
+    "size_bytes",
+    "file_format",
+    "status",
+    "reason",
+    "opd",
+    "tahun",
+    "rows_read",
+    "rows_staged",
+    "rows_skipped",
+    "run_id",
+    "ingested_at",
+    "note",
+    "encoding",
+    "delimiter",
 )
 
 
@@ -297,7 +329,9 @@ def insert_sheet(con: duckdb.DuckDBPyConnection, file_id: str, record: dict[str,
             record["status"],
             record.get("kind"),
             record.get("header_rows"),
-            json.dumps(record["column_map"], ensure_ascii=False) if record.get("column_map") is not None else None,
+            json.dumps(record["column_map"], ensure_ascii=False)
+            if record.get("column_map") is not None
+            else None,
             record["rows_read"],
             record.get("note"),
         ],
@@ -327,7 +361,8 @@ def supersede(con: duckdb.DuckDBPyConnection, source_file: str, new_id: str) -> 
     old = current_versions(con, source_file, new_id)
     for file_id in old:
         con.execute(
-            "update raw.ingest_file set status = 'superseded', superseded_by = ? where file_id = ?", [new_id, file_id]
+            "update raw.ingest_file set status = 'superseded', superseded_by = ? where file_id = ?",
+            [new_id, file_id],
         )
     return len(old)
 
@@ -350,14 +385,20 @@ def delete_file(con: duckdb.DuckDBPyConnection, file_id: str) -> None:
 
 
 def current_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    return [tuple(r) for r in con.execute(
-        "select file_id, source_file from raw.ingest_file where status in ('loaded', 'failed')"
-    ).fetchall()]
+    return [
+        tuple(r)
+        for r in con.execute(
+            "select file_id, source_file from raw.ingest_file where status in ('loaded', 'failed')"
+        ).fetchall()
+    ]
 
 
 def mark_removed(con: duckdb.DuckDBPyConnection, file_id: str, run_id: str) -> None:
     con.execute(
         "update raw.ingest_file set status = 'removed', reason = ?, run_id = ? where file_id = ?",
-        ["Berkas tidak ada lagi di data/raw; barisnya tidak dipakai lagi tetapi tetap tersimpan sebagai riwayat.",
-         run_id, file_id],
+        [
+            "Berkas tidak ada lagi di data/raw; barisnya tidak dipakai lagi tetapi tetap tersimpan sebagai riwayat.",
+            run_id,
+            file_id,
+        ],
     )

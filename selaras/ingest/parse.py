@@ -100,10 +100,20 @@ def cell_text(value: Any) -> str | None:
 
 _CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*|\s*(?:rp\.?|idr)$", re.I)
 _MAGNITUDE_WORDS = {
-    "rb": 1e3, "ribu": 1e3, "k": 1e3,
-    "jt": 1e6, "juta": 1e6,
-    "m": 1e9, "miliar": 1e9, "milyar": 1e9, "milliar": 1e9, "mily": 1e9, "b": 1e9,
-    "t": 1e12, "triliun": 1e12, "trilyun": 1e12,
+    "rb": 1e3,
+    "ribu": 1e3,
+    "k": 1e3,
+    "jt": 1e6,
+    "juta": 1e6,
+    "m": 1e9,
+    "miliar": 1e9,
+    "milyar": 1e9,
+    "milliar": 1e9,
+    "mily": 1e9,
+    "b": 1e9,
+    "t": 1e12,
+    "triliun": 1e12,
+    "trilyun": 1e12,
 }
 # Words that name a magnitude whatever the column; single letters only in money columns.
 _UNAMBIGUOUS_MAGNITUDES = {"ribu", "juta", "miliar", "milyar", "milliar", "triliun", "trilyun"}
@@ -252,11 +262,47 @@ def _split_quantity_text(value: str) -> tuple[float | None, str | None]:
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MONTHS = {
-    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "pebruari": 2, "feb": 2, "peb": 2,
-    "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
-    "jun": 6, "juli": 7, "july": 7, "jul": 7, "agustus": 8, "august": 8, "agu": 8, "agt": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11, "desember": 12, "december": 12, "des": 12, "dec": 12,
+    "januari": 1,
+    "january": 1,
+    "jan": 1,
+    "februari": 2,
+    "february": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "maret": 3,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "june": 6,
+    "jun": 6,
+    "juli": 7,
+    "july": 7,
+    "jul": 7,
+    "agustus": 8,
+    "august": 8,
+    "agu": 8,
+    "agt": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "october": 10,
+    "okt": 10,
+    "oct": 10,
+    "november": 11,
+    "nopember": 11,
+    "nov": 11,
+    "nop": 11,
+    "desember": 12,
+    "december": 12,
+    "des": 12,
+    "dec": 12,
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", re.I)
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -268,7 +314,7 @@ def excel_serial_to_date(serial: float) -> date | None:
     if not math.isfinite(serial) or not 1 <= serial < 2958466:
         return None
     days = int(serial)
-    return (_EXCEL_EPOCH + timedelta(days=days + (1 if days < 61 else 0)))
+    return _EXCEL_EPOCH + timedelta(days=days + (1 if days < 61 else 0))
 
 
 def parse_date(value: Any) -> date | None:
@@ -450,6 +496,7 @@ def combine_code_parts(parts: dict[str, Any]) -> tuple[Code, dict[str, str]]:
 
 # ---------------------------------------------------------------------------------------
 # Locations
+
 
 class Location(NamedTuple):
     kecamatan: str | None

@@ -193,7 +193,9 @@ def ingest_found(con: duckdb.DuckDBPyConnection, settings: Settings, found: Foun
         return _fail(con, found, file_id, sha, size, err, run_id)
     except Exception as exc:  # a bug must not stop the other files
         log.error("ingest of %s failed unexpectedly:\n%s", source, traceback.format_exc())
-        err = IngestError("internal_error", f"Kesalahan tak terduga saat membaca berkas ({type(exc).__name__}: {exc}).")
+        err = IngestError(
+            "internal_error", f"Kesalahan tak terduga saat membaca berkas ({type(exc).__name__}: {exc})."
+        )
         return _fail(con, found, file_id, sha, size, err, run_id)
 
 
@@ -202,8 +204,9 @@ def _pseudo_id(found: Found, size: int | None = None) -> str:
     return "p" + hashlib.sha256(f"{found.source_file}\0{size}".encode()).hexdigest()[:15]
 
 
-def _known_content(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, existing: dict,
-                   run_id: str) -> FileResult | None:
+def _known_content(
+    con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, existing: dict, run_id: str
+) -> FileResult | None:
     """The same bytes were loaded before: nothing to do, bring that version back, or
     (when it was loaded under a name that no longer exists) reload it under the new name."""
     file_id, source = existing["file_id"], found.source_file
@@ -216,16 +219,27 @@ def _known_content(con: duckdb.DuckDBPyConnection, settings: Settings, found: Fo
         return FileResult(source, "reactivated", file_id, superseded=superseded)
     if existing["status"] == "loaded" and (settings.raw_dir / existing["source_file"]).exists():
         return FileResult(
-            source, "duplicate", file_id,
-            notes=[f"isinya sama persis dengan {existing['source_file']} yang sudah dimuat; tidak dimuat dua kali"],
+            source,
+            "duplicate",
+            file_id,
+            notes=[
+                f"isinya sama persis dengan {existing['source_file']} yang sudah dimuat; tidak dimuat dua kali"
+            ],
         )
     with transaction(con):  # renamed or moved: forget the old name, load under the new one
         load.delete_file(con, file_id)
     return None
 
 
-def _fail(con: duckdb.DuckDBPyConnection, found: Found, file_id: str, sha: str | None, size: int | None,
-          err: IngestError, run_id: str) -> FileResult:
+def _fail(
+    con: duckdb.DuckDBPyConnection,
+    found: Found,
+    file_id: str,
+    sha: str | None,
+    size: int | None,
+    err: IngestError,
+    run_id: str,
+) -> FileResult:
     message = err.describe(found.source_file)
     log.warning("%s", message)
     with transaction(con):
@@ -258,8 +272,16 @@ def _fail(con: duckdb.DuckDBPyConnection, found: Found, file_id: str, sha: str |
 # Loading one file
 
 
-def _load(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, fmt: FileFormat, file_id: str,
-          sha: str, size: int, run_id: str) -> FileResult:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    found: Found,
+    fmt: FileFormat,
+    file_id: str,
+    sha: str,
+    size: int,
+    run_id: str,
+) -> FileResult:
     source = found.source_file
     name_ctx = from_file_name(source)
     kind = found.kind
@@ -316,18 +338,37 @@ def _load(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, fmt:
                 "delimiter": delimiter,
             },
         )
-    log.info("%s: %s rows read, %s staged, %s skipped", source, rows_read, writer.rows_staged, writer.rows_skipped)
-    return FileResult(source, "loaded", file_id, kind, rows_read, writer.rows_staged, writer.rows_skipped,
-                      superseded, notes=notes)
+    log.info(
+        "%s: %s rows read, %s staged, %s skipped", source, rows_read, writer.rows_staged, writer.rows_skipped
+    )
+    return FileResult(
+        source,
+        "loaded",
+        file_id,
+        kind,
+        rows_read,
+        writer.rows_staged,
+        writer.rows_skipped,
+        superseded,
+        notes=notes,
+    )
 
 
-def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: Settings, name_ctx: Context,
-                source: str) -> tuple[dict[str, Any], str | None, Context | None]:
+def _load_sheet(
+    writer: load.Writer, sheet: Sheet, kind: str | None, settings: Settings, name_ctx: Context, source: str
+) -> tuple[dict[str, Any], str | None, Context | None]:
     """Classify and buffer every row of one sheet. Returns the raw.sheet record, the
     file's kind (decided by this sheet's header for a top-level file) and the context."""
     record: dict[str, Any] = {
-        "sheet": sheet.name, "sheet_index": sheet.index, "hidden": sheet.hidden, "status": "empty",
-        "kind": None, "header_rows": None, "column_map": None, "rows_read": 0, "note": sheet.note,
+        "sheet": sheet.name,
+        "sheet_index": sheet.index,
+        "hidden": sheet.hidden,
+        "status": "empty",
+        "kind": None,
+        "header_rows": None,
+        "column_map": None,
+        "rows_read": 0,
+        "note": sheet.note,
     }
     head = list(islice(sheet.rows, max(1, settings.header_search_rows)))
     header = None
@@ -366,7 +407,9 @@ def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: S
     classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden)
     sheet_kind = kind
     writer.start_sheet(
-        sheet.name, header.labels, sheet.first_col,
+        sheet.name,
+        header.labels,
+        sheet.first_col,
         lambda data: build_columns(sheet_kind, data, classifier.fmap, ctx),
     )
     count = 0
@@ -374,7 +417,10 @@ def _load_sheet(writer: load.Writer, sheet: Sheet, kind: str | None, settings: S
         writer.write(chunk)
         count += chunk.rows
     record.update(
-        status="loaded", kind=kind, header_rows=header.rows, rows_read=count,
+        status="loaded",
+        kind=kind,
+        header_rows=header.rows,
+        rows_read=count,
         column_map={f: header.labels[cols[0]] for f, cols in classifier.fmap.fields.items()},
     )
     if sheet.hidden:
@@ -438,7 +484,11 @@ def _missing_error(header: HeaderMatch, sheet: str) -> IngestError:
 def _no_header_error(sheets: list[dict[str, Any]], kind: str | None) -> IngestError:
     if all(s["status"] == "empty" for s in sheets):
         return IngestError("empty_file", "Berkas tidak berisi data (semua lembar kosong).")
-    what = f"berkas {kind}" if kind else "berkas perencanaan (renja, rkpd, musrenbang, pokir, nomenklatur, wilayah, opd)"
+    what = (
+        f"berkas {kind}"
+        if kind
+        else "berkas perencanaan (renja, rkpd, musrenbang, pokir, nomenklatur, wilayah, opd)"
+    )
     names = [s["sheet"] for s in sheets if s["status"] == "no_header"]
     return IngestError(
         "no_header",

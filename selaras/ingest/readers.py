@@ -61,8 +61,11 @@ def read_sheets(path: Path, fmt: str, stream_above_mb: float | None = None) -> I
 def _largest_sheet_mb(path: Path) -> float:
     try:
         with zipfile.ZipFile(path) as archive:
-            sizes = [i.file_size for i in archive.infolist()
-                     if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml"]
+            sizes = [
+                i.file_size
+                for i in archive.infolist()
+                if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml"
+            ]
     except (zipfile.BadZipFile, OSError):
         return 0.0
     return max(sizes, default=0) / 1048576
@@ -108,6 +111,7 @@ def _guard(rows: Iterator[Row], sheet: str) -> Iterator[Row]:
 # ---------------------------------------------------------------------------------------
 # Workbooks
 
+
 def _open_workbook(path: Path, fmt: str) -> python_calamine.CalamineWorkbook:
     try:
         if extension(path) == fmt or (fmt == "xlsm" and extension(path) == "xlsx"):
@@ -122,7 +126,9 @@ def _open_workbook(path: Path, fmt: str) -> python_calamine.CalamineWorkbook:
         ) from exc
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise IngestError("encrypted_file", "Workbook dilindungi kata sandi sehingga tidak dapat dibaca.") from exc
+            raise IngestError(
+                "encrypted_file", "Workbook dilindungi kata sandi sehingga tidak dapat dibaca."
+            ) from exc
         raise IngestError("corrupt_file", f"Workbook rusak atau tidak dapat dibuka ({exc}).") from exc
 
 
@@ -151,12 +157,16 @@ def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
         for index, meta in enumerate(workbook.sheets_metadata):
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             if meta.typ not in (python_calamine.SheetTypeEnum.WorkSheet,):
-                yield Sheet(meta.name, index, hidden, iter(()), note=f"lembar jenis {meta.typ.name}, bukan tabel")
+                yield Sheet(
+                    meta.name, index, hidden, iter(()), note=f"lembar jenis {meta.typ.name}, bukan tabel"
+                )
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
             except python_calamine.CalamineError as exc:
-                raise IngestError("corrupt_file", f"Lembar tidak dapat dibaca ({exc}).", sheet=meta.name) from exc
+                raise IngestError(
+                    "corrupt_file", f"Lembar tidak dapat dibaca ({exc}).", sheet=meta.name
+                ) from exc
             start = sheet.start
             if start is None:
                 yield Sheet(meta.name, index, hidden, iter(()), width=0)
@@ -179,8 +189,12 @@ def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
         workbook.close()
 
 
-def _calamine_rows(sheet: python_calamine.CalamineSheet, merged: list | None, first_col: int,
-                   errors: dict[tuple[int, int], str] | None = None) -> Iterator[Row]:
+def _calamine_rows(
+    sheet: python_calamine.CalamineSheet,
+    merged: list | None,
+    first_col: int,
+    errors: dict[tuple[int, int], str] | None = None,
+) -> Iterator[Row]:
     """calamine yields rows from row 0 of the sheet, cells from its first used column.
     Formula errors (#REF! ...), which calamine reads as empty, are put back as text: a
     planner must see and fix them, not find a silently missing pagu."""
@@ -206,8 +220,11 @@ def _merged_down(rows: Iterator[Row], merged: list | None, first_col: int) -> It
     block of rows) is repeated in each of them; numbers are not (a merged pagu belongs
     to the block once, not to each row). A sweep over the rows, merges ordered by their
     first row, so a merge over a million rows costs nothing up front."""
-    downs = sorted((r0 + 1, r1 + 1, c0 - first_col) for (r0, c0), (r1, _c1) in merged or []
-                   if r1 > r0 and c0 >= first_col)
+    downs = sorted(
+        (r0 + 1, r1 + 1, c0 - first_col)
+        for (r0, c0), (r1, _c1) in merged or []
+        if r1 > r0 and c0 >= first_col
+    )
     if not downs:
         yield from rows
         return
@@ -252,7 +269,9 @@ class SheetExtras:
 
 def xlsx_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
     """1-based numbers of hidden rows per sheet."""
-    return {name: extras.hidden_rows for name, extras in xlsx_sheet_extras(path).items() if extras.hidden_rows}
+    return {
+        name: extras.hidden_rows for name, extras in xlsx_sheet_extras(path).items() if extras.hidden_rows
+    }
 
 
 def xlsx_sheet_extras(path: Path) -> dict[str, SheetExtras]:
@@ -302,7 +321,9 @@ def _scan_part(archive: zipfile.ZipFile, part: str) -> SheetExtras:
                 value = _VALUE.search(body, m.end(), end if end >= 0 else len(body))
                 if ref and value:
                     col = xlsx_stream.column_index(ref.group(1).decode())
-                    errors[(int(ref.group(2)), col)] = html.unescape(value.group(1).decode("utf-8", "replace"))
+                    errors[(int(ref.group(2)), col)] = html.unescape(
+                        value.group(1).decode("utf-8", "replace")
+                    )
 
     carry = b""
     with archive.open(part) as fh:

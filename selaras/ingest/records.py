@@ -86,8 +86,12 @@ _EMPTY: dict[str, str] = {}  # shared, never written to
 
 
 def _blank_cell(v: Any) -> bool:
-    return (v == "" or v is None or v != v  # v != v: NaN
-            or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS))))
+    return (
+        v == ""
+        or v is None
+        or v != v  # v != v: NaN
+        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS)))
+    )
 
 
 def blank_to_none(column: tuple | list) -> list[Any]:
@@ -98,7 +102,10 @@ def blank_to_none(column: tuple | list) -> list[Any]:
         blank = {v: _blank_cell(v) for v in dict.fromkeys(column)}
         return [None if blank[v] else v for v in column]
     return [
-        None if v == "" or v is None or v != v  # v != v: NaN
+        None
+        if v == ""
+        or v is None
+        or v != v  # v != v: NaN
         or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS)))
         else v
         for v in column
@@ -133,7 +140,9 @@ def _vector_clean(values: list[Any]) -> list[str | None] | None:
     except (TypeError, ValueError):  # unencodable text (lone surrogates)
         return None
     collapsed = pc.utf8_trim(pc.replace_substring_regex(arr, " {2,}", " "), " ")
-    ascii_long = pc.and_(pc.match_substring_regex(arr, _PRINTABLE_ASCII), pc.greater_equal(pc.utf8_length(collapsed), 5))
+    ascii_long = pc.and_(
+        pc.match_substring_regex(arr, _PRINTABLE_ASCII), pc.greater_equal(pc.utf8_length(collapsed), 5)
+    )
     ascii_long = ascii_long.fill_null(False).to_numpy(zero_copy_only=False)
     same = pc.equal(collapsed, arr).fill_null(False).to_numpy(zero_copy_only=False)
     out = list(values)
@@ -241,13 +250,34 @@ class Views:
 
     def select(self, pick: Callable[[list[Any]], list[Any]]) -> Views:
         """The same columns, each passed through `pick` (which rows to keep)."""
-        return Views(*(pick(column) for column in (
-            self.kode, self.kode_level, self.kode_raw, self.nama, self.level, self.has_key, self.has_amount,
-            self.level_names, self.level_codes)))
+        return Views(
+            *(
+                pick(column)
+                for column in (
+                    self.kode,
+                    self.kode_level,
+                    self.kode_raw,
+                    self.nama,
+                    self.level,
+                    self.has_key,
+                    self.has_amount,
+                    self.level_names,
+                    self.level_codes,
+                )
+            )
+        )
 
     def row(self, i: int) -> RowView:
-        return RowView(Code(self.kode[i], self.kode_level[i], None), self.kode_raw[i], self.nama[i], self.level[i],
-                       self.level_names[i], self.level_codes[i], self.has_key[i], self.has_amount[i])
+        return RowView(
+            Code(self.kode[i], self.kode_level[i], None),
+            self.kode_raw[i],
+            self.nama[i],
+            self.level[i],
+            self.level_names[i],
+            self.level_codes[i],
+            self.has_key[i],
+            self.has_amount[i],
+        )
 
     def __len__(self) -> int:
         return len(self.kode)
@@ -272,9 +302,15 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
         if not rows:
             return _empty_views()
         return Views(
-            [r.code.kode for r in rows], [r.code.level for r in rows], [r.kode_raw for r in rows],
-            [r.nama for r in rows], [r.level for r in rows], [r.has_key for r in rows], [r.has_amount for r in rows],
-            [r.level_names for r in rows], [r.level_codes for r in rows],
+            [r.code.kode for r in rows],
+            [r.code.level for r in rows],
+            [r.kode_raw for r in rows],
+            [r.nama for r in rows],
+            [r.level for r in rows],
+            [r.has_key for r in rows],
+            [r.has_amount for r in rows],
+            [r.level_names for r in rows],
+            [r.level_codes for r in rows],
         )
     nama = clean_column(fields["nama"]) if "nama" in fields else [None] * n
     kode_col = fields.get("kode", [None] * n)
@@ -293,7 +329,12 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
             if k is None and kode_col[i] is None and nama[i] and _MAY_HOLD_CODE.match(nama[i]):
                 embedded = normalise_code(nama[i], min_segments=2)  # `1.01.02 Program ...` in the name
                 if embedded.kode:
-                    kode[i], kode_level[i], kode_raw[i], nama[i] = embedded.kode, embedded.level, nama[i], embedded.nama
+                    kode[i], kode_level[i], kode_raw[i], nama[i] = (
+                        embedded.kode,
+                        embedded.level,
+                        nama[i],
+                        embedded.nama,
+                    )
     level = [lv if k else _name_level(m) for k, lv, m in zip(kode, kode_level, nama, strict=True)]
     has_key = [k is not None or m is not None or e for k, m, e in zip(kode, nama, extra_key, strict=True)]
     empty = [_EMPTY] * n
@@ -311,7 +352,9 @@ def _codes(column: list[Any]) -> tuple[list[str | None], list[str | None], dict[
     Codes already in dotted form (most of them) are recognised in one vectorised regex
     pass instead of one Python call each."""
     texts = pa.array([v if v.__class__ is str else None for v in column], pa.string())
-    canonical = pc.match_substring_regex(texts, _CANONICAL_CODE).fill_null(False).to_numpy(zero_copy_only=False)
+    canonical = (
+        pc.match_substring_regex(texts, _CANONICAL_CODE).fill_null(False).to_numpy(zero_copy_only=False)
+    )
     dots = pc.count_substring(texts, ".").fill_null(0).to_numpy(zero_copy_only=False)
     kode_arr = np.empty(len(column), dtype=object)
     kode_arr[:] = column
@@ -443,8 +486,16 @@ def parents(v: Views, i: int, hier: Hierarchy) -> tuple:
             key = (kode[: kode.rfind(".")], program, kegiatan, hier.prioritas, hier.sasaran)
             if hier.memo is not None and hier.memo[0] == key:
                 return hier.memo[1]
-            p = program if program is not None and (not program[0] or kode.startswith(program[0] + ".")) else None
-            k = kegiatan if kegiatan is not None and (not kegiatan[0] or kode.startswith(kegiatan[0] + ".")) else None
+            p = (
+                program
+                if program is not None and (not program[0] or kode.startswith(program[0] + "."))
+                else None
+            )
+            k = (
+                kegiatan
+                if kegiatan is not None and (not kegiatan[0] or kode.startswith(kegiatan[0] + "."))
+                else None
+            )
             result = (*(p or (None, None)), *(k or (None, None)), hier.prioritas, hier.sasaran)
             hier.memo = (key, result)
             return result
@@ -496,8 +547,10 @@ def _raw(value: Any) -> str | None:
 def _raw_column(values: list[Any]) -> list[str | None]:
     """`*_raw` columns: the cell as written (field values are already None when blank).
     Whole numbers (most amounts) are written out in one vectorised pass."""
-    out = [v if v is None or v.__class__ is str else cell_text(v) if v.__class__ is not float else v
-           for v in values]
+    out = [
+        v if v is None or v.__class__ is str else cell_text(v) if v.__class__ is not float else v
+        for v in values
+    ]
     at = [i for i, v in enumerate(out) if v.__class__ is float]
     if not at:
         return out
@@ -533,8 +586,10 @@ _PLAIN_AMOUNT = r"^(?:Rp\.?\s?)?(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<fracti
 
 
 def _amounts(values: list[Any]) -> list[float | None]:
-    out = [v if v.__class__ is float and v == v else None if v is None or v.__class__ is str else parse_amount(v)
-           for v in values]
+    out = [
+        v if v.__class__ is float and v == v else None if v is None or v.__class__ is str else parse_amount(v)
+        for v in values
+    ]
     at = [i for i, v in enumerate(values) if v.__class__ is str]
     if len(at) < _VECTOR_MIN:
         for i in at:
@@ -680,7 +735,9 @@ def _nomenklatur_columns(rows: DataRows, ctx: Context) -> dict[str, list[Any]]:
         **_identity(rows),
         "kode_level": rows.views.kode_level,
         "kode_induk": first_of(induk_given, derived),
-        "kode_sebelumnya": [normalise_code(v).kode if v is not None else None for v in rows.get("kode_sebelumnya")],
+        "kode_sebelumnya": [
+            normalise_code(v).kode if v is not None else None for v in rows.get("kode_sebelumnya")
+        ],
         "indikator": rows.text("indikator"),
         "satuan": rows.text("satuan"),
     }
@@ -702,13 +759,28 @@ def _wilayah_columns(rows: DataRows, fmap: FieldMap) -> dict[str, list[Any]]:
         if level_text:
             lowered = level_text.lower()
             level = next(
-                (name for key, name in (("prov", "provinsi"), ("kab", "kabupaten_kota"), ("kota", "kabupaten_kota"),
-                                        ("kec", "kecamatan"), ("desa", "desa"), ("kel", "desa")) if key in lowered),
+                (
+                    name
+                    for key, name in (
+                        ("prov", "provinsi"),
+                        ("kab", "kabupaten_kota"),
+                        ("kota", "kabupaten_kota"),
+                        ("kec", "kecamatan"),
+                        ("desa", "desa"),
+                        ("kel", "desa"),
+                    )
+                    if key in lowered
+                ),
                 lowered,
             )
         if induk is None and kode and "." in kode:
             induk = kode.rsplit(".", 1)[0]
-        for name, value in (("kode", kode), ("level", level), ("nama", nama),
-                            ("nama_lain", " | ".join(others) or None), ("kode_induk", induk)):
+        for name, value in (
+            ("kode", kode),
+            ("level", level),
+            ("nama", nama),
+            ("nama_lain", " | ".join(others) or None),
+            ("kode_induk", induk),
+        ):
             out[name].append(value)
     return out

@@ -46,8 +46,28 @@ REASONS = {
 
 _SUBTOTAL_HEAD = {"jumlah", "total", "subtotal", "grandtotal"}
 _SUBTOTAL_TAIL = {
-    "pagu", "anggaran", "total", "program", "kegiatan", "sub", "keseluruhan", "seluruhnya", "usulan", "belanja",
-    "dana", "akhir", "opd", "skpd", "urusan", "bidang", "prioritas", "indikatif", "semua", "i", "ii", "iii",
+    "pagu",
+    "anggaran",
+    "total",
+    "program",
+    "kegiatan",
+    "sub",
+    "keseluruhan",
+    "seluruhnya",
+    "usulan",
+    "belanja",
+    "dana",
+    "akhir",
+    "opd",
+    "skpd",
+    "urusan",
+    "bidang",
+    "prioritas",
+    "indikatif",
+    "semua",
+    "i",
+    "ii",
+    "iii",
 }
 _NOTE = re.compile(
     r"^(?:mengetahui|menyetujui|disetujui|diketahui|dibuat\s+oleh|disusun\s+oleh|diperiksa|ditetapkan"
@@ -99,8 +119,11 @@ class _Everything:
 
 def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
     return [
-        (c, v) for c, v in enumerate(cells)
-        if v != "" and v is not None and v == v  # not NaN
+        (c, v)
+        for c, v in enumerate(cells)
+        if v != ""
+        and v is not None
+        and v == v  # not NaN
         and (v.__class__ is not str or ((t := v.strip()) and (len(t) > 4 or t.lower() not in _BLANKS)))
     ]
 
@@ -108,7 +131,9 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
 class SheetRows:
     """Classifies the rows of one sheet, in order, carrying group context down."""
 
-    def __init__(self, kind: str, header: HeaderMatch, hidden_rows: frozenset[int], hidden_sheet: bool = False) -> None:
+    def __init__(
+        self, kind: str, header: HeaderMatch, hidden_rows: frozenset[int], hidden_sheet: bool = False
+    ) -> None:
         self.kind = kind
         self.header = header
         self.hidden_rows = _Everything() if hidden_sheet else hidden_rows
@@ -187,8 +212,13 @@ class SheetRows:
         below = h.last_row + 3
         header_names = self.header_names
         usual = [
-            number > below and kode is not None and key and nama is not None
-            and not nama[:1].isdigit() and nama[:1] != "(" and nama not in header_names
+            number > below
+            and kode is not None
+            and key
+            and nama is not None
+            and not nama[:1].isdigit()
+            and nama[:1] != "("
+            and nama not in header_names
             for number, kode, key, nama in zip(numbers, codes, has_key, namas, strict=True)
         ]
         for i in range(n):
@@ -245,8 +275,11 @@ class SheetRows:
                 continue
             if pending is not None:
                 above, kode = codes[pending], codes[i]
-                if (kode.startswith(above + ".") if above and kode else
-                        _is_parent(above, levels[pending], kode, levels[i])):
+                if (
+                    kode.startswith(above + ".")
+                    if above and kode
+                    else _is_parent(above, levels[pending], kode, levels[i])
+                ):
                     hier.enter(v.row(pending))
                     emit_skip(pending, "group")
                 else:
@@ -267,8 +300,10 @@ class SheetRows:
             def pick(column: list[Any] | tuple) -> list[Any]:
                 return list(compress(column, keep))
         else:
+
             def pick(column: list[Any] | tuple) -> list[Any]:
                 return take(column, data_idx)
+
         data = DataRows(
             fields={f: pick(column) for f, column in fields.items()},
             views=v.select(pick),
@@ -277,7 +312,9 @@ class SheetRows:
             columns=[pick(column) for column in raw_columns],
         )
         data_numbers = pick(numbers)
-        hidden = [number in hidden_rows for number in data_numbers] if hidden_rows else [False] * len(data_numbers)
+        hidden = (
+            [number in hidden_rows for number in data_numbers] if hidden_rows else [False] * len(data_numbers)
+        )
         chunk = Chunk(skipped, data_numbers, hidden, data)
         return chunk, carry
 
@@ -402,7 +439,9 @@ def _depth(level: str | None) -> int:
     return _ORDER.get(level, len(LEVELS)) if level != LOCAL else len(LEVELS)
 
 
-def _is_parent(parent: str | None, parent_level: str | None, child: str | None, child_level: str | None) -> bool:
+def _is_parent(
+    parent: str | None, parent_level: str | None, child: str | None, child_level: str | None
+) -> bool:
     """Is the child row (the next candidate) a child of the parent row? By code when both
     have one (`1.06.02` above `1.06.02.2.01`), else by level (`Program ...` above a row
     without a level word)."""

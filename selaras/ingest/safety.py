@@ -74,7 +74,9 @@ def _zip_format(path: Path, ext: str, settings: Settings) -> str:
             names = {i.filename for i in infos}
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise IngestError("corrupt_file", f"Berkas rusak atau terpotong (arsip zip tidak terbaca: {exc}).") from exc
+        raise IngestError(
+            "corrupt_file", f"Berkas rusak atau terpotong (arsip zip tidak terbaca: {exc})."
+        ) from exc
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if unpacked > settings.max_unzipped_mb * 1024 * 1024:

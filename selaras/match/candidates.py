@@ -16,8 +16,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 Bonus = Callable[[slice], np.ndarray]
 
 
-def tfidf_pair(queries: Sequence[str], targets: Sequence[str], ngram_range: tuple[int, int] = (1, 2),
-               analyzer: str = "word") -> tuple[sp.csr_matrix, sp.csr_matrix]:
+def tfidf_pair(
+    queries: Sequence[str],
+    targets: Sequence[str],
+    ngram_range: tuple[int, int] = (1, 2),
+    analyzer: str = "word",
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """L2-normalised TF-IDF vectors of both sides in one vocabulary (IDF over both)."""
     kwargs: dict = {"sublinear_tf": True, "dtype": np.float32, "lowercase": False}
     if analyzer == "word":
@@ -30,10 +34,12 @@ def tfidf_pair(queries: Sequence[str], targets: Sequence[str], ngram_range: tupl
         m = vec.fit_transform(docs).tocsr()
     except ValueError:  # empty vocabulary: every text is empty
         m = sp.csr_matrix((len(docs), 1), dtype=np.float32)
-    return m[: len(queries)], m[len(queries):]
+    return m[: len(queries)], m[len(queries) :]
 
 
-def incidence(keys: Sequence[Sequence[object]], vocab: dict[object, int] | None = None) -> tuple[sp.csr_matrix, dict]:
+def incidence(
+    keys: Sequence[Sequence[object]], vocab: dict[object, int] | None = None
+) -> tuple[sp.csr_matrix, dict]:
     """Rows x distinct keys 0/1 matrix (e.g. the desa a row names); shared `vocab` keeps
     two sides in the same columns."""
     vocab = {} if vocab is None else vocab
@@ -45,7 +51,9 @@ def incidence(keys: Sequence[Sequence[object]], vocab: dict[object, int] | None 
             j = vocab.setdefault(k, len(vocab))
             rows.append(i)
             cols.append(j)
-    m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(keys), max(len(vocab), 1)))
+    m = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(keys), max(len(vocab), 1))
+    )
     return m, vocab
 
 
@@ -91,7 +99,9 @@ def top_k(
     return np.concatenate(qi), np.concatenate(ti), np.concatenate(sc).astype(np.float32)
 
 
-def pair_cosine(a: sp.csr_matrix, b: sp.csr_matrix, ia: np.ndarray, ib: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+def pair_cosine(
+    a: sp.csr_matrix, b: sp.csr_matrix, ia: np.ndarray, ib: np.ndarray, chunk: int = 200_000
+) -> np.ndarray:
     """Cosine of the given (a row, b row) pairs, without a dense matrix."""
     out = np.empty(len(ia), dtype=np.float32)
     for s in range(0, len(ia), chunk):
@@ -109,8 +119,9 @@ class Containment:
     def __init__(self, corpus: Sequence[str]) -> None:
         from sklearn.feature_extraction.text import CountVectorizer
 
-        self.vec = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True,
-                                   dtype=np.float32)
+        self.vec = CountVectorizer(
+            tokenizer=str.split, token_pattern=None, lowercase=False, binary=True, dtype=np.float32
+        )
         docs = [d or "" for d in corpus]
         try:
             m = self.vec.fit_transform(docs)

@@ -34,25 +34,37 @@ NOMEN_LEVELS_FILE = "nomenklatur_2027_all_levels.csv"
 
 # --- metrics ----------------------------------------------------------------------------
 
+
 def link_metrics(predicted: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict[str, float]:
     """Precision, recall and F1 of a set of (from, to) links."""
     tp = len(predicted & truth)
     p = tp / len(predicted) if predicted else 0.0
     r = tp / len(truth) if truth else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4),
-            "predicted": len(predicted), "true": len(truth), "correct": tp}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f1, 4),
+        "predicted": len(predicted),
+        "true": len(truth),
+        "correct": tp,
+    }
 
 
 def _links(df: pd.DataFrame, src: str, refs: str) -> set[tuple[str, str]]:
     out = set()
     for a, rr in zip(df[src], df[refs], strict=True):
-        items = rr if isinstance(rr, list | tuple | np.ndarray) else (str(rr).split("|") if isinstance(rr, str) and rr else [])
+        items = (
+            rr
+            if isinstance(rr, list | tuple | np.ndarray)
+            else (str(rr).split("|") if isinstance(rr, str) and rr else [])
+        )
         out.update((str(a), str(b)) for b in items if b)
     return out
 
 
 # --- (b) Sukabumi Musrenbang Desa -> Kecamatan -------------------------------------------
+
 
 def _first_target(text: object) -> tuple[float | None, str | None]:
     """'Pembangunan PJU: 12 Titik | ...' -> (12.0, 'Titik'): the first item with a value."""
@@ -81,26 +93,61 @@ def sukabumi_frames(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Gazetteer, 
     de, ke = d[~is_kec], d[is_kec]
     code = lambda x: x["kode_program"] + "." + x["kode_kegiatan"] + "." + x["kegiatan_id"]  # noqa: E731
     vt = [_first_target(x) for x in de["target_indikator"]]
-    usulan = pd.DataFrame({
-        "row_ref": "desa:" + de["usulan_id"], "usulan_id": de["usulan_id"], "channel": "musrenbang",
-        "usulan": de["nama_kegiatan"], "nama_kegiatan": de["nama_kegiatan"], "uraian": de["target_indikator"],
-        "kode": code(de), "lokasi": de["lokasi"], "kecamatan": de["kecamatan"], "desa": de["desa"],
-        "kode_wilayah": de["desa_kode_bps"], "volume": [v for v, _ in vt], "satuan": [u for _, u in vt],
-        "anggaran": np.nan, "opd_tujuan": de["opd_tujuan_pelaksana"],
-    }).reset_index(drop=True)
+    usulan = pd.DataFrame(
+        {
+            "row_ref": "desa:" + de["usulan_id"],
+            "usulan_id": de["usulan_id"],
+            "channel": "musrenbang",
+            "usulan": de["nama_kegiatan"],
+            "nama_kegiatan": de["nama_kegiatan"],
+            "uraian": de["target_indikator"],
+            "kode": code(de),
+            "lokasi": de["lokasi"],
+            "kecamatan": de["kecamatan"],
+            "desa": de["desa"],
+            "kode_wilayah": de["desa_kode_bps"],
+            "volume": [v for v, _ in vt],
+            "satuan": [u for _, u in vt],
+            "anggaran": np.nan,
+            "opd_tujuan": de["opd_tujuan_pelaksana"],
+        }
+    ).reset_index(drop=True)
     vt = [_first_target(x) for x in ke["target_indikator"]]
-    renja = pd.DataFrame({
-        "row_ref": "kec:" + ke["usulan_id"], "opd": ke["opd_tujuan_pelaksana"], "kode": code(ke),
-        "nama": ke["nama_kegiatan"], "indikator": ke["target_indikator"], "lokasi": ke["lokasi"],
-        "target": [v for v, _ in vt], "satuan": [u for _, u in vt], "pagu": np.nan,
-    }).reset_index(drop=True)
+    renja = pd.DataFrame(
+        {
+            "row_ref": "kec:" + ke["usulan_id"],
+            "opd": ke["opd_tujuan_pelaksana"],
+            "kode": code(ke),
+            "nama": ke["nama_kegiatan"],
+            "indikator": ke["target_indikator"],
+            "lokasi": ke["lokasi"],
+            "target": [v for v, _ in vt],
+            "satuan": [u for _, u in vt],
+            "pagu": np.nan,
+        }
+    ).reset_index(drop=True)
     kec = d.dropna(subset=["kecamatan_kode_bps"]).drop_duplicates("kecamatan_kode_bps")
     des = d.dropna(subset=["desa_kode_bps"]).drop_duplicates("desa_kode_bps")
-    wil = pd.concat([
-        pd.DataFrame({"kode": kec["kecamatan_kode_bps"], "level": "kecamatan", "nama": kec["kecamatan"], "kode_induk": None}),
-        pd.DataFrame({"kode": des["desa_kode_bps"], "level": "desa", "nama": des["desa"],
-                      "kode_induk": des["kecamatan_kode_bps"]}),
-    ])
+    wil = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "kode": kec["kecamatan_kode_bps"],
+                    "level": "kecamatan",
+                    "nama": kec["kecamatan"],
+                    "kode_induk": None,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "kode": des["desa_kode_bps"],
+                    "level": "desa",
+                    "nama": des["desa"],
+                    "kode_induk": des["kecamatan_kode_bps"],
+                }
+            ),
+        ]
+    )
     linked = ke[ke["usulan_asal_id"].notna()]
     truth = set(zip("desa:" + linked["usulan_asal_id"], "kec:" + linked["usulan_id"], strict=True))
     return usulan, renja, Gazetteer.from_frame(wil), truth
@@ -124,26 +171,33 @@ def evaluate_sukabumi(path: Path, config: UsulanConfig | None = None, map_fn=map
 
 # --- (c) nomenclature variants -------------------------------------------------------------
 
+
 def nomenclature_frame(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(staged-like nomenclature with all levels and jenis pemda, the sub kegiatan export)."""
     sub = pd.read_csv(shared / NOMEN_SUB_FILE, dtype=str)
-    rows = sub.rename(columns={"kode_sub_kegiatan": "kode", "nama_sub_kegiatan": "nama", "kode_kegiatan": "kode_induk"})
+    rows = sub.rename(
+        columns={"kode_sub_kegiatan": "kode", "nama_sub_kegiatan": "nama", "kode_kegiatan": "kode_induk"}
+    )
     rows = rows[["kode", "nama", "kode_induk", "jenis_pemda"]]
     levels_path = shared / NOMEN_LEVELS_FILE
     if levels_path.exists():
         lv = pd.read_csv(levels_path, dtype=str)
         up = lv[lv["level"] != "sub_kegiatan"][["kode", "nama", "kode_induk", "jenis_pemda"]]
     else:
-        up = pd.concat([
-            sub[["kode_kegiatan", "nama_kegiatan"]].drop_duplicates().set_axis(["kode", "nama"], axis=1),
-            sub[["kode_program", "nama_program"]].drop_duplicates().set_axis(["kode", "nama"], axis=1),
-        ])
+        up = pd.concat(
+            [
+                sub[["kode_kegiatan", "nama_kegiatan"]].drop_duplicates().set_axis(["kode", "nama"], axis=1),
+                sub[["kode_program", "nama_program"]].drop_duplicates().set_axis(["kode", "nama"], axis=1),
+            ]
+        )
     nomen = pd.concat([up, rows], ignore_index=True)
     nomen["row_ref"] = [f"nomenklatur:{i}" for i in range(len(nomen))]
     return nomen, sub
 
 
-def evaluate_nomenclature(shared: Path, n: int = 500, seed: int = 2027, config: RenjaConfig | None = None) -> dict:
+def evaluate_nomenclature(
+    shared: Path, n: int = 500, seed: int = 2027, config: RenjaConfig | None = None
+) -> dict:
     """Top-1 / top-5 accuracy of the suggested code for damaged real items, for a
     kabupaten's and a province's Renja. `top1_indistinguishable` also counts a pick whose
     name and kegiatan name equal the truth's (the 2027 nomenclature repeats whole kegiatan
@@ -159,10 +213,15 @@ def evaluate_nomenclature(shared: Path, n: int = 500, seed: int = 2027, config: 
         c = cands[cands["target_type"] == "nomenklatur"]
         top1 = c[c["rank"] == 1].set_index("renja_ref")["target_kode"].reindex(v["row_ref"]).to_numpy()
         top5 = c.groupby("renja_ref")["target_kode"].apply(set).reindex(v["row_ref"]).to_numpy()
-        v = v.assign(pred=top1, ok1=top1 == v["kode_benar"].to_numpy(),
-                     ok5=[k in s if isinstance(s, set) else False for k, s in zip(v["kode_benar"], top5, strict=True)])
-        v["same"] = [bool(p) and name.get(p) == name.get(k) and parent.get(p) == parent.get(k)
-                     for p, k in zip(v["pred"], v["kode_benar"], strict=True)]
+        v = v.assign(
+            pred=top1,
+            ok1=top1 == v["kode_benar"].to_numpy(),
+            ok5=[k in s if isinstance(s, set) else False for k, s in zip(v["kode_benar"], top5, strict=True)],
+        )
+        v["same"] = [
+            bool(p) and name.get(p) == name.get(k) and parent.get(p) == parent.get(k)
+            for p, k in zip(v["pred"], v["kode_benar"], strict=True)
+        ]
         frames.append(v)
     v = pd.concat(frames, ignore_index=True)
     kind = v["damage"].str.extract(r"kode:(\w+)")[0]
@@ -171,11 +230,13 @@ def evaluate_nomenclature(shared: Path, n: int = 500, seed: int = 2027, config: 
         "top5": round(float(v["ok5"].mean()), 4),
         "top1_indistinguishable": round(float((v["ok1"] | v["same"]).mean()), 4),
         "by_code_damage": {k: round(float(x), 4) for k, x in v.groupby(kind)["ok1"].mean().items()},
-        "items": len(v), "seconds": round(time.perf_counter() - t, 2),
+        "items": len(v),
+        "seconds": round(time.perf_counter() - t, 2),
     }
 
 
 # --- (a) the generated sample's ground truth -----------------------------------------------
+
 
 def evaluate_sample(con, truth_dir: Path) -> dict:
     """Compare the match tables of the warehouse behind `con` with the sample's truth."""
@@ -183,10 +244,15 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
     rr_path, ur_path = truth_dir / "renja_rkpd.csv", truth_dir / "usulan_renja.csv"
     if rr_path.exists():
         t = pd.read_csv(rr_path, dtype=str, keep_default_na=False)
-        a = con.execute("select renja_ref, rkpd_ref, status, kode_saran, kode_rkpd from match.renja_alignment").df()
+        a = con.execute(
+            "select renja_ref, rkpd_ref, status, kode_saran, kode_rkpd from match.renja_alignment"
+        ).df()
         a = a[a["renja_ref"].isin(set(t["renja_ref"]))]
-        truth = {(r, k) for r, k, s in zip(t["renja_ref"], t["rkpd_ref"], t["status"], strict=True)
-                 if s in ("selaras", "selaras_nama") and k}
+        truth = {
+            (r, k)
+            for r, k, s in zip(t["renja_ref"], t["rkpd_ref"], t["status"], strict=True)
+            if s in ("selaras", "selaras_nama") and k
+        }
         ok = a[a["status"].isin(["selaras", "selaras_nama"])]
         m = link_metrics(set(zip(ok["renja_ref"], ok["rkpd_ref"], strict=True)), truth)
         st = t.set_index("renja_ref")["status"]
@@ -213,12 +279,16 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
 
 # --- CLI -------------------------------------------------------------------------------------
 
+
 def shared_data_dir() -> Path | None:
     """The real reference data: SELARAS_SHARED_DATA, else ../shared/data beside the
     checkout or the working folder; None when absent."""
     env = os.environ.get("SELARAS_SHARED_DATA")
     candidates = [Path(env)] if env else []
-    candidates += [Path(__file__).resolve().parents[2].parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    candidates += [
+        Path(__file__).resolve().parents[2].parent / "shared" / "data",
+        Path.cwd().parent / "shared" / "data",
+    ]
     return next((p for p in candidates if p.is_dir()), None)
 
 
@@ -252,8 +322,10 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
     console = Console()
     results = evaluate_all(settings, truth_dir)
     if not results:
-        console.print("[yellow]Tidak ada data berlabel: jalankan `selaras run --sample` dulu, atau sediakan "
-                      "../shared/data (no labelled data found).[/yellow]")
+        console.print(
+            "[yellow]Tidak ada data berlabel: jalankan `selaras run --sample` dulu, atau sediakan "
+            "../shared/data (no labelled data found).[/yellow]"
+        )
         return 1
     table = Table(title="Evaluasi pencocokan (matcher evaluation)")
     for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "n"):
@@ -263,21 +335,44 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
     for task, label in (("renja_rkpd", "Renja->RKPD"), ("usulan_renja", "usulan->Renja")):
         m = sample.get(task)
         if m:
-            table.add_row("sampel", label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", "", "",
-                          str(m["rows"]))
-            notes.append(f"sampel {label}: status benar {m['status_accuracy']:.3f}, perlu_review {m['perlu_review']}")
+            table.add_row(
+                "sampel",
+                label,
+                f"{m['precision']:.3f}",
+                f"{m['recall']:.3f}",
+                f"{m['f1']:.3f}",
+                "",
+                "",
+                str(m["rows"]),
+            )
+            notes.append(
+                f"sampel {label}: status benar {m['status_accuracy']:.3f}, perlu_review {m['perlu_review']}"
+            )
     if "sukabumi" in results:
         m = results["sukabumi"]
-        table.add_row("Sukabumi", "desa->kec", f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
-                      "", "", str(m["proposals"]))
-        notes.append(f"Sukabumi 2019: \"diteruskan atau tidak\" F1 {m['carried_forward']['f1']:.3f}; "
-                     f"{m['true']} tautan benar; {m['seconds']} s")
+        table.add_row(
+            "Sukabumi",
+            "desa->kec",
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            f"{m['f1']:.3f}",
+            "",
+            "",
+            str(m["proposals"]),
+        )
+        notes.append(
+            f'Sukabumi 2019: "diteruskan atau tidak" F1 {m["carried_forward"]["f1"]:.3f}; '
+            f"{m['true']} tautan benar; {m['seconds']} s"
+        )
     if "nomenklatur" in results:
         m = results["nomenklatur"]
-        table.add_row("nomenklatur", "varian->kode", "", "", "", f"{m['top1']:.3f}", f"{m['top5']:.3f}",
-                      str(m["items"]))
-        notes.append(f"nomenklatur 2027: top-1 bila item kembar (nama dan kegiatan sama) dihitung benar "
-                     f"{m['top1_indistinguishable']:.3f}; per jenis kerusakan kode {m['by_code_damage']}")
+        table.add_row(
+            "nomenklatur", "varian->kode", "", "", "", f"{m['top1']:.3f}", f"{m['top5']:.3f}", str(m["items"])
+        )
+        notes.append(
+            f"nomenklatur 2027: top-1 bila item kembar (nama dan kegiatan sama) dihitung benar "
+            f"{m['top1_indistinguishable']:.3f}; per jenis kerusakan kode {m['by_code_damage']}"
+        )
     console.print(table)
     for n in notes:
         console.print(f"  {n}")

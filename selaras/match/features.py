@@ -27,9 +27,25 @@ _LOCATION_PHRASE = re.compile(
     r"\b\.?\s*:?\s*[a-z0-9]+(?:\s*[/.]\s*\d+)?"
 )
 
-FEATURE_COLUMNS = ["ref", "order", "opd", "kode", "work", "work_mask", "name", "name_x", "name_c", "doc", "doc_c", "doc_eq",
-                   "desc",
-                   "loc", "qty", "unit", "cost"]
+FEATURE_COLUMNS = [
+    "ref",
+    "order",
+    "opd",
+    "kode",
+    "work",
+    "work_mask",
+    "name",
+    "name_x",
+    "name_c",
+    "doc",
+    "doc_c",
+    "doc_eq",
+    "desc",
+    "loc",
+    "qty",
+    "unit",
+    "cost",
+]
 
 
 def _text(*parts: object) -> str:
@@ -82,8 +98,16 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _features(
-    refs: pd.Series, opd: pd.Series, kode: pd.Series, names: list[str], docs: list[str], descs: list[str],
-    locs: list[Location], qty: list[tuple[float | None, str | None]], cost: pd.Series, norm: Normalizer,
+    refs: pd.Series,
+    opd: pd.Series,
+    kode: pd.Series,
+    names: list[str],
+    docs: list[str],
+    descs: list[str],
+    locs: list[Location],
+    qty: list[tuple[float | None, str | None]],
+    cost: pd.Series,
+    norm: Normalizer,
     work_from_desc: bool,
 ) -> pd.DataFrame:
     works, objs, objs_x, objs_c, texts, texts_c, texts_eq = [], [], [], [], [], [], []
@@ -103,53 +127,76 @@ def _features(
         texts.append(" ".join(norm.expanded(doc)))
         texts_c.append(" ".join(norm.with_concepts(norm.expanded(doc))))
         texts_eq.append(" ".join(norm.expanded(doc, broader=False)))
-    out = pd.DataFrame({
-        "ref": refs.astype(str).to_numpy(),
-        "order": np.arange(len(refs)),
-        "opd": opd.to_numpy(),
-        "kode": [normalize_code(k) for k in kode],
-        "work": works,
-        "work_mask": [work_mask(w) for w in works],
-        "name": objs,
-        "name_x": objs_x,
-        "name_c": objs_c,
-        "doc": texts,
-        "doc_c": texts_c,
-        "doc_eq": texts_eq,
-        "desc": [norm.normalize(d) for d in descs],
-        "loc": locs,
-        "qty": [q[0] for q in qty],
-        "unit": [q[1] for q in qty],
-        "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "ref": refs.astype(str).to_numpy(),
+            "order": np.arange(len(refs)),
+            "opd": opd.to_numpy(),
+            "kode": [normalize_code(k) for k in kode],
+            "work": works,
+            "work_mask": [work_mask(w) for w in works],
+            "name": objs,
+            "name_x": objs_x,
+            "name_c": objs_c,
+            "doc": texts,
+            "doc_c": texts_c,
+            "doc_eq": texts_eq,
+            "desc": [norm.normalize(d) for d in descs],
+            "loc": locs,
+            "qty": [q[0] for q in qty],
+            "unit": [q[1] for q in qty],
+            "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),
+        }
+    )
     return out
 
 
-def usulan_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver | None = None,
-                    norm: Normalizer | None = None) -> pd.DataFrame:
+def usulan_features(
+    df: pd.DataFrame,
+    gazetteer: Gazetteer,
+    resolver: OpdResolver | None = None,
+    norm: Normalizer | None = None,
+) -> pd.DataFrame:
     """Features of proposals (columns of staged.usulan)."""
     norm = norm or default_normalizer()
     names, docs, descs, locs, qty = [], [], [], [], []
     for r in df.itertuples(index=False):
-        usulan, keg, uraian = getattr(r, "usulan", None), getattr(r, "nama_kegiatan", None), getattr(r, "uraian", None)
+        usulan, keg, uraian = (
+            getattr(r, "usulan", None),
+            getattr(r, "nama_kegiatan", None),
+            getattr(r, "uraian", None),
+        )
         name = keg if isinstance(keg, str) and keg.strip() else usulan
         names.append(strip_location(name) if isinstance(name, str) else "")
         docs.append(strip_location(_text(usulan, keg if keg != usulan else None, uraian)))
         # what the proposal says beyond the kegiatan it picked (a kamus item or free text)
-        descs.append(strip_location(_text(uraian, usulan if isinstance(keg, str) and keg != usulan else None)))
-        loc = parse_location(getattr(r, "lokasi", None), gazetteer, getattr(r, "kecamatan", None),
-                             getattr(r, "desa", None), getattr(r, "kode_wilayah", None))
+        descs.append(
+            strip_location(_text(uraian, usulan if isinstance(keg, str) and keg != usulan else None))
+        )
+        loc = parse_location(
+            getattr(r, "lokasi", None),
+            gazetteer,
+            getattr(r, "kecamatan", None),
+            getattr(r, "desa", None),
+            getattr(r, "kode_wilayah", None),
+        )
         if loc.scope == "none":
             loc = parse_location(_text(usulan, uraian), gazetteer)
         locs.append(loc)
         qty.append(parse_quantity(_typed_or_raw(r, "volume"), getattr(r, "satuan", None)))
     opd = _col(df, "opd_tujuan").map(resolver.resolve) if resolver else _col(df, "opd_tujuan")
     kode = _code_or_raw(df)
-    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm, False)
+    return _features(
+        _col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm, False
+    )
 
 
-def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver | None = None,
-                   norm: Normalizer | None = None) -> pd.DataFrame:
+def renja_features(
+    df: pd.DataFrame,
+    gazetteer: Gazetteer,
+    resolver: OpdResolver | None = None,
+    norm: Normalizer | None = None,
+) -> pd.DataFrame:
     """Features of Renja rows (columns of staged.renja) as targets of proposals."""
     norm = norm or default_normalizer()
     names, docs, descs, locs, qty = [], [], [], [], []
@@ -173,4 +220,6 @@ def renja_features(df: pd.DataFrame, gazetteer: Gazetteer, resolver: OpdResolver
         qty.append(parse_quantity(_typed_or_raw(r, "target"), getattr(r, "satuan", None)))
     opd = _col(df, "opd").map(resolver.resolve) if resolver else _col(df, "opd")
     kode = _code_or_raw(df)
-    return _features(_col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm, True)
+    return _features(
+        _col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm, True
+    )

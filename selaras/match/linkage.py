@@ -79,7 +79,11 @@ class Model:
                 lookup.setdefault(f"{lv}|{c}", b)
         if classes is None:
             classes = np.full(len(levels), ALL, dtype=object)
-        keys = pd.Series(np.asarray(levels, dtype=object)).astype(str) + "|" + pd.Series(np.asarray(classes, dtype=object)).astype(str)
+        keys = (
+            pd.Series(np.asarray(levels, dtype=object)).astype(str)
+            + "|"
+            + pd.Series(np.asarray(classes, dtype=object)).astype(str)
+        )
         return keys.map(lookup).fillna(0.0).to_numpy(dtype=float)
 
     def level_bits(self, field: str, level: str, cls: str = ALL) -> float:
@@ -115,8 +119,10 @@ class Model:
 def load_model(data: dict | None = None) -> Model:
     raw = data if data is not None else _raw_weights()
     fields = {
-        f: {lv: Level(lv, _per_class(spec["m"]), _per_class(spec["u"]), spec.get("label", lv))
-            for lv, spec in fdef["levels"].items()}
+        f: {
+            lv: Level(lv, _per_class(spec["m"]), _per_class(spec["u"]), spec.get("label", lv))
+            for lv, spec in fdef["levels"].items()
+        }
         for f, fdef in raw["fields"].items()
     }
     return Model(
@@ -154,7 +160,9 @@ def text_level(sim: np.ndarray, bounds: dict[str, float], missing: np.ndarray) -
     return out
 
 
-def estimate_shares(levels: pd.DataFrame, classes: pd.DataFrame | None = None) -> dict[str, dict[str, dict[str, float]]]:
+def estimate_shares(
+    levels: pd.DataFrame, classes: pd.DataFrame | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
     """Share of each level per field and class (missing excluded): from labelled links it
     estimates m, from random pairs u (the form weights.yaml takes)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -162,6 +170,8 @@ def estimate_shares(levels: pd.DataFrame, classes: pd.DataFrame | None = None) -
         cls = classes[col] if classes is not None and col in classes else pd.Series([ALL] * len(levels))
         df = pd.DataFrame({"lv": levels[col].to_numpy(), "c": cls.to_numpy()})
         df = df[df["lv"] != "missing"]
-        out[col] = {c: {k: round(float(v), 4) for k, v in g["lv"].value_counts(normalize=True).items()}
-                    for c, g in df.groupby("c")}
+        out[col] = {
+            c: {k: round(float(v), 4) for k, v in g["lv"].value_counts(normalize=True).items()}
+            for c, g in df.groupby("c")
+        }
     return out

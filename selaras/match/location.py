@@ -26,7 +26,9 @@ _REGION_LABEL = (
 _DETAIL_WORDS = r"kp|kmp|kampung|dusun|dsn|dukuh|lingkungan|link|rt|rw|jl|jln|jalan|gg|gang|blok|perum|perumahan|komplek|lokasi|rw\.|sta"
 _STOP = rf"(?=\s*[,;:()/|]|\.\s|\.$|\s+(?:{_REGION_LABEL}|{_DETAIL_WORDS})\b|\s+(?:dan|&)\s|\s+\d|$)"
 _LABELLED = re.compile(rf"\b(?P<label>{_REGION_LABEL})\b\.?\s*:?\s*(?P<name>[a-z][a-z' \-]*?){_STOP}")
-_ALL = re.compile(r"\bsemua\s+(kecamatan|kelurahan|desa)|\bse\s*-?\s*(kabupaten|kota)\b|\bseluruh\s+(kecamatan|desa|kelurahan)")
+_ALL = re.compile(
+    r"\bsemua\s+(kecamatan|kelurahan|desa)|\bse\s*-?\s*(kabupaten|kota)\b|\bseluruh\s+(kecamatan|desa|kelurahan)"
+)
 # "Provinsi Banten", "Kab. Pandeglang", "Kota Serang" and nothing below: the whole region
 _WHOLE_REGION = re.compile(r"^\s*(?:provinsi|prov|propinsi|kabupaten|kab|kota)\b\.?\s*[a-z .'-]*$")
 _RT = re.compile(r"\brt\.?\s*:?\s*0*(\d{1,3})(?:\s*[/.\-]\s*(?:rw\.?\s*)?0*(\d{1,3}))?")
@@ -54,8 +56,8 @@ def _digits(code: object) -> str:
 
 @dataclass(frozen=True)
 class Place:
-    kec: str | None = None       # kecamatan code, or "~key" when not in the region list
-    desa: str | None = None      # desa code, or "~key"
+    kec: str | None = None  # kecamatan code, or "~key" when not in the region list
+    desa: str | None = None  # desa code, or "~key"
     kec_key: str | None = None
     desa_key: str | None = None
 
@@ -63,8 +65,8 @@ class Place:
 @dataclass(frozen=True)
 class Location:
     places: tuple[Place, ...] = ()
-    scope: str = "none"          # desa / kecamatan / kabupaten / detail / none
-    detail: tuple[str, ...] = () # kampung / dusun / jalan words
+    scope: str = "none"  # desa / kecamatan / kabupaten / detail / none
+    detail: tuple[str, ...] = ()  # kampung / dusun / jalan words
     rt: frozenset[int] = frozenset()
     rw: frozenset[int] = frozenset()
 
@@ -85,7 +87,9 @@ class Gazetteer:
     kec_by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     desa_by_key: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     desa_in_kec: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-    by_code: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # digits -> (level, code, parent)
+    by_code: dict[str, tuple[str, str, str | None]] = field(
+        default_factory=dict
+    )  # digits -> (level, code, parent)
     key_of: dict[str, str] = field(default_factory=dict)
     name_of: dict[str, str] = field(default_factory=dict)
 
@@ -98,7 +102,9 @@ class Gazetteer:
             level = str(getattr(row, "level", "") or "").lower()
             code = str(row.kode)
             parent = getattr(row, "kode_induk", None)
-            parent = None if parent is None or (isinstance(parent, float) and parent != parent) else str(parent)
+            parent = (
+                None if parent is None or (isinstance(parent, float) and parent != parent) else str(parent)
+            )
             names = [row.nama]
             other = getattr(row, "nama_lain", None)
             if isinstance(other, str) and other.strip():
@@ -166,7 +172,9 @@ class Gazetteer:
         if level.startswith("kecamatan"):
             return Place(kec=c, kec_key=self.key_of.get(c))
         if level.startswith("desa") or level.startswith("kelurahan"):
-            return Place(kec=parent, desa=c, kec_key=self.key_of.get(parent or ""), desa_key=self.key_of.get(c))
+            return Place(
+                kec=parent, desa=c, kec_key=self.key_of.get(parent or ""), desa_key=self.key_of.get(c)
+            )
         return None
 
     def scan(self, text: str, kec_code: str | None) -> list[Place]:
@@ -178,18 +186,26 @@ class Gazetteer:
         i = 0
         while i < len(words):
             for n in (3, 2, 1):
-                key = "".join(words[i:i + n])
+                key = "".join(words[i : i + n])
                 if len(key) < 4 or words[i] in _GENERIC:
                     continue
                 if kec_code and key in self.desa_in_kec.get(kec_code, {}):
-                    found.append(Place(kec=kec_code, desa=self.desa_in_kec[kec_code][key],
-                                       kec_key=self.key_of.get(kec_code), desa_key=key))
+                    found.append(
+                        Place(
+                            kec=kec_code,
+                            desa=self.desa_in_kec[kec_code][key],
+                            kec_key=self.key_of.get(kec_code),
+                            desa_key=key,
+                        )
+                    )
                     i += n
                     break
                 hits = self.desa_by_key.get(key, [])
                 if len(hits) == 1 and not kec_code:
                     code, parent = hits[0]
-                    found.append(Place(kec=parent or None, desa=code, kec_key=self.key_of.get(parent), desa_key=key))
+                    found.append(
+                        Place(kec=parent or None, desa=code, kec_key=self.key_of.get(parent), desa_key=key)
+                    )
                     i += n
                     break
                 kecs = self.kec_by_key.get(key, [])
@@ -256,7 +272,9 @@ def parse_location(
     detail_text = " ".join(detail_parts)
     rt, rw = _rt_rw(detail_text)
     region_keys = {p.desa_key for p in places} | {p.kec_key for p in places}
-    words = _drop_region_names(clean(_BARE_RTRW.sub(" ", _RT.sub(" ", _RW.sub(" ", detail_text)))).split(), region_keys)
+    words = _drop_region_names(
+        clean(_BARE_RTRW.sub(" ", _RT.sub(" ", _RW.sub(" ", detail_text)))).split(), region_keys
+    )
     detail = tuple(w for w in words if w not in _GENERIC and (len(w) > 1 or w.isdigit()))
     places = list(dict.fromkeys(places))
     if places:
@@ -272,7 +290,7 @@ def _drop_region_names(words: list[str], keys: set[str | None]) -> list[str]:
     i = 0
     while i < len(words):
         for n in (3, 2, 1):
-            if "".join(words[i:i + n]) in keys:
+            if "".join(words[i : i + n]) in keys:
                 i += n
                 break
         else:
@@ -302,10 +320,12 @@ def _parse_segment(segment: str, g: Gazetteer, kec_hint: str | None) -> tuple[li
     rest = _ALL.sub(" ", rest)
 
     places: list[Place] = []
-    kec_code, kec_key = (g.kecamatan(kec_names[0]) if kec_names else (kec_hint, None))
+    kec_code, kec_key = g.kecamatan(kec_names[0]) if kec_names else (kec_hint, None)
     for name in desa_names:
         dc, dk, kc = g.desa(name, kec_code)
-        places.append(Place(kec=kec_code or kc, desa=dc, kec_key=kec_key or g.key_of.get(kc or ""), desa_key=dk))
+        places.append(
+            Place(kec=kec_code or kc, desa=dc, kec_key=kec_key or g.key_of.get(kc or ""), desa_key=dk)
+        )
     if desa_names and kec_code and not kec_code.startswith("~"):
         # "Ds. Kaduengang, Ciinjuk Kec. Cadasari": more desa of that kecamatan, unlabelled
         places.extend(p for p in g.scan(_strip_detail_names(rest), kec_code) if p.desa)
@@ -344,8 +364,18 @@ def _rt_rw(text: str) -> tuple[set[int], set[int]]:
 #: most favourable pairing. "desa" = same desa and neither names a detail; "desa_sebagian"
 #: = same desa, only one side names a detail (kampung, RT/RW ...).
 LOCATION_LEVELS = (
-    "desa_detail_sama", "desa_detail", "desa", "desa_sebagian", "desa_detail_beda", "kecamatan", "kabupaten",
-    "detail", "missing", "detail_beda", "desa_lain", "kecamatan_lain",
+    "desa_detail_sama",
+    "desa_detail",
+    "desa",
+    "desa_sebagian",
+    "desa_detail_beda",
+    "kecamatan",
+    "kabupaten",
+    "detail",
+    "missing",
+    "detail_beda",
+    "desa_lain",
+    "kecamatan_lain",
 )
 _RANK = {lvl: i for i, lvl in enumerate(LOCATION_LEVELS)}
 
@@ -403,7 +433,11 @@ def compare_locations(a: Location, b: Location) -> str:
                     if rel is None:
                         level = "desa_sebagian" if has_detail(a) or has_detail(b) else "desa"
                     else:
-                        level = {"sama": "desa_detail_sama", "same": "desa_detail", "beda": "desa_detail_beda"}[rel]
+                        level = {
+                            "sama": "desa_detail_sama",
+                            "same": "desa_detail",
+                            "beda": "desa_detail_beda",
+                        }[rel]
                 else:
                     level = "desa_lain" if kec_same else "kecamatan_lain"
             elif kec_same:

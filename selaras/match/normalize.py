@@ -62,7 +62,9 @@ def lexicon() -> Lexicon:
         tokens={k: _words(v) for k, v in raw["tokens"].items()},
         phrases={_words(k): _words(v) for k, v in raw["phrases"].items()},
         related={_words(k): tuple(t for v in vs for t in _words(v)) for k, vs in raw["related"].items()},
-        equivalent={_words(k): tuple(t for v in vs for t in _words(v)) for k, vs in raw.get("equivalent", {}).items()},
+        equivalent={
+            _words(k): tuple(t for v in vs for t in _words(v)) for k, vs in raw.get("equivalent", {}).items()
+        },
         work_words=work_words,
         work_groups=[frozenset(g) for g in raw["work_groups"]],
     )
@@ -85,7 +87,7 @@ def _collapse_repeats(toks: list[str], max_n: int = 6) -> list[str]:
     for t in toks:
         out.append(t)
         for n in range(min(max_n, len(out) // 2), 0, -1):
-            if out[-n:] == out[-2 * n:-n] and not out[-1].isdigit():
+            if out[-n:] == out[-2 * n : -n] and not out[-1].isdigit():
                 del out[-n:]
                 break
     return out
@@ -131,7 +133,7 @@ class Normalizer:
             if phrase[0] not in present:
                 continue
             n = len(phrase)
-            if any(toks[i:i + n] == phrase for i in range(len(toks) - n + 1)):
+            if any(toks[i : i + n] == phrase for i in range(len(toks) - n + 1)):
                 extra.extend(t for t in rel if t not in present and t not in extra)
         return toks + tuple(extra)
 
@@ -149,8 +151,8 @@ class Normalizer:
         i = 0
         while i < len(toks):
             for n in range(min(self.lex.max_equivalent, len(toks) - i), 0, -1):
-                if tuple(toks[i:i + n]) in self.lex.equivalent:
-                    out.append(_concept(toks[i:i + n]))
+                if tuple(toks[i : i + n]) in self.lex.equivalent:
+                    out.append(_concept(toks[i : i + n]))
                     i += n
                     break
             else:
@@ -166,21 +168,24 @@ class Normalizer:
         present = set(toks)
         extra = []
         for phrase, rel in self.lex.equivalent.items():
-            if phrase[0] in present and any(toks[i:i + len(phrase)] == phrase for i in range(len(toks))):
+            if phrase[0] in present and any(toks[i : i + len(phrase)] == phrase for i in range(len(toks))):
                 extra.append(_concept(phrase))
             elif rel and present.issuperset(rel):
                 extra.append(_concept(phrase))
         return toks + tuple(extra)
 
 
-def longest_matches(toks: Sequence[str], table: Mapping[tuple[str, ...], T], n_max: int,
-                    ) -> Iterator[tuple[tuple[str, ...], T | None]]:
+def longest_matches(
+    toks: Sequence[str],
+    table: Mapping[tuple[str, ...], T],
+    n_max: int,
+) -> Iterator[tuple[tuple[str, ...], T | None]]:
     """Scan tokens left to right, taking at each place the longest run (up to n_max
     tokens) that `table` knows: yields (run, its value), or (one token, None)."""
     i = 0
     while i < len(toks):
         for n in range(min(n_max, len(toks) - i), 0, -1):
-            span = tuple(toks[i:i + n])
+            span = tuple(toks[i : i + n])
             value = table.get(span)
             if value is not None:
                 yield span, value
@@ -195,7 +200,9 @@ def _concept(phrase: Iterable[str]) -> str:
     return "~" + "_".join(phrase)
 
 
-def split_work_tokens(toks: tuple[str, ...], lex: Lexicon | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def split_work_tokens(
+    toks: tuple[str, ...], lex: Lexicon | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     lex = lex or lexicon()
     kinds: list[str] = []
     rest: list[str] = []
@@ -258,7 +265,10 @@ def learn_acronyms(texts: Iterable[object]) -> dict[str, tuple[str, ...]]:
         if not isinstance(text, str) or "(" not in text:
             continue
         for before, inside in _PAREN.findall(text):
-            for acro_src, full_src in ((inside, before), (before.split()[-1] if before.split() else "", inside)):
+            for acro_src, full_src in (
+                (inside, before),
+                (before.split()[-1] if before.split() else "", inside),
+            ):
                 acro = clean(acro_src).replace(" ", "")
                 words = clean(full_src).split()
                 if not (2 <= len(acro) <= 8) or not words or acro.isdigit():

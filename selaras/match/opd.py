@@ -14,7 +14,9 @@ from selaras.match.normalize import clean, default_normalizer
 
 #: Words that say what kind of agency it is; an agency name without them ("PUPR") still
 #: matches one with them ("Dinas Pekerjaan Umum dan Penataan Ruang").
-_KIND_WORDS = frozenset({"dinas", "badan", "kantor", "satuan", "sekretariat", "inspektorat", "unit", "dan", "daerah"})
+_KIND_WORDS = frozenset(
+    {"dinas", "badan", "kantor", "satuan", "sekretariat", "inspektorat", "unit", "dan", "daerah"}
+)
 
 
 def opd_key(name: object) -> str:
@@ -85,8 +87,11 @@ class OpdResolver:
         # Pekerjaan Umum dan Penataan Ruang"), when exactly one agency fits.
         words = set(core.split())
         if words:
-            inside = [i for i, c in enumerate(self.cores)
-                      if c and (set(c.split()) <= words or words <= set(c.split()))]
+            inside = [
+                i
+                for i, c in enumerate(self.cores)
+                if c and (set(c.split()) <= words or words <= set(c.split()))
+            ]
             if len(inside) == 1:
                 return self.keys[inside[0]]
         # Typos: fuzzy, only when clearly ahead of the runner-up.

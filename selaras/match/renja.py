@@ -36,17 +36,40 @@ from selaras.match.normalize import (
 )
 from selaras.match.opd import OpdResolver
 
-ALIGNMENT_COLUMNS = ["renja_ref", "rkpd_ref", "kode_rkpd", "nama_rkpd", "prioritas", "kode_saran", "nama_nomenklatur",
-                     "status", "method", "score", "reason"]
-CANDIDATE_COLUMNS = ["renja_ref", "rank", "target_type", "target_ref", "target_kode", "target_nama", "score",
-                     "code_score", "name_score", "opd_score", "context_score", "method"]
+ALIGNMENT_COLUMNS = [
+    "renja_ref",
+    "rkpd_ref",
+    "kode_rkpd",
+    "nama_rkpd",
+    "prioritas",
+    "kode_saran",
+    "nama_nomenklatur",
+    "status",
+    "method",
+    "score",
+    "reason",
+]
+CANDIDATE_COLUMNS = [
+    "renja_ref",
+    "rank",
+    "target_type",
+    "target_ref",
+    "target_kode",
+    "target_nama",
+    "score",
+    "code_score",
+    "name_score",
+    "opd_score",
+    "context_score",
+    "method",
+]
 
 #: Score points added for agreement of the code hierarchy (exact code, then the deepest
 #: shared ancestor), of the kegiatan group row's name, and of the OPD.
 CODE_POINTS = {"sama": 20.0, "kegiatan": 10.0, "program": 5.0, "bidang": 2.0, "beda": -5.0, "missing": 0.0}
 CODE_SCORE = {"sama": 100.0, "kegiatan": 75.0, "program": 50.0, "bidang": 25.0, "beda": 0.0}
 OPD_POINTS = {"sama": 4.0, "beda": -6.0}
-CONTEXT_POINTS = 12.0   # full agreement of the kegiatan group row name, scaled from 0.5 similarity
+CONTEXT_POINTS = 12.0  # full agreement of the kegiatan group row name, scaled from 0.5 similarity
 LEVEL_MISMATCH_POINTS = -15.0
 CODE_EDIT_POINTS = 3.0  # at most, for a code one small edit away from the target's
 
@@ -57,9 +80,9 @@ class RenjaConfig:
     review_min: float = 60.0
     top_k: int = 5
     candidate_k: int = 30
-    close_call: float = 3.0          # points between the best two different items that make it a close call
-    code_name_min: float = 0.5       # name similarity a same-code item needs to count as aligned by code
-    jenis_pemda: str | None = None   # PROV / KABKOT; None: inferred from the codes
+    close_call: float = 3.0  # points between the best two different items that make it a close call
+    code_name_min: float = 0.5  # name similarity a same-code item needs to count as aligned by code
+    jenis_pemda: str | None = None  # PROV / KABKOT; None: inferred from the codes
 
     @classmethod
     def from_settings(cls, settings) -> RenjaConfig:
@@ -75,6 +98,7 @@ class RenjaConfig:
 
 # --- targets ----------------------------------------------------------------------------
 
+
 def _s(v: object) -> str | None:
     if v is None or (isinstance(v, float) and v != v):
         return None
@@ -86,15 +110,22 @@ def rkpd_targets(rkpd: pd.DataFrame, resolver: OpdResolver | None = None) -> pd.
     """RKPD rows as match targets."""
     if rkpd is None or rkpd.empty:
         return _empty_targets()
-    kode = [normalize_code(_s(k) or _s(r)) for k, r in zip(rkpd.get("kode", [None] * len(rkpd)), rkpd.get("kode_raw", [None] * len(rkpd)), strict=True)]
-    out = pd.DataFrame({
-        "ref": rkpd["row_ref"].astype(str).to_numpy(),
-        "kode": kode,
-        "nama": rkpd.get("nama", pd.Series([None] * len(rkpd))).to_numpy(),
-        "parent_nama": rkpd.get("kegiatan_nama", pd.Series([None] * len(rkpd))).to_numpy(),
-        "opd": [resolver.resolve(o) if resolver else _s(o) for o in rkpd.get("opd", [None] * len(rkpd))],
-        "prioritas": rkpd.get("prioritas", pd.Series([None] * len(rkpd))).to_numpy(),
-    })
+    kode = [
+        normalize_code(_s(k) or _s(r))
+        for k, r in zip(
+            rkpd.get("kode", [None] * len(rkpd)), rkpd.get("kode_raw", [None] * len(rkpd)), strict=True
+        )
+    ]
+    out = pd.DataFrame(
+        {
+            "ref": rkpd["row_ref"].astype(str).to_numpy(),
+            "kode": kode,
+            "nama": rkpd.get("nama", pd.Series([None] * len(rkpd))).to_numpy(),
+            "parent_nama": rkpd.get("kegiatan_nama", pd.Series([None] * len(rkpd))).to_numpy(),
+            "opd": [resolver.resolve(o) if resolver else _s(o) for o in rkpd.get("opd", [None] * len(rkpd))],
+            "prioritas": rkpd.get("prioritas", pd.Series([None] * len(rkpd))).to_numpy(),
+        }
+    )
     out["level"] = [code_level(k) or "sub_kegiatan" for k in out["kode"]]
     return out.reset_index(drop=True)
 
@@ -107,7 +138,10 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
     if nomen is None or nomen.empty:
         return _empty_targets()
     df = nomen.copy()
-    df["_kode"] = [normalize_code(_s(k) or _s(r)) for k, r in zip(df.get("kode"), df.get("kode_raw", [None] * len(df)), strict=True)]
+    df["_kode"] = [
+        normalize_code(_s(k) or _s(r))
+        for k, r in zip(df.get("kode"), df.get("kode_raw", [None] * len(df)), strict=True)
+    ]
     df = df[df["_kode"].notna()]
     names = dict(zip(df["_kode"], df["nama"], strict=False))
     if jenis_pemda and "jenis_pemda" in df:
@@ -121,14 +155,16 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
     for k, induk in zip(df["_kode"], df.get("kode_induk", [None] * len(df)), strict=True):
         p = normalize_code(_s(induk)) or (code_prefixes(k)[0] if code_prefixes(k) else None)
         parents.append(names.get(p) if p else None)
-    out = pd.DataFrame({
-        "ref": df["_kode"].to_numpy(),
-        "kode": df["_kode"].to_numpy(),
-        "nama": df["nama"].to_numpy(),
-        "parent_nama": parents,
-        "opd": None,
-        "prioritas": None,
-    })
+    out = pd.DataFrame(
+        {
+            "ref": df["_kode"].to_numpy(),
+            "kode": df["_kode"].to_numpy(),
+            "nama": df["nama"].to_numpy(),
+            "parent_nama": parents,
+            "opd": None,
+            "prioritas": None,
+        }
+    )
     out["level"] = [code_level(k) or "sub_kegiatan" for k in out["kode"]]
     return out.reset_index(drop=True)
 
@@ -162,6 +198,7 @@ def _empty_targets() -> pd.DataFrame:
 
 # --- scoring ------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=500_000)
 def code_relation(a: str | None, b: str | None) -> str:
     """How the Renja row's code (a) relates to a target's (b): sama / kegiatan / program /
@@ -174,7 +211,11 @@ def code_relation(a: str | None, b: str | None) -> str:
     for rel, n in (("kegiatan", 5), ("program", 3), ("bidang", 2)):
         pa, pb = ".".join(a.split(".")[:n]), ".".join(b.split(".")[:n])
         ga_, gb_ = ".".join(ga.split(".")[:n]), ".".join(gb.split(".")[:n])
-        if a.count(".") + 1 >= n and b.count(".") + 1 >= n and (pa == pb or ga_ == gb_ or ga_ == pb or pa == gb_):
+        if (
+            a.count(".") + 1 >= n
+            and b.count(".") + 1 >= n
+            and (pa == pb or ga_ == gb_ or ga_ == pb or pa == gb_)
+        ):
             return rel
     if not (is_standard_code(a) and is_standard_code(b)):
         return "beda" if a.split(".")[0] != b.split(".")[0] else "program"
@@ -190,7 +231,9 @@ NAME_WEIGHTS = {"word": 0.3, "char": 0.4, "fuzz": 0.3}
 class NameIndex:
     """Name similarity 0..1 of queries to targets (IDF from both sides together)."""
 
-    def __init__(self, queries: list[str], targets: list[str], weights: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, queries: list[str], targets: list[str], weights: dict[str, float] | None = None
+    ) -> None:
         self.w = weights or NAME_WEIGHTS
         self.queries, self.targets = queries, targets
         self.qw, self.tw = cand.tfidf_pair(queries, targets, ngram_range=(1, 2))
@@ -211,7 +254,11 @@ class NameIndex:
         if self.w.get("fuzz"):
             q = [self.queries[i] for i in qi]
             t = [self.targets[i] for i in ti]
-            sim += self.w["fuzz"] * process.cpdist(q, t, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1) / 100.0
+            sim += (
+                self.w["fuzz"]
+                * process.cpdist(q, t, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1)
+                / 100.0
+            )
         return sim
 
 
@@ -242,13 +289,22 @@ def _norm_names(texts, norm: Normalizer) -> list[str]:
     return [norm.normalize(t) if _s(t) else "" for t in texts]
 
 
-def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfig, norm: Normalizer,
-                     renja_opd: list[str | None] | None = None) -> pd.DataFrame:
+def score_candidates(
+    renja: pd.DataFrame,
+    targets: pd.DataFrame,
+    cfg: RenjaConfig,
+    norm: Normalizer,
+    renja_opd: list[str | None] | None = None,
+) -> pd.DataFrame:
     """Top candidates of every Renja row among `targets`, with the score parts."""
     if targets.empty or renja.empty:
         return pd.DataFrame(columns=["qi", "ti", "score", "name_sim", "code_rel", "ctx_sim", "opd_rel"])
-    codes = [normalize_code(_s(k) or _s(r)) for k, r in zip(renja.get("kode", [None] * len(renja)),
-                                                           renja.get("kode_raw", [None] * len(renja)), strict=True)]
+    codes = [
+        normalize_code(_s(k) or _s(r))
+        for k, r in zip(
+            renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
+        )
+    ]
     keg_codes = [normalize_code(_s(k)) for k in renja.get("kegiatan_kode", [None] * len(renja))]
     hint = [c or k for c, k in zip(codes, keg_codes, strict=True)]
     t_names = _norm_names(targets["nama"], norm)
@@ -257,6 +313,7 @@ def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfi
 
     # blocking evidence: same code / same ancestor (generic X.XX form included)
     vocab: dict = {}
+
     def keys(code: str | None) -> list[str]:
         if not code:
             return []
@@ -265,10 +322,12 @@ def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfi
         if g:
             out += [f"c:{g}"] + [f"p:{p}" for p in code_prefixes(g)[:2]]
         return out
+
     def tkeys(code: str | None) -> list[str]:
         if not code:
             return []
         return [f"c:{code}"] + [f"p:{p}" for p in [code, *code_prefixes(code)]]
+
     qk, _ = cand.incidence([keys(c) for c in hint], vocab)
     tk, _ = cand.incidence([tkeys(c) for c in targets["kode"]], vocab)
     n = max(qk.shape[1], tk.shape[1])
@@ -283,8 +342,13 @@ def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfi
     name_sim = index.pair(qi, ti)
 
     t_codes = targets["kode"].to_numpy()
-    code_rel = np.array([code_relation(hint[a], t_codes[b]) if codes[a] else
-                         _ancestor_only(hint[a], t_codes[b]) for a, b in zip(qi, ti, strict=True)], dtype=object)
+    code_rel = np.array(
+        [
+            code_relation(hint[a], t_codes[b]) if codes[a] else _ancestor_only(hint[a], t_codes[b])
+            for a, b in zip(qi, ti, strict=True)
+        ],
+        dtype=object,
+    )
 
     ctx = _norm_names(renja.get("kegiatan_nama", [None] * len(renja)), norm)
     t_ctx = _norm_names(targets["parent_nama"], norm)
@@ -305,8 +369,13 @@ def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfi
     # the item sits under the row's code (a truncated code)
     q_level = [code_level(c) if c and code_level(c) != "lokal" else "sub_kegiatan" for c in codes]
     t_level = targets["level"].to_numpy()
-    level_mis = np.array([q_level[a] != t_level[b] and not (codes[a] and str(t_codes[b] or "").startswith(codes[a] + "."))
-                          for a, b in zip(qi, ti, strict=True)], dtype=bool)
+    level_mis = np.array(
+        [
+            q_level[a] != t_level[b] and not (codes[a] and str(t_codes[b] or "").startswith(codes[a] + "."))
+            for a, b in zip(qi, ti, strict=True)
+        ],
+        dtype=bool,
+    )
 
     no_name = np.array([not q_names[a] for a in qi], dtype=bool)
     # a row without a name is judged on its code alone
@@ -314,16 +383,36 @@ def score_candidates(renja: pd.DataFrame, targets: pd.DataFrame, cfg: RenjaConfi
     score += np.where(no_name, 0.0, np.array([CODE_POINTS[r] for r in code_rel]))
     # a mistyped code is a small edit away from the right one: a tie-breaker between items
     # that share a name (e.g. the same sub kegiatan under two kegiatan)
-    edit = np.array([Levenshtein.normalized_similarity(hint[a], t_codes[b]) if hint[a] and t_codes[b] and r != "sama" else 0.0
-                     for a, b, r in zip(qi, ti, code_rel, strict=True)])
+    edit = np.array(
+        [
+            Levenshtein.normalized_similarity(hint[a], t_codes[b])
+            if hint[a] and t_codes[b] and r != "sama"
+            else 0.0
+            for a, b, r in zip(qi, ti, code_rel, strict=True)
+        ]
+    )
     score += CODE_EDIT_POINTS * edit
-    score += np.where(np.isnan(ctx_sim), 0.0, np.clip((np.nan_to_num(ctx_sim) - 0.5) / 0.5, -0.5, 1.0) * CONTEXT_POINTS)
+    score += np.where(
+        np.isnan(ctx_sim), 0.0, np.clip((np.nan_to_num(ctx_sim) - 0.5) / 0.5, -0.5, 1.0) * CONTEXT_POINTS
+    )
     score += np.array([OPD_POINTS.get(r, 0.0) for r in opd_rel])
     score += np.where(level_mis, LEVEL_MISMATCH_POINTS, 0.0)
     # rank on the unclipped total (two perfect names are told apart by the code), show 0..100
-    out = pd.DataFrame({"qi": qi, "ti": ti, "raw": score, "score": np.clip(score, 0.0, 100.0), "name_sim": name_sim,
-                        "code_rel": code_rel, "ctx_sim": ctx_sim, "opd_rel": opd_rel})
-    out = out.sort_values(["qi", "raw", "name_sim", "ti"], ascending=[True, False, False, True], kind="stable")
+    out = pd.DataFrame(
+        {
+            "qi": qi,
+            "ti": ti,
+            "raw": score,
+            "score": np.clip(score, 0.0, 100.0),
+            "name_sim": name_sim,
+            "code_rel": code_rel,
+            "ctx_sim": ctx_sim,
+            "opd_rel": opd_rel,
+        }
+    )
+    out = out.sort_values(
+        ["qi", "raw", "name_sim", "ti"], ascending=[True, False, False, True], kind="stable"
+    )
     out["rank"] = out.groupby("qi").cumcount() + 1
     return out.reset_index(drop=True)
 
@@ -337,7 +426,10 @@ def _ancestor_only(hint: str | None, target: str | None) -> str:
 
 # --- decision -----------------------------------------------------------------------------
 
-def _decide_one(rows: list[dict], names: np.ndarray, has_code: bool, has_name: bool, cfg: RenjaConfig) -> dict:
+
+def _decide_one(
+    rows: list[dict], names: np.ndarray, has_code: bool, has_name: bool, cfg: RenjaConfig
+) -> dict:
     """Status of one Renja row from its ranked candidates (records, best first)."""
     if not rows:
         return {"status": "tidak_selaras", "method": "none", "best": None, "close": None}
@@ -345,7 +437,11 @@ def _decide_one(rows: list[dict], names: np.ndarray, has_code: bool, has_name: b
     own = [r for r in rows if r["opd_rel"] != "beda"]
     d = _decide_own(own, names, has_code, has_name, cfg)
     top = rows[0]
-    if top["opd_rel"] == "beda" and top["score"] >= cfg.review_min and (d["best"] is None or top["raw"] > d["best"]["raw"]):
+    if (
+        top["opd_rel"] == "beda"
+        and top["score"] >= cfg.review_min
+        and (d["best"] is None or top["raw"] > d["best"]["raw"])
+    ):
         d["other_opd"] = top
         if d["best"] is None:
             d["best"] = top
@@ -359,8 +455,13 @@ def _decide_own(own: list[dict], names: np.ndarray, has_code: bool, has_name: bo
     same_code = [r for r in own if r["code_rel"] == "sama"]
     if has_code and same_code:
         sc = same_code[0]
-        if has_name and best["code_rel"] != "sama" and best["name_sim"] >= 0.8 and best["score"] >= cfg.selaras_min \
-                and best["name_sim"] >= sc["name_sim"] + 0.2:
+        if (
+            has_name
+            and best["code_rel"] != "sama"
+            and best["name_sim"] >= 0.8
+            and best["score"] >= cfg.selaras_min
+            and best["name_sim"] >= sc["name_sim"] + 0.2
+        ):
             # the code points at an item with another name; the name points here
             return {"status": "selaras_nama", "method": "nama", "best": best, "close": None, "wrong_code": sc}
         if not has_name or sc["name_sim"] >= cfg.code_name_min:
@@ -374,8 +475,12 @@ def _decide_own(own: list[dict], names: np.ndarray, has_code: bool, has_name: bo
         if str(names[int(other["ti"])]).strip().lower() != best_name or other["code_rel"] == best["code_rel"]:
             close = other
             break
-    method = "hirarki_nama" if best["code_rel"] in ("kegiatan", "program") or \
-        (not np.isnan(best["ctx_sim"]) and best["ctx_sim"] >= 0.8) else "nama"
+    method = (
+        "hirarki_nama"
+        if best["code_rel"] in ("kegiatan", "program")
+        or (not np.isnan(best["ctx_sim"]) and best["ctx_sim"] >= 0.8)
+        else "nama"
+    )
     if best["score"] >= cfg.selaras_min and close is None:
         return {"status": "selaras_nama", "method": method, "best": best, "close": None}
     if best["score"] >= cfg.review_min:
@@ -388,8 +493,13 @@ def _suggest(target_code: str | None, row_code: str | None) -> str | None:
     the X.XX of the support programme."""
     if not target_code:
         return None
-    if target_code.startswith("X.XX") and row_code and is_standard_code(row_code) and row_code.count(".") >= 1 \
-            and not row_code.startswith("X"):
+    if (
+        target_code.startswith("X.XX")
+        and row_code
+        and is_standard_code(row_code)
+        and row_code.count(".") >= 1
+        and not row_code.startswith("X")
+    ):
         return ".".join(row_code.split(".")[:2]) + target_code[4:]
     return target_code
 
@@ -400,8 +510,10 @@ def _why(d: dict, targets: list[dict], kind: str, row_code: str | None, cfg: Ren
     other = d.get("other_opd")
     if other is not None:
         t = targets[int(other["ti"])]
-        text += (f" Item yang lebih mirip ada pada OPD lain ({t['opd']}): {t['kode'] or '-'} "
-                 f"\"{str(t['nama']).strip()[:80]}\" (skor {other['score']:.0f}); item RKPD milik satu OPD.")
+        text += (
+            f" Item yang lebih mirip ada pada OPD lain ({t['opd']}): {t['kode'] or '-'} "
+            f'"{str(t["nama"]).strip()[:80]}" (skor {other["score"]:.0f}); item RKPD milik satu OPD.'
+        )
     return text
 
 
@@ -411,7 +523,7 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
     if best is None:
         return f"Tidak ada item {what} yang mirip." if targets else f"Data {what} belum dimuat."
     t = targets[int(best["ti"])]
-    item = f"{t['kode'] or '-'} \"{str(t['nama']).strip()[:90]}\""
+    item = f'{t["kode"] or "-"} "{str(t["nama"]).strip()[:90]}"'
     parts = [f"nama mirip {best['name_sim'] * 100:.0f}%"]
     if best["code_rel"] in ("kegiatan", "program", "bidang"):
         parts.append(f"kode satu {best['code_rel']} dengan item ini")
@@ -429,30 +541,49 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
         return f"Selaras: kode {row_code} ada di {what} ({item}), {ev}."
     if st == "selaras_nama":
         if d.get("wrong_code") is not None:
-            return (f"Selaras menurut nama: kode {row_code} menunjuk item lain yang namanya berbeda; "
-                    f"item yang cocok {item} ({ev}). Perbaiki kode menjadi {_suggest(t['kode'], row_code)}.")
-        lead = "tanpa kode" if not row_code else f"kode {row_code} tidak ada di {what} (usang atau salah ketik)"
-        return f"Selaras menurut nama ({lead}): {item}, {ev}. Kode yang benar: {_suggest(t['kode'], row_code)}."
+            return (
+                f"Selaras menurut nama: kode {row_code} menunjuk item lain yang namanya berbeda; "
+                f"item yang cocok {item} ({ev}). Perbaiki kode menjadi {_suggest(t['kode'], row_code)}."
+            )
+        lead = (
+            "tanpa kode" if not row_code else f"kode {row_code} tidak ada di {what} (usang atau salah ketik)"
+        )
+        return (
+            f"Selaras menurut nama ({lead}): {item}, {ev}. Kode yang benar: {_suggest(t['kode'], row_code)}."
+        )
     if st == "perlu_review":
         if d.get("name_differs"):
             return f"Perlu dicek: kode {row_code} ada di {what} ({item}) tetapi namanya berbeda ({ev})."
         if d.get("close") is not None:
-            o = targets[int(d['close']['ti'])]
-            return (f"Perlu dicek: dua item {what} hampir sama cocoknya: {item} (skor {best['score']:.0f}) dan "
-                    f"{o['kode'] or '-'} \"{str(o['nama']).strip()[:60]}\" (skor {d['close']['score']:.0f}).")
+            o = targets[int(d["close"]["ti"])]
+            return (
+                f"Perlu dicek: dua item {what} hampir sama cocoknya: {item} (skor {best['score']:.0f}) dan "
+                f'{o["kode"] or "-"} "{str(o["nama"]).strip()[:60]}" (skor {d["close"]["score"]:.0f}).'
+            )
         return f"Perlu dicek: item {what} terdekat {item} (skor {best['score']:.0f} di bawah {cfg.selaras_min:.0f}; {ev})."
-    return f"Tidak selaras: tidak ada item {what} yang cocok; terdekat {item} (skor {best['score']:.0f}; {ev})."
+    return (
+        f"Tidak selaras: tidak ada item {what} yang cocok; terdekat {item} (skor {best['score']:.0f}; {ev})."
+    )
 
 
-def match_targets(renja: pd.DataFrame, targets: pd.DataFrame, kind: str, cfg: RenjaConfig,
-                  norm: Normalizer | None = None, renja_opd: list[str | None] | None = None
-                  ) -> tuple[list[dict], pd.DataFrame]:
+def match_targets(
+    renja: pd.DataFrame,
+    targets: pd.DataFrame,
+    kind: str,
+    cfg: RenjaConfig,
+    norm: Normalizer | None = None,
+    renja_opd: list[str | None] | None = None,
+) -> tuple[list[dict], pd.DataFrame]:
     """Per Renja row: the decision dict (status, method, best, reason ...) and the ranked
     candidate frame (qi, ti, score parts)."""
     norm = norm or default_normalizer()
     cands = score_candidates(renja, targets, cfg, norm, renja_opd)
-    codes = [normalize_code(_s(k) or _s(r)) for k, r in zip(renja.get("kode", [None] * len(renja)),
-                                                           renja.get("kode_raw", [None] * len(renja)), strict=True)]
+    codes = [
+        normalize_code(_s(k) or _s(r))
+        for k, r in zip(
+            renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
+        )
+    ]
     by_q: dict[int, list[dict]] = {}
     for rec in cands.to_dict("records"):  # already ranked within each row
         by_q.setdefault(int(rec["qi"]), []).append(rec)
@@ -484,10 +615,16 @@ def match_renja(
     if resolver is None:
         source = rkpd if rkpd is not None and "opd" in rkpd and rkpd["opd"].notna().any() else renja
         resolver = OpdResolver(list(source.get("opd", pd.Series(dtype=object)).dropna().unique()))
-    norm = Normalizer(learn_acronyms(list(nomenklatur["nama"]) if nomenklatur is not None and "nama" in nomenklatur else []))
+    norm = Normalizer(
+        learn_acronyms(list(nomenklatur["nama"]) if nomenklatur is not None and "nama" in nomenklatur else [])
+    )
     rk_t = rkpd_targets(rkpd, resolver)
-    codes = [normalize_code(_s(k) or _s(r)) for k, r in zip(renja.get("kode", [None] * len(renja)),
-                                                           renja.get("kode_raw", [None] * len(renja)), strict=True)]
+    codes = [
+        normalize_code(_s(k) or _s(r))
+        for k, r in zip(
+            renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
+        )
+    ]
     jenis = cfg.jenis_pemda or infer_jenis_pemda(codes + list(rk_t["kode"]), nomenklatur)
     nm_t = nomenklatur_targets(nomenklatur, jenis)
     renja_opd = [resolver.resolve(o) for o in renja.get("opd", [None] * len(renja))]
@@ -511,26 +648,40 @@ def match_renja(
         if saran == row_code:
             saran = None
         reason = rd["reason"]
-        if nd["status"] in ("selaras_nama", "perlu_review") and nt is not None and nd["method"] != "kode" and not rk_t.empty:
-            reason += f" Nomenklatur terdekat: {_suggest(nt['kode'], row_code)} \"{str(nt['nama']).strip()[:80]}\"."
+        if (
+            nd["status"] in ("selaras_nama", "perlu_review")
+            and nt is not None
+            and nd["method"] != "kode"
+            and not rk_t.empty
+        ):
+            reason += (
+                f' Nomenklatur terdekat: {_suggest(nt["kode"], row_code)} "{str(nt["nama"]).strip()[:80]}".'
+            )
         elif rk_t.empty:
             reason = "RKPD belum dimuat; tidak bisa dicek. " + nd["reason"]
-        recs.append({
-            "renja_ref": str(renja.at[q, "row_ref"]),
-            "rkpd_ref": t["ref"] if t is not None else None,
-            "kode_rkpd": t["kode"] if t is not None else None,
-            "nama_rkpd": t["nama"] if t is not None else None,
-            "prioritas": t["prioritas"] if t is not None else None,
-            "kode_saran": saran,
-            "nama_nomenklatur": nt["nama"] if nt is not None else None,
-            "status": rd["status"] if not rk_t.empty else "tidak_selaras",
-            "method": rd["method"] if not rk_t.empty else "none",
-            "score": round(float(best["score"]), 2) if best is not None else None,
-            "reason": reason,
-        })
+        recs.append(
+            {
+                "renja_ref": str(renja.at[q, "row_ref"]),
+                "rkpd_ref": t["ref"] if t is not None else None,
+                "kode_rkpd": t["kode"] if t is not None else None,
+                "nama_rkpd": t["nama"] if t is not None else None,
+                "prioritas": t["prioritas"] if t is not None else None,
+                "kode_saran": saran,
+                "nama_nomenklatur": nt["nama"] if nt is not None else None,
+                "status": rd["status"] if not rk_t.empty else "tidak_selaras",
+                "method": rd["method"] if not rk_t.empty else "none",
+                "score": round(float(best["score"]), 2) if best is not None else None,
+                "reason": reason,
+            }
+        )
     align = pd.DataFrame.from_records(recs, columns=ALIGNMENT_COLUMNS)
-    cand_frame = pd.concat([_candidate_frame(renja, rk_t, rk_c, rk_dec, "rkpd", cfg),
-                            _candidate_frame(renja, nm_t, nm_c, nm_dec, "nomenklatur", cfg)], ignore_index=True)
+    cand_frame = pd.concat(
+        [
+            _candidate_frame(renja, rk_t, rk_c, rk_dec, "rkpd", cfg),
+            _candidate_frame(renja, nm_t, nm_c, nm_dec, "nomenklatur", cfg),
+        ],
+        ignore_index=True,
+    )
     return align, cand_frame
 
 
@@ -539,18 +690,22 @@ def _candidate_frame(renja, targets, cands, decisions, kind, cfg) -> pd.DataFram
         return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     top = cands[cands["rank"] <= cfg.top_k]
     qi, ti = top["qi"].to_numpy(), top["ti"].to_numpy()
-    return pd.DataFrame({
-        "renja_ref": renja["row_ref"].astype(str).to_numpy()[qi],
-        "rank": top["rank"].to_numpy(dtype=np.int32),
-        "target_type": kind,
-        "target_ref": targets["ref"].to_numpy()[ti],
-        "target_kode": targets["kode"].to_numpy()[ti],
-        "target_nama": targets["nama"].to_numpy()[ti],
-        "score": np.round(top["score"].to_numpy(), 2),
-        "code_score": [CODE_SCORE.get(r) for r in top["code_rel"]],
-        "name_score": np.round(top["name_sim"].to_numpy() * 100, 1),
-        "opd_score": [{"sama": 100.0, "beda": 0.0}.get(r) for r in top["opd_rel"]],
-        "context_score": np.round(top["ctx_sim"].to_numpy() * 100, 1),
-        "method": [("kode" if r == "sama" else "hirarki_nama" if r in ("kegiatan", "program") else "nama")
-                   for r in top["code_rel"]],
-    })
+    return pd.DataFrame(
+        {
+            "renja_ref": renja["row_ref"].astype(str).to_numpy()[qi],
+            "rank": top["rank"].to_numpy(dtype=np.int32),
+            "target_type": kind,
+            "target_ref": targets["ref"].to_numpy()[ti],
+            "target_kode": targets["kode"].to_numpy()[ti],
+            "target_nama": targets["nama"].to_numpy()[ti],
+            "score": np.round(top["score"].to_numpy(), 2),
+            "code_score": [CODE_SCORE.get(r) for r in top["code_rel"]],
+            "name_score": np.round(top["name_sim"].to_numpy() * 100, 1),
+            "opd_score": [{"sama": 100.0, "beda": 0.0}.get(r) for r in top["opd_rel"]],
+            "context_score": np.round(top["ctx_sim"].to_numpy() * 100, 1),
+            "method": [
+                ("kode" if r == "sama" else "hirarki_nama" if r in ("kegiatan", "program") else "nama")
+                for r in top["code_rel"]
+            ],
+        }
+    )

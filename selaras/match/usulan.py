@@ -34,20 +34,50 @@ from selaras.match.opd import OpdResolver
 
 ACCOMMODATION_COLUMNS = ["usulan_ref", "channel", "status", "renja_ref", "renja_refs", "score", "reason"]
 CANDIDATE_COLUMNS = [
-    "usulan_ref", "rank", "renja_ref", "score", "match_weight", "work_score", "text_score", "uraian_score",
-    "location_score", "volume_score", "cost_score", "opd_score", "kode_score", "levels",
+    "usulan_ref",
+    "rank",
+    "renja_ref",
+    "score",
+    "match_weight",
+    "work_score",
+    "text_score",
+    "uraian_score",
+    "location_score",
+    "volume_score",
+    "cost_score",
+    "opd_score",
+    "kode_score",
+    "levels",
 ]
 FIELDS = ("opd", "kegiatan", "pekerjaan", "uraian", "lokasi", "volume", "biaya")
 _LEVEL_SCORE = {
-    "lokasi": {"desa_detail_sama": 100, "desa_detail": 95, "desa": 85, "desa_sebagian": 80, "desa_detail_beda": 60,
-               "kecamatan": 50, "kabupaten": 40, "detail": 70, "detail_beda": 10, "desa_lain": 5, "kecamatan_lain": 0},
+    "lokasi": {
+        "desa_detail_sama": 100,
+        "desa_detail": 95,
+        "desa": 85,
+        "desa_sebagian": 80,
+        "desa_detail_beda": 60,
+        "kecamatan": 50,
+        "kabupaten": 40,
+        "detail": 70,
+        "detail_beda": 10,
+        "desa_lain": 5,
+        "kecamatan_lain": 0,
+    },
     "pekerjaan": {"sama": 100, "mirip": 50, "beda": 0},
     "volume": {"sama": 100, "dekat": 75, "renja_lebih": 60, "satuan_sama": 40, "beda": 0},
     "biaya": {"sama": 100, "dekat": 75, "pagu_lebih": 50, "beda": 0},
     "opd": {"sama": 100, "beda": 0},
     "kode": {"sama": 100, "kegiatan": 75, "program": 40, "beda": 0},
-    "kegiatan": {"sama": 100, "kode_sama": 90, "nama_sama": 90, "sangat_mirip": 80, "mirip": 60, "agak_mirip": 40,
-                 "beda": 0},
+    "kegiatan": {
+        "sama": 100,
+        "kode_sama": 90,
+        "nama_sama": 90,
+        "sangat_mirip": 80,
+        "mirip": 60,
+        "agak_mirip": 40,
+        "beda": 0,
+    },
 }
 
 
@@ -56,11 +86,11 @@ class UsulanConfig:
     top_k: int = 5
     terakomodir_min: float = 60.0
     review_min: float = 35.0
-    candidate_k: int = 20          # proxy candidates per proposal before detailed scoring
+    candidate_k: int = 20  # proxy candidates per proposal before detailed scoring
     split_margin_bits: float = 0.5  # rows within this of the best one also hold the proposal
     explain_margin_bits: float = 1.0  # a row better explained by another proposal is not claimed
-    u_sample_pairs: int = 2000      # random pairs per block to estimate u (0: the YAML u as they are)
-    u_prior_pairs: float = 200.0    # weight of the YAML u in that estimate, in pseudo-pairs
+    u_sample_pairs: int = 2000  # random pairs per block to estimate u (0: the YAML u as they are)
+    u_prior_pairs: float = 200.0  # weight of the YAML u in that estimate, in pseudo-pairs
     model: Model = field(default_factory=default_model)
 
     @classmethod
@@ -73,7 +103,9 @@ class UsulanConfig:
             candidate_k=max(settings.usulan_candidate_k, settings.top_k),
             split_margin_bits=settings.usulan_split_margin_bits,
             explain_margin_bits=settings.usulan_explain_margin_bits,
-            model=load_model(yaml.safe_load(Path(weights).read_text("utf-8"))) if weights else default_model(),
+            model=load_model(yaml.safe_load(Path(weights).read_text("utf-8")))
+            if weights
+            else default_model(),
         )
 
 
@@ -91,6 +123,7 @@ class UsulanWorkItem:
 
 
 # --- orchestration ------------------------------------------------------------------------
+
 
 def build_work_items(
     usulan: pd.DataFrame,
@@ -114,8 +147,16 @@ def build_work_items(
     for key in sorted(part.unique()):
         uu = u[part == key].drop(columns="_opd_label")
         rr = r[r["opd"] == key] if key else r
-        label = str(u.loc[part == key, "_opd_label"].dropna().iloc[0]) if key and u.loc[part == key, "_opd_label"].notna().any() else ""
-        items.append(UsulanWorkItem(key, uu.reset_index(drop=True), rr.reset_index(drop=True), gazetteer, config, label))
+        label = (
+            str(u.loc[part == key, "_opd_label"].dropna().iloc[0])
+            if key and u.loc[part == key, "_opd_label"].notna().any()
+            else ""
+        )
+        items.append(
+            UsulanWorkItem(
+                key, uu.reset_index(drop=True), rr.reset_index(drop=True), gazetteer, config, label
+            )
+        )
     return items
 
 
@@ -131,14 +172,23 @@ def match_usulan(
     config = config or UsulanConfig()
     items = build_work_items(usulan, renja, gazetteer or Gazetteer(), config, resolver)
     results = list(map_fn(match_usulan_partition, items))
-    acc = pd.concat([a for a, _ in results], ignore_index=True) if results else pd.DataFrame(columns=ACCOMMODATION_COLUMNS)
-    cands = pd.concat([c for _, c in results], ignore_index=True) if results else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    acc = (
+        pd.concat([a for a, _ in results], ignore_index=True)
+        if results
+        else pd.DataFrame(columns=ACCOMMODATION_COLUMNS)
+    )
+    cands = (
+        pd.concat([c for _, c in results], ignore_index=True)
+        if results
+        else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    )
     acc = acc.sort_values("usulan_ref", kind="stable").reset_index(drop=True)
     cands = cands.sort_values(["usulan_ref", "rank"], kind="stable").reset_index(drop=True)
     return acc[ACCOMMODATION_COLUMNS], cands[CANDIDATE_COLUMNS]
 
 
 # --- one partition ------------------------------------------------------------------------
+
 
 def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pure function of its work item: features, candidates, comparisons, weights, then the
@@ -147,16 +197,29 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
     u_df, r_df = item.usulan, item.renja
     norm = partition_normalizer(u_df, r_df)
     P = usulan_features(u_df, item.gazetteer, norm=norm)
-    channel = u_df["channel"].astype(str).to_numpy() if "channel" in u_df else np.array(["musrenbang"] * len(u_df))
+    channel = (
+        u_df["channel"].astype(str).to_numpy() if "channel" in u_df else np.array(["musrenbang"] * len(u_df))
+    )
     if len(P) == 0:
         return pd.DataFrame(columns=ACCOMMODATION_COLUMNS), pd.DataFrame(columns=CANDIDATE_COLUMNS)
     R = renja_features(r_df, item.gazetteer, norm=norm)
     if len(R) == 0:
-        reason = "Tidak terakomodir: OPD tujuan tidak memiliki baris Renja." if item.key else \
-            "Tidak terakomodir: tidak ada baris Renja sama sekali."
-        acc = pd.DataFrame({"usulan_ref": P["ref"], "channel": channel, "status": "tidak_terakomodir",
-                            "renja_ref": None, "renja_refs": [[] for _ in range(len(P))], "score": 0.0,
-                            "reason": reason})
+        reason = (
+            "Tidak terakomodir: OPD tujuan tidak memiliki baris Renja."
+            if item.key
+            else "Tidak terakomodir: tidak ada baris Renja sama sekali."
+        )
+        acc = pd.DataFrame(
+            {
+                "usulan_ref": P["ref"],
+                "channel": channel,
+                "status": "tidak_terakomodir",
+                "renja_ref": None,
+                "renja_refs": [[] for _ in range(len(P))],
+                "score": 0.0,
+                "reason": reason,
+            }
+        )
         return acc, pd.DataFrame(columns=CANDIDATE_COLUMNS)
 
     mats = text_matrices(P, R)
@@ -189,7 +252,10 @@ def partition_normalizer(u_df: pd.DataFrame, r_df: pd.DataFrame) -> Normalizer:
     """The normaliser plus acronyms the partition's own texts spell out ("Ruang Kelas Baru
     (RKB)"), so "RKB" elsewhere reads the same."""
     texts: list = []
-    for df, cols in ((u_df, ("usulan", "nama_kegiatan", "uraian")), (r_df, ("nama", "indikator", "keterangan"))):
+    for df, cols in (
+        (u_df, ("usulan", "nama_kegiatan", "uraian")),
+        (r_df, ("nama", "indikator", "keterangan")),
+    ):
         for c in cols:
             if c in df:
                 texts.extend(df[c].dropna().tolist())
@@ -209,9 +275,9 @@ class TextMatrices:
     p_doc: object = None
     r_name: object = None
     r_doc: object = None
-    p_concept: object = None   # the proposal's object with citizens' terms as concepts
-    r_concept: object = None   # the row's text with the concepts it covers
-    p_doc_eq: object = None    # the proposal's text with words of the same meaning only
+    p_concept: object = None  # the proposal's object with citizens' terms as concepts
+    r_concept: object = None  # the row's text with the concepts it covers
+    p_doc_eq: object = None  # the proposal's text with words of the same meaning only
 
 
 def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
@@ -219,18 +285,35 @@ def text_matrices(P: pd.DataFrame, R: pd.DataFrame) -> TextMatrices:
     DA, DB = cand.tfidf_pair(P["desc"].tolist(), R["desc"].tolist())
     c = cand.Containment([*P["doc"], *R["doc"]])
     cc = cand.Containment([*P["doc_c"], *R["doc_c"]])
-    return TextMatrices(A, B, DA, DB, c.matrices(P["name_x"].tolist()), c.matrices(P["doc"].tolist()),
-                        c.matrices(R["name_x"].tolist()), c.matrices(R["doc"].tolist()),
-                        cc.matrices(P["name_c"].tolist()), cc.matrices(R["doc_c"].tolist()),
-                        c.matrices(P["doc_eq"].tolist()))
+    return TextMatrices(
+        A,
+        B,
+        DA,
+        DB,
+        c.matrices(P["name_x"].tolist()),
+        c.matrices(P["doc"].tolist()),
+        c.matrices(R["name_x"].tolist()),
+        c.matrices(R["doc"].tolist()),
+        cc.matrices(P["name_c"].tolist()),
+        cc.matrices(R["doc_c"].tolist()),
+        c.matrices(P["doc_eq"].tolist()),
+    )
 
 
 def pair_frame(qi: np.ndarray, ti: np.ndarray, mats: TextMatrices) -> pd.DataFrame:
-    return pd.DataFrame({"qi": qi, "ti": ti, "cos": cand.pair_cosine(mats.A, mats.B, qi, ti),
-                         "desc_cos": cand.pair_cosine(mats.DA, mats.DB, qi, ti)})
+    return pd.DataFrame(
+        {
+            "qi": qi,
+            "ti": ti,
+            "cos": cand.pair_cosine(mats.A, mats.B, qi, ti),
+            "desc_cos": cand.pair_cosine(mats.DA, mats.DB, qi, ti),
+        }
+    )
 
 
-def candidate_pairs(P: pd.DataFrame, R: pd.DataFrame, k: int, mats: TextMatrices | None = None) -> pd.DataFrame:
+def candidate_pairs(
+    P: pd.DataFrame, R: pd.DataFrame, k: int, mats: TextMatrices | None = None
+) -> pd.DataFrame:
     """Top-k Renja rows per proposal by TF-IDF cosine of the texts plus blocking evidence
     (same desa, same kecamatan, same code)."""
     mats = mats or text_matrices(P, R)
@@ -260,7 +343,9 @@ def candidate_pairs(P: pd.DataFrame, R: pd.DataFrame, k: int, mats: TextMatrices
     return pair_frame(qi, ti, mats).assign(proxy=proxy)
 
 
-def estimate_block_u(P: pd.DataFrame, R: pd.DataFrame, mats: TextMatrices, cfg: UsulanConfig, seed: int) -> Model:
+def estimate_block_u(
+    P: pd.DataFrame, R: pd.DataFrame, mats: TextMatrices, cfg: UsulanConfig, seed: int
+) -> Model:
     """u values of this block, Splink-style: the share of each comparison level among
     random proposal/row pairs (almost all non-matches), smoothed toward weights.yaml with
     `u_prior_pairs` pseudo-pairs. An OPD whose rows all carry three kegiatan gets a smaller
@@ -273,8 +358,11 @@ def estimate_block_u(P: pd.DataFrame, R: pd.DataFrame, mats: TextMatrices, cfg: 
     qi = rng.integers(0, len(P), n)
     ti = rng.integers(0, len(R), n)
     levels, sims = compare_pairs(P, R, pair_frame(qi, ti, mats), model, mats)
-    counts = {f: pd.Series(list(zip(levels[f], sims["classes"][f], strict=True))).value_counts().to_dict()
-              for f in FIELDS if f != "opd"}
+    counts = {
+        f: pd.Series(list(zip(levels[f], sims["classes"][f], strict=True))).value_counts().to_dict()
+        for f in FIELDS
+        if f != "opd"
+    }
     return model.with_u_counts(counts, cfg.u_prior_pairs)
 
 
@@ -298,8 +386,9 @@ def _name_similarity(a: list[str], b: list[str]) -> np.ndarray:
     return np.where(short, tso, 0.5 * ts + 0.5 * tso) / 100.0
 
 
-def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: Model,
-                  mats: TextMatrices | None = None) -> tuple[dict, dict]:
+def compare_pairs(
+    P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: Model, mats: TextMatrices | None = None
+) -> tuple[dict, dict]:
     """Comparison level of every field for every candidate pair, plus raw similarities."""
     qi, ti = pairs["qi"].to_numpy(), pairs["ti"].to_numpy()
     n = len(pairs)
@@ -309,34 +398,46 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
     has = pd.notna(po) & pd.notna(ro)
     lv["opd"] = np.where(~has, "missing", np.where(po == ro, "sama", "beda"))
 
-    code_lv = np.array([_code_level(a, b) for a, b in zip(P["kode"].to_numpy()[qi], R["kode"].to_numpy()[ti], strict=True)],
-                       dtype=object)
+    code_lv = np.array(
+        [_code_level(a, b) for a, b in zip(P["kode"].to_numpy()[qi], R["kode"].to_numpy()[ti], strict=True)],
+        dtype=object,
+    )
 
     wm_p, wm_r = P["work_mask"].to_numpy()[qi], R["work_mask"].to_numpy()[ti]
     rel_of = {int(m): related_mask(int(m)) for m in np.unique(wm_p)}
     rel_p = np.array([rel_of[int(m)] for m in wm_p], dtype=np.int64)
-    lv["pekerjaan"] = np.where((wm_p == 0) | (wm_r == 0), "missing",
-                               np.where((wm_p & wm_r) != 0, "sama", np.where((rel_p & wm_r) != 0, "mirip", "beda")))
+    lv["pekerjaan"] = np.where(
+        (wm_p == 0) | (wm_r == 0),
+        "missing",
+        np.where((wm_p & wm_r) != 0, "sama", np.where((rel_p & wm_r) != 0, "mirip", "beda")),
+    )
 
     names_p, names_r = P["name"].to_numpy()[qi].tolist(), R["name"].to_numpy()[ti].tolist()
     # the proposal's object named by the row's name, or found in the row's whole text
     # (indikator "Jumlah MCK yang Dibangun" for a proposal "Pembangunan MCK")
     mats = mats or text_matrices(P, R)
-    contained = np.maximum.reduce([
-        cand.Containment.share(mats.p_name, mats.r_doc, qi, ti),
-        # and the other way: the row's sub kegiatan object inside the proposal's text
-        # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar") ...
-        cand.Containment.share(mats.r_name, mats.p_doc_eq, ti, qi),
-        # ... where a broader category the proposal's term belongs to ("perlengkapan
-        # jalan" for PJU, which also covers rambu) makes the names at most similar
-        np.minimum(cand.Containment.share(mats.r_name, mats.p_doc, ti, qi), model.text_levels["kegiatan"]["mirip"]),
-        # a citizens' term covered by the row's nomenclature words ("kelompok tani" by
-        # "Pelatihan Petani"), counted as one unit rather than diluted by its expansion
-        cand.Containment.share(mats.p_concept, mats.r_concept, qi, ti),
-    ])
+    contained = np.maximum.reduce(
+        [
+            cand.Containment.share(mats.p_name, mats.r_doc, qi, ti),
+            # and the other way: the row's sub kegiatan object inside the proposal's text
+            # ("Penyediaan Permakanan" for "Bantuan Permakanan Lansia Terlantar") ...
+            cand.Containment.share(mats.r_name, mats.p_doc_eq, ti, qi),
+            # ... where a broader category the proposal's term belongs to ("perlengkapan
+            # jalan" for PJU, which also covers rambu) makes the names at most similar
+            np.minimum(
+                cand.Containment.share(mats.r_name, mats.p_doc, ti, qi),
+                model.text_levels["kegiatan"]["mirip"],
+            ),
+            # a citizens' term covered by the row's nomenclature words ("kelompok tani" by
+            # "Pelatihan Petani"), counted as one unit rather than diluted by its expansion
+            cand.Containment.share(mats.p_concept, mats.r_concept, qi, ti),
+        ]
+    )
     name_sim = np.maximum(_name_similarity(names_p, names_r), contained)
     docs_r = R["doc"].to_numpy()[ti]
-    missing = np.array([not a or not (b or c) for a, b, c in zip(names_p, names_r, docs_r, strict=True)], dtype=bool)
+    missing = np.array(
+        [not a or not (b or c) for a, b, c in zip(names_p, names_r, docs_r, strict=True)], dtype=bool
+    )
     name_lv = text_level(name_sim, model.text_levels["kegiatan"], missing)
     lv["kegiatan"] = kegiatan_levels(code_lv, name_lv)
 
@@ -346,12 +447,24 @@ def compare_pairs(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: 
 
     locs_p, locs_r = P["loc"].to_numpy(), R["loc"].to_numpy()
     cache: dict[tuple[int, int], str] = {}
-    lv["lokasi"] = np.array([cache.setdefault((a, b), compare_locations(locs_p[a], locs_r[b])) for a, b in zip(qi, ti, strict=True)],
-                            dtype=object)
+    lv["lokasi"] = np.array(
+        [
+            cache.setdefault((a, b), compare_locations(locs_p[a], locs_r[b]))
+            for a, b in zip(qi, ti, strict=True)
+        ],
+        dtype=object,
+    )
 
-    lv["volume"] = _quantity_levels(P["qty"].to_numpy(dtype=float)[qi], P["unit"].to_numpy()[qi],
-                                    R["qty"].to_numpy(dtype=float)[ti], R["unit"].to_numpy()[ti], model.volume_tolerance)
-    lv["biaya"] = _cost_levels(P["cost"].to_numpy(dtype=float)[qi], R["cost"].to_numpy(dtype=float)[ti], model.cost_tolerance)
+    lv["volume"] = _quantity_levels(
+        P["qty"].to_numpy(dtype=float)[qi],
+        P["unit"].to_numpy()[qi],
+        R["qty"].to_numpy(dtype=float)[ti],
+        R["unit"].to_numpy()[ti],
+        model.volume_tolerance,
+    )
+    lv["biaya"] = _cost_levels(
+        P["cost"].to_numpy(dtype=float)[qi], R["cost"].to_numpy(dtype=float)[ti], model.cost_tolerance
+    )
     assert all(len(v) == n for v in lv.values())
     # classes: what both records could tell (see weights.yaml)
     cls = {f: np.full(n, ALL, dtype=object) for f in FIELDS}
@@ -390,13 +503,21 @@ def split_levels(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, levels: 
     when both are known), the proposal's volume and cost are compared with those totals.
     Changes `levels` in place."""
     vol, cost = levels["volume"], levels["biaya"]
-    ok = (np.isin(levels["kegiatan"], _SAME_KEGIATAN) & np.isin(levels["lokasi"], _SAME_DESA)
-          & (levels["pekerjaan"] != "beda") & (vol == "satuan_sama"))
+    ok = (
+        np.isin(levels["kegiatan"], _SAME_KEGIATAN)
+        & np.isin(levels["lokasi"], _SAME_DESA)
+        & (levels["pekerjaan"] != "beda")
+        & (vol == "satuan_sama")
+    )
     if ok.sum() < 2:
         return
     idx = np.flatnonzero(ok)
     qi, ti = pairs["qi"].to_numpy()[idx], pairs["ti"].to_numpy()[idx]
-    p_qty, p_unit, p_cost = P["qty"].to_numpy(dtype=float), P["unit"].to_numpy(), P["cost"].to_numpy(dtype=float)
+    p_qty, p_unit, p_cost = (
+        P["qty"].to_numpy(dtype=float),
+        P["unit"].to_numpy(),
+        P["cost"].to_numpy(dtype=float),
+    )
     r_qty, r_cost = R["qty"].to_numpy(dtype=float), R["cost"].to_numpy(dtype=float)
     groups: dict[int, list[int]] = defaultdict(list)
     for k, q in zip(idx, qi, strict=True):
@@ -406,9 +527,13 @@ def split_levels(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, levels: 
         if len(ks) < 2:
             continue
         rows = [row[k] for k in ks]
-        v = _quantity_levels(np.array([p_qty[q]]), np.array([p_unit[q]], dtype=object),
-                             np.array([r_qty[rows].sum()]), np.array([p_unit[q]], dtype=object),
-                             model.volume_tolerance)[0]
+        v = _quantity_levels(
+            np.array([p_qty[q]]),
+            np.array([p_unit[q]], dtype=object),
+            np.array([r_qty[rows].sum()]),
+            np.array([p_unit[q]], dtype=object),
+            model.volume_tolerance,
+        )[0]
         c = _cost_levels(np.array([p_cost[q]]), np.array([r_cost[rows].sum()]), model.cost_tolerance)[0]
         if v in ("sama", "dekat") and c in ("sama", "dekat", "missing"):
             vol[ks] = v
@@ -418,7 +543,7 @@ def split_levels(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, levels: 
 
 def kegiatan_levels(code_lv: np.ndarray, name_lv: np.ndarray) -> np.ndarray:
     """One level for "same kegiatan?" from the code comparison and the name similarity."""
-    out = np.array(name_lv, dtype=object)          # nama_sama / sangat_mirip / ... / beda / missing
+    out = np.array(name_lv, dtype=object)  # nama_sama / sangat_mirip / ... / beda / missing
     code_same = code_lv == "sama"
     name_close = np.isin(name_lv, ["nama_sama", "sangat_mirip", "missing"])
     out[code_same & name_close] = "sama"
@@ -457,7 +582,7 @@ def _quantity_levels(qa, ua, qb, ub, tol) -> np.ndarray:
     rel = np.abs(qa - qb) / np.maximum(np.maximum(qa, qb), 1e-9)
     out[has] = "beda"
     out[same_unit] = "satuan_sama"
-    out[same_unit & (qb > qa)] = "renja_lebih"    # the row holds more than this proposal
+    out[same_unit & (qb > qa)] = "renja_lebih"  # the row holds more than this proposal
     out[same_unit & (rel <= tol["dekat"])] = "dekat"
     out[same_unit & (rel <= tol["sama"])] = "sama"
     return out
@@ -474,8 +599,13 @@ def _cost_levels(ca, cb, tol) -> np.ndarray:
     return out
 
 
-def comparison_levels(usulan: pd.DataFrame, renja: pd.DataFrame, pairs: list[tuple[str, str]],
-                      gazetteer: Gazetteer | None = None, model: Model | None = None) -> pd.DataFrame:
+def comparison_levels(
+    usulan: pd.DataFrame,
+    renja: pd.DataFrame,
+    pairs: list[tuple[str, str]],
+    gazetteer: Gazetteer | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
     """The comparison level (and its class, column cls_<field>) of every field for given
     (usulan row_ref, renja row_ref) pairs, e.g. labelled links (to estimate m) or random
     pairs of one OPD (to estimate u)."""
@@ -499,23 +629,32 @@ def comparison_levels(usulan: pd.DataFrame, renja: pd.DataFrame, pairs: list[tup
 
 # --- decision -----------------------------------------------------------------------------
 
+
 @dataclass
 class Decision:
-    rows: list[int]                 # accommodating Renja rows (indices into R), best first
+    rows: list[int]  # accommodating Renja rows (indices into R), best first
     status: str
-    note: str = ""                  # why a good row was not taken
-    best: int | None = None         # index into pairs of the best candidate
+    note: str = ""  # why a good row was not taken
+    best: int | None = None  # index into pairs of the best candidate
 
 
 def _dup_keys(P: pd.DataFrame, channel: np.ndarray) -> list[tuple]:
     """Per proposal, everything the comparison looks at (identical keys = identical proposals)."""
-    cols = [channel, *(P[c].to_numpy() for c in ("opd", "kode", "name", "desc")), [repr(x) for x in P["loc"]],
-            *(P[c].to_numpy() for c in ("qty", "unit", "cost"))]
-    return [tuple(None if isinstance(v, float) and v != v else v for v in vals)  # NaN != NaN
-            for vals in zip(*cols, strict=True)]
+    cols = [
+        channel,
+        *(P[c].to_numpy() for c in ("opd", "kode", "name", "desc")),
+        [repr(x) for x in P["loc"]],
+        *(P[c].to_numpy() for c in ("qty", "unit", "cost")),
+    ]
+    return [
+        tuple(None if isinstance(v, float) and v != v else v for v in vals)  # NaN != NaN
+        for vals in zip(*cols, strict=True)
+    ]
 
 
-def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.ndarray, cfg: UsulanConfig) -> dict[int, Decision]:
+def decide(
+    P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.ndarray, cfg: UsulanConfig
+) -> dict[int, Decision]:
     """Status and accommodating rows of every proposal in the partition.
 
     - A proposal claims its best row and any row within `split_margin_bits` of it (a split
@@ -532,7 +671,7 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
     best_idx = pairs.groupby("qi", sort=True).head(1)
     best_pair = dict(zip(best_idx["qi"], best_idx.index, strict=True))
     good = pairs[pairs["score"] >= cfg.review_min]
-    options: dict[int, list[tuple[int, float]]] = defaultdict(list)   # already sorted by weight desc
+    options: dict[int, list[tuple[int, float]]] = defaultdict(list)  # already sorted by weight desc
     for q, t, w in zip(good["qi"], good["ti"], good["weight"], strict=True):
         options[q].append((t, w))
 
@@ -546,8 +685,11 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
     # A row that reads as a collection (it names no kampung / RT where the proposal does, or
     # holds more volume or pagu than the proposal) may take several proposals: no explaining
     # away there.
-    aggregate = good["lv_lokasi"].isin(["desa_sebagian", "kecamatan", "kabupaten", "missing"]) \
-        | (good["lv_volume"] == "renja_lebih") | (good["lv_biaya"] == "pagu_lebih")
+    aggregate = (
+        good["lv_lokasi"].isin(["desa_sebagian", "kecamatan", "kabupaten", "missing"])
+        | (good["lv_volume"] == "renja_lebih")
+        | (good["lv_biaya"] == "pagu_lebih")
+    )
     shared = set(zip(good.loc[aggregate, "qi"], good.loc[aggregate, "ti"], strict=True))
     claims: dict[int, list[tuple[int, float]]] = {}
     lost: dict[int, set[int]] = defaultdict(set)
@@ -556,7 +698,9 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
     for _ in range(4):
         for q in pending:
             avail = [(t, w) for t, w in options[q] if t not in lost[q]]
-            claims[q] = [(t, w) for t, w in avail if w >= avail[0][1] - cfg.split_margin_bits] if avail else []
+            claims[q] = (
+                [(t, w) for t, w in avail if w >= avail[0][1] - cfg.split_margin_bits] if avail else []
+            )
         row_best: dict[int, tuple[float, int]] = {}
         for q in sorted(claims):
             for t, w in claims[q]:
@@ -572,7 +716,9 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
                     lost[q].add(t)
                     notes[q] = f"baris Renja terdekat lebih cocok untuk usulan {P.at[owner, 'ref']}"
             claims[q] = kept
-        pending = [q for q in sorted(claims) if not claims[q] and any(t not in lost[q] for t, _ in options[q])]
+        pending = [
+            q for q in sorted(claims) if not claims[q] and any(t not in lost[q] for t, _ in options[q])
+        ]
         if not pending:
             break
 
@@ -580,20 +726,24 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
     for members in groups.values():
         if len(members) < 2:
             continue
-        rows = sorted({t for q in members for t, _ in claims.get(q, [])},
-                      key=lambda t: (-max(w for q in members for tt, w in claims.get(q, []) if tt == t), t))
+        rows = sorted(
+            {t for q in members for t, _ in claims.get(q, [])},
+            key=lambda t: (-max(w for q in members for tt, w in claims.get(q, []) if tt == t), t),
+        )
         weights = {t: w for q in members for t, w in claims.get(q, [])}
         m, n = len(rows), len(members)
         for i, q in enumerate(sorted(members)):
             if m >= n:
-                claims[q] = [(t, weights[t]) for t in rows[i * m // n:(i + 1) * m // n]]
+                claims[q] = [(t, weights[t]) for t in rows[i * m // n : (i + 1) * m // n]]
             elif i < m:
                 claims[q] = [(rows[i], weights[rows[i]])]
             else:
                 claims[q] = []
                 if m:
                     first = sorted(members)[0]
-                    notes[q] = f"identik dengan usulan {P.at[first, 'ref']} yang sudah ditampung baris yang sama"
+                    notes[q] = (
+                        f"identik dengan usulan {P.at[first, 'ref']} yang sudah ditampung baris yang sama"
+                    )
 
     out: dict[int, Decision] = {}
     for q in range(len(P)):
@@ -614,6 +764,7 @@ def decide(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.nd
 
 
 # --- output frames ------------------------------------------------------------------------
+
 
 def _evidence(rec: dict, model: Model) -> str:
     """The strongest agreeing and disagreeing fields of one scored pair, in words."""
@@ -639,11 +790,13 @@ def _row_labels(r_df: pd.DataFrame) -> list[str]:
     out = []
     for ref, a, b in zip(r_df["row_ref"], names, resmi, strict=True):
         nama = next((v for v in (a, b) if isinstance(v, str) and v.strip()), "")
-        out.append(f"{ref} \"{nama.strip()[:80]}\"")
+        out.append(f'{ref} "{nama.strip()[:80]}"')
     return out
 
 
-def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, item: UsulanWorkItem) -> pd.DataFrame:
+def _accommodation_frame(
+    P, R, r_df, pairs, decisions, channel, model: Model, item: UsulanWorkItem
+) -> pd.DataFrame:
     recs = []
     cols = ["score", "ti", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]
     arrays = {c: pairs[c].to_numpy() for c in cols}
@@ -676,9 +829,11 @@ def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, it
             if d.best is not None:
                 best = rec(d.best)
                 score = float(best["score"])
-                reason = (f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
-                          f"Calon terdekat {labels[int(best['ti'])]} (skor {score:.0f}): "
-                          f"{_evidence(best, model)}.")
+                reason = (
+                    f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
+                    f"Calon terdekat {labels[int(best['ti'])]} (skor {score:.0f}): "
+                    f"{_evidence(best, model)}."
+                )
                 if d.note:
                     reason += f" Catatan: {d.note}."
             else:
@@ -686,8 +841,11 @@ def _accommodation_frame(P, R, r_df, pairs, decisions, channel, model: Model, it
                 reason = "Tidak terakomodir: tidak ada baris Renja yang mirip."
             recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason))
         if not item.key:
-            recs[-1] = (*recs[-1][:6], recs[-1][6] + " OPD tujuan tidak dikenali atau tidak punya baris Renja; "
-                        "dicari di baris Renja semua OPD.")
+            recs[-1] = (
+                *recs[-1][:6],
+                recs[-1][6] + " OPD tujuan tidak dikenali atau tidak punya baris Renja; "
+                "dicari di baris Renja semua OPD.",
+            )
     return pd.DataFrame.from_records(recs, columns=ACCOMMODATION_COLUMNS)
 
 
@@ -698,20 +856,24 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame) -> pd.
 
     parts = [top[f"lv_{f}"].to_numpy() for f in FIELDS] + [top["code_level"].to_numpy()]
     names = [*FIELDS, "kode"]
-    levels = ["; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True)) for vals in zip(*parts, strict=True)]
-    return pd.DataFrame({
-        "usulan_ref": P["ref"].to_numpy()[top["qi"].to_numpy()],
-        "rank": top["rank"].to_numpy(dtype=np.int32),
-        "renja_ref": R["ref"].to_numpy()[top["ti"].to_numpy()],
-        "score": np.round(top["score"].to_numpy(), 2),
-        "match_weight": np.round(top["weight"].to_numpy(), 3),
-        "work_score": lvl_score("pekerjaan"),
-        "text_score": np.round(top["name_sim"].to_numpy() * 100, 1),
-        "uraian_score": np.round(top["desc_cos"].to_numpy() * 100, 1),
-        "location_score": lvl_score("lokasi"),
-        "volume_score": lvl_score("volume"),
-        "cost_score": lvl_score("biaya"),
-        "opd_score": lvl_score("opd"),
-        "kode_score": [_LEVEL_SCORE["kode"].get(v) for v in top["code_level"]],
-        "levels": levels,
-    })
+    levels = [
+        "; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True)) for vals in zip(*parts, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "usulan_ref": P["ref"].to_numpy()[top["qi"].to_numpy()],
+            "rank": top["rank"].to_numpy(dtype=np.int32),
+            "renja_ref": R["ref"].to_numpy()[top["ti"].to_numpy()],
+            "score": np.round(top["score"].to_numpy(), 2),
+            "match_weight": np.round(top["weight"].to_numpy(), 3),
+            "work_score": lvl_score("pekerjaan"),
+            "text_score": np.round(top["name_sim"].to_numpy() * 100, 1),
+            "uraian_score": np.round(top["desc_cos"].to_numpy() * 100, 1),
+            "location_score": lvl_score("lokasi"),
+            "volume_score": lvl_score("volume"),
+            "cost_score": lvl_score("biaya"),
+            "opd_score": lvl_score("opd"),
+            "kode_score": [_LEVEL_SCORE["kode"].get(v) for v in top["code_level"]],
+            "levels": levels,
+        }
+    )

@@ -49,12 +49,12 @@ def _typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.choice(["swap", "drop", "double", "replace"])
     if kind == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
-    return word[:i] + rng.choice(_KEYS) + word[i + 1:]
+    return word[:i] + rng.choice(_KEYS) + word[i + 1 :]
 
 
 def vary_name(name: str, rng: random.Random) -> tuple[str, list[str]]:
@@ -104,13 +104,16 @@ def vary_code(code: str, rng: random.Random, known: list[str]) -> tuple[str | No
     if segs[0] == "X":  # the support programme is written with the agency's own bidang
         segs = [rng.choice(["1", "2", "3"]), f"{rng.randint(1, 20):02d}", *segs[2:]]
     real = ".".join(segs)
-    kind = rng.choices(["exact", "format", "outdated", "kegiatan", "mistyped", "missing"],
-                       weights=[25, 10, 20, 10, 10, 25])[0]
+    kind = rng.choices(
+        ["exact", "format", "outdated", "kegiatan", "mistyped", "missing"], weights=[25, 10, 20, 10, 10, 25]
+    )[0]
     if kind == "exact":
         return real, kind
     if kind == "format":
         if len(segs) == 6:
-            return " | ".join([segs[0], str(int(segs[1])), str(int(segs[2])), f"{segs[3]}.{segs[4]}", str(int(segs[5]))]), kind
+            return " | ".join(
+                [segs[0], str(int(segs[1])), str(int(segs[2])), f"{segs[3]}.{segs[4]}", str(int(segs[5]))]
+            ), kind
         return real, kind
     if kind == "outdated" and len(segs) == 6:
         # the sub kegiatan renumbered (a new number, or one another item has now)
@@ -132,8 +135,13 @@ def vary_code(code: str, rng: random.Random, known: list[str]) -> tuple[str | No
     return None, "missing"
 
 
-def nomenclature_variants(nomen: pd.DataFrame, n: int = 1000, seed: int = 2027,
-                          context_rate: float = 0.6, jenis_pemda: str | None = None) -> pd.DataFrame:
+def nomenclature_variants(
+    nomen: pd.DataFrame,
+    n: int = 1000,
+    seed: int = 2027,
+    context_rate: float = 0.6,
+    jenis_pemda: str | None = None,
+) -> pd.DataFrame:
     """Renja-like rows (columns of staged.renja plus `kode_benar`, `nama_asli`, `damage`)
     built from `nomen` (columns kode_sub_kegiatan, nama_sub_kegiatan, kode_kegiatan,
     nama_kegiatan, jenis_pemda as in nomenklatur_2027_sub_kegiatan.csv). A Renja belongs to
@@ -151,15 +159,31 @@ def nomenclature_variants(nomen: pd.DataFrame, n: int = 1000, seed: int = 2027,
         code, code_kind = vary_code(str(it["kode_sub_kegiatan"]), rng, known)
         keg_nama = keg_kode = None
         if rng.random() < context_rate:  # a kegiatan group row above it in the sheet
-            keg_nama = vary_name(str(it["nama_kegiatan"]), rng)[0] if rng.random() < 0.5 else str(it["nama_kegiatan"])
-            keg_kode = ".".join((code or str(it["kode_sub_kegiatan"])).replace(" | ", ".").split(".")[:5]) \
-                if code and code_kind != "format" else None
-        rows.append({
-            "row_ref": f"varian.xlsx:Renja:{j + 2}",
-            "source_file": "varian.xlsx", "sheet": "Renja", "source_row": j + 2,
-            "opd": None, "kode_raw": code, "kode": None, "nama": name,
-            "kegiatan_kode": keg_kode, "kegiatan_nama": keg_nama,
-            "kode_benar": it["kode_sub_kegiatan"], "nama_asli": it["nama_sub_kegiatan"],
-            "damage": "+".join(damage + [f"kode:{code_kind}"]),
-        })
+            keg_nama = (
+                vary_name(str(it["nama_kegiatan"]), rng)[0]
+                if rng.random() < 0.5
+                else str(it["nama_kegiatan"])
+            )
+            keg_kode = (
+                ".".join((code or str(it["kode_sub_kegiatan"])).replace(" | ", ".").split(".")[:5])
+                if code and code_kind != "format"
+                else None
+            )
+        rows.append(
+            {
+                "row_ref": f"varian.xlsx:Renja:{j + 2}",
+                "source_file": "varian.xlsx",
+                "sheet": "Renja",
+                "source_row": j + 2,
+                "opd": None,
+                "kode_raw": code,
+                "kode": None,
+                "nama": name,
+                "kegiatan_kode": keg_kode,
+                "kegiatan_nama": keg_nama,
+                "kode_benar": it["kode_sub_kegiatan"],
+                "nama_asli": it["nama_sub_kegiatan"],
+                "damage": "+".join(damage + [f"kode:{code_kind}"]),
+            }
+        )
     return pd.DataFrame(rows)

@@ -41,7 +41,10 @@ def reconcile_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: st
     for p in problems[:MAX_LISTED]:
         result.problem(p.text(), fatal=p.fatal)
     if len(problems) > MAX_LISTED:
-        result.problem(f"... dan {len(problems) - MAX_LISTED} masalah lain di workbook review "
-                       "(lihat analytics.review_problems).", fatal=False)
+        result.problem(
+            f"... dan {len(problems) - MAX_LISTED} masalah lain di workbook review "
+            "(lihat analytics.review_problems).",
+            fatal=False,
+        )
     result.failed = result.failed or any(p.fatal for p in problems)
     return result

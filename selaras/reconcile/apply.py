@@ -68,34 +68,48 @@ _APPLY_USULAN = f"""
 
 _MESSAGES = {
     "stale": "Baris yang diputuskan sudah berubah sejak lembar review dibuat; keputusan '{text}' tidak "
-             "diterapkan. Putuskan lagi baris ini di lembar review yang baru.",
+    "diterapkan. Putuskan lagi baris ini di lembar review yang baru.",
     "missing_subject": "Baris yang diputuskan ({subject}) tidak ada lagi (berkas diganti, baris dihapus atau "
-                       "dikarantina); keputusan '{text}' tidak diterapkan.",
+    "dikarantina); keputusan '{text}' tidak diterapkan.",
     "missing_target": "Pasangan yang dipilih ({target}) tidak ada lagi; keputusan '{text}' tidak diterapkan.",
 }
 
 
 def apply_decisions(con: duckdb.DuckDBPyConnection) -> tuple[list[Problem], dict[str, int]]:
-    con.execute("create or replace temp table _applied as "
-                "select * from review.decision_state where state = 'applied'")
+    con.execute(
+        "create or replace temp table _applied as select * from review.decision_state where state = 'applied'"
+    )
     # The matcher's rows as they are now (score, kode_saran, split refs are kept from them).
-    con.execute("create or replace temp table _before_renja as select * from match.renja_alignment "
-                "where renja_ref in (select current_ref from _applied where task = 'renja_rkpd')")
-    con.execute("create or replace temp table _before_usulan as select * from match.usulan_accommodation "
-                "where usulan_ref in (select current_ref from _applied where task = 'usulan_renja')")
+    con.execute(
+        "create or replace temp table _before_renja as select * from match.renja_alignment "
+        "where renja_ref in (select current_ref from _applied where task = 'renja_rkpd')"
+    )
+    con.execute(
+        "create or replace temp table _before_usulan as select * from match.usulan_accommodation "
+        "where usulan_ref in (select current_ref from _applied where task = 'usulan_renja')"
+    )
     con.execute("delete from match.renja_alignment where renja_ref in (select renja_ref from _before_renja)")
-    con.execute("delete from match.usulan_accommodation where usulan_ref in (select usulan_ref from _before_usulan)")
+    con.execute(
+        "delete from match.usulan_accommodation where usulan_ref in (select usulan_ref from _before_usulan)"
+    )
     con.execute(_APPLY_RENJA)
     con.execute(_APPLY_USULAN)
-    figures = dict(con.execute(
-        "select state, count(*) from review.decision_state group by 1").fetchall())
+    figures = dict(con.execute("select state, count(*) from review.decision_state group by 1").fetchall())
     figures["moved"] = con.execute("select count(*) from _applied where moved").fetchone()[0]
     problems = [
-        Problem(source_file, sheet, source_row, state,
-                _MESSAGES[state].format(text=text, subject=subject, target=chosen), "Keputusan", subject)
+        Problem(
+            source_file,
+            sheet,
+            source_row,
+            state,
+            _MESSAGES[state].format(text=text, subject=subject, target=chosen),
+            "Keputusan",
+            subject,
+        )
         for source_file, sheet, source_row, state, text, subject, chosen in con.execute(
             "select source_file, sheet, source_row, state, decision_text, subject_ref, chosen_ref "
-            "from review.decision_state where state <> 'applied' order by source_file, sheet, source_row").fetchall()
+            "from review.decision_state where state <> 'applied' order by source_file, sheet, source_row"
+        ).fetchall()
     ]
     for table in ("_applied", "_before_renja", "_before_usulan"):
         con.execute(f"drop table if exists {table}")

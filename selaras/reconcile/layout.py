@@ -31,8 +31,8 @@ class Column:
     key: str
     header: str
     width: float
-    kind: str = "text"          # text / number
-    editable: bool = False      # unlocked for the planner
+    kind: str = "text"  # text / number
+    editable: bool = False  # unlocked for the planner
     hidden: bool = False
 
 
@@ -65,6 +65,7 @@ def columns(n_candidates: int) -> list[Column]:
 class Identity:
     """What the hidden `_id` cell says about the row: the subject, its fingerprint when
     the workbook was made, the matcher's target and who had decided it, the candidates."""
+
     task: str
     subject_ref: str
     fingerprint: str | None
@@ -73,16 +74,31 @@ class Identity:
     candidates: tuple[str, ...]
 
     def dumps(self) -> str:
-        return json.dumps({"task": self.task, "ref": self.subject_ref, "fp": self.fingerprint,
-                           "target": self.target_ref, "by": self.decided_by, "cand": list(self.candidates)},
-                          ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(
+            {
+                "task": self.task,
+                "ref": self.subject_ref,
+                "fp": self.fingerprint,
+                "target": self.target_ref,
+                "by": self.decided_by,
+                "cand": list(self.candidates),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
 
     @classmethod
     def loads(cls, text: Any) -> Identity | None:
         try:
             d = json.loads(str(text))
-            return cls(str(d["task"]), str(d["ref"]), d.get("fp"), d.get("target"), d.get("by"),
-                       tuple(str(c) for c in d.get("cand") or ()))
+            return cls(
+                str(d["task"]),
+                str(d["ref"]),
+                d.get("fp"),
+                d.get("target"),
+                d.get("by"),
+                tuple(str(c) for c in d.get("cand") or ()),
+            )
         except (ValueError, TypeError, KeyError):
             return None
 
@@ -122,5 +138,5 @@ def edited_columns(cols: list[Column], values: dict[str, Any], stored: Any) -> l
     prefix = CHECKSUM_VERSION + ":"
     if not text.startswith(prefix) or len(text) != len(prefix) + 4 * len(ck):
         return None
-    digests = text[len(prefix):]
-    return [c for i, c in enumerate(ck) if digests[4 * i: 4 * i + 4] != _digest(values.get(c.key))]
+    digests = text[len(prefix) :]
+    return [c for i, c in enumerate(ck) if digests[4 * i : 4 * i + 4] != _digest(values.get(c.key))]

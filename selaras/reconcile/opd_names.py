@@ -48,9 +48,13 @@ def resolve_opd_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             names[key] = official[key]
         else:
             names[key] = max(options, key=lambda o: (not o[0].isupper(), o[1], len(o[0])))[0].strip()
-    return pd.DataFrame([{"opd_raw": raw, "opd_key": key, "opd": names[key], "resolved": resolved}
-                         for raw, (key, resolved) in keys.items()],
-                        columns=["opd_raw", "opd_key", "opd", "resolved"])
+    return pd.DataFrame(
+        [
+            {"opd_raw": raw, "opd_key": key, "opd": names[key], "resolved": resolved}
+            for raw, (key, resolved) in keys.items()
+        ],
+        columns=["opd_raw", "opd_key", "opd", "resolved"],
+    )
 
 
 def store_opd_names(con: duckdb.DuckDBPyConnection) -> int:

@@ -26,12 +26,18 @@ def review_precision(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for task in ("renja_rkpd", "usulan_renja"):
         out[task] = {"decisions": 0, "right": 0, "wrong": 0, "precision": None, "by_status": {}}
     for task, status, right, wrong in con.execute(_QUERY).fetchall():
-        entry = out.setdefault(task, {"decisions": 0, "right": 0, "wrong": 0, "precision": None, "by_status": {}})
+        entry = out.setdefault(
+            task, {"decisions": 0, "right": 0, "wrong": 0, "precision": None, "by_status": {}}
+        )
         entry["right"] += right
         entry["wrong"] += wrong
         entry["decisions"] += right + wrong
-        entry["by_status"][status] = {"decisions": right + wrong, "right": right, "wrong": wrong,
-                                      "precision": right / (right + wrong) if right + wrong else None}
+        entry["by_status"][status] = {
+            "decisions": right + wrong,
+            "right": right,
+            "wrong": wrong,
+            "precision": right / (right + wrong) if right + wrong else None,
+        }
     for entry in out.values():
         if entry["decisions"]:
             entry["precision"] = entry["right"] / entry["decisions"]

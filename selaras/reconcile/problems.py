@@ -20,11 +20,11 @@ class Problem:
     source_file: str
     sheet: str | None
     source_row: int | None
-    problem: str                  # rule id, e.g. unknown_decision
-    message: str                  # Indonesian
+    problem: str  # rule id, e.g. unknown_decision
+    message: str  # Indonesian
     column_name: str | None = None
     subject_ref: str | None = None
-    fatal: bool = False           # only an unreadable file fails the run
+    fatal: bool = False  # only an unreadable file fails the run
 
     def text(self) -> str:
         where = [self.source_file]

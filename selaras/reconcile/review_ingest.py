@@ -29,7 +29,12 @@ from selaras.warehouse import insert_df
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 NEGATIVE = {"tidak_selaras", "tidak_terakomodir"}
-DECISION_LABEL = {"accept": "terima", "reject": "tolak", "choose": "pilih", "tidak_terakomodir": "tidak terakomodir"}
+DECISION_LABEL = {
+    "accept": "terima",
+    "reject": "tolak",
+    "choose": "pilih",
+    "tidak_terakomodir": "tidak terakomodir",
+}
 
 
 @dataclass
@@ -40,14 +45,20 @@ class ParsedFile:
 
 
 def _text(value: Any) -> str:
-    return layout.canonical(value) if not isinstance(value, int | float) or isinstance(value, bool) else (
-        str(int(value)) if float(value).is_integer() else str(value))
+    return (
+        layout.canonical(value)
+        if not isinstance(value, int | float) or isinstance(value, bool)
+        else (str(int(value)) if float(value).is_integer() else str(value))
+    )
 
 
 def core_properties(path: Path) -> tuple[str | None, datetime | None]:
     """Who saved the workbook last and when (docProps/core.xml), if it says."""
-    ns = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
-          "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/"}
+    ns = {
+        "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+        "dc": "http://purl.org/dc/elements/1.1/",
+        "dcterms": "http://purl.org/dc/terms/",
+    }
     try:
         with zipfile.ZipFile(path) as zf:
             info = zf.getinfo("docProps/core.xml")
@@ -94,8 +105,9 @@ def _header_index(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def parse_workbook(path: Path, source_file: str, file_id: str, default_reviewer: str | None,
-                   decided_at: datetime | None) -> ParsedFile:
+def parse_workbook(
+    path: Path, source_file: str, file_id: str, default_reviewer: str | None, decided_at: datetime | None
+) -> ParsedFile:
     out = ParsedFile()
     wb = CalamineWorkbook.from_path(str(path))
     found_sheet = False
@@ -113,13 +125,31 @@ def parse_workbook(path: Path, source_file: str, file_id: str, default_reviewer:
             if not any(_text(v) for v in cells):
                 continue
             out.rows_read += 1
-            _parse_row(out, cells, names, n_header_candidates, source_file, sheet, i + 1, file_id,
-                       default_reviewer, decided_at, seen)
+            _parse_row(
+                out,
+                cells,
+                names,
+                n_header_candidates,
+                source_file,
+                sheet,
+                i + 1,
+                file_id,
+                default_reviewer,
+                decided_at,
+                seen,
+            )
     if not found_sheet:
-        out.problems.append(Problem(
-            source_file, None, None, "not_review_workbook",
-            "Tidak ada lembar review yang dikenali (kolom tersembunyi _id dan _checksum tidak ada). "
-            "Gunakan lembar review yang dibuat selaras (processed/review/).", fatal=False))
+        out.problems.append(
+            Problem(
+                source_file,
+                None,
+                None,
+                "not_review_workbook",
+                "Tidak ada lembar review yang dikenali (kolom tersembunyi _id dan _checksum tidak ada). "
+                "Gunakan lembar review yang dibuat selaras (processed/review/).",
+                fatal=False,
+            )
+        )
     return out
 
 
@@ -135,16 +165,28 @@ def _columns_for(checksum_text: str, n_header_candidates: int) -> list[layout.Co
     return layout.columns(n_header_candidates)
 
 
-def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_header_candidates: int,
-               source_file: str, sheet: str, row: int, file_id: str, default_reviewer: str | None,
-               decided_at: datetime | None, seen: dict[tuple[str, str], tuple[str, int]]) -> None:
+def _parse_row(
+    out: ParsedFile,
+    cells: list[Any],
+    names: dict[str, int],
+    n_header_candidates: int,
+    source_file: str,
+    sheet: str,
+    row: int,
+    file_id: str,
+    default_reviewer: str | None,
+    decided_at: datetime | None,
+    seen: dict[tuple[str, str], tuple[str, int]],
+) -> None:
     def problem(rule: str, message: str, column: str | None = None, subject: str | None = None) -> None:
         out.problems.append(Problem(source_file, sheet, row, rule, message, column, subject))
 
     checksum_text = _text(cells[names["_checksum"]]) if names["_checksum"] < len(cells) else ""
     cols = _columns_for(checksum_text, n_header_candidates)
-    values = {c.key: (cells[names[c.header]] if c.header in names and names[c.header] < len(cells) else None)
-              for c in cols}
+    values = {
+        c.key: (cells[names[c.header]] if c.header in names and names[c.header] < len(cells) else None)
+        for c in cols
+    }
     values = {k: (None if isinstance(v, str) and v == "" else v) for k, v in values.items()}
     identity = layout.Identity.loads(values.get("id")) if values.get("id") is not None else None
     subject = identity.subject_ref if identity else None
@@ -154,41 +196,77 @@ def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_heade
     identity_ok = not added
     if edited is None:
         identity_ok = False
-        problem("edited_column", "Kolom tersembunyi _checksum kosong atau diubah, sehingga isi baris ini tidak "
-                "dapat dicocokkan dengan lembar asli.", "_checksum", subject)
+        problem(
+            "edited_column",
+            "Kolom tersembunyi _checksum kosong atau diubah, sehingga isi baris ini tidak "
+            "dapat dicocokkan dengan lembar asli.",
+            "_checksum",
+            subject,
+        )
     else:
         for c in edited:
             if c.hidden:
                 identity_ok = False
-                problem("edited_column", f"Kolom tersembunyi '{c.header}' diubah; baris ini tidak lagi menunjuk "
-                        "baris yang ditinjau dengan pasti.", c.header, subject)
+                problem(
+                    "edited_column",
+                    f"Kolom tersembunyi '{c.header}' diubah; baris ini tidak lagi menunjuk "
+                    "baris yang ditinjau dengan pasti.",
+                    c.header,
+                    subject,
+                )
             elif c.header not in names:
                 problem("edited_column", f"Kolom '{c.header}' dihapus dari lembar.", c.header, subject)
             else:
-                problem("edited_column", f"Kolom '{c.header}' dikunci tetapi isinya diubah; perubahan di kolom ini "
-                        "tidak dibaca. Tulis koreksi di kolom Keputusan dan Alasan.", c.header, subject)
+                problem(
+                    "edited_column",
+                    f"Kolom '{c.header}' dikunci tetapi isinya diubah; perubahan di kolom ini "
+                    "tidak dibaca. Tulis koreksi di kolom Keputusan dan Alasan.",
+                    c.header,
+                    subject,
+                )
 
     raw_decision = values.get("keputusan")
     reason_cell = _text(values.get("alasan")) or None
     reviewer = _text(values.get("peninjau")) or default_reviewer
     if raw_decision is None or _text(raw_decision) == "":
         if reason_cell or _text(values.get("peninjau")):
-            problem("unknown_decision", "Alasan atau peninjau diisi tetapi Keputusan kosong; baris ini tidak "
-                    "diputuskan.", "Keputusan", subject)
+            problem(
+                "unknown_decision",
+                "Alasan atau peninjau diisi tetapi Keputusan kosong; baris ini tidak diputuskan.",
+                "Keputusan",
+                subject,
+            )
         return
     parsed = parse_decision(raw_decision)
     if parsed is None:
-        hint = ("sebutkan nomor kandidat, misalnya 'pilih 2'" if is_choose_without_number(raw_decision)
-                else "gunakan terima / tolak / pilih N / tidak terakomodir")
-        problem("unknown_decision", f"Keputusan '{_text(raw_decision)}' tidak dipahami ({hint}).", "Keputusan", subject)
+        hint = (
+            "sebutkan nomor kandidat, misalnya 'pilih 2'"
+            if is_choose_without_number(raw_decision)
+            else "gunakan terima / tolak / pilih N / tidak terakomodir"
+        )
+        problem(
+            "unknown_decision",
+            f"Keputusan '{_text(raw_decision)}' tidak dipahami ({hint}).",
+            "Keputusan",
+            subject,
+        )
         return
     if added or identity is None or identity.task not in layout.TASKS or not subject:
-        problem("missing_identity", "Baris ini tidak punya identitas (kolom tersembunyi _id kosong atau rusak); "
-                "baris yang ditambahkan sendiri tidak dapat diputuskan.", "_id", subject)
+        problem(
+            "missing_identity",
+            "Baris ini tidak punya identitas (kolom tersembunyi _id kosong atau rusak); "
+            "baris yang ditambahkan sendiri tidak dapat diputuskan.",
+            "_id",
+            subject,
+        )
         return
     if not identity_ok:
-        problem("edited_column", "Keputusan tidak diterapkan karena identitas baris tidak dapat dipastikan.",
-                "Keputusan", subject)
+        problem(
+            "edited_column",
+            "Keputusan tidak diterapkan karena identitas baris tidak dapat dipastikan.",
+            "Keputusan",
+            subject,
+        )
         return
 
     task = identity.task
@@ -199,15 +277,24 @@ def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_heade
     chosen: str | None = None
     if decision == "choose":
         if not 1 <= (parsed.rank or 0) <= len(candidates):
-            problem("bad_candidate", f"Kandidat {parsed.rank} tidak ada pada baris ini "
-                    f"(ada {len(candidates)} kandidat).", "Keputusan", subject)
+            problem(
+                "bad_candidate",
+                f"Kandidat {parsed.rank} tidak ada pada baris ini (ada {len(candidates)} kandidat).",
+                "Keputusan",
+                subject,
+            )
             return
         chosen = candidates[parsed.rank - 1]
     elif decision == "accept":
         if matcher_status not in NEGATIVE:
             if not target_ref:
-                problem("bad_candidate", "Tidak ada pasangan usulan sistem yang dapat diterima; gunakan 'pilih N' "
-                        "atau 'tidak terakomodir'.", "Keputusan", subject)
+                problem(
+                    "bad_candidate",
+                    "Tidak ada pasangan usulan sistem yang dapat diterima; gunakan 'pilih N' "
+                    "atau 'tidak terakomodir'.",
+                    "Keputusan",
+                    subject,
+                )
                 return
             chosen = target_ref
     elif decision == "tidak_terakomodir" and task == "renja_rkpd":
@@ -215,25 +302,49 @@ def _parse_row(out: ParsedFile, cells: list[Any], names: dict[str, int], n_heade
 
     reason = "; ".join(r for r in (parsed.reason, reason_cell) if r) or None
     if parsed.decision == "tidak_terakomodir" and not reason:
-        problem("missing_reason", "Keputusan 'tidak terakomodir' tanpa alasan; isi kolom Alasan agar Forum OPD "
-                "dapat mencatatnya (keputusan tetap diterapkan).", "Alasan / catatan peninjau", subject)
+        problem(
+            "missing_reason",
+            "Keputusan 'tidak terakomodir' tanpa alasan; isi kolom Alasan agar Forum OPD "
+            "dapat mencatatnya (keputusan tetap diterapkan).",
+            "Alasan / catatan peninjau",
+            subject,
+        )
 
     key = (task, subject)
     if key in seen:
         first_sheet, first_row = seen[key]
-        problem("duplicate_subject", f"Baris yang sama sudah diputuskan di lembar {first_sheet} baris {first_row}; "
-                "keputusan di baris ini diabaikan.", "Keputusan", subject)
+        problem(
+            "duplicate_subject",
+            f"Baris yang sama sudah diputuskan di lembar {first_sheet} baris {first_row}; "
+            "keputusan di baris ini diabaikan.",
+            "Keputusan",
+            subject,
+        )
         return
     seen[key] = (sheet, row)
-    out.decisions.append({
-        "decision_id": f"{file_id}:{sheet}:{row}", "file_id": file_id, "task": task, "subject_ref": subject,
-        "row_fingerprint": identity.fingerprint, "decision": decision,
-        "decision_text": _text(raw_decision), "candidate_rank": parsed.rank, "chosen_ref": chosen,
-        "matcher_ref": target_ref, "matcher_status": matcher_status,
-        "matcher_decided_by": identity.decided_by, "reason": reason, "reviewer": reviewer,
-        "decided_at": decided_at, "source_file": source_file, "sheet": sheet, "source_row": row,
-        "superseded": False,
-    })
+    out.decisions.append(
+        {
+            "decision_id": f"{file_id}:{sheet}:{row}",
+            "file_id": file_id,
+            "task": task,
+            "subject_ref": subject,
+            "row_fingerprint": identity.fingerprint,
+            "decision": decision,
+            "decision_text": _text(raw_decision),
+            "candidate_rank": parsed.rank,
+            "chosen_ref": chosen,
+            "matcher_ref": target_ref,
+            "matcher_status": matcher_status,
+            "matcher_decided_by": identity.decided_by,
+            "reason": reason,
+            "reviewer": reviewer,
+            "decided_at": decided_at,
+            "source_file": source_file,
+            "sheet": sheet,
+            "source_row": row,
+            "superseded": False,
+        }
+    )
 
 
 def review_files(settings: Settings) -> list[Path]:
@@ -244,7 +355,9 @@ def review_files(settings: Settings) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".")))
 
 
-def ingest_review_files(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> tuple[list[Problem], dict]:
+def ingest_review_files(
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
+) -> tuple[list[Problem], dict]:
     problems: list[Problem] = []
     figures = {"review_files": 0, "review_rows": 0, "review_decisions_read": 0}
     current: dict[str, str] = {}  # source_file -> file_id
@@ -252,15 +365,29 @@ def ingest_review_files(con: duckdb.DuckDBPyConnection, settings: Settings, run_
     for path in review_files(settings):
         source_file = path.relative_to(settings.raw_dir).as_posix()
         if path.suffix.lower() not in SUFFIXES:
-            problems.append(Problem(source_file, None, None, "not_review_workbook",
-                                    "Bukan workbook (xlsx/xlsm/xls/ods); berkas ini tidak dibaca."))
+            problems.append(
+                Problem(
+                    source_file,
+                    None,
+                    None,
+                    "not_review_workbook",
+                    "Bukan workbook (xlsx/xlsm/xls/ods); berkas ini tidak dibaca.",
+                )
+            )
             continue
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         file_id = sha[:16]
         if file_id in by_content:
-            problems.append(Problem(source_file, None, None, "duplicate_file",
-                                    f"Isi berkas sama persis dengan {by_content[file_id]}; tidak dibaca dua kali."))
+            problems.append(
+                Problem(
+                    source_file,
+                    None,
+                    None,
+                    "duplicate_file",
+                    f"Isi berkas sama persis dengan {by_content[file_id]}; tidak dibaca dua kali.",
+                )
+            )
             continue
         by_content[file_id] = source_file
         figures["review_files"] += 1
@@ -274,8 +401,16 @@ def ingest_review_files(con: duckdb.DuckDBPyConnection, settings: Settings, run_
             except Exception as exc:  # calamine raises several types for broken files
                 refused = f"berkas tidak dapat dibaca ({type(exc).__name__}: {str(exc)[:200]})"
         if refused:
-            problems.append(Problem(source_file, None, None, "unreadable_file",
-                                    f"Workbook review tidak dapat dibaca: {refused}.", fatal=True))
+            problems.append(
+                Problem(
+                    source_file,
+                    None,
+                    None,
+                    "unreadable_file",
+                    f"Workbook review tidak dapat dibaca: {refused}.",
+                    fatal=True,
+                )
+            )
         problems.extend(parsed.problems)
         figures["review_rows"] += parsed.rows_read
         figures["review_decisions_read"] += len(parsed.decisions)
@@ -285,31 +420,62 @@ def ingest_review_files(con: duckdb.DuckDBPyConnection, settings: Settings, run_
     return problems, figures
 
 
-def _store_file(con: duckdb.DuckDBPyConnection, run_id: str, file_id: str, sha: str, source_file: str,
-                reviewer: str | None, modified: datetime | None, parsed: ParsedFile, refused: str | None) -> None:
+def _store_file(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    file_id: str,
+    sha: str,
+    source_file: str,
+    reviewer: str | None,
+    modified: datetime | None,
+    parsed: ParsedFile,
+    refused: str | None,
+) -> None:
     con.execute(
         "insert into review.file (file_id, source_file, sha256, status, reason, reviewer, modified_at, rows_read, "
         "decisions, first_run_id, last_run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "on conflict (file_id) do update set source_file = excluded.source_file, status = excluded.status, "
         "reason = excluded.reason, rows_read = excluded.rows_read, decisions = excluded.decisions, "
         "last_run_id = excluded.last_run_id",
-        [file_id, source_file, sha, "failed" if refused else "read", refused, reviewer, modified,
-         parsed.rows_read, len(parsed.decisions), run_id, run_id])
+        [
+            file_id,
+            source_file,
+            sha,
+            "failed" if refused else "read",
+            refused,
+            reviewer,
+            modified,
+            parsed.rows_read,
+            len(parsed.decisions),
+            run_id,
+            run_id,
+        ],
+    )
     # Keep the first ingestion time of decisions read before (ordering of equal-time decisions).
-    first_seen = dict(con.execute(
-        "select decision_id, ingested_at from review.decision where file_id = ?", [file_id]).fetchall())
+    first_seen = dict(
+        con.execute(
+            "select decision_id, ingested_at from review.decision where file_id = ?", [file_id]
+        ).fetchall()
+    )
     con.execute("delete from review.decision where file_id = ?", [file_id])
     if parsed.decisions:
         now = datetime.now()
-        df = pd.DataFrame([d | {"ingested_at": first_seen.get(d["decision_id"], now)} for d in parsed.decisions])
+        df = pd.DataFrame(
+            [d | {"ingested_at": first_seen.get(d["decision_id"], now)} for d in parsed.decisions]
+        )
         insert_df(con, "review.decision", df)
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, current: dict[str, str]) -> None:
     """The file now at a path is that path's truth; its earlier versions are superseded."""
     for source_file, file_id in current.items():
-        old = [r[0] for r in con.execute(
-            "select file_id from review.file where source_file = ? and file_id <> ?", [source_file, file_id]).fetchall()]
+        old = [
+            r[0]
+            for r in con.execute(
+                "select file_id from review.file where source_file = ? and file_id <> ?",
+                [source_file, file_id],
+            ).fetchall()
+        ]
         con.execute("update review.file set status = 'superseded' where file_id in (select unnest(?))", [old])
         con.execute("update review.decision set superseded = true where file_id in (select unnest(?))", [old])
         con.execute("update review.decision set superseded = false where file_id = ?", [file_id])

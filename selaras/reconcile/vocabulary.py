@@ -21,9 +21,9 @@ _SEPARATORS = " :;,-–—/(["
 
 @dataclass(frozen=True)
 class Parsed:
-    decision: str                 # accept / reject / choose / tidak_terakomodir
-    rank: int | None = None       # candidate number for choose
-    reason: str | None = None     # text after the decision word, if any
+    decision: str  # accept / reject / choose / tidak_terakomodir
+    rank: int | None = None  # candidate number for choose
+    reason: str | None = None  # text after the decision word, if any
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +66,9 @@ def _choose_pattern() -> re.Pattern[str]:
     vocab = _vocabulary()
 
     def alternatives(words: list[Any]) -> str:
-        return "|".join(re.escape(str(w).lower()) for w in sorted(words, key=lambda w: len(str(w)), reverse=True))
+        return "|".join(
+            re.escape(str(w).lower()) for w in sorted(words, key=lambda w: len(str(w)), reverse=True)
+        )
 
     verbs = alternatives(vocab["choose_words"])
     numbers = alternatives(vocab["number_words"])
@@ -92,16 +94,16 @@ def parse_decision(value: Any) -> Parsed | None:
         return None
     match = _choose_pattern().match(text)
     if match:
-        return Parsed("choose", rank=int(match.group(1)), reason=_reason(original[offsets[match.start(2)]:]))
+        return Parsed("choose", rank=int(match.group(1)), reason=_reason(original[offsets[match.start(2)] :]))
     for phrase, decision in _phrases():
         if text == phrase:
             return Parsed(decision)
         if text.startswith(phrase) and text[len(phrase)] in _SEPARATORS:
-            return Parsed(decision, reason=_reason(original[offsets[len(phrase)]:]))
+            return Parsed(decision, reason=_reason(original[offsets[len(phrase)] :]))
     return None
 
 
 def is_choose_without_number(value: Any) -> bool:
-    """"pilih" / "choose" with no candidate number: a distinct, more helpful message."""
+    """ "pilih" / "choose" with no candidate number: a distinct, more helpful message."""
     text = _normalise(str(value or ""))[1]
     return any(text == str(w).lower() for w in _vocabulary()["choose_words"])

@@ -79,14 +79,32 @@ def forum_jobs(folder: Path, data: ReportData, batches: int) -> list[tuple[Calla
     per_opd, items = [], []
     taken: set[str] = set()
     for opd in data.opds:
-        parts = (renja.get(opd, []), usulan.get(opd, []), rkpd.get(opd, []), pagu.get(opd, []),
-                 quarantine.get(opd, []))
+        parts = (
+            renja.get(opd, []),
+            usulan.get(opd, []),
+            rkpd.get(opd, []),
+            pagu.get(opd, []),
+            quarantine.get(opd, []),
+        )
         per_opd.append((opd, forum.summarise(*parts, data)))
         if not opd.startswith("("):  # "(tanpa OPD tujuan)": only in the region workbook
             items.append((opd_file_name(opd, taken), opd, parts))
-    jobs: list[tuple[Callable, tuple]] = [(forum.write_forum_workbook, (
-        folder / REGION_FILE, meta, None, data.renja.rows, data.usulan.rows, data.rkpd.rows, data.pagu.rows,
-        data.quarantine.rows, per_opd))]
+    jobs: list[tuple[Callable, tuple]] = [
+        (
+            forum.write_forum_workbook,
+            (
+                folder / REGION_FILE,
+                meta,
+                None,
+                data.renja.rows,
+                data.usulan.rows,
+                data.rkpd.rows,
+                data.pagu.rows,
+                data.quarantine.rows,
+                per_opd,
+            ),
+        )
+    ]
     # Greedy split by row count, biggest OPD first.
     loads = [[0, []] for _ in range(max(1, batches))]
     for item in sorted(items, key=lambda it: -sum(len(p) for p in it[2])):
@@ -151,13 +169,21 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
             for f in futures[1:]:
                 f.result()
         timings["workbooks"] = time.perf_counter() - t
-        result.figures |= {"forum_workbooks": n_forum, "review_rows": sum(review_counts.values()),
-                           "review_perlu_review": review_counts.get("Perlu Review", 0),
-                           "exported_views": len(exported), "workers": workers}
+        result.figures |= {
+            "forum_workbooks": n_forum,
+            "review_rows": sum(review_counts.values()),
+            "review_perlu_review": review_counts.get("Perlu Review", 0),
+            "exported_views": len(exported),
+            "workers": workers,
+        }
 
         t = time.perf_counter()
-        files = [f"{FORUM_DIR}/ ({n_forum} workbook)", f"{REVIEW_DIR}/{REVIEW_FILE}",
-                 f"{EXPORT_DIR}/ ({len(exported)} view, CSV + Parquet)", HTML_FILE]
+        files = [
+            f"{FORUM_DIR}/ ({n_forum} workbook)",
+            f"{REVIEW_DIR}/{REVIEW_FILE}",
+            f"{EXPORT_DIR}/ ({len(exported)} view, CSV + Parquet)",
+            HTML_FILE,
+        ]
         (staging / HTML_FILE).write_text(render(data, files), encoding="utf-8")
         timings["html"] = time.perf_counter() - t
 
@@ -165,8 +191,11 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     result.figures |= {
-        "renja_rows": len(data.renja.rows), "usulan_rows": len(data.usulan.rows), "rkpd_rows": len(data.rkpd.rows),
-        "opd": len(data.opds), "seconds": round(time.perf_counter() - t0, 2),
+        "renja_rows": len(data.renja.rows),
+        "usulan_rows": len(data.usulan.rows),
+        "rkpd_rows": len(data.rkpd.rows),
+        "opd": len(data.opds),
+        "seconds": round(time.perf_counter() - t0, 2),
         "seconds_by_part": {k: round(v, 2) for k, v in timings.items()},
     }
     return result

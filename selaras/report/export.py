@@ -19,9 +19,13 @@ _TEMP = "_export"
 
 
 def analytics_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'analytics' "
-        "order by table_name").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'analytics' "
+            "order by table_name"
+        ).fetchall()
+    ]
 
 
 def _quote(identifier: str) -> str:
@@ -33,7 +37,9 @@ def _csv_select(con: duckdb.DuckDBPyConnection) -> str:
     are quoted; no user input reaches this text."""
     cols = con.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_catalog = 'temp' and table_name = ? order by ordinal_position", [_TEMP]).fetchall()
+        "where table_catalog = 'temp' and table_name = ? order by ordinal_position",
+        [_TEMP],
+    ).fetchall()
     parts = []
     for name, dtype in cols:
         q = _quote(name)
@@ -41,7 +47,9 @@ def _csv_select(con: duckdb.DuckDBPyConnection) -> str:
             parts.append(q)
         else:
             text = f"cast({q} as varchar)"
-            parts.append(f"case when left({text}, 1) in {_RISKY} then chr(39) || {text} else {text} end as {q}")
+            parts.append(
+                f"case when left({text}, 1) in {_RISKY} then chr(39) || {text} else {text} end as {q}"
+            )
     return f"select {', '.join(parts)} from {_TEMP}"  # noqa: S608
 
 

@@ -22,44 +22,70 @@ SHEET_PAGU = "Pagu per Program"
 SHEETS = (SHEET_SUMMARY, SHEET_MATRIX, SHEET_USULAN, SHEET_GAPS, SHEET_PAGU)
 REGION = "Semua OPD"
 
-RENJA_STATUS = [("selaras", "Selaras (kode sama)"), ("selaras_nama", "Selaras menurut nama (kode perlu diperbaiki)"),
-                ("perlu_review", "Perlu review"), ("tidak_selaras", "Tidak selaras (tidak ada di RKPD)")]
+RENJA_STATUS = [
+    ("selaras", "Selaras (kode sama)"),
+    ("selaras_nama", "Selaras menurut nama (kode perlu diperbaiki)"),
+    ("perlu_review", "Perlu review"),
+    ("tidak_selaras", "Tidak selaras (tidak ada di RKPD)"),
+]
 USULAN_STATUS = ["terakomodir", "perlu_review", "tidak_terakomodir"]
 CHANNEL_LABEL = {"musrenbang": "Musrenbang", "pokir": "Pokir DPRD"}
-NUMBER_NOTE = ("Angka ditulis dengan format Indonesia: titik pemisah ribuan, koma desimal. "
-               "Warna status: hijau = selaras / terakomodir, kuning = perlu review, merah = tidak selaras / "
-               "tidak terakomodir / melebihi pagu.")
+NUMBER_NOTE = (
+    "Angka ditulis dengan format Indonesia: titik pemisah ribuan, koma desimal. "
+    "Warna status: hijau = selaras / terakomodir, kuning = perlu review, merah = tidak selaras / "
+    "tidak terakomodir / melebihi pagu."
+)
 
 MATRIX_COLS = [
-    Col("No", NUMBER, "int", 5), Col("Kode Sub Kegiatan (Renja)", "kode_sub_kegiatan", "text", 20),
-    Col("Sub Kegiatan (Renja)", "nama_sub_kegiatan", "wrap", 40), Col("Lokasi", "lokasi", "text", 18),
-    Col("Pagu Renja (Rp)", "pagu", "money", 16), Col("Kode RKPD", "kode_rkpd", "text", 20),
+    Col("No", NUMBER, "int", 5),
+    Col("Kode Sub Kegiatan (Renja)", "kode_sub_kegiatan", "text", 20),
+    Col("Sub Kegiatan (Renja)", "nama_sub_kegiatan", "wrap", 40),
+    Col("Lokasi", "lokasi", "text", 18),
+    Col("Pagu Renja (Rp)", "pagu", "money", 16),
+    Col("Kode RKPD", "kode_rkpd", "text", 20),
     Col("Program / Kegiatan / Sub Kegiatan RKPD", "nama_rkpd", "wrap", 36),
-    Col("Prioritas Daerah", "prioritas", "wrap", 30), Col("Kode Saran", "kode_saran", "text", 20),
-    Col("Status", "status", "status", 15), Col("Skor", "score", "score", 7),
-    Col("Alasan", "reason", "wrap", 45), Col("Diputuskan oleh", "decided_by", "text", 11),
+    Col("Prioritas Daerah", "prioritas", "wrap", 30),
+    Col("Kode Saran", "kode_saran", "text", 20),
+    Col("Status", "status", "status", 15),
+    Col("Skor", "score", "score", 7),
+    Col("Alasan", "reason", "wrap", 45),
+    Col("Diputuskan oleh", "decided_by", "text", 11),
     Col("Sumber (berkas:lembar:baris)", "renja_ref", "text", 30),
 ]
 USULAN_COLS = [
-    Col("No", NUMBER, "int", 5), Col("ID Usulan", "usulan_ref", "text", 16), Col("Jalur", "channel", "text", 11),
-    Col("Usulan", "usulan", "wrap", 40), Col("Permasalahan / Uraian", "uraian", "wrap", 30),
-    Col("Kecamatan", "kecamatan_forum", "text", 15), Col("Desa / Kelurahan", "desa", "text", 15),
-    Col("Anggaran (Rp)", "anggaran", "money", 15), Col("Status", "status", "status", 17),
+    Col("No", NUMBER, "int", 5),
+    Col("ID Usulan", "usulan_ref", "text", 16),
+    Col("Jalur", "channel", "text", 11),
+    Col("Usulan", "usulan", "wrap", 40),
+    Col("Permasalahan / Uraian", "uraian", "wrap", 30),
+    Col("Kecamatan", "kecamatan_forum", "text", 15),
+    Col("Desa / Kelurahan", "desa", "text", 15),
+    Col("Anggaran (Rp)", "anggaran", "money", 15),
+    Col("Status", "status", "status", 17),
     # The accommodating row by code and name; its file:sheet:row is in the export.
-    Col("Baris Renja Pengakomodasi (kode, sub kegiatan)", "renja_label", "wrap", 44), Col("Skor", "score", "score", 7),
-    Col("Alasan", "reason", "wrap", 45), Col("Diputuskan oleh", "decided_by", "text", 11),
+    Col("Baris Renja Pengakomodasi (kode, sub kegiatan)", "renja_label", "wrap", 44),
+    Col("Skor", "score", "score", 7),
+    Col("Alasan", "reason", "wrap", 45),
+    Col("Diputuskan oleh", "decided_by", "text", 11),
     Col("Sumber (berkas:lembar:baris)", "row_ref", "text", 30),
 ]
 GAP_COLS = [
-    Col("No", NUMBER, "int", 5), Col("Kode RKPD", "kode_rkpd", "text", 20),
-    Col("Program / Kegiatan / Sub Kegiatan", "nama_rkpd", "wrap", 48), Col("Prioritas Daerah", "prioritas", "wrap", 34),
-    Col("Pagu Indikatif (Rp)", "pagu_indikatif", "money", 18), Col("Sumber (berkas:lembar:baris)", "rkpd_ref", "text", 30),
+    Col("No", NUMBER, "int", 5),
+    Col("Kode RKPD", "kode_rkpd", "text", 20),
+    Col("Program / Kegiatan / Sub Kegiatan", "nama_rkpd", "wrap", 48),
+    Col("Prioritas Daerah", "prioritas", "wrap", 34),
+    Col("Pagu Indikatif (Rp)", "pagu_indikatif", "money", 18),
+    Col("Sumber (berkas:lembar:baris)", "rkpd_ref", "text", 30),
 ]
 PAGU_COLS = [
-    Col("No", NUMBER, "int", 5), Col("Kode Program", "program_kode", "text", 14),
-    Col("Nama Program", "program_nama", "wrap", 40), Col("Baris Renja", "jumlah_renja", "int", 9),
-    Col("Item RKPD", "jumlah_rkpd", "int", 9), Col("Pagu Renja (Rp)", "pagu_renja", "money", 18),
-    Col("Pagu Indikatif RKPD (Rp)", "pagu_indikatif", "money", 18), Col("Selisih (Rp)", "selisih", "money", 18),
+    Col("No", NUMBER, "int", 5),
+    Col("Kode Program", "program_kode", "text", 14),
+    Col("Nama Program", "program_nama", "wrap", 40),
+    Col("Baris Renja", "jumlah_renja", "int", 9),
+    Col("Item RKPD", "jumlah_rkpd", "int", 9),
+    Col("Pagu Renja (Rp)", "pagu_renja", "money", 18),
+    Col("Pagu Indikatif RKPD (Rp)", "pagu_indikatif", "money", 18),
+    Col("Selisih (Rp)", "selisih", "money", 18),
     Col("Status", "status", "status", 16),
 ]
 
@@ -68,13 +94,13 @@ PAGU_COLS = [
 class Summary:
     renja: Counter = field(default_factory=Counter)
     renja_pagu: Counter = field(default_factory=Counter)
-    usulan: Counter = field(default_factory=Counter)          # (channel, status) -> n
+    usulan: Counter = field(default_factory=Counter)  # (channel, status) -> n
     rkpd_total: int = 0
     rkpd_covered: int = 0
     pagu_renja: float = 0.0
     pagu_rkpd: float = 0.0
     programs_over: int = 0
-    quarantine: Counter = field(default_factory=Counter)      # (kind, severity) -> rows
+    quarantine: Counter = field(default_factory=Counter)  # (kind, severity) -> rows
 
     @property
     def renja_total(self) -> int:
@@ -92,11 +118,22 @@ def _pct(part: float, whole: float) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def summarise(renja: list[tuple], usulan: list[tuple], rkpd: list[tuple], pagu: list[tuple],
-              quarantine: list[tuple], data: ReportData) -> Summary:
+def summarise(
+    renja: list[tuple],
+    usulan: list[tuple],
+    rkpd: list[tuple],
+    pagu: list[tuple],
+    quarantine: list[tuple],
+    data: ReportData,
+) -> Summary:
     s = Summary()
-    ri, ui, ki, pi, qi = (data.renja.index, data.usulan.index, data.rkpd.index, data.pagu.index,
-                          data.quarantine.index)
+    ri, ui, ki, pi, qi = (
+        data.renja.index,
+        data.usulan.index,
+        data.rkpd.index,
+        data.pagu.index,
+        data.quarantine.index,
+    )
     for r in renja:
         s.renja[r[ri["status"]]] += 1
         s.renja_pagu[r[ri["status"]]] += r[ri["pagu"]] or 0
@@ -113,8 +150,17 @@ def summarise(renja: list[tuple], usulan: list[tuple], rkpd: list[tuple], pagu: 
     return s
 
 
-def _sheet(wb, styles: Styles, name: str, cols: list[Col], table: Table, rows: list[tuple], opd_field: str | None,
-           highlight: tuple[str, str] | None = None, wrap: bool = True) -> None:
+def _sheet(
+    wb,
+    styles: Styles,
+    name: str,
+    cols: list[Col],
+    table: Table,
+    rows: list[tuple],
+    opd_field: str | None,
+    highlight: tuple[str, str] | None = None,
+    wrap: bool = True,
+) -> None:
     """A data sheet; `opd_field` adds an OPD column after No (the region workbook)."""
     ws = wb.add_worksheet(name)
     cols = list(cols)
@@ -126,15 +172,28 @@ def _sheet(wb, styles: Styles, name: str, cols: list[Col], table: Table, rows: l
     print_setup(ws)
 
 
-def write_forum_workbook(path: Path, data: ReportData, opd: str | None, renja: list[tuple], usulan: list[tuple],
-                         rkpd: list[tuple], pagu: list[tuple], quarantine: list[tuple],
-                         per_opd: list[tuple[str, Summary]] | None = None) -> dict[str, int]:
+def write_forum_workbook(
+    path: Path,
+    data: ReportData,
+    opd: str | None,
+    renja: list[tuple],
+    usulan: list[tuple],
+    rkpd: list[tuple],
+    pagu: list[tuple],
+    quarantine: list[tuple],
+    per_opd: list[tuple[str, Summary]] | None = None,
+) -> dict[str, int]:
     """One workbook; opd None is the region. Returns the rows written per sheet."""
     region = opd is None
     wb = open_workbook(path)
-    wb.set_properties({"title": f"Forum OPD {opd or REGION} {data.tahun or ''}".strip(),
-                       "subject": "Keselarasan Renja - RKPD dan akomodasi usulan", "author": "selaras",
-                       "comments": f"run {data.run_id}"})
+    wb.set_properties(
+        {
+            "title": f"Forum OPD {opd or REGION} {data.tahun or ''}".strip(),
+            "subject": "Keselarasan Renja - RKPD dan akomodasi usulan",
+            "author": "selaras",
+            "comments": f"run {data.run_id}",
+        }
+    )
     styles = Styles(wb)
     summary = summarise(renja, usulan, rkpd, pagu, quarantine, data)
     _write_summary(wb, styles, data, opd or REGION, summary, per_opd)
@@ -145,14 +204,24 @@ def write_forum_workbook(path: Path, data: ReportData, opd: str | None, renja: l
     _sheet(wb, styles, SHEET_MATRIX, MATRIX_COLS, data.renja, renja, opd_field, wrap=wrap)
     _sheet(wb, styles, SHEET_USULAN, USULAN_COLS, data.usulan, usulan, opd_field, wrap=wrap)
     _sheet(wb, styles, SHEET_GAPS, GAP_COLS, data.rkpd, gaps, opd_field, wrap=wrap)
-    _sheet(wb, styles, SHEET_PAGU, PAGU_COLS, data.pagu, pagu, "opd" if region else None,
-           highlight=("status", "melebihi_pagu"), wrap=wrap)
+    _sheet(
+        wb,
+        styles,
+        SHEET_PAGU,
+        PAGU_COLS,
+        data.pagu,
+        pagu,
+        "opd" if region else None,
+        highlight=("status", "melebihi_pagu"),
+        wrap=wrap,
+    )
     wb.close()
     return {SHEET_MATRIX: len(renja), SHEET_USULAN: len(usulan), SHEET_GAPS: len(gaps), SHEET_PAGU: len(pagu)}
 
 
-def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
-                   per_opd: list[tuple[str, Summary]] | None) -> None:
+def _write_summary(
+    wb, styles: Styles, data: ReportData, name: str, s: Summary, per_opd: list[tuple[str, Summary]] | None
+) -> None:
     ws = wb.add_worksheet(SHEET_SUMMARY)
     ws.set_column(0, 0, 44)
     ws.set_column(1, 9, 15)
@@ -161,8 +230,12 @@ def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
     r = 0
     ws.write_string(r, 0, f"Forum Perangkat Daerah: {name}", styles.title)
     r += 1
-    ws.write_string(r, 0, f"Tahun rencana {data.tahun or '-'} · dibuat {data.generated_at:%d-%m-%Y %H:%M} · "
-                    f"run {data.run_id}", styles.subtitle)
+    ws.write_string(
+        r,
+        0,
+        f"Tahun rencana {data.tahun or '-'} · dibuat {data.generated_at:%d-%m-%Y %H:%M} · run {data.run_id}",
+        styles.subtitle,
+    )
     r += 2
 
     def header(row: int, labels: list[str]) -> None:
@@ -207,8 +280,12 @@ def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
     ws.write_string(r + 2, 0, "Program / kegiatan / sub kegiatan RKPD", k["text"])
     ws.write_number(r + 2, 1, s.rkpd_total, k["int"])
     ws.write_number(r + 2, 2, s.rkpd_covered, styles.status_cell["selaras"])
-    ws.write_number(r + 2, 3, s.rkpd_total - s.rkpd_covered,
-                    styles.status_cell["tidak_selaras" if s.rkpd_total > s.rkpd_covered else "selaras"])
+    ws.write_number(
+        r + 2,
+        3,
+        s.rkpd_total - s.rkpd_covered,
+        styles.status_cell["tidak_selaras" if s.rkpd_total > s.rkpd_covered else "selaras"],
+    )
     _number(ws, r + 2, 4, _pct(s.rkpd_covered, s.rkpd_total), k["percent"])
     r += 4
 
@@ -217,13 +294,20 @@ def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
     ws.write_string(r + 2, 0, "Jumlah semua program", k["text"])
     ws.write_number(r + 2, 1, s.pagu_renja, k["money"])
     ws.write_number(r + 2, 2, s.pagu_rkpd, k["money"])
-    ws.write_number(r + 2, 3, s.pagu_renja - s.pagu_rkpd,
-                    styles.status_cell["melebihi_pagu"] if s.pagu_renja > s.pagu_rkpd else k["money"])
-    ws.write_number(r + 2, 4, s.programs_over,
-                    styles.status_cell["melebihi_pagu" if s.programs_over else "dalam_pagu"])
+    ws.write_number(
+        r + 2,
+        3,
+        s.pagu_renja - s.pagu_rkpd,
+        styles.status_cell["melebihi_pagu"] if s.pagu_renja > s.pagu_rkpd else k["money"],
+    )
+    ws.write_number(
+        r + 2, 4, s.programs_over, styles.status_cell["melebihi_pagu" if s.programs_over else "dalam_pagu"]
+    )
     r += 4
 
-    ws.write_string(r, 0, "5. Baris dikarantina (galat) dan ditandai (peringatan) saat validasi", styles.section)
+    ws.write_string(
+        r, 0, "5. Baris dikarantina (galat) dan ditandai (peringatan) saat validasi", styles.section
+    )
     header(r + 1, ["Jenis berkas", "Galat (dikarantina)", "Peringatan"])
     r += 2
     kinds = sorted({kind for kind, _ in s.quarantine})
@@ -236,8 +320,18 @@ def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
 
     if per_opd is not None:
         ws.write_string(r, 0, "6. Per OPD", styles.section)
-        labels = ["OPD", "Baris Renja", "% selaras", "Perlu review (Renja + usulan)", "Usulan", "% terakomodir",
-                  "RKPD belum tercakup", "Program melebihi pagu", "Pagu Renja (Rp)", "Pagu indikatif (Rp)"]
+        labels = [
+            "OPD",
+            "Baris Renja",
+            "% selaras",
+            "Perlu review (Renja + usulan)",
+            "Usulan",
+            "% terakomodir",
+            "RKPD belum tercakup",
+            "Program melebihi pagu",
+            "Pagu Renja (Rp)",
+            "Pagu indikatif (Rp)",
+        ]
         header(r + 1, labels)
         first = r + 2
         r += 2
@@ -249,8 +343,9 @@ def _write_summary(wb, styles: Styles, data: ReportData, name: str, s: Summary,
             ws.write_number(r, 4, o.usulan_total, k["int"])
             _number(ws, r, 5, _pct(o.usulan_status("terakomodir"), o.usulan_total), k["percent"])
             ws.write_number(r, 6, o.rkpd_total - o.rkpd_covered, k["int"])
-            ws.write_number(r, 7, o.programs_over,
-                            styles.status_cell["melebihi_pagu"] if o.programs_over else k["int"])
+            ws.write_number(
+                r, 7, o.programs_over, styles.status_cell["melebihi_pagu"] if o.programs_over else k["int"]
+            )
             ws.write_number(r, 8, o.pagu_renja, k["money"])
             ws.write_number(r, 9, o.pagu_rkpd, k["money"])
             r += 1

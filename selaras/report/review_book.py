@@ -61,19 +61,33 @@ _USULAN = """
 
 GUIDE = [
     ("Cara memakai lembar review", "title"),
-    ("1. Buka lembar 'Perlu Review' (baris yang diragukan sistem). Lembar 'Semua Baris' memuat semua baris lain, "
-     "bila Anda ingin mengoreksi baris yang sudah diputuskan sistem.", "text"),
+    (
+        "1. Buka lembar 'Perlu Review' (baris yang diragukan sistem). Lembar 'Semua Baris' memuat semua baris lain, "
+        "bila Anda ingin mengoreksi baris yang sudah diputuskan sistem.",
+        "text",
+    ),
     ("2. Isi kolom 'Keputusan' (pilih dari daftar atau ketik):", "text"),
     ("    terima  = pasangan usulan sistem benar (accept)", "text"),
-    ("    tolak  = pasangan usulan sistem salah (reject); baris menjadi tidak selaras / tidak terakomodir", "text"),
+    (
+        "    tolak  = pasangan usulan sistem salah (reject); baris menjadi tidak selaras / tidak terakomodir",
+        "text",
+    ),
     ("    pilih N  = pasangan yang benar adalah Kandidat N (choose N), misalnya 'pilih 2'", "text"),
-    ("    tidak terakomodir  = usulan tidak terakomodir; tulis alasannya di kolom 'Alasan / catatan peninjau'",
-     "text"),
+    (
+        "    tidak terakomodir  = usulan tidak terakomodir; tulis alasannya di kolom 'Alasan / catatan peninjau'",
+        "text",
+    ),
     ("3. Isi 'Peninjau' dengan nama Anda (bila kosong dipakai nama pengguna yang menyimpan berkas).", "text"),
-    ("4. Simpan berkas dan letakkan di folder data/raw/review/. Pada run berikutnya keputusan diterapkan dan "
-     "tetap berlaku di setiap run, sampai baris aslinya berubah (dilaporkan sebagai 'stale').", "text"),
-    ("Kolom lain dikunci dan kolom tersembunyi (_id, _checksum) mengenali baris: jangan diubah. "
-     "Perubahan di kolom terkunci dilaporkan per berkas / lembar / baris.", "note"),
+    (
+        "4. Simpan berkas dan letakkan di folder data/raw/review/. Pada run berikutnya keputusan diterapkan dan "
+        "tetap berlaku di setiap run, sampai baris aslinya berubah (dilaporkan sebagai 'stale').",
+        "text",
+    ),
+    (
+        "Kolom lain dikunci dan kolom tersembunyi (_id, _checksum) mengenali baris: jangan diubah. "
+        "Perubahan di kolom terkunci dilaporkan per berkas / lembar / baris.",
+        "note",
+    ),
     ("Ejaan Inggris juga dipahami: accept, reject, choose 2, not accommodated.", "note"),
 ]
 
@@ -92,13 +106,18 @@ def _row_values(row: dict[str, Any], n: int, cols: list[layout.Column]) -> dict[
     pasangan = row["pasangan"] or ""
     if pasangan and row["pasangan_info"]:
         pasangan = f"{pasangan} ({row['pasangan_info']})"
-    identity = layout.Identity(row["task"], row["subject_ref"], row["fingerprint"], row["target_ref"],
-                               row["decided_by"], tuple(refs))
+    identity = layout.Identity(
+        row["task"], row["subject_ref"], row["fingerprint"], row["target_ref"], row["decided_by"], tuple(refs)
+    )
     values: dict[str, Any] = {
-        "tugas": layout.TASK_LABEL[row["task"]], "opd": row["opd_forum"], "subjek": text_of(subjek),
-        "sumber": row["sumber"], "status": row["status"],
+        "tugas": layout.TASK_LABEL[row["task"]],
+        "opd": row["opd_forum"],
+        "subjek": text_of(subjek),
+        "sumber": row["sumber"],
+        "status": row["status"],
         "skor": round(row["score"], 1) if row["score"] is not None else None,
-        "pasangan": text_of(pasangan) if pasangan else None, "alasan_sistem": row["reason"],
+        "pasangan": text_of(pasangan) if pasangan else None,
+        "alasan_sistem": row["reason"],
         "id": identity.dumps(),
     }
     for i in range(1, n + 1):
@@ -107,18 +126,25 @@ def _row_values(row: dict[str, Any], n: int, cols: list[layout.Column]) -> dict[
     return values
 
 
-def _write_sheet(wb, styles: Styles, name: str, rows: list[dict[str, Any]], n: int, unlocked, hidden_fmt) -> None:
+def _write_sheet(
+    wb, styles: Styles, name: str, rows: list[dict[str, Any]], n: int, unlocked, hidden_fmt
+) -> None:
     ws = wb.add_worksheet(name)
     cols = layout.columns(n)
     for c, col in enumerate(cols):
         ws.write_string(0, c, col.header, styles.header)
         options = {"hidden": True} if col.hidden else None
-        ws.set_column(c, c, col.width, unlocked if col.editable else (hidden_fmt if col.hidden else None), options)
+        ws.set_column(
+            c, c, col.width, unlocked if col.editable else (hidden_fmt if col.hidden else None), options
+        )
     write_string, write_number = ws.write_string, ws.write_number
     text_fmt, score_fmt = styles.kinds["text"], styles.kinds["score"]
     checked = {c.key for c in layout.checked(cols)} | {"checksum"}
-    plan = [(c, col.key, col.kind, score_fmt if col.kind == "number" else text_fmt)
-            for c, col in enumerate(cols) if col.key in checked]
+    plan = [
+        (c, col.key, col.kind, score_fmt if col.kind == "number" else text_fmt)
+        for c, col in enumerate(cols)
+        if col.key in checked
+    ]
     for r, row in enumerate(rows, 1):
         values = _row_values(row, n, cols)
         for c, key, kind, fmt in plan:
@@ -137,16 +163,33 @@ def _write_sheet(wb, styles: Styles, name: str, rows: list[dict[str, Any]], n: i
     colour_statuses(ws, styles, 1, status_col, last)
     decision_col = next(c for c, col in enumerate(cols) if col.key == "keputusan")
     choices = ["terima", "tolak", *[f"pilih {i}" for i in range(1, n + 1)], "tidak terakomodir"]
-    ws.data_validation(1, decision_col, max(last, 1000), decision_col, {
-        "validate": "list", "source": choices, "error_type": "warning",
-        "error_title": "Keputusan tidak dikenal",
-        "error_message": "Gunakan terima / tolak / pilih N / tidak terakomodir (ejaan Inggris juga dipahami).",
-        "input_title": "Keputusan",
-        "input_message": "terima = pasangan benar; tolak = salah; pilih N = Kandidat N; tidak terakomodir: "
-                         "tulis alasan di kolom berikutnya.",
-    })
-    ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True,
-                    "select_locked_cells": True, "select_unlocked_cells": True})
+    ws.data_validation(
+        1,
+        decision_col,
+        max(last, 1000),
+        decision_col,
+        {
+            "validate": "list",
+            "source": choices,
+            "error_type": "warning",
+            "error_title": "Keputusan tidak dikenal",
+            "error_message": "Gunakan terima / tolak / pilih N / tidak terakomodir (ejaan Inggris juga dipahami).",
+            "input_title": "Keputusan",
+            "input_message": "terima = pasangan benar; tolak = salah; pilih N = Kandidat N; tidak terakomodir: "
+            "tulis alasan di kolom berikutnya.",
+        },
+    )
+    ws.protect(
+        "",
+        {
+            "autofilter": True,
+            "sort": True,
+            "format_columns": True,
+            "format_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
     print_setup(ws)
 
 
@@ -160,22 +203,36 @@ def review_rows(con: duckdb.DuckDBPyConnection, n_candidates: int) -> list[dict[
     return rows
 
 
-def write_review_workbook(path: Path, rows: list[dict[str, Any]], run_id: str, n_candidates: int) -> dict[str, int]:
+def write_review_workbook(
+    path: Path, rows: list[dict[str, Any]], run_id: str, n_candidates: int
+) -> dict[str, int]:
     review = [r for r in rows if r["status"] == "perlu_review"]
     others = [r for r in rows if r["status"] != "perlu_review"]
     wb = open_workbook(path)
     wb.set_properties({"title": "Review keselarasan", "comments": f"run {run_id}"})
     styles = Styles(wb)
-    unlocked = wb.add_format({"locked": False, "bg_color": "#FFF2CC", "font_size": 10, "valign": "top",
-                              "border": 1, "border_color": "#BFBFBF"})
+    unlocked = wb.add_format(
+        {
+            "locked": False,
+            "bg_color": "#FFF2CC",
+            "font_size": 10,
+            "valign": "top",
+            "border": 1,
+            "border_color": "#BFBFBF",
+        }
+    )
     hidden_fmt = wb.add_format({"font_size": 8, "font_color": "#808080"})
     _write_sheet(wb, styles, layout.SHEET_REVIEW, review, n_candidates, unlocked, hidden_fmt)
     _write_sheet(wb, styles, layout.SHEET_ALL, others, n_candidates, unlocked, hidden_fmt)
     guide = wb.add_worksheet(layout.SHEET_GUIDE)
     guide.set_column(0, 0, 120)
     for i, (text, kind) in enumerate(GUIDE):
-        guide.write_string(i, 0, text, styles.title if kind == "title" else styles.note if kind == "note"
-                           else styles.kinds["text"])
+        guide.write_string(
+            i,
+            0,
+            text,
+            styles.title if kind == "title" else styles.note if kind == "note" else styles.kinds["text"],
+        )
     print_setup(guide, landscape=False)
     wb.close()
     return {layout.SHEET_REVIEW: len(review), layout.SHEET_ALL: len(others)}

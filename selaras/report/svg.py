@@ -28,33 +28,48 @@ def fmt_rupiah(value: float) -> str:
     value = abs(value)
     for div, unit in ((1e12, "T"), (1e9, "M"), (1e6, "jt")):
         if value >= div:
-            return f"{sign}Rp {value / div:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".") + f" {unit}"
+            return (
+                f"{sign}Rp {value / div:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".")
+                + f" {unit}"
+            )
     return f"{sign}Rp {fmt_int(value)}"
 
 
 def _label(text: str, y: float, max_chars: int = 39) -> str:
     short = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
-    return (f'<text x="{LABEL_W - 8}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-            f"<title>{escape(text)}</title>{escape(short)}</text>")
+    return (
+        f'<text x="{LABEL_W - 8}" y="{y}" text-anchor="end" dominant-baseline="middle">'
+        f"<title>{escape(text)}</title>{escape(short)}</text>"
+    )
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" style="{FONT}">'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" style="{FONT}">'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
 def legend(series: Sequence[tuple[str, str]], y: float = 10) -> list[str]:
     out, x = [], LABEL_W
     for name, colour in series:
-        out.append(f'<rect x="{x}" y="{y - 6}" width="12" height="12" fill="{colour}" rx="2"/>'
-                   f'<text x="{x + 17}" y="{y}" dominant-baseline="middle">{escape(name)}</text>')
+        out.append(
+            f'<rect x="{x}" y="{y - 6}" width="12" height="12" fill="{colour}" rx="2"/>'
+            f'<text x="{x + 17}" y="{y}" dominant-baseline="middle">{escape(name)}</text>'
+        )
         x += 24 + 7 * len(name)
     return out
 
 
-def stacked(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tuple[str, str]],
-            right: Callable[[Sequence[float]], str], title: str, width: int = 900) -> str:
+def stacked(
+    rows: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[tuple[str, str]],
+    right: Callable[[Sequence[float]], str],
+    title: str,
+    width: int = 900,
+) -> str:
     """One 100 % bar per row, split by series; `right` labels each bar."""
     bar_w = width - LABEL_W - VALUE_W
     top = 26
@@ -67,16 +82,21 @@ def stacked(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tuple[
         for (name, colour), v in zip(series, values, strict=True):
             w = bar_w * v / total
             if w > 0:
-                body.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}">'
-                            f"<title>{escape(label)}: {escape(name)} {fmt_int(v)}</title></rect>")
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}">'
+                    f"<title>{escape(label)}: {escape(name)} {fmt_int(v)}</title></rect>"
+                )
             x += w
-        body.append(f'<text x="{LABEL_W + bar_w + 8}" y="{y + BAR_H / 2}" dominant-baseline="middle">'
-                    f"{escape(right(values))}</text>")
+        body.append(
+            f'<text x="{LABEL_W + bar_w + 8}" y="{y + BAR_H / 2}" dominant-baseline="middle">'
+            f"{escape(right(values))}</text>"
+        )
     return _svg(width, top + len(rows) * ROW_H + 4, body, title)
 
 
-def bars(rows: Sequence[tuple[str, float, str]], fmt: Callable[[float], str], title: str,
-         width: int = 900) -> str:
+def bars(
+    rows: Sequence[tuple[str, float, str]], fmt: Callable[[float], str], title: str, width: int = 900
+) -> str:
     """Horizontal bars, each (label, value, colour), scaled to the largest."""
     bar_w = width - LABEL_W - VALUE_W
     top = 6
@@ -86,15 +106,24 @@ def bars(rows: Sequence[tuple[str, float, str]], fmt: Callable[[float], str], ti
         y = top + i * ROW_H
         w = bar_w * value / biggest
         body.append(_label(label, y + BAR_H / 2))
-        body.append(f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}">'
-                    f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>")
-        body.append(f'<text x="{LABEL_W + w + 6:.1f}" y="{y + BAR_H / 2}" dominant-baseline="middle">'
-                    f"{escape(fmt(value))}</text>")
+        body.append(
+            f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}">'
+            f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
+        )
+        body.append(
+            f'<text x="{LABEL_W + w + 6:.1f}" y="{y + BAR_H / 2}" dominant-baseline="middle">'
+            f"{escape(fmt(value))}</text>"
+        )
     return _svg(width, top + len(rows) * ROW_H + 4, body, title)
 
 
-def paired(rows: Sequence[tuple[str, float, float]], names: tuple[str, str], colours: tuple[str, str, str],
-           title: str, width: int = 900) -> str:
+def paired(
+    rows: Sequence[tuple[str, float, float]],
+    names: tuple[str, str],
+    colours: tuple[str, str, str],
+    title: str,
+    width: int = 900,
+) -> str:
     """Two bars per row (value, ceiling); the value bar turns `colours[2]` above its ceiling."""
     bar_w = width - LABEL_W - VALUE_W
     top = 26
@@ -108,8 +137,10 @@ def paired(rows: Sequence[tuple[str, float, float]], names: tuple[str, str], col
         for j, (v, colour) in enumerate(((value, colours[2] if over else colours[0]), (ceiling, colours[1]))):
             w = bar_w * v / biggest
             yy = y + j * 11
-            body.append(f'<rect x="{LABEL_W}" y="{yy}" width="{w:.1f}" height="10" fill="{colour}">'
-                        f"<title>{escape(label)}: {escape(names[j])} {escape(fmt_rupiah(v))}</title></rect>")
+            body.append(
+                f'<rect x="{LABEL_W}" y="{yy}" width="{w:.1f}" height="10" fill="{colour}">'
+                f"<title>{escape(label)}: {escape(names[j])} {escape(fmt_rupiah(v))}</title></rect>"
+            )
         diff = value - ceiling
         if not ceiling:
             note = "tanpa pagu RKPD"
@@ -117,6 +148,8 @@ def paired(rows: Sequence[tuple[str, float, float]], names: tuple[str, str], col
             note = f"lebih {fmt_rupiah(diff)}"
         else:
             note = f"sisa {fmt_rupiah(-diff)}"
-        body.append(f'<text x="{LABEL_W + bar_w + 8}" y="{y + 11}" dominant-baseline="middle" '
-                    f'fill="{colours[2] if over else "#333"}">{escape(note)}</text>')
+        body.append(
+            f'<text x="{LABEL_W + bar_w + 8}" y="{y + 11}" dominant-baseline="middle" '
+            f'fill="{colours[2] if over else "#333"}">{escape(note)}</text>'
+        )
     return _svg(width, top + len(rows) * row_h + 4, body, title)

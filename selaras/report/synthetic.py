@@ -18,18 +18,46 @@ import pandas as pd
 from selaras.warehouse import insert_df, table_columns
 
 OPD_NAMES = [
-    "Dinas Pendidikan dan Kebudayaan", "Dinas Kesehatan", "Dinas Pekerjaan Umum dan Penataan Ruang",
-    "Dinas Perumahan Rakyat dan Kawasan Permukiman", "Dinas Sosial", "Dinas Pemberdayaan Masyarakat dan Desa",
-    "Dinas Pertanian", "Dinas Perikanan", "Dinas Perhubungan", "Dinas Lingkungan Hidup",
-    "Dinas Koperasi dan UKM", "Dinas Perindustrian dan Perdagangan", "Dinas Pariwisata",
-    "Dinas Pemuda dan Olahraga", "Dinas Tenaga Kerja", "Dinas Kependudukan dan Pencatatan Sipil",
-    "Dinas Komunikasi dan Informatika", "Dinas Ketahanan Pangan", "Dinas Perpustakaan dan Kearsipan",
-    "Dinas Penanaman Modal dan PTSP", "Dinas Pengendalian Penduduk dan KB", "Dinas Pemberdayaan Perempuan",
-    "Satuan Polisi Pamong Praja", "Badan Penanggulangan Bencana Daerah", "Badan Kesatuan Bangsa dan Politik",
-    "Badan Perencanaan Pembangunan Daerah", "Badan Keuangan Daerah", "Badan Kepegawaian Daerah",
-    "Inspektorat Daerah", "Sekretariat Daerah", "Sekretariat DPRD", "RSUD Kabupaten",
-    "Dinas Kebakaran", "Dinas Peternakan", "Dinas Kehutanan", "Dinas Energi dan Sumber Daya Mineral",
-    "Dinas Sumber Daya Air", "Dinas Pertanahan", "Dinas Statistik", "Dinas Persandian",
+    "Dinas Pendidikan dan Kebudayaan",
+    "Dinas Kesehatan",
+    "Dinas Pekerjaan Umum dan Penataan Ruang",
+    "Dinas Perumahan Rakyat dan Kawasan Permukiman",
+    "Dinas Sosial",
+    "Dinas Pemberdayaan Masyarakat dan Desa",
+    "Dinas Pertanian",
+    "Dinas Perikanan",
+    "Dinas Perhubungan",
+    "Dinas Lingkungan Hidup",
+    "Dinas Koperasi dan UKM",
+    "Dinas Perindustrian dan Perdagangan",
+    "Dinas Pariwisata",
+    "Dinas Pemuda dan Olahraga",
+    "Dinas Tenaga Kerja",
+    "Dinas Kependudukan dan Pencatatan Sipil",
+    "Dinas Komunikasi dan Informatika",
+    "Dinas Ketahanan Pangan",
+    "Dinas Perpustakaan dan Kearsipan",
+    "Dinas Penanaman Modal dan PTSP",
+    "Dinas Pengendalian Penduduk dan KB",
+    "Dinas Pemberdayaan Perempuan",
+    "Satuan Polisi Pamong Praja",
+    "Badan Penanggulangan Bencana Daerah",
+    "Badan Kesatuan Bangsa dan Politik",
+    "Badan Perencanaan Pembangunan Daerah",
+    "Badan Keuangan Daerah",
+    "Badan Kepegawaian Daerah",
+    "Inspektorat Daerah",
+    "Sekretariat Daerah",
+    "Sekretariat DPRD",
+    "RSUD Kabupaten",
+    "Dinas Kebakaran",
+    "Dinas Peternakan",
+    "Dinas Kehutanan",
+    "Dinas Energi dan Sumber Daya Mineral",
+    "Dinas Sumber Daya Air",
+    "Dinas Pertanahan",
+    "Dinas Statistik",
+    "Dinas Persandian",
 ]
 PRIORITAS = [
     "1. Peningkatan kualitas sumber daya manusia",
@@ -40,18 +68,58 @@ PRIORITAS = [
 ]
 WORK = ["Pembangunan", "Rehabilitasi", "Pemeliharaan", "Pengadaan", "Pelatihan", "Penyediaan"]
 OBJECTS = [
-    "Jalan Lingkungan", "Talud", "Posyandu", "Saluran Drainase", "Jembatan Desa", "MCK Umum", "PJU",
-    "Gedung PAUD", "Sumur Bor", "Irigasi Tersier", "Rumah Tidak Layak Huni", "Balai Warga",
-    "Sarana Air Bersih", "Tempat Pembuangan Sampah", "Alat Pertanian", "Kapasitas Kader", "Perahu Nelayan",
+    "Jalan Lingkungan",
+    "Talud",
+    "Posyandu",
+    "Saluran Drainase",
+    "Jembatan Desa",
+    "MCK Umum",
+    "PJU",
+    "Gedung PAUD",
+    "Sumur Bor",
+    "Irigasi Tersier",
+    "Rumah Tidak Layak Huni",
+    "Balai Warga",
+    "Sarana Air Bersih",
+    "Tempat Pembuangan Sampah",
+    "Alat Pertanian",
+    "Kapasitas Kader",
+    "Perahu Nelayan",
 ]
 KECAMATAN = [
-    "Cibeber", "Cilograng", "Bayah", "Panggarangan", "Malingping", "Wanasalam", "Cijaku", "Banjarsari",
-    "Gunungkencana", "Cileles", "Leuwidamar", "Muncang", "Sobang", "Cipanas", "Lebakgedong", "Sajira",
-    "Curugbitung", "Maja", "Rangkasbitung", "Kalanganyar", "Cibadak", "Warunggunung", "Cimarga", "Cikulur",
+    "Cibeber",
+    "Cilograng",
+    "Bayah",
+    "Panggarangan",
+    "Malingping",
+    "Wanasalam",
+    "Cijaku",
+    "Banjarsari",
+    "Gunungkencana",
+    "Cileles",
+    "Leuwidamar",
+    "Muncang",
+    "Sobang",
+    "Cipanas",
+    "Lebakgedong",
+    "Sajira",
+    "Curugbitung",
+    "Maja",
+    "Rangkasbitung",
+    "Kalanganyar",
+    "Cibadak",
+    "Warunggunung",
+    "Cimarga",
+    "Cikulur",
 ]
 # Proposal text a spreadsheet program would take for a formula (formula injection).
-HOSTILE = ["=HYPERLINK(\"http://contoh.invalid\",\"klik\")", "+62 812 PERBAIKAN JALAN", "-Perbaikan talud",
-           "@SUM(A1:A9) bantuan alat", "=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://contoh.invalid","klik")',
+    "+62 812 PERBAIKAN JALAN",
+    "-Perbaikan talud",
+    "@SUM(A1:A9) bantuan alat",
+    "=1+1",
+]
 
 
 def _file_id(source_file: str) -> str:
@@ -67,9 +135,16 @@ def _opd_name(i: int) -> str:
     return base if i < len(OPD_NAMES) else f"{base} {i // len(OPD_NAMES) + 1}"
 
 
-def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int = 60,
-                   renja_per_opd: int = 12, seed: int = 2021, tahun: int = 2021,
-                   run_id: str = "synthetic", n_candidates: int = 5) -> dict[str, int]:
+def fill_synthetic(
+    con: duckdb.DuckDBPyConnection,
+    n_opd: int = 3,
+    n_usulan: int = 60,
+    renja_per_opd: int = 12,
+    seed: int = 2021,
+    tahun: int = 2021,
+    run_id: str = "synthetic",
+    n_candidates: int = 5,
+) -> dict[str, int]:
     """Insert a synthetic region; returns row counts per table. Candidate 1 is the
     matcher's choice (where it made one), as a matcher's ranking has it."""
     rng = np.random.default_rng(seed)
@@ -81,8 +156,18 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
 
     def add_file(source_file: str, kind: str, opd: str | None) -> str:
         fid = _file_id(source_file)
-        files.append({"file_id": fid, "source_file": source_file, "kind": kind, "sha256": fid * 4,
-                      "status": "loaded", "opd": opd, "tahun": tahun, "run_id": run_id})
+        files.append(
+            {
+                "file_id": fid,
+                "source_file": source_file,
+                "kind": kind,
+                "sha256": fid * 4,
+                "status": "loaded",
+                "opd": opd,
+                "tahun": tahun,
+                "run_id": run_id,
+            }
+        )
         return fid
 
     # RKPD: per OPD three programs, sub kegiatan spread over them; two of every
@@ -99,16 +184,26 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
             prog = 2 + j % 3
             kode = f"{bidang}.{prog:02d}.2.{1 + j // 3:02d}.{j + 1:04d}"
             nama = f"{WORK[j % len(WORK)]} {OBJECTS[(o + j) % len(OBJECTS)]} {j + 1}"
-            rkpd_rows.append({
-                "row_ref": f"{rkpd_file}:RKPD:{row}", "file_id": rkpd_fid, "source_file": rkpd_file,
-                "sheet": "RKPD", "source_row": row, "tahun": tahun,
-                "prioritas": PRIORITAS[(o + prog) % len(PRIORITAS)], "kode_raw": kode, "kode": kode,
-                "kode_level": "sub_kegiatan", "nama": nama, "program_kode": kode[: len(bidang) + 3],
-                "program_nama": f"Program {OBJECTS[(o + prog) % len(OBJECTS)]}",
-                "pagu": float(rng.integers(2, 40) * 50_000_000),
-                # The RKPD writes the OPD in capitals: the same agency as the Renja's.
-                "opd": opd.upper() if o % 2 else opd,
-            })
+            rkpd_rows.append(
+                {
+                    "row_ref": f"{rkpd_file}:RKPD:{row}",
+                    "file_id": rkpd_fid,
+                    "source_file": rkpd_file,
+                    "sheet": "RKPD",
+                    "source_row": row,
+                    "tahun": tahun,
+                    "prioritas": PRIORITAS[(o + prog) % len(PRIORITAS)],
+                    "kode_raw": kode,
+                    "kode": kode,
+                    "kode_level": "sub_kegiatan",
+                    "nama": nama,
+                    "program_kode": kode[: len(bidang) + 3],
+                    "program_nama": f"Program {OBJECTS[(o + prog) % len(OBJECTS)]}",
+                    "pagu": float(rng.integers(2, 40) * 50_000_000),
+                    # The RKPD writes the OPD in capitals: the same agency as the Renja's.
+                    "opd": opd.upper() if o % 2 else opd,
+                }
+            )
             items.append(len(rkpd_rows) - 1)
             row += 1
         per_opd_rkpd[o] = items
@@ -127,36 +222,75 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
             status = statuses[0] if j % 5 in (0, 1) else statuses[j % 4]
             kode = item["kode"] if status == "selaras" else item["kode"][:-4] + f"{9000 + j:04d}"
             over = o % 3 == 0 and j % 3 == 0  # some programs go over the ceiling
-            renja_rows.append({
-                "row_ref": ref, "file_id": fid, "source_file": source_file, "sheet": "Renja",
-                "source_row": src_row, "opd": opd, "tahun": tahun, "kode_raw": kode, "kode": kode,
-                "kode_level": "sub_kegiatan", "nama": item["nama"] if j % 4 else item["nama"].upper(),
-                "program_kode": item["program_kode"], "program_nama": item["program_nama"],
-                "indikator": f"Jumlah {OBJECTS[j % len(OBJECTS)].lower()}", "target_raw": f"{j + 1} Unit",
-                "target": float(j + 1), "satuan": "Unit", "lokasi": f"Kec. {kecs[j % n_kec]}",
-                "pagu": item["pagu"] * (1.5 if over else 0.9), "sumber_dana": "PAD",
-            })
+            renja_rows.append(
+                {
+                    "row_ref": ref,
+                    "file_id": fid,
+                    "source_file": source_file,
+                    "sheet": "Renja",
+                    "source_row": src_row,
+                    "opd": opd,
+                    "tahun": tahun,
+                    "kode_raw": kode,
+                    "kode": kode,
+                    "kode_level": "sub_kegiatan",
+                    "nama": item["nama"] if j % 4 else item["nama"].upper(),
+                    "program_kode": item["program_kode"],
+                    "program_nama": item["program_nama"],
+                    "indikator": f"Jumlah {OBJECTS[j % len(OBJECTS)].lower()}",
+                    "target_raw": f"{j + 1} Unit",
+                    "target": float(j + 1),
+                    "satuan": "Unit",
+                    "lokasi": f"Kec. {kecs[j % n_kec]}",
+                    "pagu": item["pagu"] * (1.5 if over else 0.9),
+                    "sumber_dana": "PAD",
+                }
+            )
             per_opd_renja[o].append(len(renja_rows) - 1)
             target = item if status != "tidak_selaras" else None
-            alignment.append({
-                "renja_ref": ref, "rkpd_ref": target and target["row_ref"], "kode_rkpd": target and target["kode"],
-                "nama_rkpd": target and target["nama"], "prioritas": target and target["prioritas"],
-                "kode_saran": target["kode"] if target and status != "selaras" else None,
-                "status": status, "method": {"selaras": "kode", "selaras_nama": "hirarki_nama",
-                                              "perlu_review": "nama", "tidak_selaras": "none"}[status],
-                "score": {"selaras": 100.0, "selaras_nama": 91.5, "perlu_review": 72.25,
-                          "tidak_selaras": 31.0}[status],
-                "reason": f"Sintetis: {status}", "decided_by": "matcher",
-            })
+            alignment.append(
+                {
+                    "renja_ref": ref,
+                    "rkpd_ref": target and target["row_ref"],
+                    "kode_rkpd": target and target["kode"],
+                    "nama_rkpd": target and target["nama"],
+                    "prioritas": target and target["prioritas"],
+                    "kode_saran": target["kode"] if target and status != "selaras" else None,
+                    "status": status,
+                    "method": {
+                        "selaras": "kode",
+                        "selaras_nama": "hirarki_nama",
+                        "perlu_review": "nama",
+                        "tidak_selaras": "none",
+                    }[status],
+                    "score": {
+                        "selaras": 100.0,
+                        "selaras_nama": 91.5,
+                        "perlu_review": 72.25,
+                        "tidak_selaras": 31.0,
+                    }[status],
+                    "reason": f"Sintetis: {status}",
+                    "decided_by": "matcher",
+                }
+            )
             items = per_opd_rkpd[o]
             cands = [items[(j + k) % len(items)] for k in range(min(n_candidates, len(items)))]
             for rank, c in enumerate(cands, 1):
-                renja_cand.append({
-                    "renja_ref": ref, "rank": rank, "target_type": "rkpd", "target_ref": rkpd_rows[c]["row_ref"],
-                    "target_kode": rkpd_rows[c]["kode"], "target_nama": rkpd_rows[c]["nama"],
-                    "score": round(95.0 - 7.5 * rank, 1), "code_score": 50.0, "name_score": 80.0,
-                    "opd_score": 100.0, "method": "nama",
-                })
+                renja_cand.append(
+                    {
+                        "renja_ref": ref,
+                        "rank": rank,
+                        "target_type": "rkpd",
+                        "target_ref": rkpd_rows[c]["row_ref"],
+                        "target_kode": rkpd_rows[c]["kode"],
+                        "target_nama": rkpd_rows[c]["nama"],
+                        "score": round(95.0 - 7.5 * rank, 1),
+                        "code_score": 50.0,
+                        "name_score": 80.0,
+                        "opd_score": 100.0,
+                        "method": "nama",
+                    }
+                )
 
     # Proposals: musrenbang per kecamatan file, pokir in one file.
     usulan_rows, accommodation, usulan_cand = [], [], []
@@ -166,8 +300,10 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
     anggaran = rng.integers(1, 400, n_usulan) * 5_000_000.0
     pokir_file = "pokir/pokir_dprd.xlsx"
     pokir_fid = add_file(pokir_file, "pokir", None)
-    mus_fids = {k: add_file(f"musrenbang/musrenbang_kec_{_slug(kec)}.xlsx", "musrenbang", None)
-                for k, kec in enumerate(kecs)}
+    mus_fids = {
+        k: add_file(f"musrenbang/musrenbang_kec_{_slug(kec)}.xlsx", "musrenbang", None)
+        for k, kec in enumerate(kecs)
+    }
     next_row: dict[str, int] = {}
     for i in range(n_usulan):
         o, k = int(opd_of[i]), int(kec_of[i])
@@ -177,56 +313,122 @@ def fill_synthetic(con: duckdb.DuckDBPyConnection, n_opd: int = 3, n_usulan: int
         src_row = next_row.get(source_file, 5)
         next_row[source_file] = src_row + 1
         ref = f"{source_file}:Usulan:{src_row}"
-        text = (HOSTILE[(i // 11) % len(HOSTILE)] if i % 11 == 5
-                else f"{WORK[i % len(WORK)]} {OBJECTS[i % len(OBJECTS)]} Desa {kecs[k]} {i % 9 + 1}")
-        usulan_rows.append({
-            "row_ref": ref, "file_id": fid, "source_file": source_file, "sheet": "Usulan",
-            "source_row": src_row, "channel": channel, "usulan_id": f"U{tahun}-{i + 1:06d}" if i % 4 else None,
-            "tahun": tahun, "tahapan": "kecamatan" if channel == "musrenbang" else None,
-            "usulan": text, "uraian": f"Permasalahan warga nomor {i}", "lokasi": f"Kp. Sukamaju RT 0{i % 9 + 1}",
-            "kecamatan": (f"Kec. {kecs[k]}" if i % 3 == 0 else kecs[k].upper()), "desa": f"Desa {i % 13 + 1}",
-            "volume_raw": f"{i % 50 + 1} m", "volume": float(i % 50 + 1), "satuan": "m",
-            "anggaran": float(anggaran[i]),
-            "opd_tujuan": (opds[o] if i % 5 else opds[o].upper() + "."),
-        })
+        text = (
+            HOSTILE[(i // 11) % len(HOSTILE)]
+            if i % 11 == 5
+            else f"{WORK[i % len(WORK)]} {OBJECTS[i % len(OBJECTS)]} Desa {kecs[k]} {i % 9 + 1}"
+        )
+        usulan_rows.append(
+            {
+                "row_ref": ref,
+                "file_id": fid,
+                "source_file": source_file,
+                "sheet": "Usulan",
+                "source_row": src_row,
+                "channel": channel,
+                "usulan_id": f"U{tahun}-{i + 1:06d}" if i % 4 else None,
+                "tahun": tahun,
+                "tahapan": "kecamatan" if channel == "musrenbang" else None,
+                "usulan": text,
+                "uraian": f"Permasalahan warga nomor {i}",
+                "lokasi": f"Kp. Sukamaju RT 0{i % 9 + 1}",
+                "kecamatan": (f"Kec. {kecs[k]}" if i % 3 == 0 else kecs[k].upper()),
+                "desa": f"Desa {i % 13 + 1}",
+                "volume_raw": f"{i % 50 + 1} m",
+                "volume": float(i % 50 + 1),
+                "satuan": "m",
+                "anggaran": float(anggaran[i]),
+                "opd_tujuan": (opds[o] if i % 5 else opds[o].upper() + "."),
+            }
+        )
         renjas = per_opd_renja[o]
         r = renjas[i % len(renjas)]
         d = status_draw[i]
         status = "terakomodir" if d < 0.55 else "perlu_review" if d < 0.70 else "tidak_terakomodir"
-        accommodation.append({
-            "usulan_ref": ref, "channel": channel, "status": status,
-            "renja_ref": None if status == "tidak_terakomodir" else renja_rows[r]["row_ref"],
-            "renja_refs": None if status == "tidak_terakomodir" else [renja_rows[r]["row_ref"]],
-            "score": {"terakomodir": 88.0, "perlu_review": 64.5, "tidak_terakomodir": 22.0}[status],
-            "reason": f"Sintetis: {status}", "decided_by": "matcher",
-        })
+        accommodation.append(
+            {
+                "usulan_ref": ref,
+                "channel": channel,
+                "status": status,
+                "renja_ref": None if status == "tidak_terakomodir" else renja_rows[r]["row_ref"],
+                "renja_refs": None if status == "tidak_terakomodir" else [renja_rows[r]["row_ref"]],
+                "score": {"terakomodir": 88.0, "perlu_review": 64.5, "tidak_terakomodir": 22.0}[status],
+                "reason": f"Sintetis: {status}",
+                "decided_by": "matcher",
+            }
+        )
         for rank in range(1, min(n_candidates, len(renjas)) + 1):
             c = renjas[(i + rank - 1) % len(renjas)]
-            usulan_cand.append({
-                "usulan_ref": ref, "rank": rank, "renja_ref": renja_rows[c]["row_ref"],
-                "score": round(92.0 - 6 * rank, 1), "match_weight": 8.0 - rank, "work_score": 1.0,
-                "text_score": 0.8, "location_score": 0.9, "volume_score": 0.5, "cost_score": 0.5, "opd_score": 1.0,
-            })
+            usulan_cand.append(
+                {
+                    "usulan_ref": ref,
+                    "rank": rank,
+                    "renja_ref": renja_rows[c]["row_ref"],
+                    "score": round(92.0 - 6 * rank, 1),
+                    "match_weight": 8.0 - rank,
+                    "work_score": 1.0,
+                    "text_score": 0.8,
+                    "location_score": 0.9,
+                    "volume_score": 0.5,
+                    "cost_score": 0.5,
+                    "opd_score": 1.0,
+                }
+            )
 
     # Quality: every file validated once; 1 in 97 proposals quarantined, 1 in 41 warned.
-    vruns = pd.DataFrame([{"run_id": run_id, "file_id": f["file_id"], "kind": f["kind"], "suite": f["kind"] + "_rows",
-                           "evaluated": 0, "expectations": 5, "failed": 0, "success": True} for f in files])
+    vruns = pd.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "file_id": f["file_id"],
+                "kind": f["kind"],
+                "suite": f["kind"] + "_rows",
+                "evaluated": 0,
+                "expectations": 5,
+                "failed": 0,
+                "success": True,
+            }
+            for f in files
+        ]
+    )
     checks = []
     for i, u in enumerate(usulan_rows):
         if i % 97 == 13 or i % 41 == 7:
             error = i % 97 == 13
-            checks.append({
-                "run_id": run_id, "file_id": u["file_id"], "row_ref": u["row_ref"], "source_file": u["source_file"],
-                "sheet": u["sheet"], "source_row": u["source_row"], "column_name": "ANGGARAN", "kind": u["channel"],
-                "raw_value": "-", "rule": "anggaran_positive" if error else "volume_unit_known",
-                "severity": "error" if error else "warning",
-                "message": "Anggaran kosong atau tidak positif" if error else "Satuan volume tidak dikenal",
-            })
+            checks.append(
+                {
+                    "run_id": run_id,
+                    "file_id": u["file_id"],
+                    "row_ref": u["row_ref"],
+                    "source_file": u["source_file"],
+                    "sheet": u["sheet"],
+                    "source_row": u["source_row"],
+                    "column_name": "ANGGARAN",
+                    "kind": u["channel"],
+                    "raw_value": "-",
+                    "rule": "anggaran_positive" if error else "volume_unit_known",
+                    "severity": "error" if error else "warning",
+                    "message": "Anggaran kosong atau tidak positif"
+                    if error
+                    else "Satuan volume tidak dikenal",
+                }
+            )
 
-    opd_list = pd.DataFrame([{
-        "row_ref": f"opd/daftar_opd.xlsx:OPD:{i + 2}", "file_id": _file_id("opd/daftar_opd.xlsx"),
-        "source_file": "opd/daftar_opd.xlsx", "sheet": "OPD", "source_row": i + 2, "kode": f"{i + 1:02d}",
-        "nama": opd, "singkatan": None} for i, opd in enumerate(opds)])
+    opd_list = pd.DataFrame(
+        [
+            {
+                "row_ref": f"opd/daftar_opd.xlsx:OPD:{i + 2}",
+                "file_id": _file_id("opd/daftar_opd.xlsx"),
+                "source_file": "opd/daftar_opd.xlsx",
+                "sheet": "OPD",
+                "source_row": i + 2,
+                "kode": f"{i + 1:02d}",
+                "nama": opd,
+                "singkatan": None,
+            }
+            for i, opd in enumerate(opds)
+        ]
+    )
     add_file("opd/daftar_opd.xlsx", "opd", None)
 
     tables = {

@@ -40,11 +40,17 @@ WARN = ("#FFEB9C", "#9C5700")
 BAD = ("#FFC7CE", "#9C0006")
 NONE = ("#EDEDED", "#404040")
 STATUS_COLOURS = {
-    "selaras": GOOD, "terakomodir": GOOD, "dalam_pagu": GOOD,
+    "selaras": GOOD,
+    "terakomodir": GOOD,
+    "dalam_pagu": GOOD,
     "selaras_nama": FAIR,
     "perlu_review": WARN,
-    "tidak_selaras": BAD, "tidak_terakomodir": BAD, "melebihi_pagu": BAD,
-    "tanpa_pagu_rkpd": NONE, "tanpa_renja": NONE, "tanpa_pagu": NONE,
+    "tidak_selaras": BAD,
+    "tidak_terakomodir": BAD,
+    "melebihi_pagu": BAD,
+    "tanpa_pagu_rkpd": NONE,
+    "tanpa_renja": NONE,
+    "tanpa_pagu": NONE,
 }
 
 
@@ -52,15 +58,21 @@ STATUS_COLOURS = {
 class Col:
     header: str
     field: str
-    kind: str = "text"      # text / wrap / money / int / score / percent / status
+    kind: str = "text"  # text / wrap / money / int / score / percent / status
     width: float = 14
 
 
 def open_workbook(path: Path) -> xlsxwriter.Workbook:
-    return xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "nan_inf_to_errors": False, "default_date_format": "dd-mm-yyyy",
-    })
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+            "default_date_format": "dd-mm-yyyy",
+        },
+    )
 
 
 class Styles:
@@ -72,8 +84,17 @@ class Styles:
         self.title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.subtitle = wb.add_format({**base, "italic": True, "font_color": "#595959"})
         self.section = wb.add_format({**base, "bold": True, "font_size": 11, "font_color": "#1F4E79"})
-        self.header = wb.add_format({**base, "bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-                                     "text_wrap": True, "border": 1, "valign": "vcenter"})
+        self.header = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "border": 1,
+                "valign": "vcenter",
+            }
+        )
         self.bold = wb.add_format({**base, "bold": True})
         self.note = wb.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True})
         self.kinds = {
@@ -85,14 +106,24 @@ class Styles:
             "score": wb.add_format({**base, "num_format": SCORE}),
             "percent": wb.add_format({**base, "num_format": PERCENT}),
         }
-        self.bold_kinds = {k: wb.add_format({**base, "bold": True, "top": 1,
-                                              **({"num_format": fmt} if fmt else {})})
-                           for k, fmt in (("text", None), ("money", MONEY), ("int", INTEGER),
-                                          ("percent", PERCENT), ("score", SCORE))}
-        self.status = {s: wb.add_format({"bg_color": fill, "font_color": font}) for s, (fill, font) in
-                       STATUS_COLOURS.items()}
-        self.status_cell = {s: wb.add_format({**base, "bg_color": fill, "font_color": font})
-                            for s, (fill, font) in STATUS_COLOURS.items()}
+        self.bold_kinds = {
+            k: wb.add_format({**base, "bold": True, "top": 1, **({"num_format": fmt} if fmt else {})})
+            for k, fmt in (
+                ("text", None),
+                ("money", MONEY),
+                ("int", INTEGER),
+                ("percent", PERCENT),
+                ("score", SCORE),
+            )
+        }
+        self.status = {
+            s: wb.add_format({"bg_color": fill, "font_color": font})
+            for s, (fill, font) in STATUS_COLOURS.items()
+        }
+        self.status_cell = {
+            s: wb.add_format({**base, "bg_color": fill, "font_color": font})
+            for s, (fill, font) in STATUS_COLOURS.items()
+        }
         self.row_bad = wb.add_format({"bg_color": BAD[0], "font_color": BAD[1]})
 
 
@@ -111,21 +142,31 @@ def cell_writer(ws: Worksheet, kind: str) -> Callable[[int, int, Any, Any], None
     """A function writing one value of a column kind: text always as a string."""
     write_string, write_number = ws.write_string, ws.write_number
     if kind in ("text", "wrap", "status"):
+
         def write(r: int, c: int, v: Any, fmt: Any) -> None:
             if not _missing(v) and v != "":
                 write_string(r, c, v if isinstance(v, str) and len(v) <= MAX_TEXT else text_of(v), fmt)
     else:
+
         def write(r: int, c: int, v: Any, fmt: Any) -> None:
             if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
                 write_number(r, c, v, fmt)
             elif not _missing(v) and v != "":
                 write_string(r, c, text_of(v), fmt)
+
     return write
 
 
-def write_table(ws: Worksheet, styles: Styles, cols: Sequence[Col], rows: Sequence[Sequence[Any]],
-                fields: dict[str, int], start_row: int = 0, freeze: bool = True,
-                highlight: tuple[str, str] | None = None) -> int:
+def write_table(
+    ws: Worksheet,
+    styles: Styles,
+    cols: Sequence[Col],
+    rows: Sequence[Sequence[Any]],
+    fields: dict[str, int],
+    start_row: int = 0,
+    freeze: bool = True,
+    highlight: tuple[str, str] | None = None,
+) -> int:
     """A header row and the rows, with widths, frozen header, autofilter, status colours
     and print set-up. `fields` maps a field name to its index in each row (the field
     NUMBER is the running number 1, 2, 3 ...); `highlight`
@@ -133,8 +174,11 @@ def write_table(ws: Worksheet, styles: Styles, cols: Sequence[Col], rows: Sequen
     for c, col in enumerate(cols):
         ws.write_string(start_row, c, col.header, styles.header)
         ws.set_column(c, c, col.width)
-    writers = [(c, fields[col.field], cell_writer(ws, col.kind), styles.kinds[col.kind])
-               for c, col in enumerate(cols) if col.field != NUMBER]
+    writers = [
+        (c, fields[col.field], cell_writer(ws, col.kind), styles.kinds[col.kind])
+        for c, col in enumerate(cols)
+        if col.field != NUMBER
+    ]
     numbered = [c for c, col in enumerate(cols) if col.field == NUMBER]
     write_number, int_fmt = ws.write_number, styles.kinds["int"]
     for n, row in enumerate(rows, 1):
@@ -156,17 +200,25 @@ def write_table(ws: Worksheet, styles: Styles, cols: Sequence[Col], rows: Sequen
         if highlight:
             field, value = highlight
             hc = next(c for c, col in enumerate(cols) if col.field == field)
-            ws.conditional_format(start_row + 1, 0, last, len(cols) - 1, {
-                "type": "formula",
-                "criteria": f'=${xl_col_to_name(hc)}{start_row + 2}="{value}"',
-                "format": styles.row_bad})
+            ws.conditional_format(
+                start_row + 1,
+                0,
+                last,
+                len(cols) - 1,
+                {
+                    "type": "formula",
+                    "criteria": f'=${xl_col_to_name(hc)}{start_row + 2}="{value}"',
+                    "format": styles.row_bad,
+                },
+            )
     return len(rows)
 
 
 def colour_statuses(ws: Worksheet, styles: Styles, first: int, col: int, last: int) -> None:
     for status, fmt in styles.status.items():
-        ws.conditional_format(first, col, last, col, {
-            "type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt})
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt}
+        )
 
 
 def print_setup(ws: Worksheet, landscape: bool = True) -> None:

@@ -106,6 +106,7 @@ def _write(data_dir: Path, spec, seed: int, big: bool) -> list[Path]:
     raw = data_dir / "raw"
     plan = build_plan(spec, random.Random(seed))
     logs = []
+
     # Each file draws from its own random stream, so adding a file never changes another.
     def sub(name: str) -> random.Random:
         return random.Random(f"{seed}:{name}")

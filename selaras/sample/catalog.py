@@ -88,7 +88,12 @@ class Nomenklatur:
 def nomenklatur() -> Nomenklatur:
     d = load_yaml("nomenklatur.yaml")
     items: dict[str, NomItem] = {}
-    for level, key in (("urusan", "urusan"), ("bidang", "bidang"), ("program", "program"), ("kegiatan", "kegiatan")):
+    for level, key in (
+        ("urusan", "urusan"),
+        ("bidang", "bidang"),
+        ("program", "program"),
+        ("kegiatan", "kegiatan"),
+    ):
         for kode, nama in d[key].items():
             items[str(kode)] = NomItem(str(kode), nama, level)
     for kode, (nama, satuan, indikator) in d["sub_kegiatan"].items():
@@ -197,8 +202,17 @@ def kamus() -> list[Kamus]:
     for k in load_yaml("kamus.yaml")["kamus"]:
         out.append(
             Kamus(
-                k["key"], k["bidang"], k["usulan"], tuple(k["pokir"]), k["sub_kegiatan"], k["indikator"],
-                tuple(k["satuan"]), tuple(k["volume"]), int(k["harga"]), k["jenis"], tuple(k["masalah"]),
+                k["key"],
+                k["bidang"],
+                k["usulan"],
+                tuple(k["pokir"]),
+                k["sub_kegiatan"],
+                k["indikator"],
+                tuple(k["satuan"]),
+                tuple(k["volume"]),
+                int(k["harga"]),
+                k["jenis"],
+                tuple(k["masalah"]),
             )
         )
     return out

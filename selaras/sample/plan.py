@@ -165,7 +165,9 @@ class Spec:
     wilayah: Wilayah
     n_usulan: int
     pokir_share: float
-    located_per_kamus: tuple[int, int] | dict[str, tuple[int, int]]  # Renja rows per kamus item and OPD (per bidang)
+    located_per_kamus: (
+        tuple[int, int] | dict[str, tuple[int, int]]
+    )  # Renja rows per kamus item and OPD (per bidang)
     gap_rate: float = 0.12  # RKPD items with no Renja row
     rkpd_share: float = 0.75  # non-kamus sub kegiatan of a bidang that are in the RKPD
     not_in_rkpd_per_opd: int = 1  # Renja rows for sub kegiatan the RKPD lacks
@@ -181,8 +183,13 @@ class Spec:
     bad_usulan: bool = True  # one unparsable and one negative proposal amount
     # proposal mix (the rest is unrelated)
     shares: dict[str, float] = field(
-        default_factory=lambda: {"accommodated": 0.38, "split": 0.03, "other_desa": 0.16,
-                                 "other_work": 0.12, "same_name": 0.04}
+        default_factory=lambda: {
+            "accommodated": 0.38,
+            "split": 0.03,
+            "other_desa": 0.16,
+            "other_work": 0.12,
+            "same_name": 0.04,
+        }
     )
 
 
@@ -214,7 +221,11 @@ def extra_opds(n: int, layouts: list[str], tahun: int, start: int) -> list[Opd]:
         kode = f"{bidang}.0.00.0.00.{seq:02d}.0000"
         layout = layouts[i % len(layouts)]
         ext = "csv" if layout == "csv" else "xlsx"
-        out.append(Opd(key, kode, nama, f"UPTD-{seq:03d}", bidang, layout, f"renja/renja_{key.lower()}_{tahun}.{ext}"))
+        out.append(
+            Opd(
+                key, kode, nama, f"UPTD-{seq:03d}", bidang, layout, f"renja/renja_{key.lower()}_{tahun}.{ext}"
+            )
+        )
     return out
 
 
@@ -300,9 +311,17 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
     def renja_row(opd: Opd, item: NomItem, **kw) -> RenjaRow:
         kode = concrete(item.kode, opd.bidang)
         base = dict(
-            id=next(next_id), opd=opd, item=item, kode_current=kode, kode_written=kode, nama=item.nama,
-            case="exact", indikator=item.indikator or item.nama, target=_target_for(item.satuan, rng),
-            satuan=item.satuan or "Kegiatan", pagu=_round(rng.lognormvariate(19.8, 0.8), 1000),
+            id=next(next_id),
+            opd=opd,
+            item=item,
+            kode_current=kode,
+            kode_written=kode,
+            nama=item.nama,
+            case="exact",
+            indikator=item.indikator or item.nama,
+            target=_target_for(item.satuan, rng),
+            satuan=item.satuan or "Kegiatan",
+            pagu=_round(rng.lognormvariate(19.8, 0.8), 1000),
             sumber_dana=rng.choice(d["sumber_dana"]),
         )
         base.update(kw)
@@ -344,7 +363,9 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
             it = NomItem(kode_lama, nama, "sub_kegiatan", satuan, indikator)
             renja.append(renja_row(opd, it, kode_current="", kode_written=kode_lama, case="dropped"))
         for k in my_kamus:
-            renja += _located_rows(opd, k, nom.items[k.sub_kegiatan], spec, rng, shared_names, by_kec, renja_row)
+            renja += _located_rows(
+                opd, k, nom.items[k.sub_kegiatan], spec, rng, shared_names, by_kec, renja_row
+            )
 
     plan = Plan(tahun, nom, spec.wilayah, spec.opds, rkpd, renja, [])
     _assign_code_cases(plan, spec, rng)
@@ -356,10 +377,16 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
 
 def _dropped_items(bidang: str) -> dict[str, tuple]:
     """Items of the previous nomenclature that no longer exist, for this bidang."""
-    return {k: tuple(v) for k, v in load_yaml("nomenklatur.yaml")["hanya_lama"].items() if k.startswith(bidang + ".")}
+    return {
+        k: tuple(v)
+        for k, v in load_yaml("nomenklatur.yaml")["hanya_lama"].items()
+        if k.startswith(bidang + ".")
+    }
 
 
-def _located_rows(opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, by_kec, renja_row) -> list[RenjaRow]:
+def _located_rows(
+    opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, by_kec, renja_row
+) -> list[RenjaRow]:
     per = spec.located_per_kamus
     lo, hi = per.get(k.bidang, (1, 1)) if isinstance(per, dict) else per
     n = rng.randint(lo, hi)
@@ -386,8 +413,15 @@ def _located_rows(opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, b
         unit = _round(k.harga * rng.uniform(0.9, 1.1), 1000)
         rows.append(
             renja_row(
-                opd, item, indikator=k.indikator, target=vol, satuan=k.satuan[0], desas=places, kamus=k,
-                harga_satuan=unit, pagu=vol * unit,
+                opd,
+                item,
+                indikator=k.indikator,
+                target=vol,
+                satuan=k.satuan[0],
+                desas=places,
+                kamus=k,
+                harga_satuan=unit,
+                pagu=vol * unit,
             )
         )
     if k.jenis == "SARPRAS" and rows and rng.random() < spec.split_share:
@@ -396,9 +430,17 @@ def _located_rows(opd, k: Kamus, item: NomItem, spec: Spec, rng, shared_names, b
             half = max(1, int(first.target // 2))
             labels = rng.choice((("Tahap I", "Tahap II"), ("Segmen 1", "Segmen 2"), ("Lanjutan", "Ruas 2")))
             second = renja_row(
-                opd, item, indikator=k.indikator, target=first.target - half, satuan=first.satuan,
-                desas=list(first.desas), kamus=k, harga_satuan=first.harga_satuan,
-                pagu=(first.target - half) * first.harga_satuan, keterangan=labels[1], split_of=first.id,
+                opd,
+                item,
+                indikator=k.indikator,
+                target=first.target - half,
+                satuan=first.satuan,
+                desas=list(first.desas),
+                kamus=k,
+                harga_satuan=first.harga_satuan,
+                pagu=(first.target - half) * first.harga_satuan,
+                keterangan=labels[1],
+                split_of=first.id,
             )
             first.target, first.pagu = half, half * first.harga_satuan
             first.keterangan, first.split_of = labels[0], second.id
@@ -452,7 +494,9 @@ def _assign_code_cases(plan: Plan, spec: Spec, rng: random.Random) -> None:
 def _inject_bad_rows(plan: Plan, spec: Spec, rng: random.Random, renja_row) -> None:
     for opd in plan.opds:
         rule = spec.bad_rows.get(opd.key)
-        mine = [r for r in plan.renja if r.opd is opd and r.kamus is None and r.case in ("exact", "not_in_rkpd")]
+        mine = [
+            r for r in plan.renja if r.opd is opd and r.kamus is None and r.case in ("exact", "not_in_rkpd")
+        ]
         if rule == RULE_NEGATIVE and mine:
             r = rng.choice(mine)
             r.pagu, r.bad_rule, r.bad_column = -abs(r.pagu), rule, "pagu"
@@ -462,12 +506,20 @@ def _inject_bad_rows(plan: Plan, spec: Spec, rng: random.Random, renja_row) -> N
             r.bad_rule, r.bad_column = rule, "pagu"
         elif rule == RULE_NO_NAME_NO_CODE and mine:
             src = rng.choice(mine)
-            bad = renja_row(opd, src.item, kode_written=None, nama="", case="missing",
-                            bad_rule=rule, bad_column="nama")
+            bad = renja_row(
+                opd, src.item, kode_written=None, nama="", case="missing", bad_rule=rule, bad_column="nama"
+            )
             plan.renja.insert(plan.renja.index(src) + 1, bad)
     if spec.hidden_row_opd:
-        mine = [r for r in plan.renja if r.opd.key == spec.hidden_row_opd and r.kamus is None
-                and r.bad_rule is None and r.case == "exact" and not r.item.is_support]
+        mine = [
+            r
+            for r in plan.renja
+            if r.opd.key == spec.hidden_row_opd
+            and r.kamus is None
+            and r.bad_rule is None
+            and r.case == "exact"
+            and not r.item.is_support
+        ]
         if mine:
             rng.choice(mine).hidden = True
 
@@ -518,7 +570,9 @@ def _proposals(plan: Plan, spec: Spec, rng: random.Random) -> list[Usulan]:
         r = rng.choice(located)
         cands = [x for x in by_kec[r.desas[0].kec.kode] if free(r.opd, r.kamus, x)]
         if not cands:
-            cands = [x for x in plan.wilayah.desas if x.kec.kab == r.desas[0].kec.kab and free(r.opd, r.kamus, x)]
+            cands = [
+                x for x in plan.wilayah.desas if x.kec.kab == r.desas[0].kec.kab and free(r.opd, r.kamus, x)
+            ]
         if cands:
             add(r.opd, r.kamus, rng.choice(cands), "other_desa")
     for _ in range(quota["other_work"]):
@@ -565,7 +619,9 @@ def _proposals(plan: Plan, spec: Spec, rng: random.Random) -> list[Usulan]:
             u.slot = "pokir"
             u.usulan_id = f"POKIR-{plan.tahun}-{i:05d}"
         else:
-            u.slot = "musrenbang_xlsx" if u.desa.kec.kab.kode in ("36.01", "36.02", "36.73") else "musrenbang_csv"
+            u.slot = (
+                "musrenbang_xlsx" if u.desa.kec.kab.kode in ("36.01", "36.02", "36.73") else "musrenbang_csv"
+            )
             u.usulan_id = str(2_104_000 + i * 7)
     out.sort(key=lambda u: u.id)
     if spec.bad_usulan:

@@ -61,7 +61,9 @@ def lokasi(row: RenjaRow, style: str, rng: random.Random) -> str:
         }.get(style, "Provinsi Banten")
     kec = row.desas[0].kec
     if style == "sipd":
-        return f"{kec.kab.short}, Kec. {kec.nama}, " + ", ".join(tn.desa_label(d, rng, "ds") for d in row.desas)
+        return f"{kec.kab.short}, Kec. {kec.nama}, " + ", ".join(
+            tn.desa_label(d, rng, "ds") for d in row.desas
+        )
     if style == "csv":
         return f"Kec. {kec.nama} \u2013 " + ", ".join(tn.desa_label(d, rng, "ds") for d in row.desas)
     villages = ", ".join(tn.desa_label(d, rng) for d in row.desas)
@@ -118,7 +120,11 @@ def _signature(sh: XlsxSheet, opd: Opd, col: int, rng: random.Random, tahun: int
     name, nip = rng.choice(daerah()["penandatangan"])
     sh.empty()
     pad = [None] * col
-    for text in (f"Serang, {rng.randint(2, 27)} Maret {tahun - 1}", f"KEPALA {opd.nama.upper()}", "PROVINSI BANTEN"):
+    for text in (
+        f"Serang, {rng.randint(2, 27)} Maret {tahun - 1}",
+        f"KEPALA {opd.nama.upper()}",
+        "PROVINSI BANTEN",
+    ):
         sh.row(pad + [text], "note", formats={col: sh.book.f["note"]})
     sh.empty()
     sh.empty()
@@ -129,13 +135,27 @@ def _signature(sh: XlsxSheet, opd: Opd, col: int, rng: random.Random, tahun: int
 # --- a / SIPD ----------------------------------------------------------------------------
 
 SIPD_COLS = [
-    "KODE SUB KEGIATAN", "PROGRAM DAN KEGIATAN", "TOLAK UKUR CAPAIAN KEG.", "TARGET KINERJA CAPAIAN KEG.",
-    "TOLAK UKUR KELUARAN", "TARGET KINERJA KELUARAN", "TOLAK UKUR HASIL", "TARGET KINERJA HASIL", "SUMBER DANA",
-    "LOKASI", "KELUARAN SUB KEG.", "AWAL PELAKSANAAN", "AKHIR PELAKSANAAN", "JUMLAH PAGU", "KETERANGAN",
+    "KODE SUB KEGIATAN",
+    "PROGRAM DAN KEGIATAN",
+    "TOLAK UKUR CAPAIAN KEG.",
+    "TARGET KINERJA CAPAIAN KEG.",
+    "TOLAK UKUR KELUARAN",
+    "TARGET KINERJA KELUARAN",
+    "TOLAK UKUR HASIL",
+    "TARGET KINERJA HASIL",
+    "SUMBER DANA",
+    "LOKASI",
+    "KELUARAN SUB KEG.",
+    "AWAL PELAKSANAAN",
+    "AKHIR PELAKSANAAN",
+    "JUMLAH PAGU",
+    "KETERANGAN",
 ]
 
 
-def write_sipd(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random, titled: bool) -> list[SheetLog]:
+def write_sipd(
+    raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random, titled: bool
+) -> list[SheetLog]:
     from selaras.sample.catalog import daerah
 
     book = Book(raw, opd.file_name)
@@ -143,21 +163,42 @@ def write_sipd(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: rando
     f = book.f
     money = "dots" if titled else "number"
     if titled:
-        _title_block(sh, ["RENCANA KERJA (RENJA) PERANGKAT DAERAH", f"{opd.nama.upper()} PROVINSI BANTEN",
-                          f"TAHUN ANGGARAN {plan.tahun}"], len(SIPD_COLS))
+        _title_block(
+            sh,
+            [
+                "RENCANA KERJA (RENJA) PERANGKAT DAERAH",
+                f"{opd.nama.upper()} PROVINSI BANTEN",
+                f"TAHUN ANGGARAN {plan.tahun}",
+            ],
+            len(SIPD_COLS),
+        )
     sh.header([SIPD_COLS], [])
     if titled:
         sh.row([str(i) for i in range(1, len(SIPD_COLS) + 1)], "numbering", fmt=f["numbering"])
     ordered = [x[1] for x in grouped(rows, plan.nom) if x[0] == "row"]
     for r in ordered:
-        capaian = ("Persentase penunjang urusan perangkat daerah berjalan sesuai standar" if r.item.is_support
-                   else "Persentase capaian kinerja kegiatan")
+        capaian = (
+            "Persentase penunjang urusan perangkat daerah berjalan sesuai standar"
+            if r.item.is_support
+            else "Persentase capaian kinerja kegiatan"
+        )
         cap_target = rng.choice((0.96, 0.9, 1, 0.85))
         values = [
-            _code(r, "lower_x" if titled else "dotted"), r.nama, capaian,
-            tn.id_decimal(cap_target) if titled else cap_target, r.indikator, _target_text(r), "", "",
-            rng.choice(daerah()["sumber_dana_kode"]), lokasi(r, "sipd", rng), "",
-            START.isoformat(), END.isoformat(), _pagu_cell(r, money), r.keterangan,
+            _code(r, "lower_x" if titled else "dotted"),
+            r.nama,
+            capaian,
+            tn.id_decimal(cap_target) if titled else cap_target,
+            r.indikator,
+            _target_text(r),
+            "",
+            "",
+            rng.choice(daerah()["sumber_dana_kode"]),
+            lokasi(r, "sipd", rng),
+            "",
+            START.isoformat(),
+            END.isoformat(),
+            _pagu_cell(r, money),
+            r.keterangan,
         ]
         n = sh.row(values, "data", r, fmt=f["cell"], formats={13: f["money"]})
         _mark(sh, r, n, r.nama)
@@ -171,7 +212,9 @@ def write_sipd(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: rando
 # --- b / regulation ------------------------------------------------------------------------
 
 
-def write_regulasi(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random, header_rows: int) -> list[SheetLog]:
+def write_regulasi(
+    raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random, header_rows: int
+) -> list[SheetLog]:
     book = Book(raw, opd.file_name)
     sh = book.sheet(f"Renja {plan.tahun}")
     f = book.f
@@ -179,30 +222,89 @@ def write_regulasi(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: r
     three = header_rows == 3
     ncols = 11 if three else 10
     money = "rp_cents" if three else "number"
-    _title_block(sh, [f"RENCANA KERJA PERANGKAT DAERAH {opd.nama.upper()} PROVINSI BANTEN TAHUN {t}",
-                      f"Rumusan Rencana Program dan Kegiatan Perangkat Daerah Tahun {t} dan Prakiraan Maju Tahun {t1}"],
-                 ncols)
+    _title_block(
+        sh,
+        [
+            f"RENCANA KERJA PERANGKAT DAERAH {opd.nama.upper()} PROVINSI BANTEN TAHUN {t}",
+            f"Rumusan Rencana Program dan Kegiatan Perangkat Daerah Tahun {t} dan Prakiraan Maju Tahun {t1}",
+        ],
+        ncols,
+    )
     uraian = "Urusan/Bidang Urusan Pemerintahan Daerah dan Program/Kegiatan/Sub Kegiatan"
     indikator = "Indikator Kinerja Program/Kegiatan/Sub Kegiatan"
     pagu_h = "Kebutuhan Dana/ Pagu Indikatif (Rp)"
     if not three:
         grid = [
-            ["Kode", uraian, indikator, f"Rencana Tahun {t}", None, None, None, "Catatan Penting",
-             f"Prakiraan Maju Rencana Tahun {t1}", None],
-            [None, None, None, "Lokasi", "Target Capaian Kinerja", pagu_h, "Sumber Dana", None,
-             "Target Capaian Kinerja", pagu_h],
+            [
+                "Kode",
+                uraian,
+                indikator,
+                f"Rencana Tahun {t}",
+                None,
+                None,
+                None,
+                "Catatan Penting",
+                f"Prakiraan Maju Rencana Tahun {t1}",
+                None,
+            ],
+            [
+                None,
+                None,
+                None,
+                "Lokasi",
+                "Target Capaian Kinerja",
+                pagu_h,
+                "Sumber Dana",
+                None,
+                "Target Capaian Kinerja",
+                pagu_h,
+            ],
         ]
         merges = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 6), (0, 7, 1, 7), (0, 8, 0, 9)]
     else:
         grid = [
-            ["Kode", uraian, indikator, f"Rencana Tahun {t}", None, None, None, None, "Catatan Penting",
-             f"Prakiraan Maju Rencana Tahun {t1}", None],
-            [None, None, None, "Lokasi", "Target Capaian Kinerja", None, pagu_h, "Sumber Dana", None,
-             "Target Capaian Kinerja", pagu_h],
+            [
+                "Kode",
+                uraian,
+                indikator,
+                f"Rencana Tahun {t}",
+                None,
+                None,
+                None,
+                None,
+                "Catatan Penting",
+                f"Prakiraan Maju Rencana Tahun {t1}",
+                None,
+            ],
+            [
+                None,
+                None,
+                None,
+                "Lokasi",
+                "Target Capaian Kinerja",
+                None,
+                pagu_h,
+                "Sumber Dana",
+                None,
+                "Target Capaian Kinerja",
+                pagu_h,
+            ],
             [None, None, None, None, "Volume", "Satuan", None, None, None, None, None],
         ]
-        merges = [(0, 0, 2, 0), (0, 1, 2, 1), (0, 2, 2, 2), (0, 3, 0, 7), (1, 3, 2, 3), (1, 4, 1, 5),
-                  (1, 6, 2, 6), (1, 7, 2, 7), (0, 8, 2, 8), (0, 9, 0, 10), (1, 9, 2, 9), (1, 10, 2, 10)]
+        merges = [
+            (0, 0, 2, 0),
+            (0, 1, 2, 1),
+            (0, 2, 2, 2),
+            (0, 3, 0, 7),
+            (1, 3, 2, 3),
+            (1, 4, 1, 5),
+            (1, 6, 2, 6),
+            (1, 7, 2, 7),
+            (0, 8, 2, 8),
+            (0, 9, 0, 10),
+            (1, 9, 2, 9),
+            (1, 10, 2, 10),
+        ]
     sh.header(grid, merges)
     sh.row([f"({i})" if three else i for i in range(1, ncols + 1)], "numbering", fmt=f["numbering"])
     pagu_col = 6 if three else 5
@@ -220,10 +322,26 @@ def write_regulasi(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: r
             continue
         r = entry[1]
         target = [tn.id_decimal(r.target), r.satuan] if three else [_target_text(r)]
-        values = [_code(r), r.nama, r.indikator, lokasi(r, "reg", rng), *target, _pagu_cell(r, money),
-                  r.sumber_dana, r.keterangan, _target_text(r), _pagu_next_year(r, money)]
-        n = sh.row(values, "data", r, fmt=f["cell"], formats={pagu_col: f["money"], ncols - 1: f["money"]},
-                   hidden=r.hidden)
+        values = [
+            _code(r),
+            r.nama,
+            r.indikator,
+            lokasi(r, "reg", rng),
+            *target,
+            _pagu_cell(r, money),
+            r.sumber_dana,
+            r.keterangan,
+            _target_text(r),
+            _pagu_next_year(r, money),
+        ]
+        n = sh.row(
+            values,
+            "data",
+            r,
+            fmt=f["cell"],
+            formats={pagu_col: f["money"], ncols - 1: f["money"]},
+            hidden=r.hidden,
+        )
         _mark(sh, r, n, r.nama)
         if r.bad_rule is None:
             data_rows_of_program[program_row].append((n, r.pagu))
@@ -232,8 +350,13 @@ def write_regulasi(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: r
         col = chr(ord("A") + pagu_col)
         for prow, items in data_rows_of_program.items():
             refs = ",".join(f"{col}{n}" for n, _ in items)
-            sh.ws.write_formula(prow - 1, pagu_col, f"=SUM({refs})" if refs else "=0", f["group_money"],
-                                sum(v for _, v in items))
+            sh.ws.write_formula(
+                prow - 1,
+                pagu_col,
+                f"=SUM({refs})" if refs else "=0",
+                f["group_money"],
+                sum(v for _, v in items),
+            )
     total = _total(rows)
     jumlah = [""] * ncols
     jumlah[1] = "JUMLAH"
@@ -251,10 +374,27 @@ def write_split(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: rand
     book = Book(raw, opd.file_name)
     sh = book.sheet("RENJA")
     f = book.f
-    _title_block(sh, ["RANCANGAN RENCANA KERJA (RENJA)", f"{opd.nama.upper()} PROVINSI BANTEN", f"TAHUN {plan.tahun}"], 13)
+    _title_block(
+        sh,
+        ["RANCANGAN RENCANA KERJA (RENJA)", f"{opd.nama.upper()} PROVINSI BANTEN", f"TAHUN {plan.tahun}"],
+        13,
+    )
     grid = [
-        ["KODE", None, None, None, None, "URAIAN PROGRAM/KEGIATAN/SUB KEGIATAN", "INDIKATOR KINERJA", "TARGET",
-         "SATUAN", "LOKASI", "PAGU INDIKATIF (Rp)", "SUMBER DANA", "KET."],
+        [
+            "KODE",
+            None,
+            None,
+            None,
+            None,
+            "URAIAN PROGRAM/KEGIATAN/SUB KEGIATAN",
+            "INDIKATOR KINERJA",
+            "TARGET",
+            "SATUAN",
+            "LOKASI",
+            "PAGU INDIKATIF (Rp)",
+            "SUMBER DANA",
+            "KET.",
+        ],
         ["URS", "BID", "PROG", "KEG", "SUB KEG", None, None, None, None, None, None, None, None],
     ]
     merges = [(0, 0, 0, 4)] + [(0, c, 1, c) for c in range(5, 13)]
@@ -270,8 +410,16 @@ def write_split(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: rand
         satuan = r.satuan
         if r.item.is_support and r.kamus is None and rng.random() < 0.4:
             target, satuan = tn.id_decimal(rng.choice((0.96, 0.9, 0.85))), "Persen"
-        values = tn.split_code(r.kode_written) + [r.nama, r.indikator, target, satuan, lokasi(r, "reg", rng),
-                                                  _pagu_cell(r, "number"), r.sumber_dana, r.keterangan]
+        values = tn.split_code(r.kode_written) + [
+            r.nama,
+            r.indikator,
+            target,
+            satuan,
+            lokasi(r, "reg", rng),
+            _pagu_cell(r, "number"),
+            r.sumber_dana,
+            r.keterangan,
+        ]
         n = sh.row(values, "data", r, fmt=f["cell"], formats={10: f["money"]})
         _mark(sh, r, n, r.nama)
     r0 = sh.next
@@ -283,8 +431,17 @@ def write_split(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: rand
 
 # --- d / cp1252 CSV ---------------------------------------------------------------------
 
-CSV_COLS = ["Kode Sub Kegiatan", "Nama Sub Kegiatan", "Indikator Keluaran", "Target", "Satuan", "Lokasi",
-            "Pagu Indikatif (Rp)", "Sumber Dana", "Keterangan"]
+CSV_COLS = [
+    "Kode Sub Kegiatan",
+    "Nama Sub Kegiatan",
+    "Indikator Keluaran",
+    "Target",
+    "Satuan",
+    "Lokasi",
+    "Pagu Indikatif (Rp)",
+    "Sumber Dana",
+    "Keterangan",
+]
 
 
 def write_csv(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random) -> list[SheetLog]:
@@ -292,8 +449,17 @@ def write_csv(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random
     sh.row(CSV_COLS, "header")
     for r in (x[1] for x in grouped(rows, plan.nom) if x[0] == "row"):
         money = rng.choice(("rp_cents", "dots", "rp"))
-        values = [_code(r), r.nama, r.indikator, tn.id_decimal(r.target), r.satuan, lokasi(r, "csv", rng),
-                  _pagu_cell(r, money), r.sumber_dana, r.keterangan]
+        values = [
+            _code(r),
+            r.nama,
+            r.indikator,
+            tn.id_decimal(r.target),
+            r.satuan,
+            lokasi(r, "csv", rng),
+            _pagu_cell(r, money),
+            r.sumber_dana,
+            r.keterangan,
+        ]
         n = sh.row(values, "data", r)
         _mark(sh, r, n, r.nama)
     sh.row(["", "TOTAL", "", "", "", "", tn.rupiah(_total(rows), "rp_cents"), "", ""], "subtotal")
@@ -303,7 +469,9 @@ def write_csv(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random
 # --- e / several sheets, hidden sheet and row, formulas, dates -----------------------------
 
 
-def write_multisheet(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random) -> list[SheetLog]:
+def write_multisheet(
+    raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random
+) -> list[SheetLog]:
     from selaras.sample.catalog import daerah
 
     book = Book(raw, opd.file_name)
@@ -312,10 +480,25 @@ def write_multisheet(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng:
     support = [r for r in rows if r.item.is_support]
 
     sh = book.sheet(f"Renja {opd.singkatan} {plan.tahun}")
-    _title_block(sh, [f"RANCANGAN RENJA {opd.nama.upper()} PROVINSI BANTEN", f"TAHUN ANGGARAN {plan.tahun}"], 13)
+    _title_block(
+        sh, [f"RANCANGAN RENJA {opd.nama.upper()} PROVINSI BANTEN", f"TAHUN ANGGARAN {plan.tahun}"], 13
+    )
     grid = [
-        ["No", "Kode", "Program/Kegiatan/Sub Kegiatan", "Indikator Kinerja", "Target", None, "Harga Satuan (Rp)",
-         "Pagu (Rp)", "Lokasi", "Waktu Pelaksanaan", None, "Sumber Dana", "Keterangan"],
+        [
+            "No",
+            "Kode",
+            "Program/Kegiatan/Sub Kegiatan",
+            "Indikator Kinerja",
+            "Target",
+            None,
+            "Harga Satuan (Rp)",
+            "Pagu (Rp)",
+            "Lokasi",
+            "Waktu Pelaksanaan",
+            None,
+            "Sumber Dana",
+            "Keterangan",
+        ],
         [None, None, None, None, "Volume", "Satuan", None, None, None, "Mulai", "Selesai", None, None],
     ]
     merges = [(0, c, 1, c) for c in (0, 1, 2, 3, 6, 7, 8, 11, 12)] + [(0, 4, 0, 5), (0, 9, 0, 10)]
@@ -324,7 +507,11 @@ def write_multisheet(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng:
     no = 0
     for entry in grouped(main, plan.nom):
         if entry[0] in ("program", "kegiatan"):
-            sh.row(["", entry[1], entry[2].upper() if entry[0] == "program" else entry[2]], "group", fmt=f["group"])
+            sh.row(
+                ["", entry[1], entry[2].upper() if entry[0] == "program" else entry[2]],
+                "group",
+                fmt=f["group"],
+            )
             continue
         r = entry[1]
         no += 1
@@ -335,28 +522,64 @@ def write_multisheet(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng:
             harga: int | str = r.harga_satuan
         else:
             pagu, harga = _pagu_cell(r, "number"), ""
-        values = [no, _code(r), r.nama, r.indikator, r.target, r.satuan, harga, pagu, lokasi(r, "reg", rng),
-                  DateCell(START), DateCell(END), r.sumber_dana, r.keterangan]
-        n = sh.row(values, "data", r, fmt=f["cell"], formats={6: f["money"], 7: f["money"], 9: f["date"], 10: f["date"]},
-                   hidden=r.hidden)
+        values = [
+            no,
+            _code(r),
+            r.nama,
+            r.indikator,
+            r.target,
+            r.satuan,
+            harga,
+            pagu,
+            lokasi(r, "reg", rng),
+            DateCell(START),
+            DateCell(END),
+            r.sumber_dana,
+            r.keterangan,
+        ]
+        n = sh.row(
+            values,
+            "data",
+            r,
+            fmt=f["cell"],
+            formats={6: f["money"], 7: f["money"], 9: f["date"], 10: f["date"]},
+            hidden=r.hidden,
+        )
         _mark(sh, r, n, r.nama)
     last = sh.row_no - 1
     total = _total(main)
-    sh.row(["", "", "JUMLAH", "", "", "", "", Formula(f"=SUBTOTAL(9,H{first_data}:H{last})", total)], "subtotal",
-           fmt=f["total"])
+    sh.row(
+        ["", "", "JUMLAH", "", "", "", "", Formula(f"=SUBTOTAL(9,H{first_data}:H{last})", total)],
+        "subtotal",
+        fmt=f["total"],
+    )
     sh.widths([5, 20, 55, 40, 8, 10, 14, 18, 30, 11, 11, 14, 14])
 
     sp = book.sheet("Penunjang")
     sp.title(f"PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH PROVINSI - {opd.nama.upper()}", 8)
-    sp.header([["Kode", "Sub Kegiatan", "Indikator", "Target", "Satuan", "Pagu (Rp)", "Sumber Dana", "Keterangan"]], [])
+    sp.header(
+        [["Kode", "Sub Kegiatan", "Indikator", "Target", "Satuan", "Pagu (Rp)", "Sumber Dana", "Keterangan"]],
+        [],
+    )
     first = sp.row_no
     for r in (x[1] for x in grouped(support, plan.nom) if x[0] == "row"):
-        values = [_code(r), r.nama, r.indikator, r.target, r.satuan, _pagu_cell(r, "number"), r.sumber_dana,
-                  r.keterangan]
+        values = [
+            _code(r),
+            r.nama,
+            r.indikator,
+            r.target,
+            r.satuan,
+            _pagu_cell(r, "number"),
+            r.sumber_dana,
+            r.keterangan,
+        ]
         n = sp.row(values, "data", r, fmt=f["cell"], formats={5: f["money"]}, hidden=r.hidden)
         _mark(sp, r, n, r.nama)
-    sp.row(["", "JUMLAH", "", "", "", Formula(f"=SUM(F{first}:F{sp.row_no - 1})", _total(support))], "subtotal",
-           fmt=f["total"])
+    sp.row(
+        ["", "JUMLAH", "", "", "", Formula(f"=SUM(F{first}:F{sp.row_no - 1})", _total(support))],
+        "subtotal",
+        fmt=f["total"],
+    )
     sp.widths([20, 55, 40, 8, 10, 18, 14, 14])
 
     ref = book.sheet("Ref", hidden=True, status="no_header")
@@ -369,12 +592,22 @@ def write_multisheet(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng:
 # --- f / code and name in one cell ------------------------------------------------------
 
 
-def write_kodenama(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random) -> list[SheetLog]:
+def write_kodenama(
+    raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: random.Random
+) -> list[SheetLog]:
     book = Book(raw, opd.file_name)
     sh = book.sheet("Lampiran")
     f = book.f
-    cols = ["NO", "PROGRAM/KEGIATAN/SUB KEGIATAN", "INDIKATOR KINERJA", "TARGET", "LOKASI", "PAGU INDIKATIF (Rp)",
-            "SUMBER DANA", "KETERANGAN"]
+    cols = [
+        "NO",
+        "PROGRAM/KEGIATAN/SUB KEGIATAN",
+        "INDIKATOR KINERJA",
+        "TARGET",
+        "LOKASI",
+        "PAGU INDIKATIF (Rp)",
+        "SUMBER DANA",
+        "KETERANGAN",
+    ]
     _title_block(sh, [f"RENCANA KERJA {opd.nama.upper()} PROVINSI BANTEN", f"TAHUN {plan.tahun}"], len(cols))
     sh.header([cols], [])
     sh.row([f"({i})" for i in range(1, len(cols) + 1)], "numbering", fmt=f["numbering"])
@@ -388,8 +621,16 @@ def write_kodenama(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: r
         no += 1
         code = _code(r, "unpadded" if rng.random() < 0.3 else "dotted")
         cell = f"{code} {r.nama}" if code else r.nama
-        values = [no, cell, r.indikator, _target_text(r), lokasi(r, "reg", rng), _pagu_cell(r, "number"),
-                  r.sumber_dana, r.keterangan]
+        values = [
+            no,
+            cell,
+            r.indikator,
+            _target_text(r),
+            lokasi(r, "reg", rng),
+            _pagu_cell(r, "number"),
+            r.sumber_dana,
+            r.keterangan,
+        ]
         n = sh.row(values, "data", r, fmt=f["cell"], formats={5: f["money"]})
         _mark(sh, r, n, cell)
     sh.row(["", "JUMLAH", "", "", "", _total(rows)], "subtotal", fmt=f["total"])
@@ -403,9 +644,12 @@ def write_renja(raw: Path, opd: Opd, rows: list[RenjaRow], plan: Plan, rng: rand
         return write_sipd(raw, opd, rows, plan, rng, titled=layout == "sipd_title")
     if layout in ("regulasi2", "regulasi3"):
         return write_regulasi(raw, opd, rows, plan, rng, header_rows=int(layout[-1]))
-    return {"split": write_split, "csv": write_csv, "multisheet": write_multisheet, "kodenama": write_kodenama}[
-        layout
-    ](raw, opd, rows, plan, rng)
+    return {
+        "split": write_split,
+        "csv": write_csv,
+        "multisheet": write_multisheet,
+        "kodenama": write_kodenama,
+    }[layout](raw, opd, rows, plan, rng)
 
 
 LAYOUTS = ("sipd", "sipd_title", "regulasi2", "regulasi3", "split", "csv", "multisheet", "kodenama")

@@ -66,7 +66,9 @@ class XlsxSheet:
         """1-based number of the next row to be written."""
         return self.next + 1
 
-    def row(self, values, kind: str, obj=None, fmt=None, formats: dict | None = None, hidden: bool = False) -> int:
+    def row(
+        self, values, kind: str, obj=None, fmt=None, formats: dict | None = None, hidden: bool = False
+    ) -> int:
         assert kind in ROW_KINDS, kind
         r = self.next
         if hidden:
@@ -87,7 +89,9 @@ class XlsxSheet:
         self.log.rows.append(RowRecord(r + 1, "title"))
         return r + 1
 
-    def header(self, grid: list[list[str | None]], merges: list[tuple[int, int, int, int]], kind: str = "header") -> None:
+    def header(
+        self, grid: list[list[str | None]], merges: list[tuple[int, int, int, int]], kind: str = "header"
+    ) -> None:
         """Header rows from a grid (None = covered by a merge) and merges given as
         (row offset, first col, last row offset, last col)."""
         top = self.next
@@ -144,8 +148,16 @@ class Book:
         add = self.wb.add_format
         self.f = {
             "title": add({"bold": True, "font_size": 12, "align": "center"}),
-            "header": add({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True,
-                           "bg_color": "#D9D9D9"}),
+            "header": add(
+                {
+                    "bold": True,
+                    "border": 1,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                    "bg_color": "#D9D9D9",
+                }
+            ),
             "numbering": add({"italic": True, "border": 1, "align": "center", "font_size": 8}),
             "group": add({"bold": True, "border": 1}),
             "group_money": add({"bold": True, "border": 1, "num_format": "#,##0"}),

@@ -72,11 +72,38 @@ def _renja_rkpd(truth_dir: Path, plan: Plan) -> Path:
     rows = []
     for r in sorted((r for r in plan.renja if r.bad_rule is None), key=lambda r: _ref_key(r.row_ref)):
         status, item = plan.status(r, rkpd)
-        rows.append([r.row_ref, *_parse_ref(r.row_ref), r.opd.nama, r.name_cell, r.kode_written or "", status,
-                     item.row_ref if item else "", r.kode_current, r.case, str(r.hidden).lower()])
-    return _write(truth_dir / "renja_rkpd.csv",
-                  ["renja_ref", "source_file", "sheet", "source_row", "opd", "nama", "kode_tertulis", "status",
-                   "rkpd_ref", "kode", "case", "hidden"], rows)
+        rows.append(
+            [
+                r.row_ref,
+                *_parse_ref(r.row_ref),
+                r.opd.nama,
+                r.name_cell,
+                r.kode_written or "",
+                status,
+                item.row_ref if item else "",
+                r.kode_current,
+                r.case,
+                str(r.hidden).lower(),
+            ]
+        )
+    return _write(
+        truth_dir / "renja_rkpd.csv",
+        [
+            "renja_ref",
+            "source_file",
+            "sheet",
+            "source_row",
+            "opd",
+            "nama",
+            "kode_tertulis",
+            "status",
+            "rkpd_ref",
+            "kode",
+            "case",
+            "hidden",
+        ],
+        rows,
+    )
 
 
 def _usulan_renja(truth_dir: Path, plan: Plan) -> Path:
@@ -84,12 +111,44 @@ def _usulan_renja(truth_dir: Path, plan: Plan) -> Path:
     rows = []
     for u in sorted((u for u in plan.usulan if u.bad_rule is None), key=lambda u: _ref_key(u.row_ref)):
         refs = sorted(r.row_ref for r in acc[u.id])
-        rows.append([u.row_ref, *_parse_ref(u.row_ref), u.usulan_id, u.channel, u.opd.nama, u.desa.kec.nama,
-                     u.desa.nama, u.desa.kode, u.kamus.key, u.text_cell,
-                     "terakomodir" if refs else "tidak_terakomodir", "|".join(refs), u.case])
-    return _write(truth_dir / "usulan_renja.csv",
-                  ["usulan_ref", "source_file", "sheet", "source_row", "usulan_id", "channel", "opd_tujuan",
-                   "kecamatan", "desa", "kode_desa", "kamus", "usulan", "status", "renja_refs", "case"], rows)
+        rows.append(
+            [
+                u.row_ref,
+                *_parse_ref(u.row_ref),
+                u.usulan_id,
+                u.channel,
+                u.opd.nama,
+                u.desa.kec.nama,
+                u.desa.nama,
+                u.desa.kode,
+                u.kamus.key,
+                u.text_cell,
+                "terakomodir" if refs else "tidak_terakomodir",
+                "|".join(refs),
+                u.case,
+            ]
+        )
+    return _write(
+        truth_dir / "usulan_renja.csv",
+        [
+            "usulan_ref",
+            "source_file",
+            "sheet",
+            "source_row",
+            "usulan_id",
+            "channel",
+            "opd_tujuan",
+            "kecamatan",
+            "desa",
+            "kode_desa",
+            "kamus",
+            "usulan",
+            "status",
+            "renja_refs",
+            "case",
+        ],
+        rows,
+    )
 
 
 def _rkpd_coverage(truth_dir: Path, plan: Plan) -> Path:
@@ -104,10 +163,23 @@ def _rkpd_coverage(truth_dir: Path, plan: Plan) -> Path:
     for it in sorted(plan.rkpd, key=lambda it: _ref_key(it.row_ref)):
         rs = sorted(serving.get(it.row_ref, []), key=lambda r: _ref_key(r.row_ref))
         total = sum(r.pagu for r in rs)
-        rows.append([it.row_ref, it.kode, it.opd.nama, it.pagu, "|".join(r.row_ref for r in rs), total,
-                     str(bool(rs)).lower(), str(total > it.pagu).lower()])
-    return _write(truth_dir / "rkpd_coverage.csv",
-                  ["rkpd_ref", "kode", "opd", "pagu", "renja_refs", "renja_pagu", "covered", "over_ceiling"], rows)
+        rows.append(
+            [
+                it.row_ref,
+                it.kode,
+                it.opd.nama,
+                it.pagu,
+                "|".join(r.row_ref for r in rs),
+                total,
+                str(bool(rs)).lower(),
+                str(total > it.pagu).lower(),
+            ]
+        )
+    return _write(
+        truth_dir / "rkpd_coverage.csv",
+        ["rkpd_ref", "kode", "opd", "pagu", "renja_refs", "renja_pagu", "covered", "over_ceiling"],
+        rows,
+    )
 
 
 def _rows(truth_dir: Path, logs: list[SheetLog]) -> list[Path]:
@@ -131,20 +203,50 @@ def _rows(truth_dir: Path, logs: list[SheetLog]) -> list[Path]:
             hidden += rec.hidden
         total = log.rows[-1].row if log.rows else 0
         n_skipped = sum(counts.values()) if log.status == "loaded" else ""
-        expected.append([log.source_file, log.sheet, str(log.hidden).lower(), log.status, total, data, n_skipped,
-                         *[counts[k] if log.status == "loaded" else "" for k in SKIP_KINDS], hidden, len(bad),
-                         "|".join(bad)])
+        expected.append(
+            [
+                log.source_file,
+                log.sheet,
+                str(log.hidden).lower(),
+                log.status,
+                total,
+                data,
+                n_skipped,
+                *[counts[k] if log.status == "loaded" else "" for k in SKIP_KINDS],
+                hidden,
+                len(bad),
+                "|".join(bad),
+            ]
+        )
     return [
-        _write(truth_dir / "expected_rows.csv",
-               ["source_file", "sheet", "sheet_hidden", "sheet_status", "rows_total", "data_rows", "skipped_rows",
-                *SKIP_KINDS, "hidden_rows", "quarantined_rows", "quarantine"], expected),
-        _write(truth_dir / "skipped_rows.csv", ["source_file", "sheet", "source_row", "reason_code"], skipped),
-        _write(truth_dir / "quarantine.csv", ["row_ref", "source_file", "sheet", "source_row", "rule", "field"],
-               quarantine),
+        _write(
+            truth_dir / "expected_rows.csv",
+            [
+                "source_file",
+                "sheet",
+                "sheet_hidden",
+                "sheet_status",
+                "rows_total",
+                "data_rows",
+                "skipped_rows",
+                *SKIP_KINDS,
+                "hidden_rows",
+                "quarantined_rows",
+                "quarantine",
+            ],
+            expected,
+        ),
+        _write(
+            truth_dir / "skipped_rows.csv", ["source_file", "sheet", "source_row", "reason_code"], skipped
+        ),
+        _write(
+            truth_dir / "quarantine.csv",
+            ["row_ref", "source_file", "sheet", "source_row", "rule", "field"],
+            quarantine,
+        ),
     ]
 
 
 def _ref_key(ref: str) -> tuple:
     source_file, sheet, row = ref.rsplit(":", 2)
     return (source_file, sheet, int(row))
-

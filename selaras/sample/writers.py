@@ -44,8 +44,17 @@ def write_rkpd(raw: Path, plan: Plan, rng: random.Random) -> list[SheetLog]:
         sh.title(line, ncols)
     sh.empty()
     grid = [
-        ["Kode", "Urusan/Bidang Urusan/Program/Kegiatan/Sub Kegiatan", "Prioritas Daerah", "Sasaran Daerah", "Lokasi",
-         "Indikator Kinerja", None, "Pagu Indikatif (Rp)", "Perangkat Daerah Penanggung Jawab"],
+        [
+            "Kode",
+            "Urusan/Bidang Urusan/Program/Kegiatan/Sub Kegiatan",
+            "Prioritas Daerah",
+            "Sasaran Daerah",
+            "Lokasi",
+            "Indikator Kinerja",
+            None,
+            "Pagu Indikatif (Rp)",
+            "Perangkat Daerah Penanggung Jawab",
+        ],
         [None, None, None, None, None, "Tolok Ukur", "Target", None, None],
     ]
     merges = [(0, c, 1, c) for c in (0, 1, 2, 3, 4, 7, 8)] + [(0, 5, 0, 6)]
@@ -67,14 +76,26 @@ def write_rkpd(raw: Path, plan: Plan, rng: random.Random) -> list[SheetLog]:
             if keg != cur_keg:
                 sh.row([keg, plan.nom.name_of(keg)], "group", fmt=f["group"])
                 cur_keg = keg
-            values = [it.kode, it.item.nama, f"{p_idx + 1}. {p['nama']}", p["sasaran"], it.lokasi,
-                      it.item.indikator or "", f"{tn.id_decimal(it.target)} {it.satuan}", it.pagu, it.opd.nama]
+            values = [
+                it.kode,
+                it.item.nama,
+                f"{p_idx + 1}. {p['nama']}",
+                p["sasaran"],
+                it.lokasi,
+                it.item.indikator or "",
+                f"{tn.id_decimal(it.target)} {it.satuan}",
+                it.pagu,
+                it.opd.nama,
+            ]
             n = sh.row(values, "data", it, fmt=f["cell"], formats={7: f["money"]})
             it.row_ref = sh.log.ref(n)
     last = sh.row_no - 1
     total = sum(it.pagu for it in plan.rkpd)
-    sh.row(["", "JUMLAH", "", "", "", "", "", Formula(f"=SUM(H{first}:H{last})", total), ""], "subtotal",
-           fmt=f["total"])
+    sh.row(
+        ["", "JUMLAH", "", "", "", "", "", Formula(f"=SUM(H{first}:H{last})", total), ""],
+        "subtotal",
+        fmt=f["total"],
+    )
     sh.widths([18, 55, 30, 30, 30, 40, 14, 18, 30])
     return book.close()
 
@@ -94,8 +115,20 @@ def write_nomenklatur(raw: Path, plan: Plan, rng: random.Random) -> list[SheetLo
     nama_lama = load_yaml("nomenklatur.yaml")["nama_lama"]
     book = Book(raw, NOMEN_FILE)
     sh = book.sheet("Worksheet")
-    cols = ["JENIS PEMDA", "BIDANG", "PROGRAM", "KEGIATAN", "SUBKEGIATAN", "KINERJA", "INDIKATOR", "SATUAN", "TAG",
-            "SPM", "JENIS", "SUBKEGIATAN SEBELUMNYA"]
+    cols = [
+        "JENIS PEMDA",
+        "BIDANG",
+        "PROGRAM",
+        "KEGIATAN",
+        "SUBKEGIATAN",
+        "KINERJA",
+        "INDIKATOR",
+        "SATUAN",
+        "TAG",
+        "SPM",
+        "JENIS",
+        "SUBKEGIATAN SEBELUMNYA",
+    ]
     sh.header([cols], [])
     subs = [i for i in items.values() if i.level == "sub_kegiatan"]
     for n_item, it in enumerate(subs):
@@ -116,8 +149,24 @@ def write_nomenklatur(raw: Path, plan: Plan, rng: random.Random) -> list[SheetLo
         if n_item % 6 == 3:  # some items carry a second indicator: the row repeats
             indikators.append((f"Persentase {kinerja} yang Sesuai Standar", "Persen"))
         for ind, sat in indikators:
-            sh.row(["PROV", bidang_cell, _code_name(items, prog), _code_name(items, keg), f"{it.kode} {it.nama}",
-                    kinerja, ind, sat, "[null]", spm, jenis, sebelumnya], "data", it)
+            sh.row(
+                [
+                    "PROV",
+                    bidang_cell,
+                    _code_name(items, prog),
+                    _code_name(items, keg),
+                    f"{it.kode} {it.nama}",
+                    kinerja,
+                    ind,
+                    sat,
+                    "[null]",
+                    spm,
+                    jenis,
+                    sebelumnya,
+                ],
+                "data",
+                it,
+            )
     sh.widths([8, 40, 50, 50, 60, 40, 50, 10, 8, 8, 10, 50])
     return book.close()
 
@@ -155,7 +204,9 @@ def write_nomenklatur_lama(raw: Path, plan: Plan, rng: random.Random) -> list[Sh
     sh.header(grid, merges)
     sh.row([f"({i})" for i in range(1, 10)], "numbering", fmt=f["numbering"])
     for it in nom.old_items.values():
-        name = it.nama.upper() if it.level in ("urusan", "bidang", "program") else _pdf_whitespace(it.nama, rng)
+        name = (
+            it.nama.upper() if it.level in ("urusan", "bidang", "program") else _pdf_whitespace(it.nama, rng)
+        )
         extra = [(it.indikator or "").removeprefix("Jumlah "), it.indikator or "", it.satuan or ""]
         if it.level != "sub_kegiatan":
             extra = ["", "", ""]
@@ -218,7 +269,9 @@ def _koefisien(u: Usulan, rng: random.Random) -> str:
 def _pengusul_musrenbang(u: Usulan, rng: random.Random) -> str:
     d, kec = u.desa, u.desa.kec
     head = f"Lurah {d.nama}" if d.kelurahan else f"Kepala Desa {d.nama}"
-    return rng.choice((head, f"Camat {kec.nama}", f"Musrenbang Kec. {kec.nama}", f"Musrenbang Kab/Kota - {kec.kab.short}"))
+    return rng.choice(
+        (head, f"Camat {kec.nama}", f"Musrenbang Kec. {kec.nama}", f"Musrenbang Kab/Kota - {kec.kab.short}")
+    )
 
 
 def _amount(u: Usulan, style: str):
@@ -230,15 +283,33 @@ def _amount(u: Usulan, style: str):
 def write_musrenbang_xlsx(raw: Path, plan: Plan, rng: random.Random, constant_memory: bool) -> list[SheetLog]:
     book = Book(raw, MUSRENBANG_XLSX, constant_memory=constant_memory)
     sh = book.sheet("Usulan")
-    cols = ["no", "pengusul", "usulan", "permasalahan", "alamat", "kecamatan", "kelurahan/desa", "skpd_tujuan",
-            "koefisien", "anggaran", "id_usulan", "tanggal_usul", "jenis"]
-    sh.row([f"DAFTAR USULAN HASIL MUSRENBANG KABUPATEN/KOTA UNTUK RKPD PROVINSI BANTEN TAHUN {plan.tahun}"], "title",
-           fmt=book.f["title"])
+    cols = [
+        "no",
+        "pengusul",
+        "usulan",
+        "permasalahan",
+        "alamat",
+        "kecamatan",
+        "kelurahan/desa",
+        "skpd_tujuan",
+        "koefisien",
+        "anggaran",
+        "id_usulan",
+        "tanggal_usul",
+        "jenis",
+    ]
+    sh.row(
+        [f"DAFTAR USULAN HASIL MUSRENBANG KABUPATEN/KOTA UNTUK RKPD PROVINSI BANTEN TAHUN {plan.tahun}"],
+        "title",
+        fmt=book.f["title"],
+    )
     sh.row(["Sumber: SIPD - Modul Usulan (diunduh untuk Forum Perangkat Daerah)"], "title")
     sh.empty()
     sh.row(cols, "header", fmt=book.f["header"])
-    mine = sorted((u for u in plan.usulan if u.slot == "musrenbang_xlsx"),
-                  key=lambda u: (u.desa.kec.kode, u.desa.kode, u.id))
+    mine = sorted(
+        (u for u in plan.usulan if u.slot == "musrenbang_xlsx"),
+        key=lambda u: (u.desa.kec.kode, u.desa.kode, u.id),
+    )
     for no, u in enumerate(mine, start=1):
         masalah = u.text_prefix + _masalah(u, rng)
         desa = tn.desa_label(u.desa, rng, rng.choice(("bare", "bare", "ds", "desa", "upper")))
@@ -246,8 +317,21 @@ def write_musrenbang_xlsx(raw: Path, plan: Plan, rng: random.Random, constant_me
         if rng.random() < 0.03:
             desa = tn.typo(desa, rng)
         tanggal = 43850 + rng.randint(0, 40)  # Excel serial (Jan-Feb 2020), general format
-        values = [no, _pengusul_musrenbang(u, rng), u.kamus.usulan, masalah, u.alamat, kec, desa, opd_label(u.opd, rng),
-                  _koefisien(u, rng), _amount(u, "number"), int(u.usulan_id), tanggal, u.kamus.jenis]
+        values = [
+            no,
+            _pengusul_musrenbang(u, rng),
+            u.kamus.usulan,
+            masalah,
+            u.alamat,
+            kec,
+            desa,
+            opd_label(u.opd, rng),
+            _koefisien(u, rng),
+            _amount(u, "number"),
+            int(u.usulan_id),
+            tanggal,
+            u.kamus.jenis,
+        ]
         n = sh.row(values, "data", u)
         u.row_ref, u.text_cell = sh.log.ref(n), u.kamus.usulan
     return book.close()
@@ -256,16 +340,39 @@ def write_musrenbang_xlsx(raw: Path, plan: Plan, rng: random.Random, constant_me
 def write_musrenbang_csv(raw: Path, plan: Plan, rng: random.Random) -> list[SheetLog]:
     """SIPD field names, UTF-8 with BOM, comma separated, money as text."""
     sh = CsvSheet(raw, MUSRENBANG_CSV, encoding="utf-8-sig", delimiter=",")
-    sh.row(["id_usulan", "jenis_usul_teks", "detail_gagasan", "masalah", "alamat_teks", "detail_camatteks",
-            "detail_lurahteks", "nama_skpd", "koefisien", "anggaran"], "header")
+    sh.row(
+        [
+            "id_usulan",
+            "jenis_usul_teks",
+            "detail_gagasan",
+            "masalah",
+            "alamat_teks",
+            "detail_camatteks",
+            "detail_lurahteks",
+            "nama_skpd",
+            "koefisien",
+            "anggaran",
+        ],
+        "header",
+    )
     for u in sorted((u for u in plan.usulan if u.slot == "musrenbang_csv"), key=lambda u: u.id):
         camat, lurah = u.desa.kec.nama, u.desa.nama
         alamat = u.alamat
         if rng.random() < 0.05:  # the place only in the address text
             alamat = f"{u.alamat} {tn.desa_label(u.desa, rng, 'ds')} {tn.kec_label(u.desa.kec, rng, 'kec')}"
             camat = lurah = ""
-        values = [u.usulan_id, u.kamus.jenis, u.kamus.usulan, u.text_prefix + _masalah(u, rng), alamat, camat, lurah,
-                  opd_label(u.opd, rng), _koefisien(u, rng), _amount(u, rng.choice(("spaced", "dots", "number")))]
+        values = [
+            u.usulan_id,
+            u.kamus.jenis,
+            u.kamus.usulan,
+            u.text_prefix + _masalah(u, rng),
+            alamat,
+            camat,
+            lurah,
+            opd_label(u.opd, rng),
+            _koefisien(u, rng),
+            _amount(u, rng.choice(("spaced", "dots", "number"))),
+        ]
         n = sh.row(values, "data", u)
         u.row_ref, u.text_cell = sh.log.ref(n), u.kamus.usulan
     return sh.close()
@@ -282,9 +389,28 @@ def write_pokir(raw: Path, plan: Plan, rng: random.Random, constant_memory: bool
     d = daerah()
     book = Book(raw, POKIR_FILE, constant_memory=constant_memory)
     sh = book.sheet("Pokir")
-    sh.row([f"REKAPITULASI POKOK-POKOK PIKIRAN DPRD PROVINSI BANTEN TAHUN {plan.tahun}"], "title", fmt=book.f["title"])
-    sh.row(["id_usulan", "pengusul", "usulan", "masalah", "alamat_lokasi", "kecamatan", "kelurahan", "opd_tujuan",
-            "volume", "satuan", "anggaran"], "header", fmt=book.f["header"])
+    sh.row(
+        [f"REKAPITULASI POKOK-POKOK PIKIRAN DPRD PROVINSI BANTEN TAHUN {plan.tahun}"],
+        "title",
+        fmt=book.f["title"],
+    )
+    sh.row(
+        [
+            "id_usulan",
+            "pengusul",
+            "usulan",
+            "masalah",
+            "alamat_lokasi",
+            "kecamatan",
+            "kelurahan",
+            "opd_tujuan",
+            "volume",
+            "satuan",
+            "anggaran",
+        ],
+        "header",
+        fmt=book.f["header"],
+    )
     for u in sorted((u for u in plan.usulan if u.slot == "pokir"), key=lambda u: u.id):
         text = u.text_prefix + _pokir_text(u.kamus, u, rng)
         kec, kel = u.desa.kec.nama, u.desa.nama
@@ -295,9 +421,19 @@ def write_pokir(raw: Path, plan: Plan, rng: random.Random, constant_memory: bool
             lokasi = u.alamat
         pengusul = f"{rng.choice(d['fraksi'])} / {rng.choice(d['anggota_dprd'])}"
         amount = _amount(u, rng.choice(("number", "number", "number", "rp_dot", "jt")))
-        values = [u.usulan_id, pengusul, text, _masalah(u, rng), lokasi, kec, kel, opd_label(u.opd, rng), u.volume,
-                  rng.choice(u.kamus.satuan), amount]
+        values = [
+            u.usulan_id,
+            pengusul,
+            text,
+            _masalah(u, rng),
+            lokasi,
+            kec,
+            kel,
+            opd_label(u.opd, rng),
+            u.volume,
+            rng.choice(u.kamus.satuan),
+            amount,
+        ]
         n = sh.row(values, "data", u)
         u.row_ref, u.text_cell = sh.log.ref(n), text
     return book.close()
-

@@ -39,9 +39,9 @@ class FileOutcome:
     source_file: str
     kind: str
     rows: int = 0
-    errors: int = 0           # rows quarantined by a row-level error
-    warnings: int = 0         # rows flagged
-    file_errors: int = 0      # file-level errors (the whole file is rejected)
+    errors: int = 0  # rows quarantined by a row-level error
+    warnings: int = 0  # rows flagged
+    file_errors: int = 0  # file-level errors (the whole file is rejected)
     cached_from: str | None = None
 
 
@@ -151,15 +151,29 @@ def _validate_file(session: _Session, file_id: str, source_file: str, kind: str)
         ge_result, failures = session.runner.validate(suite, part, gx_frame, cf.params)
         results.append(check_results(failures, cf, staged, suite, config, info, maps, session.run_id))
         stats = ge_result.statistics
-        runs.append({
-            "run_id": session.run_id, "file_id": file_id, "kind": kind, "suite": suite_name(kind, part),
-            "evaluated": len(gx_frame), "expectations": stats.get("evaluated_expectations"),
-            "failed": stats.get("unsuccessful_expectations"), "success": bool(ge_result.success),
-            "result": json.dumps(result_json(ge_result, session.run_id, source_file, file_id), default=str), "fingerprint": fingerprint,
-            "source_file": source_file, "batch_identifier": batch_identifier(kind, source_file, file_id),
-        })
-    checks = pd.concat([r for r in results if not r.empty], ignore_index=True) if any(
-        not r.empty for r in results) else results[0]
+        runs.append(
+            {
+                "run_id": session.run_id,
+                "file_id": file_id,
+                "kind": kind,
+                "suite": suite_name(kind, part),
+                "evaluated": len(gx_frame),
+                "expectations": stats.get("evaluated_expectations"),
+                "failed": stats.get("unsuccessful_expectations"),
+                "success": bool(ge_result.success),
+                "result": json.dumps(
+                    result_json(ge_result, session.run_id, source_file, file_id), default=str
+                ),
+                "fingerprint": fingerprint,
+                "source_file": source_file,
+                "batch_identifier": batch_identifier(kind, source_file, file_id),
+            }
+        )
+    checks = (
+        pd.concat([r for r in results if not r.empty], ignore_index=True)
+        if any(not r.empty for r in results)
+        else results[0]
+    )
     with transaction(con):
         _delete(con, session.run_id, file_id)
         insert_df(con, "quality.validation_run", pd.DataFrame(runs))
@@ -179,9 +193,13 @@ def _count(con: duckdb.DuckDBPyConnection, run_id: str, outcome: FileOutcome) ->
     ).fetchone()
     outcome.errors, outcome.warnings, outcome.file_errors = int(errors), int(warnings), int(file_errors)
     if not outcome.rows:
-        outcome.rows = int(con.execute(
-            "select max(evaluated) from quality.validation_run where run_id = ? and file_id = ?",
-            [run_id, outcome.file_id]).fetchone()[0] or 0)
+        outcome.rows = int(
+            con.execute(
+                "select max(evaluated) from quality.validation_run where run_id = ? and file_id = ?",
+                [run_id, outcome.file_id],
+            ).fetchone()[0]
+            or 0
+        )
 
 
 def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
@@ -193,37 +211,51 @@ def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
     outcomes: list[FileOutcome] = []
     for file in files.itertuples(index=False):
         if file.kind not in session.config.kinds:
-            result.problem(f"Berkas {file.source_file}: jenis '{file.kind}' tidak punya suite validasi; "
-                           "tidak divalidasi (no suite for this kind)", fatal=False)
+            result.problem(
+                f"Berkas {file.source_file}: jenis '{file.kind}' tidak punya suite validasi; "
+                "tidak divalidasi (no suite for this kind)",
+                fatal=False,
+            )
             continue
         outcome = _validate_file(session, file.file_id, file.source_file, file.kind)
         outcomes.append(outcome)
         if outcome.file_errors:
-            result.problem(f"Berkas {file.source_file} ditolak oleh validasi (file-level error): lihat "
-                           "analytics.quarantine / lembar karantina", fatal=True)
+            result.problem(
+                f"Berkas {file.source_file} ditolak oleh validasi (file-level error): lihat "
+                "analytics.quarantine / lembar karantina",
+                fatal=True,
+            )
     needs_reference = any(o.kind not in REFERENCE_KINDS for o in outcomes)
     if needs_reference and session.reference.nomenclature is None:
-        result.problem("Nomenklatur belum dimuat (data/raw/nomenklatur/ kosong): kode tidak dapat diperiksa "
-                       "(no nomenclature loaded: code checks skipped)", fatal=False)
+        result.problem(
+            "Nomenklatur belum dimuat (data/raw/nomenklatur/ kosong): kode tidak dapat diperiksa "
+            "(no nomenclature loaded: code checks skipped)",
+            fatal=False,
+        )
 
     rows = check_accounting(con, [o.file_id for o in outcomes])  # raises on a mismatch
     unrecorded = rows[~rows["counts_recorded"].fillna(False).astype(bool)]
     for r in unrecorded.itertuples():
-        result.problem(f"Berkas {r.source_file}: jumlah baris dilewati/dimuat di raw.ingest_file tidak sama dengan "
-                       f"baris yang tercatat (skipped {r.rows_skipped} vs {r.rows_skipped_recorded} recorded, "
-                       f"staged {r.rows_staged} vs {r.rows_staged_found} found)", fatal=False)
+        result.problem(
+            f"Berkas {r.source_file}: jumlah baris dilewati/dimuat di raw.ingest_file tidak sama dengan "
+            f"baris yang tercatat (skipped {r.rows_skipped} vs {r.rows_skipped_recorded} recorded, "
+            f"staged {r.rows_staged} vs {r.rows_staged_found} found)",
+            fatal=False,
+        )
 
     from selaras.validate.outputs import write_outputs
 
     paths = write_outputs(con, session, outcomes)
-    result.figures.update({
-        "files": len(outcomes),
-        "files_cached": sum(o.cached_from is not None for o in outcomes),
-        "files_rejected": sum(o.file_errors > 0 for o in outcomes),
-        "rows": sum(o.rows for o in outcomes),
-        "rows_quarantined": int(rows["rows_quarantined"].sum()) if not rows.empty else 0,
-        "rows_flagged": int(rows["rows_flagged"].sum()) if not rows.empty else 0,
-        "rules_fingerprint": session.config.fingerprint,
-        **{k: str(v) for k, v in paths.items()},
-    })
+    result.figures.update(
+        {
+            "files": len(outcomes),
+            "files_cached": sum(o.cached_from is not None for o in outcomes),
+            "files_rejected": sum(o.file_errors > 0 for o in outcomes),
+            "rows": sum(o.rows for o in outcomes),
+            "rows_quarantined": int(rows["rows_quarantined"].sum()) if not rows.empty else 0,
+            "rows_flagged": int(rows["rows_flagged"].sum()) if not rows.empty else 0,
+            "rules_fingerprint": session.config.fingerprint,
+            **{k: str(v) for k, v in paths.items()},
+        }
+    )
     return result

@@ -12,7 +12,9 @@ class RowAccountingError(RuntimeError):
 
 
 def accounting(con: duckdb.DuckDBPyConnection, file_ids: list[str] | None = None) -> pd.DataFrame:
-    rows = con.execute("select * from analytics.row_accounting where status = 'loaded' order by source_file").df()
+    rows = con.execute(
+        "select * from analytics.row_accounting where status = 'loaded' order by source_file"
+    ).df()
     if file_ids is not None:
         rows = rows[rows["file_id"].isin(file_ids)]
     return rows.reset_index(drop=True)

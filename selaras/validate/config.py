@@ -82,8 +82,9 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
-def _checks(group_names: list[str], groups: dict[str, list[dict]], scope: str, rules: dict[str, Rule],
-            kind: str) -> tuple[Check, ...]:
+def _checks(
+    group_names: list[str], groups: dict[str, list[dict]], scope: str, rules: dict[str, Rule], kind: str
+) -> tuple[Check, ...]:
     checks = []
     for name in group_names:
         if name not in groups:
@@ -93,10 +94,20 @@ def _checks(group_names: list[str], groups: dict[str, list[dict]], scope: str, r
             if rule not in rules:
                 raise ConfigError(f"suites.yaml: group {name!r} uses rule {rule!r} missing from rules.yaml")
             if rules[rule].scope != scope:
-                raise ConfigError(f"rule {rule!r} has scope {rules[rule].scope!r} but is used in a {scope} suite")
-            checks.append(Check(rule=rule, expect=entry["expect"], column=entry.get("column"),
-                                field=entry.get("field"), kwargs=dict(entry.get("kwargs") or {}), scope=scope,
-                                suggestion=entry.get("suggestion")))
+                raise ConfigError(
+                    f"rule {rule!r} has scope {rules[rule].scope!r} but is used in a {scope} suite"
+                )
+            checks.append(
+                Check(
+                    rule=rule,
+                    expect=entry["expect"],
+                    column=entry.get("column"),
+                    field=entry.get("field"),
+                    kwargs=dict(entry.get("kwargs") or {}),
+                    scope=scope,
+                    suggestion=entry.get("suggestion"),
+                )
+            )
     return tuple(checks)
 
 
@@ -122,8 +133,13 @@ def load_config(settings: Settings) -> ValidationConfig:
         severity = spec.get("severity", "warning")
         if severity not in SEVERITIES:
             raise ConfigError(f"rule {rule_id!r}: severity {severity!r} is not one of {SEVERITIES}")
-        rules[rule_id] = Rule(id=rule_id, severity=severity, scope=spec.get("scope", "row"),
-                              message=spec["message"], suppressed_by=tuple(spec.get("suppressed_by") or ()))
+        rules[rule_id] = Rule(
+            id=rule_id,
+            severity=severity,
+            scope=spec.get("scope", "row"),
+            message=spec["message"],
+            suppressed_by=tuple(spec.get("suppressed_by") or ()),
+        )
     for rule in rules.values():
         unknown = set(rule.suppressed_by) - set(rules)
         if unknown:
@@ -134,18 +150,29 @@ def load_config(settings: Settings) -> ValidationConfig:
     kinds = {}
     for kind, spec in suites_raw["kinds"].items():
         kinds[kind] = KindSuite(
-            kind=kind, table=spec["table"], fields=dict(spec["fields"]),
-            row_kinds=tuple(spec.get("row_kinds") or ()), channel=spec.get("channel"),
+            kind=kind,
+            table=spec["table"],
+            fields=dict(spec["fields"]),
+            row_kinds=tuple(spec.get("row_kinds") or ()),
+            channel=spec.get("channel"),
             rows=_checks(spec.get("rows", []), groups, "row", rules, kind),
             file=_checks(spec.get("file", []), groups, "file", rules, kind),
         )
-    config = ValidationConfig(rules=rules, thresholds={k: float(v) for k, v in raw["thresholds"].items()},
-                              placeholders=frozenset(str(p) for p in raw.get("placeholders", [])),
-                              kinds=kinds, sources=sources)
+    config = ValidationConfig(
+        rules=rules,
+        thresholds={k: float(v) for k, v in raw["thresholds"].items()},
+        placeholders=frozenset(str(p) for p in raw.get("placeholders", [])),
+        kinds=kinds,
+        sources=sources,
+    )
     effective = {
-        "rules": {k: vars(v) for k, v in rules.items()}, "thresholds": config.thresholds,
-        "placeholders": sorted(config.placeholders), "plan_period": list(settings.plan_period),
+        "rules": {k: vars(v) for k, v in rules.items()},
+        "thresholds": config.thresholds,
+        "placeholders": sorted(config.placeholders),
+        "plan_period": list(settings.plan_period),
         "code": source_fingerprint(),
     }
-    config.fingerprint = hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    config.fingerprint = hashlib.sha256(
+        json.dumps(effective, sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
     return config

@@ -26,17 +26,29 @@ NON_LEAF_LEVELS = ("urusan", "bidang", "program", "kegiatan")
 #: Every column an expectation may reference: always present, so a suite never meets a
 #: missing column (GE would raise) whatever the kind.
 CHECK_COLUMNS = (
-    "ident", "amount", "amount_unparsed", "amount_any", "target_unparsed", "tahun", "row_kind",
-    "kode_given", "kode_norm", "kode_status", "nama_skor", "duplicate_of", "opd_status", "row_id",
+    "ident",
+    "amount",
+    "amount_unparsed",
+    "amount_any",
+    "target_unparsed",
+    "tahun",
+    "row_kind",
+    "kode_given",
+    "kode_norm",
+    "kode_status",
+    "nama_skor",
+    "duplicate_of",
+    "opd_status",
+    "row_id",
     "amount_leaf",
 )
 
 
 @dataclass
 class CheckFrame:
-    frame: pd.DataFrame            # RangeIndex; position i is staged row i
-    params: dict[str, Any]         # expectation parameters ($PARAMETER values)
-    context: dict[str, Any]        # values file-level messages quote
+    frame: pd.DataFrame  # RangeIndex; position i is staged row i
+    params: dict[str, Any]  # expectation parameters ($PARAMETER values)
+    context: dict[str, Any]  # values file-level messages quote
 
     def gx_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The columns GE sees (only those a suite reads: GE copies the frame per metric)."""
@@ -61,8 +73,12 @@ def _text(series: pd.Series) -> pd.Series:
 _LEADING_NUMBER = re.compile(r"^\s*[-+]?\d[\d.,]*(\s|%|$)")
 
 
-def _unparsed(raw: pd.Series | None, parsed: pd.Series | None, placeholders: frozenset[str],
-              number_with_unit_ok: bool = False) -> pd.Series:
+def _unparsed(
+    raw: pd.Series | None,
+    parsed: pd.Series | None,
+    placeholders: frozenset[str],
+    number_with_unit_ok: bool = False,
+) -> pd.Series:
     """The raw text where something was written but the typed value is NULL. With
     number_with_unit_ok, a text that starts with a number ('12 Titik', '0,96') counts as a
     number even if ingest left the typed value empty."""
@@ -141,8 +157,13 @@ def name_score(name: str, official: str) -> float:
     return float(fuzz.token_sort_ratio(name, official))
 
 
-def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, reference: Reference | None,
-                       config: ValidationConfig) -> None:
+def _reference_columns(
+    out: pd.DataFrame,
+    df: pd.DataFrame,
+    suite: KindSuite,
+    reference: Reference | None,
+    config: ValidationConfig,
+) -> None:
     """kode_status / kode_acuan / nama_resmi / nama_skor / kode_saran / saran_alasan."""
     n = len(df)
     for name in ("kode_status", "kode_acuan", "nama_resmi", "kode_saran", "saran_alasan"):
@@ -155,10 +176,14 @@ def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, re
     out.loc[lokal & out["kode_given"].notna(), "kode_status"] = "lokal"
     if nom is None:
         return
-    code_name = _text(df[suite.fields["code_name"]]) if suite.fields.get("code_name") in df.columns else _none(n)
+    code_name = (
+        _text(df[suite.fields["code_name"]]) if suite.fields.get("code_name") in df.columns else _none(n)
+    )
     norm_name = _omap(code_name, normalise_name)
     # Only codes of a known level are looked up: a malformed code is already an error.
-    todo = out["kode_norm"].notna() & ~lokal & out["row_kind"].isin([k for k in suite.row_kinds if k != "lokal"])
+    todo = (
+        out["kode_norm"].notna() & ~lokal & out["row_kind"].isin([k for k in suite.row_kinds if k != "lokal"])
+    )
     keys = pd.DataFrame({"code": out["kode_norm"], "name": norm_name})[todo]
     min_outdated = config.thresholds["outdated_name_min_score"]
     results: dict[tuple[str, str], tuple] = {}
@@ -187,8 +212,13 @@ def _reference_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, re
     out.loc[idx, "saran_alasan"] = list(cols[5])
 
 
-def _opd_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, reference: Reference | None,
-                 config: ValidationConfig) -> None:
+def _opd_columns(
+    out: pd.DataFrame,
+    df: pd.DataFrame,
+    suite: KindSuite,
+    reference: Reference | None,
+    config: ValidationConfig,
+) -> None:
     n = len(df)
     out["opd_status"] = _none(n)
     out["opd_saran"] = _none(n)
@@ -210,8 +240,14 @@ def _opd_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, referenc
     out.loc[present, "opd_source"] = opd_list.source
 
 
-def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | None, config: ValidationConfig,
-                settings: Settings, totals: dict[str, float] | None = None) -> CheckFrame:
+def build_frame(
+    staged: pd.DataFrame,
+    suite: KindSuite,
+    reference: Reference | None,
+    config: ValidationConfig,
+    settings: Settings,
+    totals: dict[str, float] | None = None,
+) -> CheckFrame:
     """staged: the file's staged rows ordered by sheet, source_row (any index)."""
     df = staged.reset_index(drop=True)
     n = len(df)
@@ -225,8 +261,10 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
     out["kode_norm"] = kode_norm
     # Messages quote the code as written; add how it was read when that differs
     # ('3 | 27 | 3 | 1.01 | 10' is read as 3.27.03.1.01.0010).
-    out["kode_dibaca"] = [f" (dibaca {n})" if n and g and normalise_code(g) != n else ""
-                          for g, n in zip(kode_given, kode_norm, strict=True)]
+    out["kode_dibaca"] = [
+        f" (dibaca {n})" if n and g and normalise_code(g) != n else ""
+        for g, n in zip(kode_given, kode_norm, strict=True)
+    ]
     name_fields = [f["name"], *f.get("also_name", [])] if "name" in f else []
     ident = _first_present(df, name_fields)
     out["ident"] = ident.where(ident.notna(), kode_given)
@@ -234,12 +272,17 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
     amount = _column(df, f.get("amount"))
     amount_raw = _column(df, f"{f['amount']}_raw") if "amount" in f else None
     out["amount"] = pd.to_numeric(amount, errors="coerce") if amount is not None else np.nan
-    out["amount_unparsed"] = _unparsed(amount_raw, amount, config.placeholders) if amount is not None else _none(n)
+    out["amount_unparsed"] = (
+        _unparsed(amount_raw, amount, config.placeholders) if amount is not None else _none(n)
+    )
     out["amount_any"] = out["amount"].astype(object).where(out["amount"].notna(), out["amount_unparsed"])
     target = _column(df, f.get("target"))
     target_raw = _column(df, f"{f['target']}_raw") if "target" in f else None
-    out["target_unparsed"] = (_unparsed(target_raw, target, config.placeholders, number_with_unit_ok=True)
-                              if target is not None else _none(n))
+    out["target_unparsed"] = (
+        _unparsed(target_raw, target, config.placeholders, number_with_unit_ok=True)
+        if target is not None
+        else _none(n)
+    )
     tahun = _column(df, f.get("tahun"))
     out["tahun"] = pd.to_numeric(tahun, errors="coerce") if tahun is not None else np.nan
     out["row_kind"] = _row_kind(df, suite, kode_norm)
@@ -255,8 +298,10 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
         joined = first.astype(object)
         for extra in ids[1:]:
             if extra in df.columns:
-                joined = pd.Series([a if b is None else f"{a} | {b}" for a, b in zip(joined, _text(df[extra]), strict=True)],
-                                   dtype=object)
+                joined = pd.Series(
+                    [a if b is None else f"{a} | {b}" for a, b in zip(joined, _text(df[extra]), strict=True)],
+                    dtype=object,
+                )
         out["row_id"] = joined.where(first.notna(), None)
     else:
         out["row_id"] = _none(n)
@@ -274,7 +319,8 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
     grand = sum(totals.values()) if totals else None
     tahun_min, tahun_max = settings.plan_period
     params = {
-        "tahun_min": tahun_min, "tahun_max": tahun_max,
+        "tahun_min": tahun_min,
+        "tahun_max": tahun_max,
         "nama_min_score": config.thresholds["nama_min_score"],
         "row_kinds": list(suite.row_kinds),
         "total_min": None if grand is None else grand - tol,
@@ -282,8 +328,11 @@ def build_frame(staged: pd.DataFrame, suite: KindSuite, reference: Reference | N
     }
     nom = reference.nomenclature if reference else None
     context = {
-        "tahun_min": tahun_min, "tahun_max": tahun_max, "expected_kinds": ", ".join(suite.row_kinds),
-        "versi": nom.versi if nom else "-", "expected": _money(grand),
+        "tahun_min": tahun_min,
+        "tahun_max": tahun_max,
+        "expected_kinds": ", ".join(suite.row_kinds),
+        "versi": nom.versi if nom else "-",
+        "expected": _money(grand),
     }
     return CheckFrame(frame=out, params=params, context=context)
 

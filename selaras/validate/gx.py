@@ -36,8 +36,8 @@ class ExpectationCrashed(RuntimeError):
 @dataclass
 class Failure:
     check: Check
-    indices: list[int]              # positions in the check frame (row-level expectations)
-    observed: Any                   # observed value (table-level expectations)
+    indices: list[int]  # positions in the check frame (row-level expectations)
+    observed: Any  # observed value (table-level expectations)
 
 
 def _class_name(expect: str) -> str:
@@ -64,7 +64,9 @@ class GxRunner:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("selaras")
-        self._batch_definition = source.add_dataframe_asset("check_frame").add_batch_definition_whole_dataframe("file")
+        self._batch_definition = source.add_dataframe_asset(
+            "check_frame"
+        ).add_batch_definition_whole_dataframe("file")
         self._suites: dict[str, tuple[Any, dict[str, Check]]] = {}
 
     # ------------------------------------------------------------------ suites
@@ -88,12 +90,19 @@ class GxRunner:
             if check.column:
                 kwargs["column"] = check.column
             key = f"{i}:{check.rule}"
-            expectations.append(cls(
-                **kwargs,
-                meta={"selaras_check": key, "rule": check.rule, "field": check.field, "scope": check.scope},
-                notes=f"{check.rule} ({rule.severity}): {rule.message}",
-                severity=GE_SEVERITY[rule.severity],
-            ))
+            expectations.append(
+                cls(
+                    **kwargs,
+                    meta={
+                        "selaras_check": key,
+                        "rule": check.rule,
+                        "field": check.field,
+                        "scope": check.scope,
+                    },
+                    notes=f"{check.rule} ({rule.severity}): {rule.message}",
+                    severity=GE_SEVERITY[rule.severity],
+                )
+            )
             by_id[key] = check
         suite = self.context.suites.add(self._gx.ExpectationSuite(name=name, expectations=expectations))
         self._suites[name] = (suite, by_id)
@@ -110,20 +119,25 @@ class GxRunner:
         suite, by_id = self.suite(kind_suite, part)
         frame = frame.loc[:, [c for c in self.columns(kind_suite, part) if c in frame.columns]]
         batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},
-                                expectation_parameters=params)
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},
+            expectation_parameters=params,
+        )
         failures = []
         for r in result.results:
             info = r.exception_info or {}
             if info.get("raised_exception"):
                 raise ExpectationCrashed(
-                    f"{suite.name}: {r.expectation_config.type} raised: {info.get('exception_message')}")
+                    f"{suite.name}: {r.expectation_config.type} raised: {info.get('exception_message')}"
+                )
             if r.success:
                 continue
             check = by_id[r.expectation_config.meta["selaras_check"]]
             detail = r.result or {}
-            failures.append(Failure(check, list(detail.get("unexpected_index_list") or []),
-                                    detail.get("observed_value")))
+            failures.append(
+                Failure(check, list(detail.get("unexpected_index_list") or []), detail.get("observed_value"))
+            )
         return result, failures
 
 
@@ -143,8 +157,13 @@ def result_json(result, run_id: str, source_file: str, file_id: str) -> dict[str
     return result.to_json_dict()
 
 
-def build_data_docs(runner: GxRunner | None, config: ValidationConfig, kinds: list[KindSuite],
-                    entries: list[dict[str, Any]], target: Path) -> Path:
+def build_data_docs(
+    runner: GxRunner | None,
+    config: ValidationConfig,
+    kinds: list[KindSuite],
+    entries: list[dict[str, Any]],
+    target: Path,
+) -> Path:
     """Render Data Docs for the given stored results into `target` (replaced as a whole).
     entries: dicts with suite, run_id, batch_identifier, validated_at, result (GE JSON)."""
     from great_expectations.core.expectation_validation_result import expectationSuiteValidationResultSchema
@@ -161,11 +180,16 @@ def build_data_docs(runner: GxRunner | None, config: ValidationConfig, kinds: li
     context = runner.context
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    sites = {SITE: {
-        "class_name": "SiteBuilder",
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(staging.resolve())},
-    }}
+    sites = {
+        SITE: {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(staging.resolve()),
+            },
+        }
+    }
     # Only our site: the ephemeral context's default site would write to a temp folder.
     context.variables.data_docs_sites = sites
     store = context.validation_results_store
@@ -197,17 +221,25 @@ def _add_static_index(index: Path, entries: list[dict[str, Any]], root: Path) ->
     pages = {p.relative_to(root).as_posix(): p for p in (root / "validations").rglob("*.html")}
     rows = []
     for e in entries:
-        page = next((rel for rel in pages if f"/{e['suite']}/" in f"/{rel}" and e["batch_identifier"] in rel), None)
+        page = next(
+            (rel for rel in pages if f"/{e['suite']}/" in f"/{rel}" and e["batch_identifier"] in rel), None
+        )
         stats = e["result"].get("statistics", {})
         ok = e["result"].get("success")
         source = (e["result"].get("meta") or {}).get("selaras", {}).get("source_file", e["batch_identifier"])
-        link = f'<a href="{html.escape(page)}">{html.escape(e["suite"])}</a>' if page else html.escape(e["suite"])
+        link = (
+            f'<a href="{html.escape(page)}">{html.escape(e["suite"])}</a>'
+            if page
+            else html.escape(e["suite"])
+        )
         rows.append(
             f"<tr><td>{html.escape(str(source))}</td><td>{link}</td><td>{'lolos' if ok else 'gagal'}</td>"
             f"<td>{stats.get('evaluated_expectations', '')}</td><td>{stats.get('unsuccessful_expectations', '')}</td></tr>"
         )
     suites = sorted({e["suite"] for e in entries})
-    suite_links = " ".join(f'<a href="expectations/{html.escape(s)}.html">{html.escape(s)}</a>' for s in suites)
+    suite_links = " ".join(
+        f'<a href="expectations/{html.escape(s)}.html">{html.escape(s)}</a>' for s in suites
+    )
     block = (
         '<section id="selaras-ringkasan" style="margin:1em;font-family:sans-serif">'
         "<h2>Hasil validasi selaras</h2>"
@@ -215,7 +247,8 @@ def _add_static_index(index: Path, entries: list[dict[str, Any]], root: Path) ->
         "Rincian per baris ada di analytics.quarantine dan di processed/karantina/.</p>"
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>Berkas</th><th>Suite</th><th>Status</th><th>Ekspektasi</th><th>Gagal</th></tr>"
-        + "".join(rows) + f"</table><p>Suite: {suite_links}</p></section>"
+        + "".join(rows)
+        + f"</table><p>Suite: {suite_links}</p></section>"
     )
     text = index.read_text(encoding="utf-8")
     at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0

@@ -20,7 +20,9 @@ def quarantine_dir(processed_dir: Path) -> Path:
     return processed_dir / "karantina"
 
 
-def write_outputs(con: duckdb.DuckDBPyConnection, session: _Session, outcomes: list[FileOutcome]) -> dict[str, Any]:
+def write_outputs(
+    con: duckdb.DuckDBPyConnection, session: _Session, outcomes: list[FileOutcome]
+) -> dict[str, Any]:
     from selaras.validate.workbook import write_quarantine
 
     processed = session.settings.processed_dir
@@ -45,10 +47,18 @@ def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) 
         [session.run_id],
     ).fetchall()
     entries = [
-        {"suite": s, "run_id": r, "batch_identifier": b, "validated_at": v,
-         "result": json.loads(res) if isinstance(res, str) else res}
+        {
+            "suite": s,
+            "run_id": r,
+            "batch_identifier": b,
+            "validated_at": v,
+            "result": json.loads(res) if isinstance(res, str) else res,
+        }
         for s, r, b, v, res in rows
     ]
-    kinds = [session.config.kinds[k] for k in sorted({e["suite"].rsplit("_", 1)[0] for e in entries})
-             if k in session.config.kinds]
+    kinds = [
+        session.config.kinds[k]
+        for k in sorted({e["suite"].rsplit("_", 1)[0] for e in entries})
+        if k in session.config.kinds
+    ]
     return build_data_docs(session.started_runner, session.config, kinds, entries, target)

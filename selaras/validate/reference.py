@@ -48,8 +48,8 @@ class Outdated:
 @dataclass
 class Nomenclature:
     versi: str
-    current: set[str] = field(default_factory=set)          # codes and their level prefixes
-    names: dict[str, str] = field(default_factory=dict)     # code -> official name
+    current: set[str] = field(default_factory=set)  # codes and their level prefixes
+    names: dict[str, str] = field(default_factory=dict)  # code -> official name
     by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # norm name -> codes
     pool: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     successor: dict[str, str] = field(default_factory=dict)  # previous code -> current code
@@ -65,7 +65,9 @@ class Nomenclature:
         current_versi = versions[-1]
         nom = cls(versi=current_versi or "terbaru")
         is_current = rows["versi"].fillna("").astype(str) == current_versi
-        for kode, nama, before in rows.loc[is_current, ["kode", "nama", "kode_sebelumnya"]].itertuples(index=False):
+        for kode, nama, before in rows.loc[is_current, ["kode", "nama", "kode_sebelumnya"]].itertuples(
+            index=False
+        ):
             code = normalise_code(kode)
             if not code:
                 continue
@@ -117,7 +119,9 @@ class Nomenclature:
         pool = self.pool.get((_bidang(row_code), level), []) + self.pool.get(("X.XX", level), [])
         if not pool or not norm:
             return None
-        best = process.extractOne(norm, [p[0] for p in pool], scorer=fuzz.token_sort_ratio, score_cutoff=min_score)
+        best = process.extractOne(
+            norm, [p[0] for p in pool], scorer=fuzz.token_sort_ratio, score_cutoff=min_score
+        )
         return pool[best[2]][1] if best else None
 
     def outdated(self, code: str, norm_name: str, min_score: float) -> Outdated | None:
@@ -140,7 +144,9 @@ class Nomenclature:
             new = render_for(found, code)
             return Outdated(new, f"namanya sesuai item nomenklatur {self.versi} dengan kode {new}")
         if old:
-            return Outdated(None, f"kode ini hanya ada di nomenklatur {old[1]} dan tidak punya padanan sekarang")
+            return Outdated(
+                None, f"kode ini hanya ada di nomenklatur {old[1]} dan tidak punya padanan sekarang"
+            )
         return None
 
     def official_name(self, lookup_code: str | None) -> str | None:
@@ -152,10 +158,10 @@ class OpdList:
     """The region's OPDs, resolved with the project's OPD resolver (abbreviations such as
     'Dinas PUPR', the list's singkatan, '... Provinsi Banten', typos)."""
 
-    names: list[str]                 # display names
+    names: list[str]  # display names
     source: str
     resolver: OpdResolver
-    display: dict[str, str]          # resolver key -> display name
+    display: dict[str, str]  # resolver key -> display name
 
     @classmethod
     def build(cls, rows: pd.DataFrame, source: str) -> OpdList | None:
@@ -179,8 +185,9 @@ class OpdList:
         """(known, the closest listed OPD as a suggestion when not known)."""
         if self.resolver.resolve(opd) is not None:
             return True, None
-        best = process.extractOne(opd_key(opd), list(self.display), scorer=fuzz.token_sort_ratio,
-                                  score_cutoff=suggest_score)
+        best = process.extractOne(
+            opd_key(opd), list(self.display), scorer=fuzz.token_sort_ratio, score_cutoff=suggest_score
+        )
         return False, (self.display[best[0]] if best else None)
 
 
@@ -195,7 +202,9 @@ class Reference:
         nom_rows = con.execute(
             "select versi, kode, nama, kode_sebelumnya from clean.nomenklatur order by file_id, sheet, source_row"
         ).df()
-        opd_rows = con.execute("select nama, singkatan from clean.opd order by file_id, sheet, source_row").df()
+        opd_rows = con.execute(
+            "select nama, singkatan from clean.opd order by file_id, sheet, source_row"
+        ).df()
         opd_source = "daftar OPD"
         used_kinds = ["nomenklatur", "opd"]
         if opd_rows.empty:
@@ -210,6 +219,8 @@ class Reference:
             [used_kinds],
         ).fetchall()
         digest = hashlib.sha256(repr(files).encode()).hexdigest()[:16]
-        return cls(nomenclature=Nomenclature.from_rows(nom_rows),
-                   opd=OpdList.build(opd_rows, opd_source), fingerprint=digest)
-
+        return cls(
+            nomenclature=Nomenclature.from_rows(nom_rows),
+            opd=OpdList.build(opd_rows, opd_source),
+            fingerprint=digest,
+        )

@@ -16,8 +16,22 @@ from selaras.validate.frame import CheckFrame, money_text
 from selaras.validate.gx import Failure
 from selaras.validate.staging import cell_text, header_for
 
-RESULT_COLUMNS = ("run_id", "file_id", "row_ref", "source_file", "sheet", "source_row", "column_name",
-                  "raw_value", "rule", "severity", "message", "suggestion", "field", "kind")
+RESULT_COLUMNS = (
+    "run_id",
+    "file_id",
+    "row_ref",
+    "source_file",
+    "sheet",
+    "source_row",
+    "column_name",
+    "raw_value",
+    "rule",
+    "severity",
+    "message",
+    "suggestion",
+    "field",
+    "kind",
+)
 _FORMATTER = string.Formatter()
 _LIST_LIMIT = 10
 
@@ -63,8 +77,15 @@ def _message(template: str, values: dict[str, Any]) -> str:
     return template.format_map(clean)
 
 
-def _row_results(failure: Failure, cf: CheckFrame, staged: pd.DataFrame, suite: KindSuite,
-                 config: ValidationConfig, file: FileInfo, maps: dict) -> pd.DataFrame:
+def _row_results(
+    failure: Failure,
+    cf: CheckFrame,
+    staged: pd.DataFrame,
+    suite: KindSuite,
+    config: ValidationConfig,
+    file: FileInfo,
+    maps: dict,
+) -> pd.DataFrame:
     check: Check = failure.check
     rule = config.rules[check.rule]
     idx = failure.indices
@@ -79,24 +100,37 @@ def _row_results(failure: Failure, cf: CheckFrame, staged: pd.DataFrame, suite: 
         # The value the check saw, where the staged cell is empty (a derived level, say).
         seen = [cell_text(v) for v in frame[check.column]]
         raw_values = [r if r is not None else s for r, s in zip(raw_values, seen, strict=True)]
-    suggestions = ([cell_text(v) for v in frame[check.suggestion]] if check.suggestion in frame.columns
-                   else [None] * len(idx))
+    suggestions = (
+        [cell_text(v) for v in frame[check.suggestion]]
+        if check.suggestion in frame.columns
+        else [None] * len(idx)
+    )
     headers = {sheet: header_for(maps, sheet, field) for sheet in frame["sheet"].unique()}
     wanted = [n for n in _fields(rule.message) if n in frame.columns]
     extra = frame[wanted].to_dict("records") if wanted else [{}] * len(idx)
     messages = []
-    for sheet, row, raw, sug, more in zip(frame["sheet"], frame["source_row"], raw_values, suggestions, extra,
-                                          strict=True):
+    for sheet, row, raw, sug, more in zip(
+        frame["sheet"], frame["source_row"], raw_values, suggestions, extra, strict=True
+    ):
         header = headers[sheet]
-        what = _message(rule.message, {**cf.context, **more, "value": raw, "suggestion": sug, "column": header})
+        what = _message(
+            rule.message, {**cf.context, **more, "value": raw, "suggestion": sug, "column": header}
+        )
         messages.append(f"{_where(file, sheet, row, header)}: {what} [{rule.id}]")
-    return pd.DataFrame({
-        "row_ref": frame["row_ref"].values, "sheet": frame["sheet"].values,
-        "source_row": frame["source_row"].values,
-        "column_name": [headers[s] for s in frame["sheet"]], "raw_value": raw_values,
-        "rule": rule.id, "severity": rule.severity, "message": messages, "suggestion": suggestions,
-        "field": field,
-    })
+    return pd.DataFrame(
+        {
+            "row_ref": frame["row_ref"].values,
+            "sheet": frame["sheet"].values,
+            "source_row": frame["source_row"].values,
+            "column_name": [headers[s] for s in frame["sheet"]],
+            "raw_value": raw_values,
+            "rule": rule.id,
+            "severity": rule.severity,
+            "message": messages,
+            "suggestion": suggestions,
+            "field": field,
+        }
+    )
 
 
 def _observed_text(failure: Failure, cf: CheckFrame, check: Check) -> str | None:
@@ -106,7 +140,9 @@ def _observed_text(failure: Failure, cf: CheckFrame, check: Check) -> str | None
         picked = frame.iloc[failure.indices]
         single_sheet = frame["sheet"].nunique() <= 1
         rows: dict[str, list[str]] = {}
-        for value, sheet, row in zip(picked[check.column], picked["sheet"], picked["source_row"], strict=True):
+        for value, sheet, row in zip(
+            picked[check.column], picked["sheet"], picked["source_row"], strict=True
+        ):
             rows.setdefault(str(value), []).append(str(int(row)) if single_sheet else f"{sheet}:{int(row)}")
         items = [f"'{v}' (baris {', '.join(r)})" for v, r in list(rows.items())[:_LIST_LIMIT]]
         more = len(rows) - _LIST_LIMIT
@@ -119,8 +155,9 @@ def _observed_text(failure: Failure, cf: CheckFrame, check: Check) -> str | None
     return None if failure.observed is None else cell_text(failure.observed)
 
 
-def _file_result(failure: Failure, cf: CheckFrame, suite: KindSuite, config: ValidationConfig,
-                 file: FileInfo, maps: dict) -> dict[str, Any]:
+def _file_result(
+    failure: Failure, cf: CheckFrame, suite: KindSuite, config: ValidationConfig, file: FileInfo, maps: dict
+) -> dict[str, Any]:
     check = failure.check
     rule = config.rules[check.rule]
     field = _staged_field(suite, check.field)
@@ -130,13 +167,30 @@ def _file_result(failure: Failure, cf: CheckFrame, suite: KindSuite, config: Val
         header = header_for(maps, None, field)
     value = _observed_text(failure, cf, check)
     what = _message(rule.message, {**cf.context, "value": value, "column": header})
-    return {"row_ref": None, "sheet": None, "source_row": None, "column_name": header, "raw_value": value,
-            "rule": rule.id, "severity": rule.severity, "message": f"{_where(file, None, None, None)}: {what} [{rule.id}]",
-            "suggestion": None, "field": field}
+    return {
+        "row_ref": None,
+        "sheet": None,
+        "source_row": None,
+        "column_name": header,
+        "raw_value": value,
+        "rule": rule.id,
+        "severity": rule.severity,
+        "message": f"{_where(file, None, None, None)}: {what} [{rule.id}]",
+        "suggestion": None,
+        "field": field,
+    }
 
 
-def check_results(failures: list[Failure], cf: CheckFrame, staged: pd.DataFrame, suite: KindSuite,
-                  config: ValidationConfig, file: FileInfo, maps: dict, run_id: str) -> pd.DataFrame:
+def check_results(
+    failures: list[Failure],
+    cf: CheckFrame,
+    staged: pd.DataFrame,
+    suite: KindSuite,
+    config: ValidationConfig,
+    file: FileInfo,
+    maps: dict,
+    run_id: str,
+) -> pd.DataFrame:
     parts = []
     file_rows = []
     for failure in failures:

@@ -15,8 +15,9 @@ from selaras.validate.config import KIND_ORDER, KindSuite
 from selaras.validate.text import blank, normalise_name
 
 #: The staged tables a suite may name (identifiers only from this constant, never from data).
-STAGED_TABLES = frozenset({"staged.renja", "staged.rkpd", "staged.usulan", "staged.nomenklatur",
-                           "staged.wilayah", "staged.opd"})
+STAGED_TABLES = frozenset(
+    {"staged.renja", "staged.rkpd", "staged.usulan", "staged.nomenklatur", "staged.wilayah", "staged.opd"}
+)
 _TOTAL_WORDS = re.compile(r"(?i)\b(jumlah|total)\b")
 
 
@@ -28,7 +29,9 @@ def current_files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     files["_order"] = files["kind"].map(lambda k: order.get(k, len(order)))
-    return files.sort_values(["_order", "source_file", "file_id"]).drop(columns="_order").reset_index(drop=True)
+    return (
+        files.sort_values(["_order", "source_file", "file_id"]).drop(columns="_order").reset_index(drop=True)
+    )
 
 
 def staged_rows(con: duckdb.DuckDBPyConnection, suite: KindSuite, file_id: str) -> pd.DataFrame:
@@ -79,8 +82,13 @@ def _letter_of(header: str, header_rows: list[dict[str, Any]], staged_keys: list
     return None
 
 
-def jumlah_totals(con: duckdb.DuckDBPyConnection, file_id: str, amount_field: str | None,
-                  maps: dict[str, dict[str, str]], staged: pd.DataFrame | None = None) -> dict[str, float]:
+def jumlah_totals(
+    con: duckdb.DuckDBPyConnection,
+    file_id: str,
+    amount_field: str | None,
+    maps: dict[str, dict[str, str]],
+    staged: pd.DataFrame | None = None,
+) -> dict[str, float]:
     """sheet -> the grand total its JUMLAH row states for the amount column.
 
     Ingest keeps subtotal rows in raw.skipped_row with their cells (keyed by header text or by
@@ -93,7 +101,8 @@ def jumlah_totals(con: duckdb.DuckDBPyConnection, file_id: str, amount_field: st
 
     rows = con.execute(
         "select sheet, reason_code, raw from raw.skipped_row where file_id = ? "
-        "and reason_code in ('subtotal', 'header') order by sheet, source_row", [file_id]
+        "and reason_code in ('subtotal', 'header') order by sheet, source_row",
+        [file_id],
     ).fetchall()
     header_rows: dict[str, list[dict[str, Any]]] = {}
     subtotals: dict[str, list[dict[str, Any]]] = {}

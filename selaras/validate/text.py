@@ -28,7 +28,7 @@ def strip_leading_code(name: str) -> tuple[str | None, str]:
     m = _LEADING_CODE.match(name)
     if not m:
         return None, name
-    return m.group(1).upper(), name[m.end():]
+    return m.group(1).upper(), name[m.end() :]
 
 
 def normalise_name(name: object) -> str:

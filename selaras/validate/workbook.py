@@ -82,8 +82,9 @@ class _Formats:
     @classmethod
     def of(cls, wb) -> _Formats:
         return cls(
-            head=wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                "valign": "top"}),
+            head=wb.add_format(
+                {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+            ),
             wrap=wb.add_format({"text_wrap": True, "valign": "top"}),
             error=wb.add_format({"bg_color": "#F8CBAD", "valign": "top"}),
             warning=wb.add_format({"bg_color": "#FFF2CC", "valign": "top"}),
@@ -109,8 +110,13 @@ def _headers(raws: pd.Series) -> list[str]:
     return list(seen)
 
 
-def write_opd_workbook(path: Path, opd: str, problems: pd.DataFrame, summary: pd.DataFrame,
-                       staged_by_file: dict[str, pd.DataFrame]) -> None:
+def write_opd_workbook(
+    path: Path,
+    opd: str,
+    problems: pd.DataFrame,
+    summary: pd.DataFrame,
+    staged_by_file: dict[str, pd.DataFrame],
+) -> None:
     """problems: analytics.quarantine rows of this OPD; summary: per file counts."""
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     fmt = _Formats.of(wb)
@@ -140,17 +146,36 @@ def write_opd_workbook(path: Path, opd: str, problems: pd.DataFrame, summary: pd
             write_cell(ws, i, j, v)
 
     ws = wb.add_worksheet(names("Masalah"))
-    cols = [("Status", 16), ("Berkas", 30), ("Lembar", 14), ("Baris", 7), ("Kolom", 22), ("Nilai asli", 28),
-            ("Pesan", 70), ("Saran", 28), ("Aturan", 22), ("Tingkat", 9)]
+    cols = [
+        ("Status", 16),
+        ("Berkas", 30),
+        ("Lembar", 14),
+        ("Baris", 7),
+        ("Kolom", 22),
+        ("Nilai asli", 28),
+        ("Pesan", 70),
+        ("Saran", 28),
+        ("Aturan", 22),
+        ("Tingkat", 9),
+    ]
     for j, (c, w) in enumerate(cols):
         ws.write_string(0, j, c, fmt.head)
         ws.set_column(j, j, w)
     ordered = problems.sort_values(["source_file", "sheet", "source_row", "severity"], na_position="first")
     for i, r in enumerate(ordered.itertuples(index=False), start=1):
         row_fmt = fmt.error if r.severity == "error" else fmt.warning
-        values = [STATUS_LABEL.get(r.status, r.status), r.source_file, r.sheet,
-                  None if pd.isna(r.source_row) else int(r.source_row), r.column_name, r.raw_value,
-                  r.message, r.suggestion, r.rule, r.severity]
+        values = [
+            STATUS_LABEL.get(r.status, r.status),
+            r.source_file,
+            r.sheet,
+            None if pd.isna(r.source_row) else int(r.source_row),
+            r.column_name,
+            r.raw_value,
+            r.message,
+            r.suggestion,
+            r.rule,
+            r.severity,
+        ]
         for j, v in enumerate(values):
             write_cell(ws, i, j, v, row_fmt if j == 0 else fmt.wrap)
     ws.autofilter(0, 0, max(1, len(ordered)), len(cols) - 1)
@@ -164,7 +189,9 @@ def write_opd_workbook(path: Path, opd: str, problems: pd.DataFrame, summary: pd
     wb.close()
 
 
-def _write_problem_rows(wb, sheet_name: str, fmt: _Formats, staged: pd.DataFrame, problems: pd.DataFrame) -> None:
+def _write_problem_rows(
+    wb, sheet_name: str, fmt: _Formats, staged: pd.DataFrame, problems: pd.DataFrame
+) -> None:
     """The rejected and flagged rows of one file: status, reasons, suggestions, then every
     original cell under its original header."""
     ws = wb.add_worksheet(sheet_name)
@@ -215,7 +242,9 @@ def _placed(cells: dict[str, Any], position: dict[str, int]) -> list[tuple[int, 
     return list(enumerate(cells.values()))
 
 
-def write_fix_workbook(path: Path, staged: pd.DataFrame, skipped: pd.DataFrame, problems: pd.DataFrame) -> None:
+def write_fix_workbook(
+    path: Path, staged: pd.DataFrame, skipped: pd.DataFrame, problems: pd.DataFrame
+) -> None:
     """One file in its original layout, row numbers kept, ready to be fixed and dropped back."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
@@ -259,11 +288,11 @@ def write_fix_workbook(path: Path, staged: pd.DataFrame, skipped: pd.DataFrame, 
     wb.close()
 
 
-def write_quarantine(con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], target: Path) -> dict[str, Any]:
+def write_quarantine(
+    con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], target: Path
+) -> dict[str, Any]:
     """Write every workbook into a fresh folder, then swap it in place of `target`."""
-    problems = con.execute(
-        "select * from analytics.quarantine order by source_file, sheet, source_row"
-    ).df()
+    problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
     staging_dir = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging_dir, ignore_errors=True)
     staging_dir.mkdir(parents=True)
@@ -276,29 +305,50 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite]
         staged: dict[str, pd.DataFrame] = {}
         for f in files.itertuples(index=False):
             table = kinds[f.kind].table if f.kind in kinds else None
-            staged[f.file_id] = (_staged_raw(con, table, f.file_id) if table else
-                                 pd.DataFrame(columns=["row_ref", "sheet", "source_row", "raw"]))
+            staged[f.file_id] = (
+                _staged_raw(con, table, f.file_id)
+                if table
+                else pd.DataFrame(columns=["row_ref", "sheet", "source_row", "raw"])
+            )
             skipped = con.execute(
                 "select sheet, source_row, reason_code, raw from raw.skipped_row where file_id = ? order by source_row",
                 [f.file_id],
             ).df()
             fix_path = staging_dir / "perbaikan" / Path(f.source_file).with_suffix(".xlsx")
-            write_fix_workbook(fix_path, staged[f.file_id], skipped, problems[problems["file_id"] == f.file_id])
+            write_fix_workbook(
+                fix_path, staged[f.file_id], skipped, problems[problems["file_id"] == f.file_id]
+            )
             written.append(fix_path)
-        accounting = con.execute(
-            "select file_id, rows_loaded + rows_quarantined as rows, rows_quarantined, rows_flagged "
-            "from analytics.row_accounting"
-        ).df().set_index("file_id")
+        accounting = (
+            con.execute(
+                "select file_id, rows_loaded + rows_quarantined as rows, rows_quarantined, rows_flagged "
+                "from analytics.row_accounting"
+            )
+            .df()
+            .set_index("file_id")
+        )
         for opd, mine in problems.groupby("opd"):
             summary_rows = []
             staged_by_file = {}
             for f in mine[["file_id", "source_file", "kind"]].drop_duplicates().itertuples(index=False):
                 acc = accounting.loc[f.file_id] if f.file_id in accounting.index else None
-                file_errors = int(((mine["file_id"] == f.file_id) & mine["row_ref"].isna()
-                                   & (mine["severity"] == "error")).sum())
-                summary_rows.append((f.source_file, f.kind, None if acc is None else int(acc["rows"]),
-                                     None if acc is None else int(acc["rows_quarantined"]),
-                                     None if acc is None else int(acc["rows_flagged"]), file_errors))
+                file_errors = int(
+                    (
+                        (mine["file_id"] == f.file_id)
+                        & mine["row_ref"].isna()
+                        & (mine["severity"] == "error")
+                    ).sum()
+                )
+                summary_rows.append(
+                    (
+                        f.source_file,
+                        f.kind,
+                        None if acc is None else int(acc["rows"]),
+                        None if acc is None else int(acc["rows_quarantined"]),
+                        None if acc is None else int(acc["rows_flagged"]),
+                        file_errors,
+                    )
+                )
                 staged_by_file[f.source_file] = staged[f.file_id]
             path = staging_dir / f"{slug(str(opd))}.xlsx"
             n = 2

@@ -44,14 +44,16 @@ def fake_stages(monkeypatch):
         def stage(con, settings, run_id, map_fn=map):
             calls.append(name)
             result = StageResult(name)
-            files = sorted(p.relative_to(settings.raw_dir).as_posix()
-                           for p in settings.raw_dir.rglob("*") if p.is_file())
+            files = sorted(
+                p.relative_to(settings.raw_dir).as_posix() for p in settings.raw_dir.rglob("*") if p.is_file()
+            )
             result.figures["files"] = len(files)
             result.figures["map_fn"] = getattr(map_fn, "__name__", "?")
             if name == "match":  # exercises the map the orchestration hands in
                 parts = [sorted(f) for f in files] or [[3, 1, 2], [9, 8]]
                 result.figures["mapped"] = repr(list(map_fn(sorted, parts)))
             return result
+
         return stage
 
     monkeypatch.setattr(pipeline, "stage_function", make)
@@ -65,4 +67,5 @@ def write_raw():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return path
+
     return write

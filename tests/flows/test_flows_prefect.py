@@ -33,7 +33,9 @@ def test_reconcile_runs_as_a_real_prefect_flow(prefect_harness, settings, fake_s
     assert all(isinstance(r, StageResult) and not r.cached for r in results)
     assert settings.published_db.exists()
     con = duckdb.connect(str(settings.private_db), read_only=True)
-    assert con.execute("select trigger, status from meta.run").fetchall() == [("prefect:reconcile", "success")]
+    assert con.execute("select trigger, status from meta.run").fetchall() == [
+        ("prefect:reconcile", "success")
+    ]
     con.close()
     logs = list((settings.state_dir / "logs").glob("selaras-*-flow-reconcile.log"))
     assert logs and "publish" in logs[0].read_text(encoding="utf-8")
@@ -52,6 +54,7 @@ def test_a_failing_stage_fails_the_flow_and_says_why(prefect_harness, settings, 
     def crash(name):
         def stage(con, s, run_id):
             raise RuntimeError("kolom pagu hilang")
+
         return stage
 
     monkeypatch.setattr(pipeline, "stage_function", crash)
@@ -65,8 +68,9 @@ def test_a_failing_stage_fails_the_flow_and_says_why(prefect_harness, settings, 
     assert any("kolom pagu hilang" in (a.data or "") for a in _artifacts("selaras-validate-summary"))
 
 
-def test_match_on_a_dask_local_cluster_equals_the_single_machine_run(prefect_harness, settings, fake_stages,
-                                                                     write_raw):
+def test_match_on_a_dask_local_cluster_equals_the_single_machine_run(
+    prefect_harness, settings, fake_stages, write_raw
+):
     from flows.common import dask_task_runner
     from flows.match import match_flow
 
@@ -84,13 +88,22 @@ def _match_tables(settings) -> dict[str, list]:
     con = duckdb.connect(str(settings.private_db), read_only=True)
     try:
         out = {}
-        tables = [r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'match' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'match' order by 1"
+            ).fetchall()
+        ]
         for table in tables:
-            cols = [name for name, dtype in con.execute(
-                "select column_name, data_type from duckdb_columns() where schema_name = 'match' "
-                "and table_name = ? order by column_index", [table]).fetchall()
-                if name != "run_id" and not dtype.startswith("TIMESTAMP")]
+            cols = [
+                name
+                for name, dtype in con.execute(
+                    "select column_name, data_type from duckdb_columns() where schema_name = 'match' "
+                    "and table_name = ? order by column_index",
+                    [table],
+                ).fetchall()
+                if name != "run_id" and not dtype.startswith("TIMESTAMP")
+            ]
             select = ", ".join(f'"{c}"' for c in cols)
             out[table] = con.execute(f'select {select} from match."{table}" order by all').fetchall()  # noqa: S608
         return out
@@ -113,7 +126,9 @@ def test_real_matcher_on_dask_equals_the_single_machine_run(prefect_harness, set
     run_all(settings, stages=("ingest", "validate", "match"), publish=False)
     single = _match_tables(settings)
     assert any(single.values()), "the sample produced no matches"
-    match_flow.with_options(task_runner=dask_task_runner(n_workers=2))(data_dir=str(settings.data_dir), force=True)
+    match_flow.with_options(task_runner=dask_task_runner(n_workers=2))(
+        data_dir=str(settings.data_dir), force=True
+    )
     assert _match_tables(settings) == single
 
 

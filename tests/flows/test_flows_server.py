@@ -76,25 +76,44 @@ def test_served_deployments_on_a_real_prefect_server(tmp_path):
     }
     server_log, serve_log = tmp_path / "server.log", tmp_path / "serve.log"
     # Step 1 of the docs: the server.
-    server = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env={k: v for k, v in env.items() if k != "PREFECT_API_URL"},
-                              stdout=server_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env={k: v for k, v in env.items() if k != "PREFECT_API_URL"},
+        stdout=server_log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     serve = None
     try:
-        _wait_for(lambda: httpx.get(f"{api}/health", timeout=5).status_code == 200, 180, "prefect server",
-                  server, server_log)
+        _wait_for(
+            lambda: httpx.get(f"{api}/health", timeout=5).status_code == 200,
+            180,
+            "prefect server",
+            server,
+            server_log,
+        )
         # Step 2: serve the deployments.
-        serve = subprocess.Popen([sys.executable, "-m", "selaras.cli", "serve", "--data-dir", str(data_dir)],
-                                 env=env, cwd=tmp_path, stdout=serve_log.open("w"), stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "selaras.cli", "serve", "--data-dir", str(data_dir)],
+            env=env,
+            cwd=tmp_path,
+            stdout=serve_log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
-        names = ["reconcile/nightly", *(f"{f}/on-demand" for f in ("reconcile", "ingest", "validate", "match",
-                                                                   "report"))]
+        names = [
+            "reconcile/nightly",
+            *(f"{f}/on-demand" for f in ("reconcile", "ingest", "validate", "match", "report")),
+        ]
 
         def served():
             found = {n: httpx.get(f"{api}/deployments/name/{n}", timeout=10) for n in names}
-            return {n: r.json() for n, r in found.items()} if all(r.status_code == 200 for r in found.values()) \
+            return (
+                {n: r.json() for n, r in found.items()}
+                if all(r.status_code == 200 for r in found.values())
                 else None
+            )
 
         deployments = _wait_for(served, 120, "selaras serve", serve, serve_log)
         nightly = deployments["reconcile/nightly"]
@@ -106,15 +125,20 @@ def test_served_deployments_on_a_real_prefect_server(tmp_path):
         assert all(not deployments[n]["schedules"] for n in names[1:])  # on demand only
 
         # Step 3: an on-demand run, watched to the end.
-        run = subprocess.run([PREFECT, "deployment", "run", "reconcile/on-demand", "--watch",
-                              "--watch-timeout", "600"],
-                             env=env, capture_output=True, text=True, timeout=660)
+        run = subprocess.run(
+            [PREFECT, "deployment", "run", "reconcile/on-demand", "--watch", "--watch-timeout", "600"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=660,
+        )
         assert "Completed" in run.stdout, run.stdout + run.stderr + serve_log.read_text()[-5000:]
 
         # The expected outputs: a successful run recorded, the publication for analysts.
         con = duckdb.connect(str(data_dir / "state" / "warehouse.duckdb"), read_only=True)
         assert con.execute("select trigger, status from meta.run").fetchall() == [
-            ("prefect:reconcile/on-demand", "success")]
+            ("prefect:reconcile/on-demand", "success")
+        ]
         con.close()
         published = duckdb.connect(str(data_dir / "processed" / "selaras.duckdb"), read_only=True)
         assert published.execute("select run_status from analytics.publication").fetchone()[0] == "success"

@@ -18,7 +18,9 @@ def _steps(settings, run_index=-1):
     con = duckdb.connect(str(settings.private_db), read_only=True)
     try:
         run_id = con.execute("select run_id from meta.run order by started_at").fetchall()[run_index][0]
-        return dict(con.execute("select step, status from meta.run_step where run_id = ?", [run_id]).fetchall())
+        return dict(
+            con.execute("select step, status from meta.run_step where run_id = ?", [run_id]).fetchall()
+        )
     finally:
         con.close()
 
@@ -31,7 +33,11 @@ def test_second_run_with_unchanged_inputs_skips_every_stage(settings, fake_stage
     assert fake_stages == list(STAGES)  # nothing ran again
     assert all(r.cached for r in second)
     assert [r.figures for r in second] == [r.figures for r in first]  # the previous results stand
-    assert _steps(settings) == {**dict.fromkeys(STAGES, "cached"), "accounting": "success", "publish": "success"}
+    assert _steps(settings) == {
+        **dict.fromkeys(STAGES, "cached"),
+        "accounting": "success",
+        "publish": "success",
+    }
 
 
 def test_a_changed_file_reruns_its_stage_and_everything_downstream(settings, fake_stages, write_raw):
@@ -103,8 +109,10 @@ def test_a_stage_that_raises_fails_the_run_and_runs_again_next_time(settings, fa
 
     def broken(name):
         if name == "match":
+
             def boom(con, settings, run_id):
                 raise RuntimeError("matcher crashed")
+
             return boom
         return real(name)
 
@@ -113,7 +121,9 @@ def test_a_stage_that_raises_fails_the_run_and_runs_again_next_time(settings, fa
         run_all(settings)
     assert not settings.published_db.exists()  # a crashed run publishes nothing
     con = duckdb.connect(str(settings.private_db), read_only=True)
-    status, message = con.execute("select status, message from meta.run order by started_at desc limit 1").fetchone()
+    status, message = con.execute(
+        "select status, message from meta.run order by started_at desc limit 1"
+    ).fetchone()
     con.close()
     assert status == "failed" and "matcher crashed" in message
     monkeypatch.setattr(pipeline, "stage_function", real)
@@ -132,6 +142,7 @@ def test_problems_exit_but_still_publish(settings, monkeypatch):
             if name == "ingest":
                 r.problem("renja/rusak.xlsx: berkas tidak terbaca (unreadable)")
             return r
+
         return stage
 
     monkeypatch.setattr(pipeline, "stage_function", stage_with_problem)
@@ -146,12 +157,17 @@ def test_problems_exit_but_still_publish(settings, monkeypatch):
 
 def test_a_second_run_waits_then_is_refused_while_the_lock_is_held(settings, fake_stages):
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from selaras.runs import run_lock\n"
-         "with run_lock(Path(sys.argv[1]), 1, 0.1, what='test holder'):\n"
-         "    print('held', flush=True); time.sleep(60)\n",
-         str(settings.state_dir / "run.lock")],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from selaras.runs import run_lock\n"
+            "with run_lock(Path(sys.argv[1]), 1, 0.1, what='test holder'):\n"
+            "    print('held', flush=True); time.sleep(60)\n",
+            str(settings.state_dir / "run.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         assert runs.lock_holder(settings.state_dir / "run.lock")["what"] == "test holder"
@@ -177,7 +193,9 @@ def test_a_killed_run_is_marked_interrupted_by_the_next_one(settings, fake_stage
     con.close()
     run_all(settings)
     con = duckdb.connect(str(settings.private_db), read_only=True)
-    assert con.execute("select status from meta.run where run_id = 'killed-run'").fetchone()[0] == "interrupted"
+    assert (
+        con.execute("select status from meta.run where run_id = 'killed-run'").fetchone()[0] == "interrupted"
+    )
     con.close()
 
 

@@ -18,6 +18,8 @@ def test_bench_ingest_runs_on_a_small_file(capsys):
     spec.loader.exec_module(bench)
     report = bench.main(["--rows", "300"])
     assert report["staged"] == 300
-    assert report["figures"]["rows_read"] == report["figures"]["rows_staged"] + report["figures"]["rows_skipped"]
+    assert (
+        report["figures"]["rows_read"] == report["figures"]["rows_staged"] + report["figures"]["rows_skipped"]
+    )
     assert report["ratio"] > 0 and report["selaras_peak_mib"] > 0
     assert "ratio selaras / openpyxl" in capsys.readouterr().out

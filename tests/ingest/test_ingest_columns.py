@@ -15,22 +15,70 @@ from selaras.ingest.parse import clean_text, is_blank, normalise_code, parse_amo
 # Awkward cells: placeholders, whitespace of every kind, control characters, non-ASCII,
 # numbers and booleans that compare equal (1.0 == True), NaN, dates.
 ODD = [
-    None, "", " ", "-", " n/a ", "N/A", "null", "abcd", "abcde", "  Dinas   Sosial ", "Dinas Sosial",
-    "a\tb  c", "x\x1fy", "\x1c-", "é Bantuan  Sosial", "Jalan\u00a0Desa", "Rp 1.250.000,00", "Rp.1.250.000",
-    "1250000", "0.250", "1.000.000,123", "Rp 1.000,5", "1,5 M", "(1.000)", "1" * 400, "Rp  1.000", "Rp\t1.000", "١٢٣", "12 Titik",
-    1.0, True, False, 0, 0.0, -0.0, 2.5, 1e15 - 1, 9.99e15, 1e16, float("inf"), float("nan"),
-    123456789.0, date(2024, 1, 1), datetime(2024, 1, 1, 10, 30),
-    "1.06.02", "1.06.02.2.01.0001", "1.1.2 Program A", "X.XX.01", "10.127", "2.13.02.2.01.0001 Nama",
+    None,
+    "",
+    " ",
+    "-",
+    " n/a ",
+    "N/A",
+    "null",
+    "abcd",
+    "abcde",
+    "  Dinas   Sosial ",
+    "Dinas Sosial",
+    "a\tb  c",
+    "x\x1fy",
+    "\x1c-",
+    "é Bantuan  Sosial",
+    "Jalan\u00a0Desa",
+    "Rp 1.250.000,00",
+    "Rp.1.250.000",
+    "1250000",
+    "0.250",
+    "1.000.000,123",
+    "Rp 1.000,5",
+    "1,5 M",
+    "(1.000)",
+    "1" * 400,
+    "Rp  1.000",
+    "Rp\t1.000",
+    "١٢٣",
+    "12 Titik",
+    1.0,
+    True,
+    False,
+    0,
+    0.0,
+    -0.0,
+    2.5,
+    1e15 - 1,
+    9.99e15,
+    1e16,
+    float("inf"),
+    float("nan"),
+    123456789.0,
+    date(2024, 1, 1),
+    datetime(2024, 1, 1, 10, 30),
+    "1.06.02",
+    "1.06.02.2.01.0001",
+    "1.1.2 Program A",
+    "X.XX.01",
+    "10.127",
+    "2.13.02.2.01.0001 Nama",
 ]
 
 
 def _columns(seed: int) -> list[list]:
     rng = random.Random(seed)
-    distinct = [f"Penyediaan  Layanan Sosial nomor {i}" if i % 3 else f"Rp {i * 137_000:,}".replace(",", ".")
-                for i in range(6000)]
+    distinct = [
+        f"Penyediaan  Layanan Sosial nomor {i}" if i % 3 else f"Rp {i * 137_000:,}".replace(",", ".")
+        for i in range(6000)
+    ]
     return [
         [rng.choice(ODD) for _ in range(5000)],  # repetitive
-        [rng.choice(ODD) if rng.random() < 0.1 else rng.choice(distinct) for _ in range(5000)],  # mostly distinct
+        [
+            rng.choice(ODD) if rng.random() < 0.1 else rng.choice(distinct) for _ in range(5000)
+        ],  # mostly distinct
         [rng.choice(distinct) for _ in range(3000)],  # all text
         [rng.choice(ODD) for _ in range(40)],  # small: the per-value path
     ]

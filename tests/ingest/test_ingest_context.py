@@ -10,11 +10,26 @@ from selaras.ingest.context import Context, from_file_name, from_title
 @pytest.mark.parametrize(
     ("lines", "opd", "tahun"),
     [
-        (["RENCANA KERJA PERANGKAT DAERAH (RENJA)", "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA PROVINSI BANTEN",
-          "TAHUN 2021"], "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA", 2021),
+        (
+            [
+                "RENCANA KERJA PERANGKAT DAERAH (RENJA)",
+                "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA PROVINSI BANTEN",
+                "TAHUN 2021",
+            ],
+            "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA",
+            2021,
+        ),
         (["RENCANA KERJA DINAS SOSIAL KABUPATEN SUKABUMI TAHUN 2019"], "DINAS SOSIAL", 2019),
-        (["Perangkat Daerah : 1.06.0.00.0.00.01.0000 Dinas Sosial", "Tahun Anggaran : 2024"], "Dinas Sosial", 2024),
-        (["SKPD: Badan Perencanaan Pembangunan Daerah", "T.A. 2022"], "Badan Perencanaan Pembangunan Daerah", 2022),
+        (
+            ["Perangkat Daerah : 1.06.0.00.0.00.01.0000 Dinas Sosial", "Tahun Anggaran : 2024"],
+            "Dinas Sosial",
+            2024,
+        ),
+        (
+            ["SKPD: Badan Perencanaan Pembangunan Daerah", "T.A. 2022"],
+            "Badan Perencanaan Pembangunan Daerah",
+            2022,
+        ),
         (["RENCANA KERJA PEMERINTAH DAERAH KABUPATEN SUKABUMI TAHUN 2019"], None, 2019),
         (["RENJA KECAMATAN CIBADAK 2020"], "KECAMATAN CIBADAK", 2020),
         ([], None, None),
@@ -41,5 +56,7 @@ def test_from_file_name(name, opd, tahun, versi):
 
 
 def test_title_wins_over_the_file_name():
-    merged = Context(opd="DINAS SOSIAL", tahun=None).merged_with(Context(opd="DINSOS", tahun=2019, versi="2019"))
+    merged = Context(opd="DINAS SOSIAL", tahun=None).merged_with(
+        Context(opd="DINSOS", tahun=2019, versi="2019")
+    )
     assert merged == Context(opd="DINAS SOSIAL", tahun=2019, versi="2019")

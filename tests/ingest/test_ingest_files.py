@@ -82,7 +82,7 @@ def test_xls_renamed_to_xlsx_is_read_as_xls_with_a_note(raw, ingest, query, rows
     raw("opd", "opd.xlsx").write_bytes(buffer.getvalue())
     result = ingest()
     assert not result.failed
-    (fmt, note), = query("select file_format, note from raw.ingest_file")
+    ((fmt, note),) = query("select file_format, note from raw.ingest_file")
     assert fmt == "xls" and ".xlsx" in note
     assert any("xls" in p for p in result.problems)
     assert [r["nama"] for r in rows_of("staged.opd")] == ["Dinas Sosial"]
@@ -143,7 +143,7 @@ def test_detect_encoding(tmp_path, data, expected):
         ("a;b;c\n1;Rp 1.000,00;3\n", ";"),
         ("a\tb\tc\n1\t2,5\t3\n", "\t"),
         ("a|b|c\n1|2,5|3\n", "|"),
-        ('sep=;\na;b\n', ";"),
+        ("sep=;\na;b\n", ";"),
         ('kode,"nama, lengkap";pagu\n', ","),
     ],
 )
@@ -192,7 +192,10 @@ def test_chunk_boundaries_do_not_change_the_result(raw, ingest, rows_of, query, 
         query("delete from raw.sheet")
         query("delete from raw.ingest_file")
         assert not ingest().failed
-        staged = [(r["source_row"], r["kode"], r["program_kode"], r["kegiatan_kode"]) for r in rows_of("staged.renja")]
+        staged = [
+            (r["source_row"], r["kode"], r["program_kode"], r["kegiatan_kode"])
+            for r in rows_of("staged.renja")
+        ]
         skipped = query("select source_row, reason_code from raw.skipped_row order by 1")
         results.append((staged, skipped))
     assert all(r == results[0] for r in results)
@@ -230,12 +233,16 @@ def test_streamed_xlsx_gives_the_same_rows_as_calamine(raw, ingest, query, setti
         for table in ("staged.renja", "raw.skipped_row", "raw.sheet", "raw.ingest_file"):
             query(f"delete from {table}")  # noqa: S608 - constants
         assert not ingest().failed
-        snapshots.append((
-            query("select source_row, hidden, kode, nama, program_kode, target, satuan, pagu, awal_pelaksanaan, "
-                  "raw::varchar from staged.renja order by 1"),
-            query("select sheet, source_row, reason_code, hidden from raw.skipped_row order by 1, 2"),
-            query("select sheet, hidden, status, header_rows, rows_read from raw.sheet order by 1"),
-        ))
+        snapshots.append(
+            (
+                query(
+                    "select source_row, hidden, kode, nama, program_kode, target, satuan, pagu, awal_pelaksanaan, "
+                    "raw::varchar from staged.renja order by 1"
+                ),
+                query("select sheet, source_row, reason_code, hidden from raw.skipped_row order by 1, 2"),
+                query("select sheet, hidden, status, header_rows, rows_read from raw.sheet order by 1"),
+            )
+        )
     assert snapshots[0] == snapshots[1]
     staged = snapshots[0][0]
     assert [r[0] for r in staged] == [6, 7] and staged[1][1] is True and staged[0][7] == 2000.0

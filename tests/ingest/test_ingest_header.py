@@ -39,21 +39,44 @@ def test_every_field_is_a_staged_column_and_synonyms_are_unambiguous(con):
     record builders."""
     from selaras.ingest.header import _normalise
 
-    doc = yaml.safe_load(resources.files("selaras.ingest").joinpath("headers.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load(
+        resources.files("selaras.ingest").joinpath("headers.yaml").read_text(encoding="utf-8")
+    )
     vocab = vocabulary()
     for kind, kdef in doc["kinds"].items():
         owner: dict[str, str] = {}
         for field, fdef in kdef["fields"].items():
             for synonym in fdef["synonyms"]:
                 key = _normalise(str(synonym).rstrip("*"), vocab.abbreviations, vocab.drop_tokens)
-                assert owner.setdefault(key, field) == field, f"{kind}: '{synonym}' in {owner[key]} and {field}"
+                assert owner.setdefault(key, field) == field, (
+                    f"{kind}: '{synonym}' in {owner[key]} and {field}"
+                )
         table = TABLES[kind].split(".")[1]
-        columns = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'staged' and table_name = ?",
-            [table]).fetchall()}
-        derived = {"kode_urusan", "kode_bidang", "kode_program", "kode_kegiatan", "kode_sub_kegiatan", "nama_urusan",
-                   "nama_bidang", "nama_program", "nama_kegiatan", "nama_sub_kegiatan", "kode_desa",
-                   "kode_kecamatan", "level", "kode_induk", "prioritas", "sasaran"}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'staged' and table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        derived = {
+            "kode_urusan",
+            "kode_bidang",
+            "kode_program",
+            "kode_kegiatan",
+            "kode_sub_kegiatan",
+            "nama_urusan",
+            "nama_bidang",
+            "nama_program",
+            "nama_kegiatan",
+            "nama_sub_kegiatan",
+            "kode_desa",
+            "kode_kecamatan",
+            "level",
+            "kode_induk",
+            "prioritas",
+            "sasaran",
+        }
         for field in kdef["fields"]:
             assert field.startswith("_") or field in columns or field in derived, f"{kind}.{field}"
 
@@ -102,13 +125,32 @@ def test_three_row_header_prefers_the_output_indicator_and_ignores_forecasts():
     """Permendagri 23/2013 Format I.D: indicators per level, and a 'Prakiraan Maju' block
     whose target/pagu must not be read as the plan's."""
     rows = [
-        (1, ["Kode", "Urusan/Bidang Urusan/Program/Kegiatan", "Indikator Kinerja", "", "", "", "Pagu Indikatif",
-             "Prakiraan Maju", ""]),
+        (
+            1,
+            [
+                "Kode",
+                "Urusan/Bidang Urusan/Program/Kegiatan",
+                "Indikator Kinerja",
+                "",
+                "",
+                "",
+                "Pagu Indikatif",
+                "Prakiraan Maju",
+                "",
+            ],
+        ),
         (2, ["", "", "Hasil Program", "", "Keluaran Kegiatan", "", "", "", ""]),
         (3, ["", "", "Tolok Ukur", "Target", "Tolok Ukur", "Target", "", "Target", "Pagu Indikatif"]),
     ]
-    merged = [((0, 0), (2, 0)), ((0, 1), (2, 1)), ((0, 2), (0, 5)), ((1, 2), (1, 3)), ((1, 4), (1, 5)),
-              ((0, 6), (2, 6)), ((0, 7), (0, 8))]
+    merged = [
+        ((0, 0), (2, 0)),
+        ((0, 1), (2, 1)),
+        ((0, 2), (0, 5)),
+        ((1, 2), (1, 3)),
+        ((1, 4), (1, 5)),
+        ((0, 6), (2, 6)),
+        ((0, 7), (0, 8)),
+    ]
     m = find_header(rows, spec("rkpd"), merged=merged)
     assert (m.first_row, m.last_row) == (1, 3)
     assert m.fields["indikator"][0] == 4  # keluaran kegiatan first, hasil program as fallback
@@ -118,8 +160,19 @@ def test_three_row_header_prefers_the_output_indicator_and_ignores_forecasts():
 
 
 def test_header_matching_is_tolerant_of_case_spacing_and_abbreviations():
-    rows = [(1, ["kode  sub keg.", "program  dan  kegiatan", "TOLAK UKUR KELUARAN", "Target Kinerja Keluaran",
-                 "Jml. Pagu", "Ket."])]
+    rows = [
+        (
+            1,
+            [
+                "kode  sub keg.",
+                "program  dan  kegiatan",
+                "TOLAK UKUR KELUARAN",
+                "Target Kinerja Keluaran",
+                "Jml. Pagu",
+                "Ket.",
+            ],
+        )
+    ]
     m = find_header(rows, spec("renja"))
     assert set(m.fields) == {"kode_sub_kegiatan", "nama", "indikator", "target", "pagu", "keterangan"}
 
@@ -127,23 +180,124 @@ def test_header_matching_is_tolerant_of_case_spacing_and_abbreviations():
 @pytest.mark.parametrize(
     ("kind", "labels", "expected"),
     [
-        ("musrenbang", ["no", "profil", "urusan", "usulan", "permasalahan", "alamat", "skpd_tujuan", "koefisien",
-                        "anggaran", "jenis", "keterangan"],
-         {"_no", "pengusul", "usulan", "uraian", "lokasi", "opd_tujuan", "volume", "anggaran", "status_asal"}),
-        ("pokir", ["prioritas", "alamat", "kecamatan", "kelurahan", "koefisien", "nilai_usulan", "nilai_akomodir",
-                   "opd_tujuan", "keterangan", "usulan"],
-         {"lokasi", "kecamatan", "desa", "volume", "anggaran", "opd_tujuan", "status_asal", "usulan"}),
-        ("nomenklatur", ["JENIS PEMDA", "BIDANG", "PROGRAM", "KEGIATAN", "SUBKEGIATAN", "KINERJA", "INDIKATOR",
-                         "SATUAN", "SUBKEGIATAN SEBELUMNYA"],
-         {"jenis_pemda", "kode_bidang", "kode_program", "kode_kegiatan", "kode_sub_kegiatan", "indikator", "satuan",
-          "kode_sebelumnya"}),
-        ("nomenklatur", ["URUSAN/UNSUR", "BIDANG URUSAN/BIDANG UNSUR", "PROGRAM", "KEGIATAN", "SUB KEGIATAN",
-                         "NOMENKLATUR URUSAN", "KINERJA", "INDIKATOR", "SATUAN", "KETERANGAN"],
-         {"kode_urusan", "kode_bidang", "kode_program", "kode_kegiatan", "kode_sub_kegiatan", "nama",
-          "indikator", "satuan"}),
-        ("rkpd", ["No", "Prioritas Daerah", "Sasaran Daerah", "Program", "Kegiatan", "Sasaran Kegiatan",
-                  "Lokasi (desa/kel)", "Volume", "Pagu", "Perangkat Daerah Penanggungjawab"],
-         {"_no", "prioritas", "sasaran", "kode_program", "kode_kegiatan", "lokasi", "target", "pagu", "opd"}),
+        (
+            "musrenbang",
+            [
+                "no",
+                "profil",
+                "urusan",
+                "usulan",
+                "permasalahan",
+                "alamat",
+                "skpd_tujuan",
+                "koefisien",
+                "anggaran",
+                "jenis",
+                "keterangan",
+            ],
+            {
+                "_no",
+                "pengusul",
+                "usulan",
+                "uraian",
+                "lokasi",
+                "opd_tujuan",
+                "volume",
+                "anggaran",
+                "status_asal",
+            },
+        ),
+        (
+            "pokir",
+            [
+                "prioritas",
+                "alamat",
+                "kecamatan",
+                "kelurahan",
+                "koefisien",
+                "nilai_usulan",
+                "nilai_akomodir",
+                "opd_tujuan",
+                "keterangan",
+                "usulan",
+            ],
+            {"lokasi", "kecamatan", "desa", "volume", "anggaran", "opd_tujuan", "status_asal", "usulan"},
+        ),
+        (
+            "nomenklatur",
+            [
+                "JENIS PEMDA",
+                "BIDANG",
+                "PROGRAM",
+                "KEGIATAN",
+                "SUBKEGIATAN",
+                "KINERJA",
+                "INDIKATOR",
+                "SATUAN",
+                "SUBKEGIATAN SEBELUMNYA",
+            ],
+            {
+                "jenis_pemda",
+                "kode_bidang",
+                "kode_program",
+                "kode_kegiatan",
+                "kode_sub_kegiatan",
+                "indikator",
+                "satuan",
+                "kode_sebelumnya",
+            },
+        ),
+        (
+            "nomenklatur",
+            [
+                "URUSAN/UNSUR",
+                "BIDANG URUSAN/BIDANG UNSUR",
+                "PROGRAM",
+                "KEGIATAN",
+                "SUB KEGIATAN",
+                "NOMENKLATUR URUSAN",
+                "KINERJA",
+                "INDIKATOR",
+                "SATUAN",
+                "KETERANGAN",
+            ],
+            {
+                "kode_urusan",
+                "kode_bidang",
+                "kode_program",
+                "kode_kegiatan",
+                "kode_sub_kegiatan",
+                "nama",
+                "indikator",
+                "satuan",
+            },
+        ),
+        (
+            "rkpd",
+            [
+                "No",
+                "Prioritas Daerah",
+                "Sasaran Daerah",
+                "Program",
+                "Kegiatan",
+                "Sasaran Kegiatan",
+                "Lokasi (desa/kel)",
+                "Volume",
+                "Pagu",
+                "Perangkat Daerah Penanggungjawab",
+            ],
+            {
+                "_no",
+                "prioritas",
+                "sasaran",
+                "kode_program",
+                "kode_kegiatan",
+                "lokasi",
+                "target",
+                "pagu",
+                "opd",
+            },
+        ),
         ("opd", ["KODE", "ORGANISASI", "KETERANGAN"], {"kode", "nama"}),
     ],
 )

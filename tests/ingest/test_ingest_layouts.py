@@ -11,9 +11,15 @@ import xlsxwriter
 
 
 def reasons(query, source_file, sheet=None):
-    return dict(query(
-        "select s.source_row, s.reason_code from raw.skipped_row s join raw.ingest_file f using (file_id) "
-        "where f.source_file = ? and f.status = 'loaded' and (s.sheet = ? or ? is null)", source_file, sheet, sheet))
+    return dict(
+        query(
+            "select s.source_row, s.reason_code from raw.skipped_row s join raw.ingest_file f using (file_id) "
+            "where f.source_file = ? and f.status = 'loaded' and (s.sheet = ? or ? is null)",
+            source_file,
+            sheet,
+            sheet,
+        )
+    )
 
 
 def write_renja(path):
@@ -25,8 +31,20 @@ def write_renja(path):
     ws.merge_range("A1:L1", "RENCANA KERJA PERANGKAT DAERAH (RENJA)")
     ws.merge_range("A2:L2", "DINAS PEMBERDAYAAN MASYARAKAT DAN DESA PROVINSI BANTEN")
     ws.merge_range("A3:L3", "TAHUN 2021")
-    top = ["NO", "KODE", "PROGRAM/KEGIATAN/SUB KEGIATAN", "INDIKATOR KINERJA", None, "SATUAN", "LOKASI",
-           "PAGU INDIKATIF (Rp)", "SUMBER DANA", "AWAL PELAKSANAAN", "AKHIR PELAKSANAAN", "KETERANGAN"]
+    top = [
+        "NO",
+        "KODE",
+        "PROGRAM/KEGIATAN/SUB KEGIATAN",
+        "INDIKATOR KINERJA",
+        None,
+        "SATUAN",
+        "LOKASI",
+        "PAGU INDIKATIF (Rp)",
+        "SUMBER DANA",
+        "AWAL PELAKSANAAN",
+        "AKHIR PELAKSANAAN",
+        "KETERANGAN",
+    ]
     for col, label in enumerate(top):
         if col == 3:
             ws.merge_range(4, 3, 4, 4, label)
@@ -38,25 +56,78 @@ def write_renja(path):
     ws.write_row(7, 1, ["2.13.01", "PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH PROVINSI"])  # row 8: group
     ws.write_formula(7, 7, "=SUM(H10:H13)", money, 1295000000)
     ws.write_row(8, 1, ["2.13.01.2.01", "Perencanaan, Penganggaran, dan Evaluasi Kinerja"])  # row 9: group
-    ws.write_row(9, 0, [1, "2.13.01.2.01.0001", "Penyusunan  Dokumen\nPerencanaan Perangkat Daerah",
-                        "Jumlah titik pendampingan", "12 Titik", "", "Kec. Cikande", "Rp 1.250.000.000,00", "PAD"])
+    ws.write_row(
+        9,
+        0,
+        [
+            1,
+            "2.13.01.2.01.0001",
+            "Penyusunan  Dokumen\nPerencanaan Perangkat Daerah",
+            "Jumlah titik pendampingan",
+            "12 Titik",
+            "",
+            "Kec. Cikande",
+            "Rp 1.250.000.000,00",
+            "PAD",
+        ],
+    )
     ws.write_number(9, 9, 44197, day)  # 2021-01-01 as a date-formatted serial
     ws.write_number(9, 10, 44561)  # 2021-12-31 as a bare serial
-    ws.write_row(10, 0, [2, "2.13.01.2.01.0002", "Koordinasi Penyusunan Dokumen RKA-SKPD", "Persentase dokumen",
-                         "0,96", "%", "Kab. Serang", 45000000, "DAU"])
+    ws.write_row(
+        10,
+        0,
+        [
+            2,
+            "2.13.01.2.01.0002",
+            "Koordinasi Penyusunan Dokumen RKA-SKPD",
+            "Persentase dokumen",
+            "0,96",
+            "%",
+            "Kab. Serang",
+            45000000,
+            "DAU",
+        ],
+    )
     ws.write_datetime(10, 9, datetime(2021, 2, 1), day)
     ws.write_string(10, 11, '=HYPERLINK("http://contoh.invalid","klik")')
     ws.write_row(11, 3, ["Jumlah laporan", "2 Dokumen"])  # row 12: second indicator of row 11
-    ws.write_row(12, 0, [3, "2.13.01.2.01.0003", "Evaluasi Kinerja Perangkat Daerah (baris tersembunyi)",
-                         "Jumlah laporan evaluasi", "4 Laporan", "", "", "-", "PAD"])
+    ws.write_row(
+        12,
+        0,
+        [
+            3,
+            "2.13.01.2.01.0003",
+            "Evaluasi Kinerja Perangkat Daerah (baris tersembunyi)",
+            "Jumlah laporan evaluasi",
+            "4 Laporan",
+            "",
+            "",
+            "-",
+            "PAD",
+        ],
+    )
     ws.set_row(12, None, None, {"hidden": True})  # row 13
     ws.write(13, 2, "Jumlah Kegiatan")  # row 14: subtotal
     ws.write_formula(13, 7, "=SUM(H10:H13)", money, 1295000000)
     ws.write_row(14, 1, ["2.13.02 PROGRAM PENATAAN DESA"])  # row 15: code and name in one cell
     ws.write_row(15, 1, ["2.13.02.2.01", "Penyelenggaraan Pemerintahan Desa"])
-    ws.write_row(16, 0, [4, "2.13.2.2.1.3", "Fasilitasi Penataan Desa", "Jumlah desa", "10 Desa", "", "", 250000000])
-    ws.write_row(17, 0, [5, "x.xx.01.2.02.0001", "Penyediaan Gaji dan Tunjangan ASN", "Jumlah ASN", "40 Orang",
-                         "", "", "Rp.100 jt"])
+    ws.write_row(
+        16, 0, [4, "2.13.2.2.1.3", "Fasilitasi Penataan Desa", "Jumlah desa", "10 Desa", "", "", 250000000]
+    )
+    ws.write_row(
+        17,
+        0,
+        [
+            5,
+            "x.xx.01.2.02.0001",
+            "Penyediaan Gaji dan Tunjangan ASN",
+            "Jumlah ASN",
+            "40 Orang",
+            "",
+            "",
+            "Rp.100 jt",
+        ],
+    )
     ws.write_row(18, 0, ["NO", "KODE", "PROGRAM/KEGIATAN/SUB KEGIATAN"])  # row 19: header repeated
     ws.write_row(19, 0, [6, "2.13.02.2.01.0004", "Pembinaan BUMDes", "Jumlah BUMDes", "15 Unit", "", "", 0])
     ws.merge_range("A21:G21", "JUMLAH TOTAL")  # row 21
@@ -88,10 +159,29 @@ def test_renja_rows_and_reasons(renja, rows_of, query):
     staged = {r["source_row"]: r for r in rows_of("staged.renja") if r["sheet"] == "Renja 2021"}
     assert sorted(staged) == [10, 11, 13, 17, 18, 20]
     why = reasons(query, "renja/Renja DPMD 2021.xlsx", "Renja 2021")
-    expected = {1: "title", 2: "title", 3: "title", 4: "empty", 5: "header", 6: "header", 7: "numbering",
-                8: "group", 9: "group", 12: "continuation", 14: "subtotal", 15: "group", 16: "group",
-                19: "header", 21: "subtotal", 22: "empty", 23: "note", 24: "note", 25: "empty", 26: "note",
-                27: "note"}
+    expected = {
+        1: "title",
+        2: "title",
+        3: "title",
+        4: "empty",
+        5: "header",
+        6: "header",
+        7: "numbering",
+        8: "group",
+        9: "group",
+        12: "continuation",
+        14: "subtotal",
+        15: "group",
+        16: "group",
+        19: "header",
+        21: "subtotal",
+        22: "empty",
+        23: "note",
+        24: "note",
+        25: "empty",
+        26: "note",
+        27: "note",
+    }
     assert {k: why[k] for k in expected} == expected
 
 
@@ -121,13 +211,19 @@ def test_renja_values_are_parsed_and_originals_kept(renja, rows_of):
     assert (r17["program_kode"], r17["program_nama"]) == ("2.13.02", "PROGRAM PENATAAN DESA")
     assert r17["kegiatan_nama"] == "Penyelenggaraan Pemerintahan Desa"
     r18 = staged[18]
-    assert (r18["kode"], r18["kode_raw"], r18["pagu"]) == ("X.XX.01.2.02.0001", "x.xx.01.2.02.0001", 100_000_000.0)
+    assert (r18["kode"], r18["kode_raw"], r18["pagu"]) == (
+        "X.XX.01.2.02.0001",
+        "x.xx.01.2.02.0001",
+        100_000_000.0,
+    )
     assert r18["program_kode"] is None  # X.XX.01... is not under 2.13.02
     assert staged[20]["pagu"] == 0.0
 
 
 def test_hidden_and_headerless_sheets_are_recorded(renja, query, rows_of):
-    sheets = {r[0]: r[1:] for r in query("select sheet, hidden, status, header_rows, rows_read from raw.sheet")}
+    sheets = {
+        r[0]: r[1:] for r in query("select sheet, hidden, status, header_rows, rows_read from raw.sheet")
+    }
     assert sheets["Renja 2021"][:3] == (False, "loaded", "5-6")
     assert sheets["Lampiran"][:3] == (True, "loaded", "1")
     assert sheets["Catatan"][:2] == (False, "no_header")
@@ -158,17 +254,49 @@ def test_split_code_columns_are_combined(raw, ingest, rows_of):
     """Kepmendagri 900.1.15.5-1317/2023: the code split over five columns, unpadded."""
     wb = xlsxwriter.Workbook(str(raw("nomenklatur", "sub keg 900 (2023).xlsx")))
     ws = wb.add_worksheet("Sheet1")
-    ws.write_row(0, 0, ["URUSAN/UNSUR", "BIDANG URUSAN/BIDANG UNSUR", "PROGRAM", "KEGIATAN", "SUB KEGIATAN",
-                        "NOMENKLATUR URUSAN", "KINERJA", "INDIKATOR", "SATUAN"])
+    ws.write_row(
+        0,
+        0,
+        [
+            "URUSAN/UNSUR",
+            "BIDANG URUSAN/BIDANG UNSUR",
+            "PROGRAM",
+            "KEGIATAN",
+            "SUB KEGIATAN",
+            "NOMENKLATUR URUSAN",
+            "KINERJA",
+            "INDIKATOR",
+            "SATUAN",
+        ],
+    )
     ws.write_row(1, 0, [1, 1, 2, 2.01, None, "Pengelolaan Pendidikan Sekolah Dasar"])
-    ws.write_row(2, 0, [1, 1, 2, 2.01, 1, "Pembangunan      Rumah\nDinas", "Rumah dinas terbangun",
-                        "Jumlah rumah dinas", "Unit"])
-    ws.write_row(3, 0, ["1", "1", "2", "2.01", "2", "Pembangunan Ruang Kelas Baru", "", "Jumlah RKB", "Ruang"])
+    ws.write_row(
+        2,
+        0,
+        [
+            1,
+            1,
+            2,
+            2.01,
+            1,
+            "Pembangunan      Rumah\nDinas",
+            "Rumah dinas terbangun",
+            "Jumlah rumah dinas",
+            "Unit",
+        ],
+    )
+    ws.write_row(
+        3, 0, ["1", "1", "2", "2.01", "2", "Pembangunan Ruang Kelas Baru", "", "Jumlah RKB", "Ruang"]
+    )
     wb.close()
     result = ingest()
     assert not result.failed, result.problems
     rows = {r["source_row"]: r for r in rows_of("staged.nomenklatur")}
-    assert (rows[2]["kode"], rows[2]["kode_level"], rows[2]["kode_induk"]) == ("1.01.02.2.01", "kegiatan", "1.01.02")
+    assert (rows[2]["kode"], rows[2]["kode_level"], rows[2]["kode_induk"]) == (
+        "1.01.02.2.01",
+        "kegiatan",
+        "1.01.02",
+    )
     assert (rows[3]["kode"], rows[3]["kode_raw"]) == ("1.01.02.2.01.0001", "1 | 1 | 2 | 2.01 | 1")
     assert rows[3]["nama"] == "Pembangunan Rumah Dinas" and rows[3]["satuan"] == "Unit"
     assert rows[4]["kode"] == "1.01.02.2.01.0002"
@@ -190,12 +318,40 @@ def test_rkpd_three_row_header_priorities_and_forecasts(raw, ingest, rows_of, qu
     ws.merge_range("H4:H5", "Target")
     ws.merge_range("I4:I5", "Kebutuhan Dana")
     ws.merge_range("A6:I6", "PRIORITAS 1: Peningkatan Kualitas Pemerintahan Desa")
-    ws.write_row(6, 0, ["2.13.02", "PROGRAM PENATAAN DESA", "Desa tertata", "80 %", "", "", "Rp 2.000.000.000"])
-    ws.write_row(7, 0, ["2.13.02.2.01", "Penyelenggaraan Pemerintahan Desa", "", "", "Desa difasilitasi",
-                        "25 Desa", 2_000_000_000, "30 Desa", 2_500_000_000])
+    ws.write_row(
+        6, 0, ["2.13.02", "PROGRAM PENATAAN DESA", "Desa tertata", "80 %", "", "", "Rp 2.000.000.000"]
+    )
+    ws.write_row(
+        7,
+        0,
+        [
+            "2.13.02.2.01",
+            "Penyelenggaraan Pemerintahan Desa",
+            "",
+            "",
+            "Desa difasilitasi",
+            "25 Desa",
+            2_000_000_000,
+            "30 Desa",
+            2_500_000_000,
+        ],
+    )
     ws.merge_range("A9:I9", "PRIORITAS 2: Ekonomi Desa")
-    ws.write_row(9, 0, ["2.13.05.2.01", "Pengembangan BUMDes", "", "", "BUMDes dibina", "12 BUMDes",
-                        "750.000.000", "15 BUMDes", "900.000.000"])
+    ws.write_row(
+        9,
+        0,
+        [
+            "2.13.05.2.01",
+            "Pengembangan BUMDes",
+            "",
+            "",
+            "BUMDes dibina",
+            "12 BUMDes",
+            "750.000.000",
+            "15 BUMDes",
+            "900.000.000",
+        ],
+    )
     wb.close()
     result = ingest()
     assert not result.failed, result.problems
@@ -204,7 +360,11 @@ def test_rkpd_three_row_header_priorities_and_forecasts(raw, ingest, rows_of, qu
     r8 = rows[8]
     assert r8["prioritas"] == "PRIORITAS 1: Peningkatan Kualitas Pemerintahan Desa"
     assert (r8["program_kode"], r8["indikator"], r8["target"], r8["satuan"]) == (
-        "2.13.02", "Desa difasilitasi", 25.0, "Desa")
+        "2.13.02",
+        "Desa difasilitasi",
+        25.0,
+        "Desa",
+    )
     assert r8["pagu"] == 2_000_000_000.0  # not the Prakiraan Maju 2.5 miliar
     assert rows[10]["prioritas"] == "PRIORITAS 2: Ekonomi Desa" and rows[10]["pagu"] == 750_000_000.0
     assert rows[10]["tahun"] == 2021
@@ -254,8 +414,11 @@ def test_cp1252_semicolon_csv(raw, ingest, rows_of):
     [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1252", "|")],
 )
 def test_csv_encodings_and_separators(raw, ingest, rows_of, query, encoding, sep):
-    lines = [["KODE", "ORGANISASI", "SINGKATAN"], ["1.06.0.00.0.00.01.0000", "Dinas Sosial", "Dinsos"],
-             ["2.07.1.00.0.00.01.0000", "Dinas Pemberdayaan Masyarakat Désa", "DPMD"]]
+    lines = [
+        ["KODE", "ORGANISASI", "SINGKATAN"],
+        ["1.06.0.00.0.00.01.0000", "Dinas Sosial", "Dinsos"],
+        ["2.07.1.00.0.00.01.0000", "Dinas Pemberdayaan Masyarakat Désa", "DPMD"],
+    ]
     raw("opd", "opd.csv").write_bytes("\r\n".join(sep.join(line) for line in lines).encode(encoding))
     assert not ingest().failed
     rows = rows_of("staged.opd")
@@ -278,27 +441,54 @@ def test_xls_workbook(raw, ingest, rows_of):
     assert not result.failed, result.problems
     (row,) = rows_of("staged.renja")
     assert (row["source_row"], row["kode"], row["target"], row["pagu"], row["tahun"]) == (
-        4, "1.06.02.2.01.0001", 12.0, 150_000_000.0, 2020)
+        4,
+        "1.06.02.2.01.0001",
+        12.0,
+        150_000_000.0,
+        2020,
+    )
 
 
 def test_ods_workbook_with_hidden_rows_and_sheets(raw, ingest, rows_of, query, ods):
-    ods(raw("pokir", "pokir_2022.ods"), [
-        {"name": "Pokir", "rows": [["DAFTAR POKOK PIKIRAN DPRD TAHUN 2022"], [],
-                                   ["No", "Usulan", "Alamat", "Volume", "Satuan", "Anggaran", "OPD Tujuan"],
-                                   [1, "Perbaikan jalan lingkungan", "Kel. Sukajadi Kec. Cibadak", 200, "meter",
-                                    "Rp 300.000.000", "Dinas PUPR"],
-                                   [2, "Lampu jalan", "Desa Sukamaju", 12, "titik", 60000000, "Dishub"]],
-         "hidden_rows": {5}},
-        {"name": "Arsip", "rows": [["catatan lama"]], "hidden": True},
-    ])
+    ods(
+        raw("pokir", "pokir_2022.ods"),
+        [
+            {
+                "name": "Pokir",
+                "rows": [
+                    ["DAFTAR POKOK PIKIRAN DPRD TAHUN 2022"],
+                    [],
+                    ["No", "Usulan", "Alamat", "Volume", "Satuan", "Anggaran", "OPD Tujuan"],
+                    [
+                        1,
+                        "Perbaikan jalan lingkungan",
+                        "Kel. Sukajadi Kec. Cibadak",
+                        200,
+                        "meter",
+                        "Rp 300.000.000",
+                        "Dinas PUPR",
+                    ],
+                    [2, "Lampu jalan", "Desa Sukamaju", 12, "titik", 60000000, "Dishub"],
+                ],
+                "hidden_rows": {5},
+            },
+            {"name": "Arsip", "rows": [["catatan lama"]], "hidden": True},
+        ],
+    )
     result = ingest()
     assert not result.failed, result.problems
     rows = {r["source_row"]: r for r in rows_of("staged.usulan")}
     assert sorted(rows) == [4, 5] and rows[4]["channel"] == "pokir" and rows[4]["tahun"] == 2022
-    assert (rows[4]["kecamatan"], rows[4]["desa"], rows[4]["anggaran"]) == ("Cibadak", "Sukajadi", 300_000_000.0)
+    assert (rows[4]["kecamatan"], rows[4]["desa"], rows[4]["anggaran"]) == (
+        "Cibadak",
+        "Sukajadi",
+        300_000_000.0,
+    )
     assert rows[5]["hidden"] is True and rows[4]["hidden"] is False
     assert query("select sheet, hidden, status from raw.sheet order by sheet_index") == [
-        ("Pokir", False, "loaded"), ("Arsip", True, "no_header")]
+        ("Pokir", False, "loaded"),
+        ("Arsip", True, "no_header"),
+    ]
 
 
 def test_leading_empty_rows_and_columns_keep_spreadsheet_row_numbers(raw, ingest, rows_of):

@@ -133,8 +133,16 @@ def test_parse_date(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(2019, 2019), (2019.0, 2019), ("2019", 2019), ("TA 2021", 2021), (date(2024, 1, 1), 2024), (1850, None),
-     ("dua ribu", None), (2019.5, None)],
+    [
+        (2019, 2019),
+        (2019.0, 2019),
+        ("2019", 2019),
+        ("TA 2021", 2021),
+        (date(2024, 1, 1), 2024),
+        (1850, None),
+        ("dua ribu", None),
+        (2019.5, None),
+    ],
 )
 def test_parse_year(raw, expected):
     assert parse_year(raw) == expected
@@ -143,8 +151,10 @@ def test_parse_year(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("1.01.02.1.01.0001 Pembangunan USB (Unit Sekolah Baru)",
-         Code("1.01.02.1.01.0001", "sub_kegiatan", "Pembangunan USB (Unit Sekolah Baru)")),
+        (
+            "1.01.02.1.01.0001 Pembangunan USB (Unit Sekolah Baru)",
+            Code("1.01.02.1.01.0001", "sub_kegiatan", "Pembangunan USB (Unit Sekolah Baru)"),
+        ),
         ("1.01.02.1.01.0001", Code("1.01.02.1.01.0001", "sub_kegiatan", None)),
         ("x.xx.01.2.01.0001", Code("X.XX.01.2.01.0001", "sub_kegiatan", None)),
         ("X.XX.01 PROGRAM PENUNJANG", Code("X.XX.01", "program", "PROGRAM PENUNJANG")),
@@ -175,12 +185,27 @@ def test_name_cells_need_a_dotted_code():
 @pytest.mark.parametrize(
     ("parts", "kode", "level"),
     [
-        ({"urusan": "1", "bidang": "1", "program": "2", "kegiatan": "2.01", "sub_kegiatan": "1"},
-         "1.01.02.2.01.0001", "sub_kegiatan"),
-        ({"urusan": 1.0, "bidang": 1.0, "program": 2.0, "kegiatan": 2.01, "sub_kegiatan": 1.0},
-         "1.01.02.2.01.0001", "sub_kegiatan"),
-        ({"urusan": "1", "bidang": "1.01", "program": "1.01.02", "kegiatan": "1.01.02.1.01",
-          "sub_kegiatan": "1.01.02.1.01.0001"}, "1.01.02.1.01.0001", "sub_kegiatan"),
+        (
+            {"urusan": "1", "bidang": "1", "program": "2", "kegiatan": "2.01", "sub_kegiatan": "1"},
+            "1.01.02.2.01.0001",
+            "sub_kegiatan",
+        ),
+        (
+            {"urusan": 1.0, "bidang": 1.0, "program": 2.0, "kegiatan": 2.01, "sub_kegiatan": 1.0},
+            "1.01.02.2.01.0001",
+            "sub_kegiatan",
+        ),
+        (
+            {
+                "urusan": "1",
+                "bidang": "1.01",
+                "program": "1.01.02",
+                "kegiatan": "1.01.02.1.01",
+                "sub_kegiatan": "1.01.02.1.01.0001",
+            },
+            "1.01.02.1.01.0001",
+            "sub_kegiatan",
+        ),
         ({"urusan": "1", "bidang": "1", "program": "2"}, "1.01.02", "program"),
         ({"urusan": "x", "bidang": "xx", "program": "1"}, "X.XX.01", "program"),
         ({"program": "10", "kegiatan": "127"}, "10.127", "lokal"),
@@ -193,7 +218,10 @@ def test_combine_code_parts(parts, kode, level):
 
 def test_combine_code_parts_keeps_names_written_in_the_parts():
     code, names = combine_code_parts(
-        {"program": "1.01.02 PROGRAM PENGELOLAAN PENDIDIKAN", "sub_kegiatan": "1.01.02.1.01.0001 Pembangunan USB"}
+        {
+            "program": "1.01.02 PROGRAM PENGELOLAAN PENDIDIKAN",
+            "sub_kegiatan": "1.01.02.1.01.0001 Pembangunan USB",
+        }
     )
     assert code.kode == "1.01.02.1.01.0001"
     assert names == {"program": "PROGRAM PENGELOLAAN PENDIDIKAN", "sub_kegiatan": "Pembangunan USB"}
@@ -213,7 +241,10 @@ def test_code_parent():
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Kecamatan: CICURUG, Desa/Kelurahan: TENJOLAYA. pajajaran;", Location("CICURUG", "TENJOLAYA", "pajajaran")),
+        (
+            "Kecamatan: CICURUG, Desa/Kelurahan: TENJOLAYA. pajajaran;",
+            Location("CICURUG", "TENJOLAYA", "pajajaran"),
+        ),
         ("Kp. Cipetir RT 02 RW 12, Ds. X, Kec. Y", Location("Y", "X", "Kp. Cipetir RT 02 RW 12")),
         ("Kab. Pasangkayu, Semua Kecamatan, Semua Kelurahan/Desa", Location(None, None, "Kab. Pasangkayu")),
         ("Kelurahan Kauman, Kota Malang", Location(None, "Kauman", "Kota Malang")),
@@ -229,7 +260,9 @@ def test_parse_location(raw, expected):
 
 
 def test_clean_text_collapses_whitespace_and_keeps_formula_text():
-    assert clean_text("Penyusunan  Dokumen\n Perencanaan\xa0 Daerah ") == "Penyusunan Dokumen Perencanaan Daerah"
+    assert (
+        clean_text("Penyusunan  Dokumen\n Perencanaan\xa0 Daerah ") == "Penyusunan Dokumen Perencanaan Daerah"
+    )
     assert clean_text('=HYPERLINK("http://x","klik")') == '=HYPERLINK("http://x","klik")'
     assert clean_text("a\x00b\x07c") == "abc"
     assert clean_text(" - ") is None
@@ -268,8 +301,12 @@ def test_quantity_round_trips(n, unit):
     assert split_quantity(f"{_indonesian(n)} {unit}") == (float(n), unit)
 
 
-@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99), st.booleans(),
-       st.sampled_from(["", "Rp ", "Rp.", "Rp. ", "RP ", " "]))
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.integers(min_value=0, max_value=99),
+    st.booleans(),
+    st.sampled_from(["", "Rp ", "Rp.", "Rp. ", "RP ", " "]),
+)
 def test_fast_path_agrees_with_the_rules(n, cents, money, prefix):
     """`1.250.000` / `Rp 1.250.000,50` are read by a shortcut; it must give what the
     general rules give (checked on the same text with a space the shortcut refuses)."""

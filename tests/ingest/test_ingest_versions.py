@@ -67,8 +67,11 @@ def test_failed_file_leaves_nothing_and_others_load(raw, ingest, query):
     wb.close()
     result = ingest()
     assert result.failed
-    assert statuses(query) == [("musrenbang/tanpa_usulan.xlsx", "failed"), ("opd/a_good.xlsx", "loaded"),
-                               ("renja/rusak.xlsx", "failed")]
+    assert statuses(query) == [
+        ("musrenbang/tanpa_usulan.xlsx", "failed"),
+        ("opd/a_good.xlsx", "loaded"),
+        ("renja/rusak.xlsx", "failed"),
+    ]
     reasons = dict(query("select source_file, reason from raw.ingest_file where status = 'failed'"))
     assert "rusak" in reasons["renja/rusak.xlsx"] and "(corrupt_file)" in reasons["renja/rusak.xlsx"]
     missing = reasons["musrenbang/tanpa_usulan.xlsx"]
@@ -141,10 +144,10 @@ def test_discovery_skips_review_hidden_and_lock_files(raw, ingest, query):
 
 
 def test_awkward_names_never_reach_sql(raw, ingest, query, rows_of):
-    name = "Renja O'Brien \"DROP TABLE\"; — Дінас 社会.xlsx"
+    name = 'Renja O\'Brien "DROP TABLE"; — Дінас 社会.xlsx'
     wb = xlsxwriter.Workbook(str(raw("renja", name)))
     ws = wb.add_worksheet("x'); drop table raw.sheet;--")
-    ws.write_row(0, 0, ["KODE", "URAIAN", "PAGU", "it's \"quoted\"; --"])
+    ws.write_row(0, 0, ["KODE", "URAIAN", "PAGU", 'it\'s "quoted"; --'])
     ws.write_row(1, 0, ["1.06.02.2.01.0001", "Robert'); DROP TABLE staged.renja;--", "=1+1", "@SUM(A1)"])
     wb.close()
     result = ingest()
@@ -203,7 +206,9 @@ def test_empty_workbook_and_header_only_csv(raw, ingest, query, kind):
     header = "kode,uraian,pagu\n" if kind == "renja" else "usulan,lokasi,anggaran\n"
     raw(kind, "header_saja.csv").write_text(header, encoding="utf-8")
     result = ingest()
-    rows = {r[0]: r[1:] for r in query("select source_file, status, reason, rows_staged from raw.ingest_file")}
+    rows = {
+        r[0]: r[1:] for r in query("select source_file, status, reason, rows_staged from raw.ingest_file")
+    }
     assert rows[f"{kind}/kosong.xlsx"][0] == "failed" and "(empty_file)" in rows[f"{kind}/kosong.xlsx"][1]
     assert rows[f"{kind}/header_saja.csv"][0] == "loaded" and rows[f"{kind}/header_saja.csv"][2] == 0
     assert result.failed

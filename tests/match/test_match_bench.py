@@ -12,8 +12,21 @@ def test_bench_runs_small(capsys):
     spec = importlib.util.spec_from_file_location("bench_match", BENCH)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.main(["--proposals", "300", "--renja", "80", "--nomen", "150", "--opd", "6", "--sample", "8",
-              "--synthetic-nomenclature"])
+    mod.main(
+        [
+            "--proposals",
+            "300",
+            "--renja",
+            "80",
+            "--nomen",
+            "150",
+            "--opd",
+            "6",
+            "--sample",
+            "8",
+            "--synthetic-nomenclature",
+        ]
+    )
     out = capsys.readouterr().out
     assert "pipeline:" in out and "extrapolated" in out and "peak memory" in out
     assert "recall of brute force's best row" in out and "ratio" in out

@@ -22,27 +22,50 @@ def test_link_metrics():
 def _truth(tmp_path: Path) -> Path:
     truth = tmp_path / "truth"
     truth.mkdir()
-    pd.DataFrame({
-        "renja_ref": ["r:S:2", "r:S:3", "r:S:4"], "status": ["selaras", "selaras_nama", "tidak_selaras"],
-        "rkpd_ref": ["k:S:2", "k:S:3", ""],
-    }).to_csv(truth / "renja_rkpd.csv", index=False)
-    pd.DataFrame({
-        "usulan_ref": ["u:S:2", "u:S:3", "u:S:4"], "status": ["terakomodir", "terakomodir", "tidak_terakomodir"],
-        "renja_refs": ["r:S:2|r:S:3", "r:S:4", ""],
-    }).to_csv(truth / "usulan_renja.csv", index=False)
+    pd.DataFrame(
+        {
+            "renja_ref": ["r:S:2", "r:S:3", "r:S:4"],
+            "status": ["selaras", "selaras_nama", "tidak_selaras"],
+            "rkpd_ref": ["k:S:2", "k:S:3", ""],
+        }
+    ).to_csv(truth / "renja_rkpd.csv", index=False)
+    pd.DataFrame(
+        {
+            "usulan_ref": ["u:S:2", "u:S:3", "u:S:4"],
+            "status": ["terakomodir", "terakomodir", "tidak_terakomodir"],
+            "renja_refs": ["r:S:2|r:S:3", "r:S:4", ""],
+        }
+    ).to_csv(truth / "usulan_renja.csv", index=False)
     return truth
 
 
 def test_sample_truth_against_match_tables(con, tmp_path):
-    warehouse.insert_df(con, "match.renja_alignment", pd.DataFrame({
-        "renja_ref": ["r:S:2", "r:S:3", "r:S:4"], "rkpd_ref": ["k:S:2", "k:S:9", None],
-        "status": ["selaras", "selaras_nama", "perlu_review"], "method": "kode", "reason": "x",
-    }))
-    warehouse.insert_df(con, "match.usulan_accommodation", pd.DataFrame({
-        "usulan_ref": ["u:S:2", "u:S:3", "u:S:4"], "channel": "musrenbang",
-        "status": ["terakomodir", "tidak_terakomodir", "terakomodir"],
-        "renja_refs": [["r:S:2", "r:S:3"], [], ["r:S:2"]], "reason": "x",
-    }))
+    warehouse.insert_df(
+        con,
+        "match.renja_alignment",
+        pd.DataFrame(
+            {
+                "renja_ref": ["r:S:2", "r:S:3", "r:S:4"],
+                "rkpd_ref": ["k:S:2", "k:S:9", None],
+                "status": ["selaras", "selaras_nama", "perlu_review"],
+                "method": "kode",
+                "reason": "x",
+            }
+        ),
+    )
+    warehouse.insert_df(
+        con,
+        "match.usulan_accommodation",
+        pd.DataFrame(
+            {
+                "usulan_ref": ["u:S:2", "u:S:3", "u:S:4"],
+                "channel": "musrenbang",
+                "status": ["terakomodir", "tidak_terakomodir", "terakomodir"],
+                "renja_refs": [["r:S:2", "r:S:3"], [], ["r:S:2"]],
+                "reason": "x",
+            }
+        ),
+    )
     m = evaluate_sample(con, _truth(tmp_path))
     rr, ur = m["renja_rkpd"], m["usulan_renja"]
     assert (rr["correct"], rr["predicted"], rr["true"]) == (1, 2, 2)

@@ -33,11 +33,17 @@ def test_tidak_is_kept_and_nothing_is_stemmed():
         ("PEMELIHARAAN  PJU\n", "pemeliharaan penerangan jalan umum"),
         ("Pembangunan Talud", "pembangunan tembok penahan tanah"),
         ("Pelatihan TTG BUMDes", "pelatihan teknologi tepat guna badan usaha milik desa"),
-        ("Pembangunan MCK Ds. Sukamaju Kec. Cibadak", "pembangunan mandi cuci kakus desa sukamaju kecamatan cibadak"),
+        (
+            "Pembangunan MCK Ds. Sukamaju Kec. Cibadak",
+            "pembangunan mandi cuci kakus desa sukamaju kecamatan cibadak",
+        ),
         ("Jl. Raya, Kel. Kauman", "jalan raya kelurahan kauman"),
         ("Pembangunan JUT", "pembangunan jalan usaha tani"),
         ("Normalisasi selokan", "normalisasi drainase"),
-        ("Rehab Gedung Posyandu dan PAUD", "rehabilitasi gedung pos pelayanan terpadu dan pendidikan anak usia dini"),
+        (
+            "Rehab Gedung Posyandu dan PAUD",
+            "rehabilitasi gedung pos pelayanan terpadu dan pendidikan anak usia dini",
+        ),
     ],
 )
 def test_abbreviations_and_synonyms_expand(raw, expected):

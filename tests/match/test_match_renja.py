@@ -36,7 +36,13 @@ RENJA = [
     ("typo", PUPR, None, "Pembangunan Jalaan", "selaras_nama"),
     ("namediff", PUPR, "1.03.10.1.01.0004", "Pengadaan Alat Tulis Kantor", "perlu_review"),
     ("none", PUPR, None, "Festival Layang-layang Internasional", "tidak_selaras"),
-    ("otheropd", PUPR, None, "Peningkatan Kapasitas Kelembagaan Lembaga Kemasyarakatan Desa", "tidak_selaras"),
+    (
+        "otheropd",
+        PUPR,
+        None,
+        "Peningkatan Kapasitas Kelembagaan Lembaga Kemasyarakatan Desa",
+        "tidak_selaras",
+    ),
     ("generic", DPMD, "2.13.01.1.01.0001", "Penyusunan Dok. Perencanaan Perangkat Daerah", "selaras"),
     ("onlycode", DPMD, "2.13.05.1.01.0001", None, "selaras"),
 ]
@@ -105,7 +111,11 @@ def test_no_rkpd_means_tidak_selaras_but_a_suggestion():
 
 
 def test_jenis_pemda_is_inferred_from_exact_codes():
-    nomen = pd.DataFrame({"kode": ["1.01.02.1.01.0001", "1.01.02.2.01.0001", "1.01.02.2.01.0002"],
-                          "jenis_pemda": ["PROV", "KABKOT", "KABKOT"]})
+    nomen = pd.DataFrame(
+        {
+            "kode": ["1.01.02.1.01.0001", "1.01.02.2.01.0001", "1.01.02.2.01.0002"],
+            "jenis_pemda": ["PROV", "KABKOT", "KABKOT"],
+        }
+    )
     assert infer_jenis_pemda(["1.01.02.2.01.0001", "1.01.02.2.01.0002", None], nomen) == "KABKOT"
     assert infer_jenis_pemda([None], nomen) is None

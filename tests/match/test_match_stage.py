@@ -11,9 +11,21 @@ from selaras.match import match_all
 
 
 def _file(con, file_id: str, source_file: str, kind: str) -> None:
-    warehouse.insert_df(con, "raw.ingest_file", pd.DataFrame([{
-        "file_id": file_id, "source_file": source_file, "kind": kind, "sha256": file_id * 4, "status": "loaded",
-    }]))
+    warehouse.insert_df(
+        con,
+        "raw.ingest_file",
+        pd.DataFrame(
+            [
+                {
+                    "file_id": file_id,
+                    "source_file": source_file,
+                    "kind": kind,
+                    "sha256": file_id * 4,
+                    "status": "loaded",
+                }
+            ]
+        ),
+    )
 
 
 def _rows(con, table: str, file_id: str, source_file: str, rows: list[dict]) -> None:
@@ -29,26 +41,88 @@ def _rows(con, table: str, file_id: str, source_file: str, rows: list[dict]) -> 
 def loaded(con):
     pupr = "Dinas Pekerjaan Umum dan Penataan Ruang"
     _file(con, "f_rkpd", "rkpd/rkpd.csv", "rkpd")
-    _rows(con, "staged.rkpd", "f_rkpd", "rkpd/rkpd.csv", [
-        {"kode": "1.03.10.1.01.0016", "nama": "Rehabilitasi Jembatan", "opd": pupr, "prioritas": "Infrastruktur",
-         "pagu": 500e6},
-        {"kode": "1.03.02.1.01.0020", "nama": "Pembangunan Perkuatan Tebing", "opd": pupr, "prioritas": "Bencana",
-         "pagu": 300e6},
-        {"kode": "1.03.10.1.01.0004", "nama": "Pembangunan Jalan", "opd": pupr, "prioritas": "Infrastruktur"},
-    ])
+    _rows(
+        con,
+        "staged.rkpd",
+        "f_rkpd",
+        "rkpd/rkpd.csv",
+        [
+            {
+                "kode": "1.03.10.1.01.0016",
+                "nama": "Rehabilitasi Jembatan",
+                "opd": pupr,
+                "prioritas": "Infrastruktur",
+                "pagu": 500e6,
+            },
+            {
+                "kode": "1.03.02.1.01.0020",
+                "nama": "Pembangunan Perkuatan Tebing",
+                "opd": pupr,
+                "prioritas": "Bencana",
+                "pagu": 300e6,
+            },
+            {
+                "kode": "1.03.10.1.01.0004",
+                "nama": "Pembangunan Jalan",
+                "opd": pupr,
+                "prioritas": "Infrastruktur",
+            },
+        ],
+    )
     _file(con, "f_renja", "renja/pupr.csv", "renja")
-    _rows(con, "staged.renja", "f_renja", "renja/pupr.csv", [
-        {"opd": "DPUPR", "kode": "1.03.10.1.01.0016", "nama": "Rehabilitasi Jembatan", "lokasi": "Ds. Mekarsari",
-         "target": 20, "satuan": "m", "pagu": 250e6},
-        {"opd": "DPUPR", "kode": "1.03.02.1.01.0099", "nama": "Pemb. Perkuatan Tebing", "lokasi": "Ds. Sukamaju",
-         "indikator": "Panjang Talud/TPT yang dibangun", "target": 60, "satuan": "m", "pagu": 120e6},
-    ])
+    _rows(
+        con,
+        "staged.renja",
+        "f_renja",
+        "renja/pupr.csv",
+        [
+            {
+                "opd": "DPUPR",
+                "kode": "1.03.10.1.01.0016",
+                "nama": "Rehabilitasi Jembatan",
+                "lokasi": "Ds. Mekarsari",
+                "target": 20,
+                "satuan": "m",
+                "pagu": 250e6,
+            },
+            {
+                "opd": "DPUPR",
+                "kode": "1.03.02.1.01.0099",
+                "nama": "Pemb. Perkuatan Tebing",
+                "lokasi": "Ds. Sukamaju",
+                "indikator": "Panjang Talud/TPT yang dibangun",
+                "target": 60,
+                "satuan": "m",
+                "pagu": 120e6,
+            },
+        ],
+    )
     _file(con, "f_usulan", "musrenbang/usulan.csv", "musrenbang")
-    _rows(con, "staged.usulan", "f_usulan", "musrenbang/usulan.csv", [
-        {"channel": "musrenbang", "usulan_id": "U-1", "usulan": "Pembangunan Talud", "lokasi": "Kp. Legok",
-         "desa": "Sukamaju", "volume": 20, "satuan": "m", "anggaran": 40e6, "opd_tujuan": "Dinas PUPR"},
-        {"channel": "pokir", "usulan": "Pelatihan Menjahit", "desa": "Sukamaju", "opd_tujuan": "Dinas PUPR"},
-    ])
+    _rows(
+        con,
+        "staged.usulan",
+        "f_usulan",
+        "musrenbang/usulan.csv",
+        [
+            {
+                "channel": "musrenbang",
+                "usulan_id": "U-1",
+                "usulan": "Pembangunan Talud",
+                "lokasi": "Kp. Legok",
+                "desa": "Sukamaju",
+                "volume": 20,
+                "satuan": "m",
+                "anggaran": 40e6,
+                "opd_tujuan": "Dinas PUPR",
+            },
+            {
+                "channel": "pokir",
+                "usulan": "Pelatihan Menjahit",
+                "desa": "Sukamaju",
+                "opd_tujuan": "Dinas PUPR",
+            },
+        ],
+    )
     return con
 
 
@@ -63,7 +137,10 @@ def test_match_all_fills_tables_and_views(loaded, settings):
     acc = con.execute("select * from analytics.musrenbang_accommodation order by source_row").df()
     assert list(acc["usulan_ref"]) == ["U-1", "musrenbang/usulan.csv:csv:3"]
     assert list(acc["status"]) == ["terakomodir", "tidak_terakomodir"]
-    assert acc["renja_ref"].iloc[0] == "renja/pupr.csv:csv:3" and acc["nama_renja"].iloc[0] == "Pemb. Perkuatan Tebing"
+    assert (
+        acc["renja_ref"].iloc[0] == "renja/pupr.csv:csv:3"
+        and acc["nama_renja"].iloc[0] == "Pemb. Perkuatan Tebing"
+    )
     cov = con.execute("select * from analytics.rkpd_coverage order by source_row").df()
     assert list(cov["tercakup"]) == [True, True, False]
     cands = con.execute("select * from analytics.usulan_candidates where usulan_ref like '%:2'").df()

@@ -24,49 +24,174 @@ DISHUB = "Dinas Perhubungan"
 
 def _gazetteer() -> Gazetteer:
     rows = [
-        ("36.01.01", "kecamatan", "Cibadak", None), ("36.01.02", "kecamatan", "Cikeusal", None),
-        ("36.01.01.2001", "desa", "Sukamaju", "36.01.01"), ("36.01.02.2003", "desa", "Sukamaju", "36.01.02"),
-        ("36.01.02.2004", "desa", "Mekarsari", "36.01.02"), ("36.01.02.2005", "desa", "Cimanggu", "36.01.02"),
+        ("36.01.01", "kecamatan", "Cibadak", None),
+        ("36.01.02", "kecamatan", "Cikeusal", None),
+        ("36.01.01.2001", "desa", "Sukamaju", "36.01.01"),
+        ("36.01.02.2003", "desa", "Sukamaju", "36.01.02"),
+        ("36.01.02.2004", "desa", "Mekarsari", "36.01.02"),
+        ("36.01.02.2005", "desa", "Cimanggu", "36.01.02"),
     ]
     return Gazetteer.from_frame(pd.DataFrame(rows, columns=["kode", "level", "nama", "kode_induk"]))
 
 
 RENJA = [
     # row id, opd, name, indikator, lokasi, target, satuan, pagu
-    ("tpt_cibadak", PUPR, "Pembangunan Perkuatan Tebing", "Panjang Talud/TPT yang Dibangun",
-     "Ds. Sukamaju Kec. Cibadak", 60, "Meter", 120e6),
-    ("tpt_cikeusal", PUPR, "Pembangunan Perkuatan Tebing", "Panjang Talud/TPT yang Dibangun",
-     "Ds. Sukamaju Kec. Cikeusal", 60, "Meter", 120e6),
-    ("jembatan", PUPR, "Rehabilitasi Jembatan", "Panjang Jembatan yang Direhabilitasi",
-     "Ds. Mekarsari Kec. Cikeusal", 20, "Meter", 300e6),
-    ("pju_1", DISHUB, "Pengadaan Perlengkapan Jalan", "Jumlah Titik PJU yang Terpasang",
-     "Kec. Cikeusal – Ds. Cimanggu", 12, "Titik", 120e6),
-    ("pju_2", DISHUB, "Pengadaan Perlengkapan Jalan", "Jumlah Titik PJU yang Terpasang",
-     "Kec. Cikeusal – Ds. Cimanggu", 12, "Titik", 120e6),
-    ("halte", DISHUB, "Pembangunan Halte Angkutan Umum", "Jumlah Halte yang Dibangun",
-     "Ds. Mekarsari Kec. Cikeusal", 2, "Unit", 90e6),
+    (
+        "tpt_cibadak",
+        PUPR,
+        "Pembangunan Perkuatan Tebing",
+        "Panjang Talud/TPT yang Dibangun",
+        "Ds. Sukamaju Kec. Cibadak",
+        60,
+        "Meter",
+        120e6,
+    ),
+    (
+        "tpt_cikeusal",
+        PUPR,
+        "Pembangunan Perkuatan Tebing",
+        "Panjang Talud/TPT yang Dibangun",
+        "Ds. Sukamaju Kec. Cikeusal",
+        60,
+        "Meter",
+        120e6,
+    ),
+    (
+        "jembatan",
+        PUPR,
+        "Rehabilitasi Jembatan",
+        "Panjang Jembatan yang Direhabilitasi",
+        "Ds. Mekarsari Kec. Cikeusal",
+        20,
+        "Meter",
+        300e6,
+    ),
+    (
+        "pju_1",
+        DISHUB,
+        "Pengadaan Perlengkapan Jalan",
+        "Jumlah Titik PJU yang Terpasang",
+        "Kec. Cikeusal – Ds. Cimanggu",
+        12,
+        "Titik",
+        120e6,
+    ),
+    (
+        "pju_2",
+        DISHUB,
+        "Pengadaan Perlengkapan Jalan",
+        "Jumlah Titik PJU yang Terpasang",
+        "Kec. Cikeusal – Ds. Cimanggu",
+        12,
+        "Titik",
+        120e6,
+    ),
+    (
+        "halte",
+        DISHUB,
+        "Pembangunan Halte Angkutan Umum",
+        "Jumlah Halte yang Dibangun",
+        "Ds. Mekarsari Kec. Cikeusal",
+        2,
+        "Unit",
+        90e6,
+    ),
 ]
 USULAN = [
     # id, opd as written, usulan, uraian, lokasi, kecamatan, desa, volume, satuan, anggaran, expected status, rows
-    ("talud_a", "Dinas PUPR", "Pembangunan Talud / TPT", "Talud di Kp. Legok jebol", "Kp. Legok RT 03 RW 02",
-     "Cikeusal", "Sukamaju", 20, "m", 35e6, "terakomodir", ["tpt_cikeusal"]),
-    ("talud_b", "DPUPR", "Pembangunan TPT", "Tebing longsor di Kp. Babakan", "Kp. Babakan RT 01 RW 04",
-     "Kec. Cikeusal", "Ds. Sukamaju", 25, "meter", 40e6, "terakomodir", ["tpt_cikeusal"]),
-    ("pju_split", "DISHUB", "Pemasangan Penerangan Jalan Umum (PJU)", "Jalan gelap malam hari",
-     "Kp. Pasir RT 03 RW 05", "Cikeusal", "Cimanggu", 24, "titik", 240e6, "terakomodir", ["pju_1", "pju_2"]),
-    ("jembatan_lain", "Dinas PUPR", "Rehabilitasi Jembatan", "Jembatan bambu putus", "Kp. Cikoneng",
-     "Cikeusal", "Cimanggu", 15, "m", 200e6, "tidak_terakomodir", []),
-    ("pelatihan", "Dinas PUPR", "Pelatihan Tukang Bangunan", "Tukang perlu sertifikat", "Kp. Legok",
-     "Cikeusal", "Sukamaju", 30, "orang", 20e6, "tidak_terakomodir", []),
+    (
+        "talud_a",
+        "Dinas PUPR",
+        "Pembangunan Talud / TPT",
+        "Talud di Kp. Legok jebol",
+        "Kp. Legok RT 03 RW 02",
+        "Cikeusal",
+        "Sukamaju",
+        20,
+        "m",
+        35e6,
+        "terakomodir",
+        ["tpt_cikeusal"],
+    ),
+    (
+        "talud_b",
+        "DPUPR",
+        "Pembangunan TPT",
+        "Tebing longsor di Kp. Babakan",
+        "Kp. Babakan RT 01 RW 04",
+        "Kec. Cikeusal",
+        "Ds. Sukamaju",
+        25,
+        "meter",
+        40e6,
+        "terakomodir",
+        ["tpt_cikeusal"],
+    ),
+    (
+        "pju_split",
+        "DISHUB",
+        "Pemasangan Penerangan Jalan Umum (PJU)",
+        "Jalan gelap malam hari",
+        "Kp. Pasir RT 03 RW 05",
+        "Cikeusal",
+        "Cimanggu",
+        24,
+        "titik",
+        240e6,
+        "terakomodir",
+        ["pju_1", "pju_2"],
+    ),
+    (
+        "jembatan_lain",
+        "Dinas PUPR",
+        "Rehabilitasi Jembatan",
+        "Jembatan bambu putus",
+        "Kp. Cikoneng",
+        "Cikeusal",
+        "Cimanggu",
+        15,
+        "m",
+        200e6,
+        "tidak_terakomodir",
+        [],
+    ),
+    (
+        "pelatihan",
+        "Dinas PUPR",
+        "Pelatihan Tukang Bangunan",
+        "Tukang perlu sertifikat",
+        "Kp. Legok",
+        "Cikeusal",
+        "Sukamaju",
+        30,
+        "orang",
+        20e6,
+        "tidak_terakomodir",
+        [],
+    ),
 ]
 
 
 def _frames():
-    renja = pd.DataFrame(RENJA, columns=["rid", "opd", "nama", "indikator", "lokasi", "target", "satuan", "pagu"])
+    renja = pd.DataFrame(
+        RENJA, columns=["rid", "opd", "nama", "indikator", "lokasi", "target", "satuan", "pagu"]
+    )
     renja["row_ref"] = "renja/" + renja["rid"] + ".xlsx:Renja:10"
     usulan = pd.DataFrame(
         [u[:10] for u in USULAN],
-        columns=["uid", "opd_tujuan", "usulan", "uraian", "lokasi", "kecamatan", "desa", "volume", "satuan", "anggaran"])
+        columns=[
+            "uid",
+            "opd_tujuan",
+            "usulan",
+            "uraian",
+            "lokasi",
+            "kecamatan",
+            "desa",
+            "volume",
+            "satuan",
+            "anggaran",
+        ],
+    )
     usulan["row_ref"] = [f"musrenbang/usulan.xlsx:Usulan:{i + 5}" for i in range(len(usulan))]
     usulan["channel"] = "musrenbang"
     return usulan, renja
@@ -99,7 +224,9 @@ def test_one_row_holds_several_proposals_and_villages_are_told_apart(result):
     usulan, acc, _ = result
     refs = usulan.set_index("uid")["row_ref"]
     # both Sukamaju proposals are in Kec. Cikeusal: never the Sukamaju of Kec. Cibadak
-    assert acc.loc[refs["talud_a"], "renja_ref"] == acc.loc[refs["talud_b"], "renja_ref"] == _ref("tpt_cikeusal")
+    assert (
+        acc.loc[refs["talud_a"], "renja_ref"] == acc.loc[refs["talud_b"], "renja_ref"] == _ref("tpt_cikeusal")
+    )
     assert "Terakomodir" in acc.loc[refs["talud_a"], "reason"]
     assert "dipecah" in acc.loc[refs["pju_split"], "reason"]
     assert "Tidak terakomodir" in acc.loc[refs["pelatihan"], "reason"]
@@ -128,7 +255,9 @@ def test_map_fn_does_not_change_results():
     usulan, renja = _frames()
     resolver = OpdResolver(renja["opd"].unique())
     a1, c1 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver)
-    a2, c2 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver, map_fn=_pickling_reversed_map)
+    a2, c2 = match_usulan(
+        usulan, renja, _gazetteer(), UsulanConfig(), resolver, map_fn=_pickling_reversed_map
+    )
     pd.testing.assert_frame_equal(a1, a2)
     pd.testing.assert_frame_equal(c1, c2)
 
@@ -146,7 +275,9 @@ def test_work_items_are_partitioned_by_target_opd_and_picklable():
 def test_unknown_opd_searches_all_rows_and_says_so():
     usulan, renja = _frames()
     usulan = usulan.assign(opd_tujuan="Kantor Entah Apa")
-    acc, _ = match_usulan(usulan.head(1), renja, _gazetteer(), UsulanConfig(), OpdResolver(renja["opd"].unique()))
+    acc, _ = match_usulan(
+        usulan.head(1), renja, _gazetteer(), UsulanConfig(), OpdResolver(renja["opd"].unique())
+    )
     assert "dicari di semua OPD" in acc["reason"].iloc[0] or acc["status"].iloc[0] != "tidak_terakomodir"
     assert np.isfinite(acc["score"]).all()
 

@@ -49,8 +49,11 @@ def identity(ws, headers: dict[str, int], row: int) -> layout.Identity:
 def sheet_index(ws) -> tuple[dict[str, int], dict[str, int]]:
     """(header -> column number, subject_ref -> row number), 1-based like openpyxl."""
     headers = {c.value: c.column for c in ws[1] if c.value}
-    subjects = {identity(ws, headers, r).subject_ref: r for r in range(2, ws.max_row + 1)
-                if ws.cell(r, headers["_id"]).value}
+    subjects = {
+        identity(ws, headers, r).subject_ref: r
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, headers["_id"]).value
+    }
     return headers, subjects
 
 
@@ -62,8 +65,10 @@ def status_of(con, table: str, ref: str) -> tuple:
 
 
 def totals(con) -> dict[str, int]:
-    row = con.execute("select terakomodir, perlu_review, tidak_terakomodir from analytics.accommodation_rate "
-                      "where dimensi = 'total'").fetchone()
+    row = con.execute(
+        "select terakomodir, perlu_review, tidak_terakomodir from analytics.accommodation_rate "
+        "where dimensi = 'total'"
+    ).fetchone()
     return dict(zip(("terakomodir", "perlu_review", "tidak_terakomodir"), row, strict=True))
 
 
@@ -72,20 +77,34 @@ def test_review_round_trip(region, settings):
     run_once(con, settings)
     before = totals(con)
     path = settings.processed_dir / "review" / "Review_Keselarasan.xlsx"
-    u_pr = [r[0] for r in con.execute("select usulan_ref from match.usulan_accommodation "
-                                      "where status = 'perlu_review' order by usulan_ref").fetchall()]
-    r_pr = [r[0] for r in con.execute("select renja_ref from match.renja_alignment "
-                                      "where status = 'perlu_review' order by renja_ref").fetchall()]
-    u_ok = [r[0] for r in con.execute("select usulan_ref from match.usulan_accommodation "
-                                      "where status = 'terakomodir' order by usulan_ref").fetchall()]
+    u_pr = [
+        r[0]
+        for r in con.execute(
+            "select usulan_ref from match.usulan_accommodation "
+            "where status = 'perlu_review' order by usulan_ref"
+        ).fetchall()
+    ]
+    r_pr = [
+        r[0]
+        for r in con.execute(
+            "select renja_ref from match.renja_alignment where status = 'perlu_review' order by renja_ref"
+        ).fetchall()
+    ]
+    u_ok = [
+        r[0]
+        for r in con.execute(
+            "select usulan_ref from match.usulan_accommodation "
+            "where status = 'terakomodir' order by usulan_ref"
+        ).fetchall()
+    ]
     assert len(u_pr) >= 8 and r_pr and u_ok
 
     wb = openpyxl.load_workbook(path)
     review, others = wb[layout.SHEET_REVIEW], wb[layout.SHEET_ALL]
     h, rows = sheet_index(review)
     h2, rows2 = sheet_index(others)
-    assert set(u_pr) | set(r_pr) <= set(rows)            # every perlu_review row is listed
-    assert u_ok[0] in rows2 and u_ok[0] not in rows        # the others on the second sheet
+    assert set(u_pr) | set(r_pr) <= set(rows)  # every perlu_review row is listed
+    assert u_ok[0] in rows2 and u_ok[0] not in rows  # the others on the second sheet
 
     def decide(ws, hdr, row, decision, reason=None):
         ws.cell(row, hdr["Keputusan"], decision)
@@ -107,7 +126,9 @@ def test_review_round_trip(region, settings):
     decide(review, h, rows[u_pr[5]], "accept")
     review.cell(rows[u_pr[5]], h["Baris yang ditinjau"], "diubah oleh peninjau")
     decide(review, h, rows[u_pr[6]], "terima")
-    review.cell(rows[u_pr[6]], h["_id"], replace(identity(review, h, rows[u_pr[6]]), subject_ref=u_pr[7]).dumps())
+    review.cell(
+        rows[u_pr[6]], h["_id"], replace(identity(review, h, rows[u_pr[6]]), subject_ref=u_pr[7]).dumps()
+    )
     decide(review, h, rows[u_pr[7]], "terima")
     extra = review.max_row + 1
     decide(review, h, extra, "terima")
@@ -133,13 +154,19 @@ def test_review_round_trip(region, settings):
 
     # The figures follow: 3 more accommodated (0, 1, 5), one less (u_ok), the deleted row gone.
     after = totals(con)
-    assert after == {"terakomodir": before["terakomodir"] + 3 - 1,
-                     "perlu_review": before["perlu_review"] - 4 - 1,
-                     "tidak_terakomodir": before["tidak_terakomodir"] + 2}
+    assert after == {
+        "terakomodir": before["terakomodir"] + 3 - 1,
+        "perlu_review": before["perlu_review"] - 4 - 1,
+        "tidak_terakomodir": before["tidak_terakomodir"] + 2,
+    }
 
     # Every bad row reported by file / sheet / row, the run itself not failed.
-    problems = {(p[0], p[1], p[2]): p[3] for p in con.execute(
-        "select source_file, sheet, source_row, problem from analytics.review_problems").fetchall()}
+    problems = {
+        (p[0], p[1], p[2]): p[3]
+        for p in con.execute(
+            "select source_file, sheet, source_row, problem from analytics.review_problems"
+        ).fetchall()
+    }
     at = lambda ref: (REVIEW_FILE, layout.SHEET_REVIEW, rows[ref])  # noqa: E731
     assert problems[at(u_pr[3])] == "unknown_decision"
     assert problems[at(u_pr[4])] == "bad_candidate"
@@ -148,8 +175,10 @@ def test_review_round_trip(region, settings):
     assert problems[at(u_pr[7])] == "missing_subject"
     assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] == "missing_identity"
     assert not rec.failed
-    assert any(f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
-               for p in rec.problems)
+    assert any(
+        f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
+        for p in rec.problems
+    )
     assert any("'Baris yang ditinjau'" in p for p in rec.problems)
 
     # Precision against the decisions: accept x2 + accepted-then-deleted right; choosing
@@ -175,8 +204,9 @@ def test_review_round_trip(region, settings):
     rematch(con)
     _, rec, _ = run_once(con, settings, report=False)
     assert status_of(con, "usulan_accommodation", u_pr[0])[::2] == ("perlu_review", "matcher")
-    stale = con.execute("select source_file, sheet, source_row from analytics.review_problems "
-                        "where problem = 'stale'").fetchall()
+    stale = con.execute(
+        "select source_file, sheet, source_row from analytics.review_problems where problem = 'stale'"
+    ).fetchall()
     assert stale == [(REVIEW_FILE, layout.SHEET_REVIEW, rows[u_pr[0]])]
     assert status_of(con, "usulan_accommodation", u_pr[1])[0] == "terakomodir"  # others still apply
 
@@ -186,8 +216,10 @@ def test_new_version_of_a_review_file_supersedes_the_old(region, settings):
     run_once(con, settings)
     path = settings.data_dir / "first_review.xlsx"  # the workbook both versions were filled from
     (settings.processed_dir / "review" / "Review_Keselarasan.xlsx").rename(path)
-    ref = con.execute("select usulan_ref from match.usulan_accommodation where status = 'perlu_review' "
-                      "order by usulan_ref limit 1").fetchone()[0]
+    ref = con.execute(
+        "select usulan_ref from match.usulan_accommodation where status = 'perlu_review' "
+        "order by usulan_ref limit 1"
+    ).fetchone()[0]
     target = Path(settings.raw_dir / REVIEW_FILE)
     target.parent.mkdir(parents=True, exist_ok=True)
     for decision, expected in (("terima", "terakomodir"), ("tolak", "tidak_terakomodir")):
@@ -226,7 +258,9 @@ def test_reconcile_is_all_or_nothing(region, settings, monkeypatch):
     ws.cell(2, sheet_index(ws)[0]["Keputusan"], "tolak")
     (settings.raw_dir / "review").mkdir(parents=True, exist_ok=True)
     wb.save(settings.raw_dir / REVIEW_FILE)
-    before = con.execute("select count(*) from match.usulan_accommodation where decided_by = 'review'").fetchone()
+    before = con.execute(
+        "select count(*) from match.usulan_accommodation where decided_by = 'review'"
+    ).fetchone()
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk penuh")
@@ -235,5 +269,7 @@ def test_reconcile_is_all_or_nothing(region, settings, monkeypatch):
     with pytest.raises(RuntimeError):
         reconcile_all(con, settings, runs.start_run(con, None, "test"))
     assert con.execute("select count(*) from review.decision").fetchone()[0] == 0
-    assert con.execute("select count(*) from match.usulan_accommodation "
-                       "where decided_by = 'review'").fetchone() == before
+    assert (
+        con.execute("select count(*) from match.usulan_accommodation where decided_by = 'review'").fetchone()
+        == before
+    )

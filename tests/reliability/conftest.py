@@ -34,8 +34,6 @@ class CombinedRun:
     cwd_after: list[str]
 
 
-
-
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory) -> CombinedRun:
     """The sample data set plus every hostile file of the corpus, through the whole
@@ -70,8 +68,18 @@ def corpus_run(tmp_path_factory) -> CombinedRun:
                 error = exc
     finally:
         os.chdir(previous)
-    return CombinedRun(settings, cases, results, error, network, connects, time.perf_counter() - started,
-                       before, outside_listing(root, data), sorted(p.name for p in cwd.iterdir()))
+    return CombinedRun(
+        settings,
+        cases,
+        results,
+        error,
+        network,
+        connects,
+        time.perf_counter() - started,
+        before,
+        outside_listing(root, data),
+        sorted(p.name for p in cwd.iterdir()),
+    )
 
 
 @pytest.fixture
@@ -79,8 +87,10 @@ def corpus_con(corpus_run):
     import duckdb
 
     if corpus_run.error is not None:
-        pytest.fail(f"the combined run over sample + corpus raised: {type(corpus_run.error).__name__}: "
-                    f"{corpus_run.error}")
+        pytest.fail(
+            f"the combined run over sample + corpus raised: {type(corpus_run.error).__name__}: "
+            f"{corpus_run.error}"
+        )
     con = duckdb.connect(str(corpus_run.settings.private_db), read_only=True)
     yield con
     con.close()

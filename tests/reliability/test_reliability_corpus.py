@@ -106,7 +106,12 @@ def test_the_same_corpus_twice_loads_once(tmp_path):
     """Idempotent by content: a second ingest changes nothing and fails the same files."""
     settings = make_settings(tmp_path / "data")
     for case in CASES:
-        if case.in_corpus_run and case.id in {"truncated_xlsx", "cp1252_csv", "merged_cells", "encrypted_xlsx"}:
+        if case.in_corpus_run and case.id in {
+            "truncated_xlsx",
+            "cp1252_csv",
+            "merged_cells",
+            "encrypted_xlsx",
+        }:
             build_case(case, settings.raw_dir)
     con = warehouse.connect(settings)
     try:
@@ -114,7 +119,10 @@ def test_the_same_corpus_twice_loads_once(tmp_path):
         first = con.execute("select file_id, status, rows_read from raw.ingest_file order by 1").fetchall()
         staged = con.execute("select count(*) from staged.renja").fetchone()[0]
         again = ingest_all(con, settings, "two")
-        assert con.execute("select file_id, status, rows_read from raw.ingest_file order by 1").fetchall() == first
+        assert (
+            con.execute("select file_id, status, rows_read from raw.ingest_file order by 1").fetchall()
+            == first
+        )
         assert con.execute("select count(*) from staged.renja").fetchone()[0] == staged
         assert again.figures["files_loaded"] == 0
         assert check_accounting(con) == []

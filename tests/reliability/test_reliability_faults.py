@@ -31,8 +31,14 @@ EXIT_BUSY = 3  # selaras.cli: another run or process holds the data folder
 
 
 def _cli(data_dir: Path, *args: str, timeout: float = 600, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "selaras.cli", *args], env=cli_env(data_dir, COLUMNS="200", **env),
-                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "selaras.cli", *args],
+        env=cli_env(data_dir, COLUMNS="200", **env),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _private(settings) -> duckdb.DuckDBPyConnection:
@@ -57,8 +63,11 @@ def _accounting(settings) -> list[str]:
 
 def _leftovers(folder: Path) -> list[str]:
     """Temp or half-written files: *.tmp*, DuckDB WAL of a publication, unreadable workbooks."""
-    bad = [p.relative_to(folder).as_posix() for p in folder.rglob("*")
-           if ".tmp" in p.name or p.name.endswith(".wal") or p.name.startswith(".staging")]
+    bad = [
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if ".tmp" in p.name or p.name.endswith(".wal") or p.name.startswith(".staging")
+    ]
     for book in folder.rglob("*.xlsx"):
         try:
             with zipfile.ZipFile(book) as archive:
@@ -87,7 +96,9 @@ def holder():
     procs = []
 
     def hold(path: Path, mode: str) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path), mode], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _HOLDER, str(path), mode], stdout=subprocess.PIPE, text=True
+        )
         procs.append(proc)
         assert proc.stdout.readline().strip() == "HELD"
         return proc
@@ -100,8 +111,9 @@ def holder():
 
 
 @pytest.mark.parametrize("mode", ["rw", "ro"], ids=["writer", "idle_analyst_reader"])
-def test_private_database_locked_by_another_process_gives_a_clear_error_after_bounded_retries(tmp_path, holder,
-                                                                                             mode):
+def test_private_database_locked_by_another_process_gives_a_clear_error_after_bounded_retries(
+    tmp_path, holder, mode
+):
     from selaras import warehouse
     from selaras.pipeline import run_all
 
@@ -133,8 +145,14 @@ def test_cli_says_the_database_is_busy_and_exits_3(tmp_path, holder):
     warehouse.connect(settings).close()
     holder(settings.private_db, "rw")
     started = time.perf_counter()
-    out = _cli(settings.data_dir, "run", "--no-prefect", SELARAS_LOCK_RETRIES="2", SELARAS_LOCK_WAIT_SECONDS="0.2",
-               timeout=120)
+    out = _cli(
+        settings.data_dir,
+        "run",
+        "--no-prefect",
+        SELARAS_LOCK_RETRIES="2",
+        SELARAS_LOCK_WAIT_SECONDS="0.2",
+        timeout=120,
+    )
     assert out.returncode == EXIT_BUSY, out.stdout + out.stderr
     assert "sedang dipakai proses lain" in " ".join(out.stdout.split())
     assert time.perf_counter() - started < 60
@@ -150,8 +168,14 @@ def test_a_second_run_started_while_one_runs_is_refused_clearly_and_corrupts_not
     first = StepWatcher(data, **{publish.PAUSE_ENV: "6"})
     try:
         assert first.wait_for("SELARAS_PUBLISH_PAUSED", timeout=240), first.seen
-        second = _cli(data, "run", "--no-prefect", SELARAS_LOCK_RETRIES="1", SELARAS_LOCK_WAIT_SECONDS="0.2",
-                      timeout=120)
+        second = _cli(
+            data,
+            "run",
+            "--no-prefect",
+            SELARAS_LOCK_RETRIES="1",
+            SELARAS_LOCK_WAIT_SECONDS="0.2",
+            timeout=120,
+        )
         text = " ".join(second.stdout.split())
         assert second.returncode == EXIT_BUSY, second.stdout + second.stderr
         assert "Run lain sedang berjalan" in text and f"pid {first.proc.pid}" in text, text
@@ -171,7 +195,9 @@ def test_a_killed_reports_staging_folder_is_cleared_by_the_next_report(corpus_ru
     from selaras.pipeline import run_all
 
     data = tmp_path / "data"
-    shutil.copytree(corpus_run.settings.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("run.lock"))
+    shutil.copytree(
+        corpus_run.settings.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("run.lock")
+    )
     settings = make_settings(data)
     stale = settings.processed_dir / ".staging-20200101T000000-dead00" / "forum_opd"
     stale.mkdir(parents=True)
@@ -192,8 +218,10 @@ def reference(tmp_path_factory):
     env = cli_env(data, SELARAS_LOCK_RETRIES="9", SELARAS_LOCK_WAIT_SECONDS="1")
     cmd = [sys.executable, "-m", "selaras.cli", "run", "--no-prefect"]
     started = time.perf_counter()
-    procs = [subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=900)[0] for p in procs]
     settings = make_settings(data)
     return {
@@ -208,7 +236,9 @@ def reference(tmp_path_factory):
 @pytest.mark.slow
 def test_two_runs_started_at_once_one_waits_and_nothing_is_corrupted(reference):
     settings = reference["settings"]
-    assert reference["codes"][0] == reference["codes"][1] and reference["codes"][0] in (0, 1), reference["outputs"]
+    assert reference["codes"][0] == reference["codes"][1] and reference["codes"][0] in (0, 1), reference[
+        "outputs"
+    ]
     runs = _runs(settings)
     assert len(runs) == 2 and {s for _, s in runs} <= {"success", "problems"}, runs
     con = _private(settings)
@@ -216,7 +246,8 @@ def test_two_runs_started_at_once_one_waits_and_nothing_is_corrupted(reference):
         steps = con.execute(
             "select s.step, s.status, s.fingerprint = f.fingerprint from meta.run_step s "
             "left join meta.run_step f on f.step = s.step and f.run_id = ? where s.run_id = ? and s.step not in ('publish', 'accounting')",
-            [runs[0][0], runs[1][0]]).fetchall()
+            [runs[0][0], runs[1][0]],
+        ).fetchall()
     finally:
         con.close()
     # The run that waited redid only what changed since the first (nothing, unless the code
@@ -236,9 +267,12 @@ def _stage_seconds(settings) -> dict[str, float]:
     """How long each step of the reference's first run took."""
     con = _private(settings)
     try:
-        return dict(con.execute(
-            "select step, seconds from meta.run_step where run_id = "
-            "(select run_id from meta.run order by started_at limit 1)").fetchall())
+        return dict(
+            con.execute(
+                "select step, seconds from meta.run_step where run_id = "
+                "(select run_id from meta.run order by started_at limit 1)"
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -284,6 +318,7 @@ def test_kill_9_inside_each_stage_then_the_next_run_gives_the_uninterrupted_resu
     assert statuses[:-1] == ["interrupted"] * len(kills) and statuses[-1] in ("success", "problems"), statuses
     assert snapshot_differences(published_snapshot(settings.published_db, data), reference["snapshot"]) == []
     assert _accounting(settings) == []
+
     # The same output files as the reference (Data Docs pages are named by run: compared
     # apart; a staging folder is reported as a leftover below).
     def outputs(folder: Path) -> set[str]:
@@ -300,13 +335,18 @@ def test_kill_9_inside_each_stage_then_the_next_run_gives_the_uninterrupted_resu
 def _mount_tmpfs(folder: Path, megabytes: int) -> bool:
     if os.name != "posix" or os.geteuid() != 0:
         return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 @pytest.mark.slow
-def test_full_disk_during_publish_gives_a_clear_error_and_keeps_the_previous_publication(corpus_run, corpus_con,
-                                                                                          tmp_path):
+def test_full_disk_during_publish_gives_a_clear_error_and_keeps_the_previous_publication(
+    corpus_run, corpus_con, tmp_path
+):
     """processed/ on a small tmpfs, filled up: publishing the sample + corpus fails with a
     clear message (exit 1), the previous publication stays whole and readable, no temp
     file is left, the run is recorded failed; with space again the next run publishes."""
@@ -328,7 +368,9 @@ def test_full_disk_during_publish_gives_a_clear_error_and_keeps_the_previous_pub
         shutil.copytree(kept, settings.processed_dir, dirs_exist_ok=True)
         before = published_snapshot(settings.published_db, source)  # published from the source folder
         stat = os.statvfs(settings.processed_dir)
-        (settings.processed_dir / "pengisi").write_bytes(b"\0" * max(0, stat.f_bavail * stat.f_frsize - 256 * 1024))
+        (settings.processed_dir / "pengisi").write_bytes(
+            b"\0" * max(0, stat.f_bavail * stat.f_frsize - 256 * 1024)
+        )
         out = _cli(data, "run", "--no-prefect", timeout=600)
         text = " ".join(out.stdout.split())
         assert out.returncode == 1, out.stdout + out.stderr

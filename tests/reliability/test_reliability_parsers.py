@@ -14,8 +14,14 @@ from hypothesis import strategies as st
 from selaras.ingest import parse
 
 # Deterministic (the same examples in CI and here), no example database written to disk.
-settings.register_profile("reliability", max_examples=300, deadline=None, database=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "reliability",
+    max_examples=300,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile("reliability")
 
 # Text a spreadsheet cell can hold, biased towards what number and code parsers look at.
@@ -23,9 +29,14 @@ NUMBERISH = st.text(alphabet="0123456789.,-+() RpIDRMjtrbKk%/\u00a0'\u2212", max
 CODEISH = st.text(alphabet="0123456789.xX -:)('\u2013abcPROGRAMkegiatn", max_size=40)
 ANY_TEXT = st.one_of(st.text(max_size=80), NUMBERISH, CODEISH)
 CELLS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**20), max_value=10**20),
-    st.floats(allow_nan=True, allow_infinity=True), ANY_TEXT,
-    st.dates(), st.datetimes(), st.timedeltas(),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    ANY_TEXT,
+    st.dates(),
+    st.datetimes(),
+    st.timedeltas(),
 )
 
 
@@ -39,7 +50,11 @@ CELLS = st.one_of(
 @example("1e309")
 @example("-" * 50)
 def test_number_parsers_never_raise_and_give_finite_numbers(value):
-    for result in (parse.parse_number(value), parse.parse_number(value, money=True), parse.parse_amount(value)):
+    for result in (
+        parse.parse_number(value),
+        parse.parse_number(value, money=True),
+        parse.parse_amount(value),
+    ):
         assert result is None or (isinstance(result, float) and math.isfinite(result))
     number, unit = parse.split_quantity(value)
     assert number is None or math.isfinite(number)
@@ -104,8 +119,12 @@ def id_group(n: int) -> str:
 MONEY_PREFIX = st.sampled_from(["", "Rp ", "Rp", "Rp. ", "Rp.", "IDR ", "rp "])
 
 
-@given(st.integers(min_value=0, max_value=10**14), st.none() | st.integers(min_value=0, max_value=99),
-       MONEY_PREFIX, st.sampled_from(["", ",-", " "]))
+@given(
+    st.integers(min_value=0, max_value=10**14),
+    st.none() | st.integers(min_value=0, max_value=99),
+    MONEY_PREFIX,
+    st.sampled_from(["", ",-", " "]),
+)
 def test_indonesian_money_round_trips(n, cents, prefix, suffix):
     """format-as-Indonesian-money -> parse gives the number back."""
     if cents is not None and suffix == ",-":
@@ -127,10 +146,24 @@ def test_negative_money_round_trips(n, prefix):
     assert parse.parse_amount(f"-{prefix}{id_group(n)}") == -n
 
 
-@given(st.integers(min_value=1, max_value=999), st.integers(min_value=0, max_value=9),
-       st.sampled_from([("rb", 1e3), ("ribu", 1e3), ("jt", 1e6), ("juta", 1e6), ("M", 1e9), ("miliar", 1e9),
-                        ("milyar", 1e9), ("T", 1e12), ("triliun", 1e12)]),
-       st.sampled_from(["", "Rp ", "Rp. "]))
+@given(
+    st.integers(min_value=1, max_value=999),
+    st.integers(min_value=0, max_value=9),
+    st.sampled_from(
+        [
+            ("rb", 1e3),
+            ("ribu", 1e3),
+            ("jt", 1e6),
+            ("juta", 1e6),
+            ("M", 1e9),
+            ("miliar", 1e9),
+            ("milyar", 1e9),
+            ("T", 1e12),
+            ("triliun", 1e12),
+        ]
+    ),
+    st.sampled_from(["", "Rp ", "Rp. "]),
+)
 def test_money_with_magnitude_words_round_trips(k, d, word_factor, prefix):
     word, factor = word_factor
     assert parse.parse_amount(f"{prefix}{k},{d} {word}") == pytest.approx((k + d / 10) * factor, rel=1e-12)
@@ -144,8 +177,11 @@ def test_indonesian_decimal_numbers_round_trip(integer, fraction):
     assert parse.parse_number(text) == pytest.approx(float(f"{integer}.{fraction}"), rel=1e-12), text
 
 
-@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=99),
-       st.sampled_from(["Titik", "Orang", "Unit", "m2", "Paket", "KK", "Dokumen", "%"]))
+@given(
+    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=0, max_value=99),
+    st.sampled_from(["Titik", "Orang", "Unit", "m2", "Paket", "KK", "Dokumen", "%"]),
+)
 def test_quantities_split_into_number_and_unit(n, cents, unit):
     number, got_unit = parse.split_quantity(f"{id_group(n)},{cents:02d} {unit}")
     assert number == pytest.approx(n + cents / 100) and got_unit == unit
@@ -172,8 +208,12 @@ def codes(draw) -> tuple[str, list[int]]:
 LEVEL_OF = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
 
 
-@given(codes(), st.sampled_from(["plain", "unpadded", "spaces", "apostrophe", "trailing_dot", "named",
-                                 "named_dash", "named_colon"]))
+@given(
+    codes(),
+    st.sampled_from(
+        ["plain", "unpadded", "spaces", "apostrophe", "trailing_dot", "named", "named_dash", "named_colon"]
+    ),
+)
 def test_codes_in_every_spelling_normalise_to_the_dotted_form(code, spelling):
     canonical, values = code
     text = {
@@ -209,11 +249,21 @@ def test_code_split_over_level_columns_combines_back(code, absolute):
     canonical, values = code
     segs = canonical.split(".")
     if absolute:  # 1 | 1.01 | 1.01.02 | 1.01.02.2.01 | 1.01.02.2.01.0001
-        parts = {"urusan": segs[0], "bidang": ".".join(segs[:2]), "program": ".".join(segs[:3]),
-                 "kegiatan": ".".join(segs[:5]), "sub_kegiatan": canonical}
+        parts = {
+            "urusan": segs[0],
+            "bidang": ".".join(segs[:2]),
+            "program": ".".join(segs[:3]),
+            "kegiatan": ".".join(segs[:5]),
+            "sub_kegiatan": canonical,
+        }
     else:  # 1 | 1 | 2 | 2.01 | 1  (relative, unpadded)
-        parts = {"urusan": str(values[0]), "bidang": str(values[1]), "program": str(values[2]),
-                 "kegiatan": f"{values[3]}.{values[4]}", "sub_kegiatan": str(values[5])}
+        parts = {
+            "urusan": str(values[0]),
+            "bidang": str(values[1]),
+            "program": str(values[2]),
+            "kegiatan": f"{values[3]}.{values[4]}",
+            "sub_kegiatan": str(values[5]),
+        }
     got, _ = parse.combine_code_parts(parts)
     assert (got.kode, got.level) == (canonical, "sub_kegiatan"), parts
 
@@ -221,9 +271,36 @@ def test_code_split_over_level_columns_combines_back(code, absolute):
 # --------------------------------------------------------------------------- locations
 
 PLACE = st.from_regex(r"[A-Z][a-z]{2,9}( [A-Z][a-z]{2,9})?", fullmatch=True).filter(
-    lambda s: not any(w.lower() in {"kec", "kecamatan", "desa", "kel", "kelurahan", "ds", "dsa", "kab", "kota",
-                                     "kabupaten", "provinsi", "prov", "rt", "rw", "kp", "dusun", "jl", "jalan",
-                                     "semua", "seluruh", "all"} for w in s.split()))
+    lambda s: (
+        not any(
+            w.lower()
+            in {
+                "kec",
+                "kecamatan",
+                "desa",
+                "kel",
+                "kelurahan",
+                "ds",
+                "dsa",
+                "kab",
+                "kota",
+                "kabupaten",
+                "provinsi",
+                "prov",
+                "rt",
+                "rw",
+                "kp",
+                "dusun",
+                "jl",
+                "jalan",
+                "semua",
+                "seluruh",
+                "all",
+            }
+            for w in s.split()
+        )
+    )
+)
 
 
 @given(PLACE, PLACE, st.sampled_from(["sipd", "short", "reversed"]))
@@ -245,11 +322,32 @@ def test_dates_in_every_spelling_round_trip(day):
     serial = (day - date(1899, 12, 30)).days
     # A serial written as text counts only with five digits (1927-10-18 on): four digits are a year.
     as_text = (str(serial),) if serial >= 10000 else ()
-    for value in (day, datetime(day.year, day.month, day.day, 10, 30), serial, float(serial), *as_text,
-                  day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%d-%m-%Y"), day.strftime("%d.%m.%Y")):
+    for value in (
+        day,
+        datetime(day.year, day.month, day.day, 10, 30),
+        serial,
+        float(serial),
+        *as_text,
+        day.isoformat(),
+        day.strftime("%d/%m/%Y"),
+        day.strftime("%d-%m-%Y"),
+        day.strftime("%d.%m.%Y"),
+    ):
         assert parse.parse_date(value) == day, value
-    months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-              "November", "Desember"]
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
     assert parse.parse_date(f"{day.day} {months[day.month - 1]} {day.year}") == day
 
 

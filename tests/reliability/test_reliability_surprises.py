@@ -20,7 +20,11 @@ from reliability_support import REPO, cli_env, make_settings, record_duckdb_conn
 from selaras import warehouse
 from selaras.ingest import ingest_all
 
-TELEMETRY = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false"}
+TELEMETRY = {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "GX_ANALYTICS_ENABLED": "false",
+}
 
 
 def test_a_whole_run_makes_no_network_connection(corpus_run):
@@ -42,8 +46,9 @@ def test_the_cli_turns_telemetry_off_and_keeps_prefect_home_in_the_data_folder(t
         f"print('ENV=' + json.dumps({{k: os.environ.get(k) for k in {sorted([*TELEMETRY, 'PREFECT_HOME'])!r}}}))\n"
     )
     env = {k: v for k, v in cli_env(data).items() if k not in TELEMETRY and not k.startswith("PREFECT_")}
-    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=REPO, capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     line = next((x for x in out.stdout.splitlines() if x.startswith("ENV=")), None)
     assert line, out.stdout + out.stderr
     seen = json.loads(line[4:])
@@ -55,8 +60,9 @@ def test_the_cli_turns_telemetry_off_and_keeps_prefect_home_in_the_data_folder(t
 
 
 def test_a_symlink_leading_out_of_raw_is_refused_in_the_full_run(corpus_con):
-    status, reason = corpus_con.execute("select status, reason from raw.ingest_file where source_file = ?",
-                                        ["renja/tautan_keluar.xlsx"]).fetchone()
+    status, reason = corpus_con.execute(
+        "select status, reason from raw.ingest_file where source_file = ?", ["renja/tautan_keluar.xlsx"]
+    ).fetchone()
     assert status == "failed" and "symlink" in reason and "(unsafe_path)" in reason, reason
 
 
@@ -103,7 +109,9 @@ def test_file_names_with_quotes_dots_and_sql_stay_inside_the_outputs(corpus_run,
     written inside processed/."""
     processed = corpus_run.settings.processed_dir.resolve()
     for path in corpus_run.settings.data_dir.rglob("*"):
-        assert path.resolve().is_relative_to(corpus_run.settings.data_dir.resolve()) or path.is_symlink(), path
+        assert path.resolve().is_relative_to(corpus_run.settings.data_dir.resolve()) or path.is_symlink(), (
+            path
+        )
     assert all(p.resolve().is_relative_to(processed) for p in processed.rglob("*"))
 
 
@@ -126,11 +134,17 @@ def test_planners_text_never_becomes_a_formula_in_written_workbooks(corpus_run, 
                     continue
                 for formula in _FORMULA.findall(archive.read(name)):
                     if any(m.lower() in formula.lower() for m in markers):
-                        offenders.append(f"{book.relative_to(corpus_run.settings.processed_dir)}: {formula[:80]!r}")
+                        offenders.append(
+                            f"{book.relative_to(corpus_run.settings.processed_dir)}: {formula[:80]!r}"
+                        )
     assert offenders == [], offenders
     # ... and the text itself reached the outputs (the test would prove nothing otherwise).
-    assert corpus_con.execute("select count(*) from analytics.renja_alignment where nama_sub_kegiatan = ?",
-                              [INJECTIONS[0]]).fetchone()[0] == 1
+    assert (
+        corpus_con.execute(
+            "select count(*) from analytics.renja_alignment where nama_sub_kegiatan = ?", [INJECTIONS[0]]
+        ).fetchone()[0]
+        == 1
+    )
 
 
 # --------------------------------------------------------------------------- readers

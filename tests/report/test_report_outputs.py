@@ -26,8 +26,10 @@ def build(settings: Settings):
     con = warehouse.connect(settings)
     fill_synthetic(con, n_opd=3, n_usulan=120, renja_per_opd=9, seed=11)
     # An OPD name that is also markup: must stay text in HTML and workbooks.
-    con.execute("update staged.renja set opd = ? where row_ref = (select min(row_ref) from staged.renja)",
-                [HOSTILE_OPD])
+    con.execute(
+        "update staged.renja set opd = ? where row_ref = (select min(row_ref) from staged.renja)",
+        [HOSTILE_OPD],
+    )
     run_id = runs.start_run(con, None, "test")
     reconcile_all(con, settings, run_id)
     result = report_all(con, settings, run_id)
@@ -37,7 +39,9 @@ def build(settings: Settings):
 
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("report") / "data", lock_retries=2, lock_wait_seconds=0.1)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("report") / "data", lock_retries=2, lock_wait_seconds=0.1
+    )
     con, result = build(settings)
     yield settings, con, result
     con.close()
@@ -55,7 +59,9 @@ def test_workbooks_and_sheets(reported):
     for book in books:
         wb = openpyxl.load_workbook(book, read_only=True)
         assert wb.sheetnames == list(forum_sheets.SHEETS), book.name
-    review = openpyxl.load_workbook(settings.processed_dir / "review" / "Review_Keselarasan.xlsx", read_only=True)
+    review = openpyxl.load_workbook(
+        settings.processed_dir / "review" / "Review_Keselarasan.xlsx", read_only=True
+    )
     assert review.sheetnames == [layout.SHEET_REVIEW, layout.SHEET_ALL, layout.SHEET_GUIDE]
 
 
@@ -63,11 +69,15 @@ def test_region_workbook_rows_match_the_views(reported):
     settings, con, _ = reported
     wb = openpyxl.load_workbook(settings.processed_dir / "forum_opd" / REGION_FILE, read_only=True)
     count = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-    assert wb[forum_sheets.SHEET_MATRIX].max_row - 1 == count("select count(*) from analytics.renja_alignment")
+    assert wb[forum_sheets.SHEET_MATRIX].max_row - 1 == count(
+        "select count(*) from analytics.renja_alignment"
+    )
     assert wb[forum_sheets.SHEET_USULAN].max_row - 1 == count(
-        "select count(*) from analytics.musrenbang_accommodation")
-    assert wb[forum_sheets.SHEET_GAPS].max_row - 1 == count("select count(*) from analytics.rkpd_coverage "
-                                                            "where not tercakup")
+        "select count(*) from analytics.musrenbang_accommodation"
+    )
+    assert wb[forum_sheets.SHEET_GAPS].max_row - 1 == count(
+        "select count(*) from analytics.rkpd_coverage where not tercakup"
+    )
     assert wb[forum_sheets.SHEET_PAGU].max_row - 1 == count("select count(*) from analytics.pagu_program")
 
 
@@ -95,17 +105,25 @@ def test_csv_cells_are_defused(reported):
             for row in csv.reader(f):
                 for cell in row:
                     assert not (cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not number.match(cell)), (
-                        path.name, cell)
+                        path.name,
+                        cell,
+                    )
                     defused += cell.startswith("'=HYPERLINK")
     assert defused > 0
 
 
 def test_layout_frozen_filters_numbers_colours(reported):
     settings, con, _ = reported
-    opd = con.execute("select opd_forum from analytics.pagu_program p join analytics.forum_renja f "
-                      "on f.opd_forum = p.opd where p.melebihi_pagu limit 1").fetchone()[0]
-    book = next(b for b in forum_books(settings) if b.name != REGION_FILE
-                and b.name.startswith("Forum_OPD_" + re.sub(r"[^0-9A-Za-z]+", "_", opd).strip("_")))
+    opd = con.execute(
+        "select opd_forum from analytics.pagu_program p join analytics.forum_renja f "
+        "on f.opd_forum = p.opd where p.melebihi_pagu limit 1"
+    ).fetchone()[0]
+    book = next(
+        b
+        for b in forum_books(settings)
+        if b.name != REGION_FILE
+        and b.name.startswith("Forum_OPD_" + re.sub(r"[^0-9A-Za-z]+", "_", opd).strip("_"))
+    )
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames[0] == forum_sheets.SHEET_SUMMARY
     matrix = wb[forum_sheets.SHEET_MATRIX]
@@ -115,13 +133,27 @@ def test_layout_frozen_filters_numbers_colours(reported):
     pagu_col = headers.index("Pagu Renja (Rp)") + 1
     assert matrix.cell(2, pagu_col).number_format == "[$-421]#,##0"
     status_letter = openpyxl.utils.get_column_letter(headers.index("Status") + 1)
-    rules = {r.formula[0] for rng in matrix.conditional_formatting for r in rng.rules if status_letter in str(rng.sqref)}
+    rules = {
+        r.formula[0]
+        for rng in matrix.conditional_formatting
+        for r in rng.rules
+        if status_letter in str(rng.sqref)
+    }
     assert {'"selaras"', '"perlu_review"', '"tidak_selaras"'} <= rules
     pagu = wb[forum_sheets.SHEET_PAGU]
-    formulas = [r.formula[0] for rng in pagu.conditional_formatting for r in rng.rules if r.type == "expression"]
+    formulas = [
+        r.formula[0] for rng in pagu.conditional_formatting for r in rng.rules if r.type == "expression"
+    ]
     assert any('"melebihi_pagu"' in f for f in formulas)
-    statuses = [c.value for c in next(pagu.iter_cols(min_col=[c.value for c in pagu[1]].index("Status") + 1,
-                                                      max_col=[c.value for c in pagu[1]].index("Status") + 1))]
+    statuses = [
+        c.value
+        for c in next(
+            pagu.iter_cols(
+                min_col=[c.value for c in pagu[1]].index("Status") + 1,
+                max_col=[c.value for c in pagu[1]].index("Status") + 1,
+            )
+        )
+    ]
     assert "melebihi_pagu" in statuses
 
 
@@ -142,8 +174,12 @@ def test_review_workbook_protection_and_dropdown(reported):
 
 def test_exports_every_analytics_view(reported):
     settings, con, result = reported
-    views = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                       "where table_schema = 'analytics'").fetchall()]
+    views = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'analytics'"
+        ).fetchall()
+    ]
     folder = settings.processed_dir / "export"
     assert result.figures["exported_views"] == len(views)
     for view in views:
@@ -159,8 +195,15 @@ def test_html_report_is_self_contained_and_escaped(reported):
     assert "<script" not in html and "&lt;script&gt;" in html
     assert not re.search(r"<(link|img|iframe)\b|\bsrc=", html)
     assert html.count("<svg") >= 6
-    for section in ("Akomodasi usulan per OPD", "per kecamatan", "per jalur", "Cakupan RKPD per prioritas",
-                    "Pagu Renja terhadap pagu indikatif", "Validasi", "Perubahan sejak run sebelumnya"):
+    for section in (
+        "Akomodasi usulan per OPD",
+        "per kecamatan",
+        "per jalur",
+        "Cakupan RKPD per prioritas",
+        "Pagu Renja terhadap pagu indikatif",
+        "Validasi",
+        "Perubahan sejak run sebelumnya",
+    ):
         assert section in html
 
 

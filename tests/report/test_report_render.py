@@ -33,7 +33,9 @@ def outputs(settings):
 
 def pdf_bookmarks(pdf: bytes) -> list[str]:
     """Bookmark titles of a LibreOffice PDF (UTF-16 hex strings, or literal strings)."""
-    titles = [bytes.fromhex(h.decode()).decode("utf-16") for h in re.findall(rb"/Title\s*<([0-9A-Fa-f]+)>", pdf)]
+    titles = [
+        bytes.fromhex(h.decode()).decode("utf-16") for h in re.findall(rb"/Title\s*<([0-9A-Fa-f]+)>", pdf)
+    ]
     titles += [t.decode("latin-1") for t in re.findall(rb"/Title\s*\(([^)]*)\)", pdf)]
     return titles
 
@@ -46,13 +48,28 @@ def test_libreoffice_converts_a_forum_workbook_to_pdf(outputs, tmp_path):
     book = next(p for p in sorted((outputs / "forum_opd").glob("*.xlsx")) if p.name != REGION_FILE)
     # Own profile: another soffice running on the machine must not capture the conversion.
     profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(book)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (tmp_path / book.with_suffix(".pdf").name).read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     titles = pdf_bookmarks(pdf)
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
         titles.append(text)
     found = " ".join(titles)
     for sheet in forum_sheets.SHEETS:
@@ -69,11 +86,25 @@ def test_chromium_renders_the_html_report(outputs, tmp_path):
     if not shutil.which(CHROMIUM):
         pytest.skip("Chromium is not installed")
     shot = tmp_path / "laporan.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run",
-                    f"--user-data-dir={tmp_path / 'chromium'}", "--window-size=1000,2400",
-                    f"--screenshot={shot}", (outputs / HTML_FILE).as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            "--window-size=1000,2400",
+            f"--screenshot={shot}",
+            (outputs / HTML_FILE).as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     png = shot.read_bytes()
     assert png_size(png) == (1000, 2400)
     # A blank page compresses to a few kilobytes; charts, text and colours do not.

@@ -18,8 +18,14 @@ from python_calamine import CalamineWorkbook
 from selaras.sample import write_region, write_sample
 
 KINDS = ("renja", "rkpd", "musrenbang", "pokir", "nomenklatur", "wilayah", "opd")
-TRUTH = ("renja_rkpd.csv", "usulan_renja.csv", "rkpd_coverage.csv", "expected_rows.csv", "skipped_rows.csv",
-         "quarantine.csv")
+TRUTH = (
+    "renja_rkpd.csv",
+    "usulan_renja.csv",
+    "rkpd_coverage.csv",
+    "expected_rows.csv",
+    "skipped_rows.csv",
+    "quarantine.csv",
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +78,11 @@ def _texts(cells: list) -> list[str]:
 
 
 def _sha(d: Path) -> dict[str, str]:
-    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(d.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --- files -----------------------------------------------------------------------------------
@@ -242,7 +252,9 @@ def test_layout_quirks_present(sample: Path):
     import openpyxl
 
     ws = openpyxl.load_workbook(dinkes).worksheets[0]
-    formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    formulas = [
+        c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert len(formulas) > 5
     assert any(dim.hidden for dim in ws.row_dimensions.values())
     jumlah = next(r for r in rows if "JUMLAH" in r)
@@ -284,7 +296,9 @@ def test_messy_text_present(sample: Path):
     assert any("  " in n for n in renja)
     usulan = _truth(sample, "usulan_renja.csv")
     rd = Reader(sample / "raw")
-    cells = " ".join(" ".join(_texts(rd.row(u["source_file"], u["sheet"], u["source_row"]))) for u in usulan[:200])
+    cells = " ".join(
+        " ".join(_texts(rd.row(u["source_file"], u["sheet"], u["source_row"]))) for u in usulan[:200]
+    )
     for word in ("talud", "posyandu", "Kp.", "RT", "PJU", "TTG", "BUMDes"):
         assert word.lower() in cells.lower(), word
     texts = [u["usulan"] for u in usulan]

@@ -13,14 +13,32 @@ import pytest
 
 from selaras import warehouse
 
-TABLE = {"renja": "staged.renja", "rkpd": "staged.rkpd", "musrenbang": "staged.usulan", "pokir": "staged.usulan",
-         "nomenklatur": "staged.nomenklatur", "wilayah": "staged.wilayah", "opd": "staged.opd"}
+TABLE = {
+    "renja": "staged.renja",
+    "rkpd": "staged.rkpd",
+    "musrenbang": "staged.usulan",
+    "pokir": "staged.usulan",
+    "nomenklatur": "staged.nomenklatur",
+    "wilayah": "staged.wilayah",
+    "opd": "staged.opd",
+}
 
 
-def add_file(con, kind: str, source_file: str, rows: list[dict[str, Any]], *, sheet: str = "Sheet1",
-             first_row: int = 3, column_map: dict[str, str] | None = None,
-             skipped: list[dict[str, Any]] | None = None, rows_read: int | None = None,
-             opd: str | None = None, tahun: int | None = None, status: str = "loaded") -> str:
+def add_file(
+    con,
+    kind: str,
+    source_file: str,
+    rows: list[dict[str, Any]],
+    *,
+    sheet: str = "Sheet1",
+    first_row: int = 3,
+    column_map: dict[str, str] | None = None,
+    skipped: list[dict[str, Any]] | None = None,
+    rows_read: int | None = None,
+    opd: str | None = None,
+    tahun: int | None = None,
+    status: str = "loaded",
+) -> str:
     """Stage `rows` (dicts of staged columns; `source_row` defaults to consecutive rows from
     first_row) and record the file. `raw` defaults to the row's values under the column map's
     headers. Returns the file_id."""
@@ -55,8 +73,14 @@ def add_file(con, kind: str, source_file: str, rows: list[dict[str, Any]], *, sh
     for s in skipped:
         con.execute(
             "insert into raw.skipped_row (file_id, sheet, source_row, reason_code, reason, raw) values (?, ?, ?, ?, ?, ?)",
-            [file_id, s.get("sheet", sheet), s["source_row"], s["reason_code"], s.get("reason", s["reason_code"]),
-             json.dumps(s.get("raw", {}))],
+            [
+                file_id,
+                s.get("sheet", sheet),
+                s["source_row"],
+                s["reason_code"],
+                s.get("reason", s["reason_code"]),
+                json.dumps(s.get("raw", {})),
+            ],
         )
     if staged:
         warehouse.insert_df(con, TABLE[kind], pd.DataFrame(staged))
@@ -69,15 +93,32 @@ def _raw_text(row: dict[str, Any], field: str) -> Any:
     return row.get(field)
 
 
-RENJA_MAP = {"kode_raw": "KODE SUB KEGIATAN", "nama": "PROGRAM DAN KEGIATAN", "target": "TARGET",
-             "pagu": "JUMLAH PAGU", "opd": "PERANGKAT DAERAH", "tahun": "TAHUN"}
+RENJA_MAP = {
+    "kode_raw": "KODE SUB KEGIATAN",
+    "nama": "PROGRAM DAN KEGIATAN",
+    "target": "TARGET",
+    "pagu": "JUMLAH PAGU",
+    "opd": "PERANGKAT DAERAH",
+    "tahun": "TAHUN",
+}
 
 
-def renja_row(kode: str | None, nama: str | None, pagu: float | None = 1_000_000.0, **extra: Any) -> dict[str, Any]:
+def renja_row(
+    kode: str | None, nama: str | None, pagu: float | None = 1_000_000.0, **extra: Any
+) -> dict[str, Any]:
     """A clean-looking Renja row; override any staged column with keyword arguments."""
-    row = {"kode_raw": kode, "kode": kode, "kode_level": "sub_kegiatan" if kode else None, "nama": nama,
-           "pagu_raw": None if pagu is None else str(int(pagu)), "pagu": pagu, "target_raw": "12", "target": 12.0,
-           "tahun": 2025, "opd": "Dinas Pekerjaan Umum"}
+    row = {
+        "kode_raw": kode,
+        "kode": kode,
+        "kode_level": "sub_kegiatan" if kode else None,
+        "nama": nama,
+        "pagu_raw": None if pagu is None else str(int(pagu)),
+        "pagu": pagu,
+        "target_raw": "12",
+        "target": 12.0,
+        "tahun": 2025,
+        "opd": "Dinas Pekerjaan Umum",
+    }
     row.update(extra)
     return row
 
@@ -98,22 +139,43 @@ def add_nomenklatur(con, items=NOMENKLATUR) -> None:
     by_versi: dict[str, list] = {}
     for versi, kode, nama, before in items:
         by_versi.setdefault(versi, []).append(
-            {"versi": versi, "kode_raw": kode, "kode": kode, "kode_level": "sub_kegiatan", "nama": nama,
-             "kode_sebelumnya": before})
+            {
+                "versi": versi,
+                "kode_raw": kode,
+                "kode": kode,
+                "kode_level": "sub_kegiatan",
+                "nama": nama,
+                "kode_sebelumnya": before,
+            }
+        )
     for versi, rows in by_versi.items():
-        add_file(con, "nomenklatur", f"nomenklatur/nomenklatur_{versi}.xlsx", rows,
-                 column_map={"kode_raw": "KODE", "nama": "NAMA"})
+        add_file(
+            con,
+            "nomenklatur",
+            f"nomenklatur/nomenklatur_{versi}.xlsx",
+            rows,
+            column_map={"kode_raw": "KODE", "nama": "NAMA"},
+        )
 
 
-def add_opd(con, names=("Dinas Pekerjaan Umum", "Dinas Sosial", "Badan Perencanaan Pembangunan Daerah")) -> None:
-    add_file(con, "opd", "opd/daftar_opd.xlsx", [{"nama": n, "singkatan": None} for n in names],
-             column_map={"nama": "NAMA OPD"})
+def add_opd(
+    con, names=("Dinas Pekerjaan Umum", "Dinas Sosial", "Badan Perencanaan Pembangunan Daerah")
+) -> None:
+    add_file(
+        con,
+        "opd",
+        "opd/daftar_opd.xlsx",
+        [{"nama": n, "singkatan": None} for n in names],
+        column_map={"nama": "NAMA OPD"},
+    )
 
 
 @pytest.fixture
 def checks(con):
     """Latest check results as a DataFrame."""
+
     def _get(source_file: str | None = None) -> pd.DataFrame:
         df = con.execute("select * from analytics.quarantine order by source_file, source_row, rule").df()
         return df if source_file is None else df[df["source_file"] == source_file].reset_index(drop=True)
+
     return _get

@@ -13,6 +13,6 @@ def test_bench_validate_smoke(capsys):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     figures = module.main(rows=3000, repeat=1, import_time=False)
-    assert figures["results"] > 100            # every kind of problem is generated
+    assert figures["results"] > 100  # every kind of problem is generated
     assert figures["ratio_total"] > 0
     assert "RATIO whole validation GE/pandas" in capsys.readouterr().out

@@ -21,12 +21,18 @@ def validated(con, settings):
     add_nomenklatur(con)
     rows = [
         renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", opd="Dinas PU"),
-        renja_row("=HYPERLINK(\"http://x\")", "+cmd", kode_level="lokal", opd="Dinas PU"),
+        renja_row('=HYPERLINK("http://x")', "+cmd", kode_level="lokal", opd="Dinas PU"),
         renja_row("1.03.10.2.01.0053", "@SUM(A1)", pagu=None, pagu_raw="-1+1", opd="Dinas PU"),
         renja_row("1.03.10.2.01.0032", "Pembangunan Jalan", opd="Dinas Sosial"),
     ]
-    skipped = [{"source_row": 1, "reason_code": "title", "raw": {"A": "RENJA DINAS PU TAHUN 2025"}},
-               {"source_row": 2, "reason_code": "header", "raw": dict(zip("ABCDEF", RENJA_MAP.values(), strict=True))}]
+    skipped = [
+        {"source_row": 1, "reason_code": "title", "raw": {"A": "RENJA DINAS PU TAHUN 2025"}},
+        {
+            "source_row": 2,
+            "reason_code": "header",
+            "raw": dict(zip("ABCDEF", RENJA_MAP.values(), strict=True)),
+        },
+    ]
     add_file(con, "renja", "renja/dinas pu.xlsx", rows, column_map=RENJA_MAP, skipped=skipped)
     result = validate_all(con, settings, "20260101T000000-aaaaaa")
     return settings, result
@@ -47,7 +53,10 @@ def test_quarantine_workbooks_per_opd_and_per_file(validated):
     header = problems[0]
     assert header[:6] == ["Status", "Berkas", "Lembar", "Baris", "Kolom", "Nilai asli"]
     rules = {r[8] for r in problems[1:]}
-    assert {"kode_local", "amount_unparseable"} <= rules and "kode_outdated" not in rules  # that one is Dinas Sosial's
+    assert {
+        "kode_local",
+        "amount_unparseable",
+    } <= rules and "kode_outdated" not in rules  # that one is Dinas Sosial's
     rows_sheet = _values(wb[wb.sheetnames[2]])
     assert rows_sheet[0][:5] == ["Status", "Lembar", "Baris", "Alasan", "Saran"]
     assert "JUMLAH PAGU" in rows_sheet[0]
@@ -61,7 +70,9 @@ def test_quarantine_workbooks_per_opd_and_per_file(validated):
                 for cell in row:
                     assert cell.data_type != "f", f"{path.name}!{cell.coordinate} is a formula: {cell.value}"
     sosial = openpyxl.load_workbook(out / "dinas_sosial.xlsx")
-    assert any(r[8] == "kode_outdated" and r[7] == "1.03.10.2.01.0053" for r in _values(sosial["Masalah"])[1:])
+    assert any(
+        r[8] == "kode_outdated" and r[7] == "1.03.10.2.01.0053" for r in _values(sosial["Masalah"])[1:]
+    )
 
 
 def test_fix_workbook_keeps_the_original_layout(validated):
@@ -71,10 +82,10 @@ def test_fix_workbook_keeps_the_original_layout(validated):
     values = _values(ws)
     assert values[0][0] == "RENJA DINAS PU TAHUN 2025"
     assert values[1][:4] == ["KODE SUB KEGIATAN", "PROGRAM DAN KEGIATAN", "TARGET", "JUMLAH PAGU"]
-    assert values[2][0] == "1.03.10.2.01.0053"             # row 3 as in the original
-    assert values[3][0] == '=HYPERLINK("http://x")'          # text, not a formula
+    assert values[2][0] == "1.03.10.2.01.0053"  # row 3 as in the original
+    assert values[3][0] == '=HYPERLINK("http://x")'  # text, not a formula
     assert values[4][3] == "-1+1"
-    assert ws.cell(row=5, column=4).comment is not None      # the unreadable pagu is commented
+    assert ws.cell(row=5, column=4).comment is not None  # the unreadable pagu is commented
     assert "tidak dapat dibaca" in ws.cell(row=5, column=4).comment.text
 
 
@@ -92,7 +103,9 @@ def test_data_docs_index_references_the_suites(validated):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None, reason="no headless chromium")
+@pytest.mark.skipif(
+    not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None, reason="no headless chromium"
+)
 def test_data_docs_open_in_a_browser(validated):
     """Rendered offline by a real browser: the summary table (plain HTML, no CDN needed)
     lists the file and links its validation page."""
@@ -100,7 +113,9 @@ def test_data_docs_open_in_a_browser(validated):
     index = (settings.processed_dir / "data_docs" / "index.html").resolve()
     dom = subprocess.run(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", index.as_uri()],
-        capture_output=True, text=True, timeout=90,
+        capture_output=True,
+        text=True,
+        timeout=90,
     ).stdout
     assert "Hasil validasi selaras" in dom and "renja/dinas pu.xlsx" in dom
     assert 'href="validations/renja_rows/' in dom

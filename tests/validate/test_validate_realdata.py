@@ -14,43 +14,76 @@ from selaras.validate.text import normalise_name
 
 pytestmark = pytest.mark.realdata
 RENJA = "renja/pasangkayu_renja2024_sub_kegiatan.csv"
-RENJA_HEADERS = {"kode_raw": "KODE SUB KEGIATAN", "nama": "PROGRAM DAN KEGIATAN",
-                 "target": "TARGET KINERJA CAPAIAN KEG.", "pagu": "JUMLAH PAGU", "lokasi": "LOKASI"}
+RENJA_HEADERS = {
+    "kode_raw": "KODE SUB KEGIATAN",
+    "nama": "PROGRAM DAN KEGIATAN",
+    "target": "TARGET KINERJA CAPAIAN KEG.",
+    "pagu": "JUMLAH PAGU",
+    "lokasi": "LOKASI",
+}
 
 
 def _stage_nomenclature(con, shared_data) -> pd.DataFrame:
     nom = pd.read_csv(shared_data / "nomenklatur_2027_sub_kegiatan.csv", dtype=str, keep_default_na=False)
-    rows = [{"versi": "2027", "jenis_pemda": r.jenis_pemda, "kode_raw": r.kode_sub_kegiatan,
-             "kode": r.kode_sub_kegiatan, "kode_level": "sub_kegiatan", "nama": r.nama_sub_kegiatan,
-             "kode_induk": r.kode_kegiatan, "indikator": r.indikator or None, "satuan": r.satuan or None,
-             "source_row": i + 2,
-             "raw": json.dumps({"kode_sub_kegiatan": r.kode_sub_kegiatan, "nama_sub_kegiatan": r.nama_sub_kegiatan})}
-            for i, r in enumerate(nom.itertuples())]
-    add_file(con, "nomenklatur", "nomenklatur/nomenklatur_2027_sub_kegiatan.csv", rows, sheet="csv",
-             column_map={"kode_raw": "kode_sub_kegiatan", "nama": "nama_sub_kegiatan"})
+    rows = [
+        {
+            "versi": "2027",
+            "jenis_pemda": r.jenis_pemda,
+            "kode_raw": r.kode_sub_kegiatan,
+            "kode": r.kode_sub_kegiatan,
+            "kode_level": "sub_kegiatan",
+            "nama": r.nama_sub_kegiatan,
+            "kode_induk": r.kode_kegiatan,
+            "indikator": r.indikator or None,
+            "satuan": r.satuan or None,
+            "source_row": i + 2,
+            "raw": json.dumps(
+                {"kode_sub_kegiatan": r.kode_sub_kegiatan, "nama_sub_kegiatan": r.nama_sub_kegiatan}
+            ),
+        }
+        for i, r in enumerate(nom.itertuples())
+    ]
+    add_file(
+        con,
+        "nomenklatur",
+        "nomenklatur/nomenklatur_2027_sub_kegiatan.csv",
+        rows,
+        sheet="csv",
+        column_map={"kode_raw": "kode_sub_kegiatan", "nama": "nama_sub_kegiatan"},
+    )
     return nom
 
 
 def _renja_rows(records: list[dict], tahun: int) -> list[dict]:
     rows = []
     for i, r in enumerate(records):
-        rows.append({
-            "kode_raw": r["KODE SUB KEGIATAN"], "kode": r["KODE SUB KEGIATAN"], "kode_level": "sub_kegiatan",
-            "nama": r["PROGRAM DAN KEGIATAN"], "indikator": r["TOLAK UKUR CAPAIAN KEG."] or None,
-            "target_raw": r["TARGET KINERJA CAPAIAN KEG."] or None,
-            "target": pd.to_numeric(r["TARGET KINERJA CAPAIAN KEG."] or None, errors="coerce"),
-            "lokasi": r["LOKASI"] or None, "pagu_raw": r["JUMLAH PAGU"] or None,
-            "pagu": pd.to_numeric(r["JUMLAH PAGU"] or None, errors="coerce"),
-            "sumber_dana": r["SUMBER DANA"] or None, "tahun": tahun, "opd": None,
-            "source_row": i + 2, "raw": json.dumps(r),
-        })
+        rows.append(
+            {
+                "kode_raw": r["KODE SUB KEGIATAN"],
+                "kode": r["KODE SUB KEGIATAN"],
+                "kode_level": "sub_kegiatan",
+                "nama": r["PROGRAM DAN KEGIATAN"],
+                "indikator": r["TOLAK UKUR CAPAIAN KEG."] or None,
+                "target_raw": r["TARGET KINERJA CAPAIAN KEG."] or None,
+                "target": pd.to_numeric(r["TARGET KINERJA CAPAIAN KEG."] or None, errors="coerce"),
+                "lokasi": r["LOKASI"] or None,
+                "pagu_raw": r["JUMLAH PAGU"] or None,
+                "pagu": pd.to_numeric(r["JUMLAH PAGU"] or None, errors="coerce"),
+                "sumber_dana": r["SUMBER DANA"] or None,
+                "tahun": tahun,
+                "opd": None,
+                "source_row": i + 2,
+                "raw": json.dumps(r),
+            }
+        )
     return rows
 
 
 def test_pasangkayu_rows_raise_no_false_errors(con, settings, shared_data):
     _stage_nomenclature(con, shared_data)
-    records = pd.read_csv(shared_data / "pasangkayu_renja2024_sub_kegiatan.csv", dtype=str,
-                          keep_default_na=False).to_dict("records")
+    records = pd.read_csv(
+        shared_data / "pasangkayu_renja2024_sub_kegiatan.csv", dtype=str, keep_default_na=False
+    ).to_dict("records")
     add_file(con, "renja", RENJA, _renja_rows(records, 2024), sheet="csv", column_map=RENJA_HEADERS)
     result = validate_all(con, settings, "20260101T000000-aaaaaa")
     assert not result.failed, result.problems
@@ -62,10 +95,11 @@ def test_pasangkayu_rows_raise_no_false_errors(con, settings, shared_data):
     # The support programme (1.03.01.*, written X.XX.01.* in the nomenclature) is current.
     assert not df["raw_value"].fillna("").str.startswith("1.03.01.").any()
     outdated = df[df["rule"] == "kode_outdated"].set_index("raw_value")["suggestion"].to_dict()
-    assert outdated["1.03.10.2.01.0032"] == "1.03.10.2.01.0053"   # Pembangunan Jalan, re-numbered in 2027
-    assert outdated["1.03.10.2.01.0046"] == "1.03.10.2.01.0051"   # Pemeliharaan Rutin Jalan
+    assert outdated["1.03.10.2.01.0032"] == "1.03.10.2.01.0053"  # Pembangunan Jalan, re-numbered in 2027
+    assert outdated["1.03.10.2.01.0046"] == "1.03.10.2.01.0051"  # Pemeliharaan Rutin Jalan
     nomenklatur = con.execute(
-        "select count(*) from analytics.quarantine where kind = 'nomenklatur' and severity = 'error'").fetchone()[0]
+        "select count(*) from analytics.quarantine where kind = 'nomenklatur' and severity = 'error'"
+    ).fetchone()[0]
     assert nomenklatur == 0
     acc = con.execute("select bool_and(balanced) from analytics.row_accounting").fetchone()[0]
     assert acc is True
@@ -90,18 +124,41 @@ def test_deliberately_outdated_codes_get_the_current_code(con, settings, shared_
         altered = ".".join(parts)
         assert altered not in current
         name = r.nama_sub_kegiatan if i % 2 else "  ".join(r.nama_sub_kegiatan.upper().split())
-        rows.append({"kode_raw": altered, "kode": altered, "kode_level": "sub_kegiatan", "nama": name,
-                     "pagu_raw": "1000000", "pagu": 1e6, "tahun": 2027})
+        rows.append(
+            {
+                "kode_raw": altered,
+                "kode": altered,
+                "kode_level": "sub_kegiatan",
+                "nama": name,
+                "pagu_raw": "1000000",
+                "pagu": 1e6,
+                "tahun": 2027,
+            }
+        )
         expected[altered] = want
-    support = {"kode_raw": "2.13.01.2.01.9001", "kode": "2.13.01.2.01.9001", "kode_level": "sub_kegiatan",
-               "nama": "Penyusunan Dokumen Perencanaan Perangkat Daerah", "pagu_raw": "5", "pagu": 5.0, "tahun": 2027}
+    support = {
+        "kode_raw": "2.13.01.2.01.9001",
+        "kode": "2.13.01.2.01.9001",
+        "kode_level": "sub_kegiatan",
+        "nama": "Penyusunan Dokumen Perencanaan Perangkat Daerah",
+        "pagu_raw": "5",
+        "pagu": 5.0,
+        "tahun": 2027,
+    }
     rows.append(support)
     expected[support["kode"]] = "2.13.01.2.01.0001"
-    add_file(con, "renja", "renja/usang.xlsx", rows,
-             column_map={"kode_raw": "KODE", "nama": "NAMA SUB KEGIATAN", "pagu": "PAGU"})
+    add_file(
+        con,
+        "renja",
+        "renja/usang.xlsx",
+        rows,
+        column_map={"kode_raw": "KODE", "nama": "NAMA SUB KEGIATAN", "pagu": "PAGU"},
+    )
     validate_all(con, settings, "20260101T000000-aaaaaa")
-    df = con.execute("select raw_value, rule, severity, suggestion, message from analytics.quarantine "
-                     "where source_file = 'renja/usang.xlsx' and source_row is not null").df()
+    df = con.execute(
+        "select raw_value, rule, severity, suggestion, message from analytics.quarantine "
+        "where source_file = 'renja/usang.xlsx' and source_row is not null"
+    ).df()
     assert len(expected) >= 20
     assert set(df["rule"]) == {"kode_outdated"} and set(df["severity"]) == {"warning"}
     got = df.set_index("raw_value")["suggestion"].to_dict()

@@ -16,8 +16,14 @@ def _rows():
 
 
 def test_row_accounting_balances_and_mismatch_raises_naming_the_file(con, settings):
-    add_file(con, "renja", "renja/ok.xlsx", _rows(), column_map=RENJA_MAP,
-             skipped=[{"source_row": 1, "reason_code": "title"}, {"source_row": 2, "reason_code": "header"}])
+    add_file(
+        con,
+        "renja",
+        "renja/ok.xlsx",
+        _rows(),
+        column_map=RENJA_MAP,
+        skipped=[{"source_row": 1, "reason_code": "title"}, {"source_row": 2, "reason_code": "header"}],
+    )
     add_file(con, "renja", "renja/hilang.xlsx", _rows(), column_map=RENJA_MAP, rows_read=9)
     with pytest.raises(RowAccountingError) as err:
         validate_all(con, settings, "20260101T000000-aaaaaa")
@@ -26,10 +32,20 @@ def test_row_accounting_balances_and_mismatch_raises_naming_the_file(con, settin
     assert "dimuat 1 + dikarantina 1 + dilewati 0 = 2" in text
     assert "renja/ok.xlsx" not in text
     # The results of the validation stay (they are right); the run fails loudly.
-    acc = check_accounting(con, [con.execute(
-        "select file_id from raw.ingest_file where source_file = 'renja/ok.xlsx'").fetchone()[0]])
+    acc = check_accounting(
+        con,
+        [
+            con.execute("select file_id from raw.ingest_file where source_file = 'renja/ok.xlsx'").fetchone()[
+                0
+            ]
+        ],
+    )
     assert acc.loc[0, "rows_read"] == 4 and bool(acc.loc[0, "balanced"])
-    assert (acc.loc[0, "rows_loaded"], acc.loc[0, "rows_quarantined"], acc.loc[0, "rows_skipped"]) == (1, 1, 2)
+    assert (acc.loc[0, "rows_loaded"], acc.loc[0, "rows_quarantined"], acc.loc[0, "rows_skipped"]) == (
+        1,
+        1,
+        2,
+    )
 
 
 def test_unchanged_file_is_not_revalidated_but_results_stay_queryable(con, settings, monkeypatch):
@@ -45,17 +61,31 @@ def test_unchanged_file_is_not_revalidated_but_results_stay_queryable(con, setti
     monkeypatch.setattr(gx.GxRunner, "validate", lambda *a, **k: calls.append(a) or original(*a, **k))
     second = validate_all(con, settings, "20260102T000000-bbbbbb")
     assert second.figures["files_cached"] == second.figures["files"] and calls == []
-    per_run = dict(con.execute(
-        "select run_id, count(*) from quality.check_result where source_file = 'renja/a.xlsx' group by run_id"
-    ).fetchall())
+    per_run = dict(
+        con.execute(
+            "select run_id, count(*) from quality.check_result where source_file = 'renja/a.xlsx' group by run_id"
+        ).fetchall()
+    )
     assert per_run["20260101T000000-aaaaaa"] == per_run["20260102T000000-bbbbbb"] > 0
-    cached_from = con.execute("select distinct cached_from from quality.validation_run "
-                              "where run_id = '20260102T000000-bbbbbb'").fetchall()
+    cached_from = con.execute(
+        "select distinct cached_from from quality.validation_run where run_id = '20260102T000000-bbbbbb'"
+    ).fetchall()
     assert cached_from == [("20260101T000000-aaaaaa",)]
 
     # New reference data (another nomenclature file) invalidates the cache of the Renja file.
-    add_file(con, "nomenklatur", "nomenklatur/tambahan.xlsx",
-             [{"versi": "2027", "kode_raw": "1.01.02.1.01.0001", "nama": "Pembangunan USB", "kode_level": "sub_kegiatan"}])
+    add_file(
+        con,
+        "nomenklatur",
+        "nomenklatur/tambahan.xlsx",
+        [
+            {
+                "versi": "2027",
+                "kode_raw": "1.01.02.1.01.0001",
+                "nama": "Pembangunan USB",
+                "kode_level": "sub_kegiatan",
+            }
+        ],
+    )
     third = validate_all(con, settings, "20260103T000000-cccccc")
     assert third.figures["files_cached"] == 2  # the two earlier nomenclature files
     assert len(calls) > 0
@@ -79,12 +109,18 @@ def test_a_failure_leaves_the_file_results_as_they_were(con, settings, monkeypat
     with pytest.raises(RuntimeError, match="disk full"):
         validate_all(con, settings, "20260102T000000-bbbbbb")
     assert con.execute("select count(*) from quality.check_result").fetchone()[0] == before
-    assert con.execute("select count(*) from quality.validation_run where run_id = '20260102T000000-bbbbbb'"
-                       ).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from quality.validation_run where run_id = '20260102T000000-bbbbbb'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_importing_the_package_and_cli_does_not_import_great_expectations():
-    code = ("import sys, selaras.cli, selaras.validate, selaras.pipeline; "
-            "print('great_expectations' in sys.modules)")
+    code = (
+        "import sys, selaras.cli, selaras.validate, selaras.pipeline; "
+        "print('great_expectations' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
