@@ -72,8 +72,8 @@ def _file_balance(con: duckdb.DuckDBPyConnection) -> list[str]:
         where f.status = 'loaded'
           and (f.rows_read <> coalesce(st.n, 0) + coalesce(sk.n, 0)
                or f.rows_staged <> coalesce(st.n, 0) or f.rows_skipped <> coalesce(sk.n, 0))
-        order by f.source_file""",
-    )  # noqa: S608 - constant SQL
+        order by f.source_file""",  # noqa: S608
+    )  # constant SQL
     out = []
     for source, file_id, read, staged, skipped, found_staged, found_skipped in rows[:_LIMIT]:
         out.append(
@@ -105,8 +105,8 @@ def _sheet_numbering(con: duckdb.DuckDBPyConnection) -> list[str]:
         where f.status = 'loaded'
           and (coalesce(p.n, 0) <> s.rows_read or coalesce(p.d, 0) <> s.rows_read
                or (s.rows_read > 0 and (p.lo <> 1 or p.hi <> s.rows_read)))
-        order by f.source_file, s.sheet""",
-    )  # noqa: S608 - constant SQL
+        order by f.source_file, s.sheet""",  # noqa: S608
+    )  # constant SQL
     out = []
     for source, sheet, read, n, distinct, lo, hi in rows[:_LIMIT]:
         out.append(
@@ -121,8 +121,8 @@ def _sheet_numbering(con: duckdb.DuckDBPyConnection) -> list[str]:
         from ({_STAGED_ROWS}) a join raw.ingest_file f using (file_id)
         where f.status = 'loaded'
           and not exists (select 1 from raw.sheet s where s.file_id = a.file_id and s.sheet = a.sheet)
-        order by 1, 2""",
-    )  # noqa: S608 - constant SQL
+        order by 1, 2""",  # noqa: S608
+    )  # constant SQL
     out += [
         f"{source} [lembar '{sheet}']: ada baris staged tetapi lembarnya tidak tercatat di raw.sheet"
         for source, sheet in extra[:_LIMIT]
@@ -152,8 +152,8 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> list[str]:
         where f.status = 'loaded'
           and (a.source_file <> f.source_file
                or a.row_ref <> f.source_file || ':' || a.sheet || ':' || a.source_row::varchar)
-        order by 2""",
-    )  # noqa: S608 - constant SQL
+        order by 2""",  # noqa: S608
+    )  # constant SQL
     out = [
         f"{source}: {tbl} row_ref '{ref}' tidak sesuai berkas:lembar:baris (lineage broken)"
         for tbl, ref, source in bad[:_LIMIT]
@@ -162,8 +162,8 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> list[str]:
         con,
         f"""
         select a.row_ref, count(*) from ({_STAGED_ROWS}) a join raw.ingest_file f using (file_id)
-        where f.status = 'loaded' group by 1 having count(*) > 1 order by 1""",
-    )  # noqa: S608 - constant SQL
+        where f.status = 'loaded' group by 1 having count(*) > 1 order by 1""",  # noqa: S608
+    )  # constant SQL
     out += [
         f"row_ref '{ref}' muncul {n} kali di antara berkas yang berlaku (row_ref not unique)"
         for ref, n in dup[:_LIMIT]
@@ -184,8 +184,8 @@ def _failed_leave_nothing(con: duckdb.DuckDBPyConnection) -> list[str]:
             ) group by file_id
         )
         select f.source_file, l.n from raw.ingest_file f join left_behind l using (file_id)
-        where f.status = 'failed' order by 1""",
-    )  # noqa: S608 - constant SQL
+        where f.status = 'failed' order by 1""",  # noqa: S608
+    )  # constant SQL
     out = [
         f"{source}: berkas gagal dimuat tetapi meninggalkan {n} baris (failed file left partial rows)"
         for source, n in rows[:_LIMIT]
@@ -201,8 +201,8 @@ def _partition(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"""
         select c.row_ref from ({_CLEAN_ROWS}) c
         join clean.quarantined_row q on q.file_id = c.file_id and q.row_ref = c.row_ref
-        order by 1""",
-    )  # noqa: S608 - constant SQL
+        order by 1""",  # noqa: S608
+    )  # constant SQL
     out += [
         f"baris {ref} ada di clean dan sekaligus dikarantina (both clean and quarantined)"
         for (ref,) in both[:_LIMIT]
@@ -214,8 +214,8 @@ def _partition(con: duckdb.DuckDBPyConnection) -> list[str]:
         where f.status = 'loaded'
           and not exists (select 1 from ({_CLEAN_ROWS}) c where c.file_id = a.file_id and c.row_ref = a.row_ref)
           and not exists (select 1 from clean.quarantined_row q where q.file_id = a.file_id and q.row_ref = a.row_ref)
-        order by 1""",
-    )  # noqa: S608 - constant SQL
+        order by 1""",  # noqa: S608
+    )  # constant SQL
     out += [
         f"baris {ref} tidak ada di clean maupun karantina (row lost between staged and clean)"
         for (ref,) in neither[:_LIMIT]
@@ -223,7 +223,7 @@ def _partition(con: duckdb.DuckDBPyConnection) -> list[str]:
     dup = _rows(
         con,
         f"""
-        select row_ref, count(*) from ({_CLEAN_ROWS}) group by 1 having count(*) > 1 order by 1""",
+        select row_ref, count(*) from ({_CLEAN_ROWS}) group by 1 having count(*) > 1 order by 1""",  # noqa: S608
     )  # noqa: S608
     out += [f"baris {ref} muncul {n} kali di clean (duplicated in clean)" for ref, n in dup[:_LIMIT]]
     return out + _more(len(dup))
@@ -242,7 +242,7 @@ def _analytics_mirror(con: duckdb.DuckDBPyConnection) -> list[str]:
                    count(*) filter (where v.n <> c.n)
             from (select {key} as k, count(*) as n from {view} group by all) v
             full join (select {clean_key} as k, count(*) as n from {clean} group by all) c
-              on v.k is not distinct from c.k""",
+              on v.k is not distinct from c.k""",  # noqa: S608
         )[0]  # noqa: S608 - constant names
         if n_view != n_clean or multiplied:
             out.append(
@@ -289,7 +289,7 @@ def accounting_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         f"""
         select count(*) from ({_STAGED_ROWS}) a join raw.ingest_file f using (file_id)
         where f.status = 'loaded' and exists (
-            select 1 from clean.quarantined_row q where q.file_id = a.file_id and q.row_ref = a.row_ref)""",
+            select 1 from clean.quarantined_row q where q.file_id = a.file_id and q.row_ref = a.row_ref)""",  # noqa: S608
     )[0][0]  # noqa: S608
     skipped = _rows(
         con,

@@ -119,7 +119,7 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Rep
         from analytics.quarantine q
         left join raw.ingest_file f on f.file_id = q.file_id
         left join analytics.opd_map m on m.opd_raw = q.{opd_col}
-        group by all order by jumlah desc, q.source_file, q.rule""",
+        group by all order by jumlah desc, q.source_file, q.rule""",  # noqa: S608
     )  # noqa: S608 - constant identifier
     changes = query(
         con,
