@@ -65,7 +65,7 @@ def stage_function(name: str) -> Stage:
     elif name == "validate":
         from selaras.validate import validate_all as fn
     elif name == "match":
-        from selaras.match import match_all as fn
+        from selaras.match.stage import match_all as fn
     elif name == "reconcile":
         from selaras.reconcile import reconcile_all as fn
     elif name == "report":

@@ -56,6 +56,8 @@ create table if not exists match.usulan_candidate (
 alter table match.usulan_candidate add column if not exists uraian_score double;
 alter table match.usulan_candidate add column if not exists kode_score double;
 alter table match.usulan_candidate add column if not exists levels varchar;
+-- why this row is a candidate, in words (the evidence for and against), as planners read it
+alter table match.usulan_candidate add column if not exists alasan varchar;
 
 create table if not exists match.usulan_accommodation (
     usulan_ref      varchar primary key,
@@ -67,3 +69,6 @@ create table if not exists match.usulan_accommodation (
     reason          varchar not null,
     decided_by      varchar not null default 'matcher'
 );
+-- exact (OPD + kegiatan + lokasi equal after normalisation) / skor (the probabilistic
+-- score) / none; see selaras.match.usulan.decide
+alter table match.usulan_accommodation add column if not exists method varchar;

@@ -26,11 +26,14 @@ create or replace view analytics.renja_alignment as
         coalesce(a.method, 'none')      as method,
         a.score,
         coalesce(a.reason, 'Belum dicocokkan (jalankan selaras match).') as reason,
-        coalesce(a.decided_by, 'matcher') as decided_by
+        coalesce(a.decided_by, 'matcher') as decided_by,
+        k.target_ref                    as kandidat_rkpd_ref    -- best RKPD candidate, whatever the status
     from clean.renja r
-    left join match.renja_alignment a on a.renja_ref = r.row_ref;
+    left join match.renja_alignment a on a.renja_ref = r.row_ref
+    left join match.renja_candidate k
+        on k.renja_ref = r.row_ref and k.target_type = 'rkpd' and k.rank = 1;
 comment on view analytics.renja_alignment is
-    'One row per clean Renja row: the RKPD item and priority it serves, status (selaras / selaras_nama / perlu_review / tidak_selaras), method, score 0-100 and the reason.';
+    'One row per clean Renja row: the RKPD item and priority it serves, status (selaras / selaras_nama / perlu_review / tidak_selaras), method, score 0-100 and the reason; kandidat_rkpd_ref: the best RKPD candidate whatever the status.';
 
 create or replace view analytics.musrenbang_accommodation as
     select
@@ -56,12 +59,23 @@ create or replace view analytics.musrenbang_accommodation as
         u.tahapan,
         r.nama                          as nama_renja,
         r.opd                           as opd_renja,
-        coalesce(len(a.renja_refs), 0)  as jumlah_renja
+        coalesce(len(a.renja_refs), 0)  as jumlah_renja,
+        -- the best candidate Renja row whatever the status (renja_ref stays the accepted
+        -- match), its score and why; then the next three candidates
+        k.renja_ref                     as kandidat_ref,
+        k.score                         as kandidat_score,
+        k.alasan                        as kandidat_alasan,
+        alt.kandidat_lain
     from clean.usulan u
     left join match.usulan_accommodation a on a.usulan_ref = u.row_ref
-    left join clean.renja r on r.row_ref = a.renja_ref;
+    left join clean.renja r on r.row_ref = a.renja_ref
+    left join match.usulan_candidate k on k.usulan_ref = u.row_ref and k.rank = 1
+    left join (
+        select usulan_ref, list(renja_ref order by rank) as kandidat_lain
+        from match.usulan_candidate where rank between 2 and 4 group by usulan_ref
+    ) alt on alt.usulan_ref = u.row_ref;
 comment on view analytics.musrenbang_accommodation is
-    'One row per musrenbang or pokir proposal: status (terakomodir / perlu_review / tidak_terakomodir), the accommodating Renja row, score 0-100 and the reason.';
+    'One row per musrenbang or pokir proposal: status (terakomodir / perlu_review / tidak_terakomodir), the accommodating Renja row, score 0-100 and the reason; kandidat_ref / kandidat_score / kandidat_alasan: the best candidate row whatever the status, kandidat_lain: the next three.';
 
 create or replace view analytics.rkpd_coverage as
     select
@@ -92,8 +106,13 @@ create or replace view analytics.renja_candidates as
 comment on view analytics.renja_candidates is
     'Top candidates (RKPD items and nomenclature entries) behind each Renja alignment, with per-field scores.';
 
+-- usulan_ref is the same value as musrenbang_accommodation.usulan_ref (the proposal's id,
+-- else its row_ref), so the two join; row_ref is the clean.usulan row.
 create or replace view analytics.usulan_candidates as
-    select c.*, u.usulan, u.lokasi as lokasi_usulan, r.nama as nama_renja, r.opd as opd_renja, r.lokasi as lokasi_renja
+    select coalesce(u.usulan_id, c.usulan_ref) as usulan_ref,
+           c.usulan_ref as row_ref,
+           c.* exclude (usulan_ref),
+           u.usulan, u.lokasi as lokasi_usulan, r.nama as nama_renja, r.opd as opd_renja, r.lokasi as lokasi_renja
     from match.usulan_candidate c
     left join clean.usulan u on u.row_ref = c.usulan_ref
     left join clean.renja r on r.row_ref = c.renja_ref;

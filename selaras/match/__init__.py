@@ -1,25 +1,14 @@
 """Stage: match. Renja rows -> RKPD items and the nomenclature (renja.py); musrenbang and
-pokir proposals -> Renja rows (usulan.py). Reads the clean views, writes the match.*
-tables as a whole in one transaction.
+pokir proposals -> Renja rows (usulan.py). The stage itself is `selaras.match.stage.match_all`.
 
 Public functions: `match_all` (the stage), `match_renja`, `match_usulan`,
 `match_usulan_partition` (the scale-out unit), `normalize`, `parse_location`."""
 
-from __future__ import annotations
-
-import time
-from collections.abc import Callable, Iterable
-
-import duckdb
-import pandas as pd
-
-from selaras.match.location import Gazetteer, parse_location
+from selaras.match.location import parse_location
 from selaras.match.normalize import normalize
-from selaras.match.opd import OpdResolver
-from selaras.match.renja import RenjaConfig, match_renja
-from selaras.match.usulan import UsulanConfig, match_usulan, match_usulan_partition
-from selaras.runs import StageResult
-from selaras.settings import Settings
+from selaras.match.renja import match_renja
+from selaras.match.stage import build_resolver, load_inputs, match_all
+from selaras.match.usulan import match_usulan, match_usulan_partition
 
 __all__ = [
     "match_all",
@@ -31,121 +20,3 @@ __all__ = [
     "load_inputs",
     "build_resolver",
 ]
-
-MapFn = Callable[[Callable, Iterable], Iterable]
-
-# Columns read from the clean views (not `raw`: the matcher does not need the cells).
-_COLUMNS = {
-    "renja": "row_ref, source_file, sheet, source_row, opd, tahun, kode_raw, kode, kode_level, nama, program_kode, "
-    "program_nama, kegiatan_kode, kegiatan_nama, indikator, target_raw, target, satuan, lokasi, pagu, keterangan",
-    "rkpd": "row_ref, source_file, sheet, source_row, tahun, prioritas, sasaran, kode_raw, kode, kode_level, nama, "
-    "program_kode, program_nama, kegiatan_kode, kegiatan_nama, indikator, target, satuan, lokasi, pagu, opd",
-    "usulan": "row_ref, source_file, sheet, source_row, channel, usulan_id, tahun, tahapan, usulan, uraian, kode_raw, "
-    "kode, nama_kegiatan, lokasi, kecamatan, desa, kode_wilayah, volume_raw, volume, satuan, anggaran_raw, "
-    "anggaran, opd_tujuan",
-    "nomenklatur": "row_ref, versi, jenis_pemda, kode_raw, kode, kode_level, nama, kode_induk, kode_sebelumnya",
-    "wilayah": "row_ref, kode, level, nama, nama_lain, kode_induk",
-    "opd": "row_ref, kode, nama, singkatan",
-}
-
-
-def load_inputs(con: duckdb.DuckDBPyConnection, tahun: int | None = None) -> dict[str, pd.DataFrame]:
-    """The clean views as DataFrames, in source order. With `tahun`, plan rows of other
-    years are left out (rows without a year are kept)."""
-    out = {}
-    for name, cols in _COLUMNS.items():
-        sql = f"select {cols} from clean.{name}"  # noqa: S608 - constant names
-        params: list = []
-        if tahun is not None and name in ("renja", "rkpd", "usulan"):
-            sql += " where tahun is null or tahun = ?"
-            params.append(tahun)
-        sql += (
-            " order by source_file, sheet, source_row" if name != "nomenklatur" else " order by kode, row_ref"
-        )
-        out[name] = con.execute(sql, params).df()
-    return out
-
-
-def build_resolver(inputs: dict[str, pd.DataFrame]) -> OpdResolver:
-    """Agency names resolve to one canonical list: the region's OPD list when loaded, else
-    the agencies the RKPD names (the region's official plan), else those of the Renja."""
-    opd = inputs.get("opd")
-    if opd is not None and not opd.empty:
-        aliases = {
-            a: n
-            for a, n in zip(opd["singkatan"], opd["nama"], strict=True)
-            if isinstance(a, str) and a.strip()
-        }
-        return OpdResolver(list(opd["nama"]), aliases)
-    for kind in ("rkpd", "renja"):
-        names = list(inputs[kind]["opd"].dropna().unique()) if kind in inputs else []
-        if names:
-            return OpdResolver(names)
-    return OpdResolver([])
-
-
-def with_official_names(renja: pd.DataFrame, align: pd.DataFrame) -> pd.DataFrame:
-    """Renja rows plus `nama_resmi`: the name of the RKPD item they align with, else of the
-    nearest nomenclature entry. A row whose name cell is empty (only a code) still says what
-    it is, and proposals meet the official wording too."""
-    if renja.empty or align.empty:
-        return renja.assign(nama_resmi=None)
-    a = align.set_index("renja_ref")
-    aligned = a["status"].isin(["selaras", "selaras_nama"])
-    resmi = a["nama_rkpd"].where(aligned & a["nama_rkpd"].notna(), a["nama_nomenklatur"])
-    return renja.assign(nama_resmi=renja["row_ref"].map(resmi))
-
-
-def match_all(
-    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, map_fn: MapFn = map
-) -> StageResult:
-    """The match stage: read clean.*, run both matchers, replace match.* in one transaction.
-    `map_fn` runs the per-OPD proposal partitions (builtin map, or a Dask-backed map)."""
-    from selaras import warehouse
-
-    result = StageResult("match")
-    t0 = time.perf_counter()
-    inputs = load_inputs(con, settings.tahun)
-    resolver = build_resolver(inputs)
-    gazetteer = Gazetteer.from_frame(inputs["wilayah"])
-
-    align, renja_cands = match_renja(
-        inputs["renja"], inputs["rkpd"], inputs["nomenklatur"], RenjaConfig.from_settings(settings), resolver
-    )
-    t1 = time.perf_counter()
-    renja = with_official_names(inputs["renja"], align)
-    acc, usulan_cands = match_usulan(
-        inputs["usulan"], renja, gazetteer, UsulanConfig.from_settings(settings), resolver, map_fn=map_fn
-    )
-    t2 = time.perf_counter()
-
-    with warehouse.transaction(con):
-        for table in (
-            "match.renja_candidate",
-            "match.renja_alignment",
-            "match.usulan_candidate",
-            "match.usulan_accommodation",
-        ):
-            con.execute(f"delete from {table}")  # noqa: S608 - constant names
-        warehouse.insert_df(con, "match.renja_alignment", align.assign(decided_by="matcher"))
-        warehouse.insert_df(con, "match.renja_candidate", renja_cands)
-        warehouse.insert_df(con, "match.usulan_accommodation", acc.assign(decided_by="matcher"))
-        warehouse.insert_df(con, "match.usulan_candidate", usulan_cands)
-
-    result.figures.update(
-        {
-            "renja": len(align),
-            **{f"renja_{k}": int(v) for k, v in align["status"].value_counts().items()},
-            "usulan": len(acc),
-            **{f"usulan_{k}": int(v) for k, v in acc["status"].value_counts().items()},
-            "seconds_renja": round(t1 - t0, 2),
-            "seconds_usulan": round(t2 - t1, 2),
-        }
-    )
-    if not inputs["renja"].empty and inputs["rkpd"].empty:
-        result.problem(
-            "RKPD belum dimuat: baris Renja tidak bisa dicek keselarasannya (no RKPD rows).", fatal=False
-        )
-    if not inputs["usulan"].empty and inputs["renja"].empty:
-        result.problem("Renja belum dimuat: usulan tidak bisa dicek (no Renja rows).", fatal=False)
-    return result

@@ -35,6 +35,7 @@ FEATURE_COLUMNS = [
     "work",
     "work_mask",
     "name",
+    "name_key",
     "name_x",
     "name_c",
     "doc",
@@ -136,6 +137,8 @@ def _features(
             "work": works,
             "work_mask": [work_mask(w) for w in works],
             "name": objs,
+            # the whole name, normalised: the key of the exact rule (same kegiatan by name)
+            "name_key": [norm.normalize(n) for n in names],
             "name_x": objs_x,
             "name_c": objs_c,
             "doc": texts,

@@ -34,6 +34,44 @@ _WHOLE_REGION = re.compile(r"^\s*(?:provinsi|prov|propinsi|kabupaten|kab|kota)\b
 _RT = re.compile(r"\brt\.?\s*:?\s*0*(\d{1,3})(?:\s*[/.\-]\s*(?:rw\.?\s*)?0*(\d{1,3}))?")
 _RW = re.compile(r"\brw\.?\s*:?\s*0*(\d{1,3})")
 _BARE_RTRW = re.compile(r"\b0*(\d{1,3})\s*/\s*0*(\d{1,3})\b")
+# "No. 131 C", "Km 5", "Dusun III", "Blok B2", "Gg. 4": a numbered part of an address. The
+# number (with its letter) is a hard key: "No. 131 C" and "No. 131" are two houses.
+_NUMBERED = re.compile(
+    r"\b(?P<kind>no|nomor|km|dusun|dsn|blok|gg|gang|lingkungan|lk)\b\.?\s*:?\s*"
+    r"(?P<num>\d{1,4}|(?:x{0,1}(?:ix|iv|v?i{0,3}))(?=\b))(?:\s*(?P<suffix>[a-z])\b)?"
+)
+_KIND = {"nomor": "no", "dsn": "dusun", "gang": "gg", "lk": "lingkungan"}
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+
+
+def _arabic(num: str) -> str:
+    """'III' -> '3', '012' -> '12' (numbers compare as numbers)."""
+    if num.isdigit():
+        return str(int(num))
+    total, prev = 0, 0
+    for ch in reversed(num):
+        v = _ROMAN[ch]
+        total += -v if v < prev else v
+        prev = max(prev, v)
+    return str(total)
+
+
+def address_numbers(text: str) -> frozenset[str]:
+    """The numbered address parts of a (lower-case) text, as "kind:number[letter]".
+
+    >>> sorted(address_numbers("jl. raya l no. 131 c dusun iii"))
+    ['dusun:3', 'no:131c']
+    """
+    out = set()
+    for m in _NUMBERED.finditer(text):
+        num = m.group("num")
+        if not num:
+            continue
+        kind = _KIND.get(m.group("kind"), m.group("kind"))
+        out.add(f"{kind}:{_arabic(num)}{m.group('suffix') or ''}")
+    return frozenset(out)
+
+
 _GENERIC = frozenset(
     "kp kmp kampung dusun dsn dukuh rt rw jl jln jalan gg gang blok lokasi desa kelurahan kel ds kec kecamatan "
     "kab kabupaten kota dan di no nomor sd s d sampai lingkungan link perum perumahan komplek sekitar wilayah "
@@ -69,6 +107,8 @@ class Location:
     detail: tuple[str, ...] = ()  # kampung / dusun / jalan words
     rt: frozenset[int] = frozenset()
     rw: frozenset[int] = frozenset()
+    # numbered parts of an address other than RT/RW: "no:131c", "km:5", "dusun:3", "blok:a"
+    nums: frozenset[str] = frozenset()
 
     @property
     def kecamatan(self) -> frozenset[str]:
@@ -281,7 +321,14 @@ def parse_location(
         scope = "desa" if any(p.desa for p in places) else ("kecamatan" if scope != "kabupaten" else scope)
     elif scope == "none" and (detail or rt or rw):
         scope = "detail"
-    return Location(places=tuple(places), scope=scope, detail=detail, rt=frozenset(rt), rw=frozenset(rw))
+    return Location(
+        places=tuple(places),
+        scope=scope,
+        detail=detail,
+        rt=frozenset(rt),
+        rw=frozenset(rw),
+        nums=address_numbers(detail_text),
+    )
 
 
 def _drop_region_names(words: list[str], keys: set[str | None]) -> list[str]:
@@ -391,11 +438,9 @@ def _same(code_a: str | None, key_a: str | None, code_b: str | None, key_b: str 
 def detail_relation(a: Location, b: Location) -> str | None:
     """sama (identical detail) / same / beda / None (nothing to compare). Different RT or
     RW numbers are different places even inside one kampung."""
-    rt_conflict = bool(a.rt and b.rt and not (a.rt & b.rt))
-    rw_conflict = bool(a.rw and b.rw and not (a.rw & b.rw))
-    if rt_conflict or rw_conflict:
+    if number_conflict(a, b):
         return "beda"
-    if (a.detail or a.rt or a.rw) and a.detail == b.detail and a.rt == b.rt and a.rw == b.rw:
+    if has_detail(a) and a.detail == b.detail and a.rt == b.rt and a.rw == b.rw and a.nums == b.nums:
         return "sama"
     rtrw_agree = bool((a.rw and b.rw) or (a.rt and b.rt))
     if a.detail and b.detail:
@@ -408,7 +453,26 @@ def detail_relation(a: Location, b: Location) -> str | None:
 
 
 def has_detail(loc: Location) -> bool:
-    return bool(loc.detail or loc.rt or loc.rw)
+    return bool(loc.detail or loc.rt or loc.rw or loc.nums)
+
+
+def number_conflict(a: Location, b: Location) -> bool:
+    """A hard key: both name an RT, RW, house number, KM, dusun (...) of the same kind and
+    the numbers differ ("RT 17" / "RT 18", "No. 131 C" / "No. 131"). Such places are
+    different, however alike the rest of the address is written."""
+    if (a.rt and b.rt and not (a.rt & b.rt)) or (a.rw and b.rw and not (a.rw & b.rw)):
+        return True
+    if not a.nums or not b.nums:
+        return False
+    kinds_a: dict[str, set[str]] = defaultdict(set)
+    for n in a.nums:
+        k, v = n.split(":", 1)
+        kinds_a[k].add(v)
+    kinds_b: dict[str, set[str]] = defaultdict(set)
+    for n in b.nums:
+        k, v = n.split(":", 1)
+        kinds_b[k].add(v)
+    return any(kinds_b[k] and not (kinds_a[k] & kinds_b[k]) for k in kinds_a)
 
 
 def compare_locations(a: Location, b: Location) -> str:

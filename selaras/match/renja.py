@@ -289,6 +289,38 @@ def _norm_names(texts, norm: Normalizer) -> list[str]:
     return [norm.normalize(t) if _s(t) else "" for t in texts]
 
 
+def _code_bonus(hint: list[str | None], target_codes: pd.Series):
+    """Blocking evidence for the candidate search: a bonus for the same code or a shared
+    ancestor (the generic X.XX form included), as a function of a query slice."""
+    vocab: dict = {}
+
+    def keys(code: str | None) -> list[str]:
+        if not code:
+            return []
+        out = [f"c:{code}"] + [f"p:{p}" for p in code_prefixes(code)]
+        g = generic_code(code)
+        if g:
+            out += [f"c:{g}"] + [f"p:{p}" for p in code_prefixes(g)[:2]]
+        return out
+
+    def tkeys(code: str | None) -> list[str]:
+        if not code:
+            return []
+        return [f"c:{code}"] + [f"p:{p}" for p in [code, *code_prefixes(code)]]
+
+    qk, _ = cand.incidence([keys(c) for c in hint], vocab)
+    tk, _ = cand.incidence([tkeys(c) for c in target_codes], vocab)
+    n = max(qk.shape[1], tk.shape[1])
+    qk.resize((qk.shape[0], n))
+    tk.resize((tk.shape[0], n))
+    tkt = tk.T.tocsc()
+
+    def bonus(sl: slice) -> np.ndarray:
+        return 0.15 * np.minimum((qk[sl] @ tkt).toarray(), 4.0)
+
+    return bonus
+
+
 def score_candidates(
     renja: pd.DataFrame,
     targets: pd.DataFrame,
@@ -311,33 +343,7 @@ def score_candidates(
     q_names = correct_typos(_norm_names(renja["nama"], norm), t_names)
     index = NameIndex(q_names, t_names)
 
-    # blocking evidence: same code / same ancestor (generic X.XX form included)
-    vocab: dict = {}
-
-    def keys(code: str | None) -> list[str]:
-        if not code:
-            return []
-        out = [f"c:{code}"] + [f"p:{p}" for p in code_prefixes(code)]
-        g = generic_code(code)
-        if g:
-            out += [f"c:{g}"] + [f"p:{p}" for p in code_prefixes(g)[:2]]
-        return out
-
-    def tkeys(code: str | None) -> list[str]:
-        if not code:
-            return []
-        return [f"c:{code}"] + [f"p:{p}" for p in [code, *code_prefixes(code)]]
-
-    qk, _ = cand.incidence([keys(c) for c in hint], vocab)
-    tk, _ = cand.incidence([tkeys(c) for c in targets["kode"]], vocab)
-    n = max(qk.shape[1], tk.shape[1])
-    qk.resize((qk.shape[0], n))
-    tk.resize((tk.shape[0], n))
-    tkt = tk.T.tocsc()
-
-    def bonus(sl: slice) -> np.ndarray:
-        return 0.15 * np.minimum((qk[sl] @ tkt).toarray(), 4.0)
-
+    bonus = _code_bonus(hint, targets["kode"])
     qi, ti, _ = index.top_k(cfg.candidate_k, bonus=bonus)
     name_sim = index.pair(qi, ti)
 

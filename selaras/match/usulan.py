@@ -28,11 +28,20 @@ from rapidfuzz import fuzz, process
 from selaras.match import candidates as cand
 from selaras.match.features import related_mask, renja_features, usulan_features
 from selaras.match.linkage import ALL, Model, default_model, load_model, probability_score, text_level
-from selaras.match.location import Gazetteer, compare_locations, has_detail
+from selaras.match.location import Gazetteer, compare_locations, has_detail, number_conflict
 from selaras.match.normalize import Normalizer, code_prefixes, is_standard_code, learn_acronyms
 from selaras.match.opd import OpdResolver
 
-ACCOMMODATION_COLUMNS = ["usulan_ref", "channel", "status", "renja_ref", "renja_refs", "score", "reason"]
+ACCOMMODATION_COLUMNS = [
+    "usulan_ref",
+    "channel",
+    "status",
+    "renja_ref",
+    "renja_refs",
+    "score",
+    "reason",
+    "method",
+]
 CANDIDATE_COLUMNS = [
     "usulan_ref",
     "rank",
@@ -48,6 +57,7 @@ CANDIDATE_COLUMNS = [
     "opd_score",
     "kode_score",
     "levels",
+    "alasan",
 ]
 FIELDS = ("opd", "kegiatan", "pekerjaan", "uraian", "lokasi", "volume", "biaya")
 _LEVEL_SCORE = {
@@ -132,8 +142,8 @@ def build_work_items(
     config: UsulanConfig,
     resolver: OpdResolver | None = None,
 ) -> list[UsulanWorkItem]:
-    """Partition by target OPD. Proposals whose OPD is unknown, or has no Renja row, are
-    matched against every Renja row (the OPD field then weighs against them)."""
+    """Partition by target OPD. Proposals whose OPD is unresolved are matched against every
+    Renja row (and their reason says so); a resolved OPD without Renja rows has none."""
     if resolver is None:
         resolver = OpdResolver(list(renja.get("opd", pd.Series(dtype=object)).dropna().unique()))
     u = usulan.copy()
@@ -141,8 +151,9 @@ def build_work_items(
     u["_opd_label"] = u.get("opd_tujuan")
     u["opd_tujuan"] = u.get("opd_tujuan", pd.Series(index=u.index, dtype=object)).map(resolver.resolve)
     r["opd"] = r.get("opd", pd.Series(index=r.index, dtype=object)).map(resolver.resolve)
-    renja_opds = set(r["opd"].dropna())
-    part = u["opd_tujuan"].where(u["opd_tujuan"].isin(renja_opds), "")
+    # a different OPD never matches: a proposal whose OPD resolves keeps to that OPD's rows
+    # (none: not accommodated); only an unresolved OPD is searched across every OPD
+    part = u["opd_tujuan"].fillna("")
     items = []
     for key in sorted(part.unique()):
         uu = u[part == key].drop(columns="_opd_label")
@@ -218,6 +229,7 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
                 "renja_refs": [[] for _ in range(len(P))],
                 "score": 0.0,
                 "reason": reason,
+                "method": "none",
             }
         )
         return acc, pd.DataFrame(columns=CANDIDATE_COLUMNS)
@@ -239,12 +251,11 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
         pairs[f"bits_{f}"] = field_bits[f]
     for k, v in sims.items():
         pairs[k] = v
-    pairs = pairs.sort_values(["qi", "weight", "ti"], ascending=[True, False, True], kind="stable")
-    pairs["rank"] = pairs.groupby("qi").cumcount() + 1
+    pairs = mark_rules(P, R, pairs)
 
     decisions = decide(P, R, pairs, channel, cfg)
     acc = _accommodation_frame(P, R, r_df, pairs, decisions, channel, model, item)
-    cands = _candidate_frame(P, R, pairs[pairs["rank"] <= cfg.top_k])
+    cands = _candidate_frame(P, R, pairs[pairs["rank"] <= cfg.top_k], model)
     return acc, cands
 
 
@@ -628,6 +639,19 @@ def comparison_levels(
 
 
 # --- decision -----------------------------------------------------------------------------
+#
+# Decided in order, not by summing (planners reason this way):
+# 1. the exact rule: the same OPD, the same kegiatan / sub kegiatan (code or normalised
+#    name) and the same place means terakomodir (method `exact`), whatever volume or cost say;
+# 2. hard keys: a pair whose addresses carry different RT / RW / No. / KM / dusun numbers is
+#    two places and is never accepted; a different OPD never matches (partitioning: only a
+#    proposal whose OPD is unresolved is searched across OPDs, and its reason says so);
+# 3. only then the probabilistic score (method `skor`).
+# Candidates rank lexicographically: allowed, exact kegiatan, exact location, match weight,
+# so agreeing volume can never overturn a location mismatch.
+
+#: Tier of a claim: exact beats scored whatever the weights.
+EXACT, SCORED = 2, 1
 
 
 @dataclass
@@ -636,6 +660,35 @@ class Decision:
     status: str
     note: str = ""  # why a good row was not taken
     best: int | None = None  # index into pairs of the best candidate
+    method: str = "none"  # exact / skor / none
+
+
+def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Columns of the ordered rules on the scored pairs: exact_keg, exact_loc, exact (OPD +
+    kegiatan + location), hard (a hard key disagrees: the pair can never be accepted), then
+    sorted lexicographically per proposal and ranked."""
+    qi, ti = pairs["qi"].to_numpy(), pairs["ti"].to_numpy()
+    kp, kr = P["name_key"].to_numpy()[qi], R["name_key"].to_numpy()[ti]
+    same_name = np.array([bool(a) and a == b for a, b in zip(kp, kr, strict=True)], dtype=bool)
+    exact_keg = (pairs["code_level"].to_numpy() == "sama") | same_name
+    locs_p, locs_r = P["loc"].to_numpy(), R["loc"].to_numpy()
+    lv_loc = pairs["lv_lokasi"].to_numpy()
+    same_loc = np.array(
+        [locs_p[a].scope != "none" and locs_p[a] == locs_r[b] for a, b in zip(qi, ti, strict=True)],
+        dtype=bool,
+    )
+    exact_loc = np.isin(lv_loc, ["desa_detail_sama", "desa"]) | same_loc
+    hard = np.array([number_conflict(locs_p[a], locs_r[b]) for a, b in zip(qi, ti, strict=True)], dtype=bool)
+    hard |= pairs["lv_opd"].to_numpy() == "beda"
+    exact = exact_keg & exact_loc & (pairs["lv_opd"].to_numpy() == "sama") & ~hard
+    pairs = pairs.assign(exact_keg=exact_keg, exact_loc=exact_loc, exact=exact, hard=hard)
+    pairs = pairs.sort_values(
+        ["qi", "hard", "exact_keg", "exact_loc", "weight", "ti"],
+        ascending=[True, True, False, False, False, True],
+        kind="stable",
+    )
+    pairs["rank"] = pairs.groupby("qi").cumcount() + 1
+    return pairs
 
 
 def _dup_keys(P: pd.DataFrame, channel: np.ndarray) -> list[tuple]:
@@ -652,122 +705,191 @@ def _dup_keys(P: pd.DataFrame, channel: np.ndarray) -> list[tuple]:
     ]
 
 
-def decide(
-    P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.ndarray, cfg: UsulanConfig
-) -> dict[int, Decision]:
-    """Status and accommodating rows of every proposal in the partition.
+Option = tuple[int, float, int]  # (row, weight, tier)
 
-    - A proposal claims its best row and any row within `split_margin_bits` of it (a split
-      proposal), when their score reaches `review_min`.
-    - A row claimed by several different proposals stays with those within
-      `explain_margin_bits` of the row's best proposal; the others lose it (the row is
-      better explained by another proposal) and try their next rows, or go to review.
-      Rows that read as collections (desa-level row, more volume or pagu than the
-      proposal) are exempt: they hold several proposals.
-    - Identical proposals (same channel and every compared field) share their equally good
-      rows out in source order; an identical proposal left without a row goes to review
-      as a duplicate instead of being counted twice.
-    """
-    best_idx = pairs.groupby("qi", sort=True).head(1)
-    best_pair = dict(zip(best_idx["qi"], best_idx.index, strict=True))
-    good = pairs[pairs["score"] >= cfg.review_min]
-    options: dict[int, list[tuple[int, float]]] = defaultdict(list)  # already sorted by weight desc
-    for q, t, w in zip(good["qi"], good["ti"], good["weight"], strict=True):
-        options[q].append((t, w))
 
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for q, key in enumerate(_dup_keys(P, channel)):
-        groups[key].append(q)
-    group_of = {q: g for g, qs in groups.items() for q in qs}
+def _options(pairs: pd.DataFrame, cfg: UsulanConfig) -> dict[int, list[Option]]:
+    """Rows each proposal may claim, best first: exact pairs (any score) and scored pairs
+    reaching `review_min`; never a pair a hard key rules out."""
+    ok = ~pairs["hard"] & (pairs["exact"] | (pairs["score"] >= cfg.review_min))
+    good = pairs[ok]
+    options: dict[int, list[Option]] = defaultdict(list)
+    for q, t, w, e in zip(good["qi"], good["ti"], good["weight"], good["exact"], strict=True):
+        options[q].append((t, w, EXACT if e else SCORED))
+    return options
 
-    # Claims in rounds: a proposal whose best rows are better explained by other proposals
-    # (mutual best within `explain_margin_bits`) falls back to its next rows.
-    # A row that reads as a collection (it names no kampung / RT where the proposal does, or
-    # holds more volume or pagu than the proposal) may take several proposals: no explaining
-    # away there.
+
+def _shared_pairs(pairs: pd.DataFrame) -> set[tuple[int, int]]:
+    """Pairs whose row reads as a collection (it names no kampung / RT where the proposal
+    does, or holds more volume or pagu than the proposal): such a row may take several
+    proposals, no explaining away there."""
     aggregate = (
-        good["lv_lokasi"].isin(["desa_sebagian", "kecamatan", "kabupaten", "missing"])
-        | (good["lv_volume"] == "renja_lebih")
-        | (good["lv_biaya"] == "pagu_lebih")
+        pairs["lv_lokasi"].isin(["desa_sebagian", "kecamatan", "kabupaten", "missing"])
+        | (pairs["lv_volume"] == "renja_lebih")
+        | (pairs["lv_biaya"] == "pagu_lebih")
     )
-    shared = set(zip(good.loc[aggregate, "qi"], good.loc[aggregate, "ti"], strict=True))
-    claims: dict[int, list[tuple[int, float]]] = {}
+    return set(zip(pairs.loc[aggregate, "qi"], pairs.loc[aggregate, "ti"], strict=True))
+
+
+def _claim(avail: list[Option], margin: float) -> list[Option]:
+    """A proposal's claim: its best tier, and there the rows within `margin` bits of the best
+    one (a proposal split over rows)."""
+    if not avail:
+        return []
+    tier = max(o[2] for o in avail)
+    top = [o for o in avail if o[2] == tier]
+    best = max(o[1] for o in top)
+    return [o for o in top if o[1] >= best - margin]
+
+
+def _explain_away(
+    claims: dict[int, list[Option]],
+    group_of: dict[int, tuple],
+    shared: set[tuple[int, int]],
+    margin: float,
+) -> dict[int, tuple[int, int]]:
+    """Drop claims on rows better explained by another proposal (a higher tier, or the same
+    tier and more than `margin` bits better), except identical proposals and collection rows.
+    Returns {proposal: (row lost, owner proposal)} and trims `claims` in place."""
+    row_best: dict[int, tuple[int, float, int]] = {}
+    for q in sorted(claims):
+        for t, w, tier in claims[q]:
+            if t not in row_best or (tier, w) > row_best[t][:2]:
+                row_best[t] = (tier, w, q)
+    lost: dict[int, tuple[int, int]] = {}
+    for q in sorted(claims):
+        kept = []
+        for t, w, tier in claims[q]:
+            bt, bw, owner = row_best[t]
+            beaten = bt > tier or w < bw - margin
+            if not beaten or group_of[owner] == group_of[q] or (q, t) in shared:
+                kept.append((t, w, tier))
+            else:
+                lost[q] = (t, owner)
+        claims[q] = kept
+    return lost
+
+
+def _claim_rounds(
+    P: pd.DataFrame,
+    options: dict[int, list[Option]],
+    group_of: dict[int, tuple],
+    shared: set[tuple[int, int]],
+    cfg: UsulanConfig,
+) -> tuple[dict[int, list[Option]], dict[int, str]]:
+    """Claims in rounds: a proposal whose best rows are better explained by other proposals
+    falls back to its next rows."""
+    claims: dict[int, list[Option]] = {}
     lost: dict[int, set[int]] = defaultdict(set)
     notes: dict[int, str] = {}
     pending = sorted(options)
     for _ in range(4):
         for q in pending:
-            avail = [(t, w) for t, w in options[q] if t not in lost[q]]
-            claims[q] = (
-                [(t, w) for t, w in avail if w >= avail[0][1] - cfg.split_margin_bits] if avail else []
-            )
-        row_best: dict[int, tuple[float, int]] = {}
-        for q in sorted(claims):
-            for t, w in claims[q]:
-                if t not in row_best or w > row_best[t][0]:
-                    row_best[t] = (w, q)
-        for q in sorted(claims):
-            kept = []
-            for t, w in claims[q]:
-                bw, owner = row_best[t]
-                if w >= bw - cfg.explain_margin_bits or group_of[owner] == group_of[q] or (q, t) in shared:
-                    kept.append((t, w))
-                else:
-                    lost[q].add(t)
-                    notes[q] = f"baris Renja terdekat lebih cocok untuk usulan {P.at[owner, 'ref']}"
-            claims[q] = kept
+            claims[q] = _claim([o for o in options[q] if o[0] not in lost[q]], cfg.split_margin_bits)
+        for q, (t, owner) in _explain_away(claims, group_of, shared, cfg.explain_margin_bits).items():
+            lost[q].add(t)
+            notes[q] = f"baris Renja terdekat lebih cocok untuk usulan {P.at[owner, 'ref']}"
         pending = [
-            q for q in sorted(claims) if not claims[q] and any(t not in lost[q] for t, _ in options[q])
+            q for q in sorted(claims) if not claims[q] and any(o[0] not in lost[q] for o in options[q])
         ]
         if not pending:
             break
+    return claims, notes
 
-    # identical proposals share out their rows
+
+def _share_identical(
+    P: pd.DataFrame, groups: dict[tuple, list[int]], claims: dict[int, list[Option]], notes: dict[int, str]
+) -> None:
+    """Identical proposals share out their equally good rows in source order; one left
+    without a row is noted as a duplicate instead of being counted twice. In place."""
     for members in groups.values():
         if len(members) < 2:
             continue
-        rows = sorted(
-            {t for q in members for t, _ in claims.get(q, [])},
-            key=lambda t: (-max(w for q in members for tt, w in claims.get(q, []) if tt == t), t),
-        )
-        weights = {t: w for q in members for t, w in claims.get(q, [])}
+        best: dict[int, Option] = {}
+        for q in members:
+            for o in claims.get(q, []):
+                if o[0] not in best or o[1:] > best[o[0]][1:]:
+                    best[o[0]] = (o[0], o[1], o[2])
+        rows = sorted(best, key=lambda t: (-best[t][2], -best[t][1], t))
         m, n = len(rows), len(members)
-        for i, q in enumerate(sorted(members)):
+        ordered = sorted(members)
+        for i, q in enumerate(ordered):
             if m >= n:
-                claims[q] = [(t, weights[t]) for t in rows[i * m // n : (i + 1) * m // n]]
+                claims[q] = [best[t] for t in rows[i * m // n : (i + 1) * m // n]]
             elif i < m:
-                claims[q] = [(rows[i], weights[rows[i]])]
+                claims[q] = [best[rows[i]]]
             else:
                 claims[q] = []
                 if m:
-                    first = sorted(members)[0]
                     notes[q] = (
-                        f"identik dengan usulan {P.at[first, 'ref']} yang sudah ditampung baris yang sama"
+                        f"identik dengan usulan {P.at[ordered[0], 'ref']} yang sudah ditampung baris yang sama"
                     )
 
-    out: dict[int, Decision] = {}
-    for q in range(len(P)):
-        lst = sorted(claims.get(q, []), key=lambda tw: (-tw[1], tw[0]))
-        bp = best_pair.get(q)
-        if lst:
-            top_score = float(probability_score(lst[0][1]))
-            if top_score >= cfg.terakomodir_min:
-                rows = [t for t, w in lst if probability_score(w) >= cfg.terakomodir_min]
-                out[q] = Decision(rows, "terakomodir", best=bp)
-            else:
-                out[q] = Decision([lst[0][0]], "perlu_review", best=bp)
-        elif bp is not None and pairs.at[bp, "score"] >= cfg.review_min:
-            out[q] = Decision([int(pairs.at[bp, "ti"])], "perlu_review", notes.get(q, ""), best=bp)
-        else:
-            out[q] = Decision([], "tidak_terakomodir", best=bp)
-    return out
+
+def _final(
+    claim: list[Option], best_pair: int | None, pairs: pd.DataFrame, note: str, cfg: UsulanConfig
+) -> Decision:
+    """Status of one proposal from its claim: exact -> terakomodir; a scored claim by its
+    score; no claim -> review when the best allowed candidate is close, else not accommodated."""
+    lst = sorted(claim, key=lambda o: (-o[2], -o[1], o[0]))
+    if lst and lst[0][2] == EXACT:
+        return Decision(
+            [t for t, _, tier in lst if tier == EXACT], "terakomodir", best=best_pair, method="exact"
+        )
+    if lst:
+        if float(probability_score(lst[0][1])) >= cfg.terakomodir_min:
+            rows = [t for t, w, _ in lst if probability_score(w) >= cfg.terakomodir_min]
+            return Decision(rows, "terakomodir", best=best_pair, method="skor")
+        return Decision([lst[0][0]], "perlu_review", best=best_pair, method="skor")
+    if (
+        best_pair is not None
+        and not pairs.at[best_pair, "hard"]
+        and pairs.at[best_pair, "score"] >= cfg.review_min
+    ):
+        return Decision([int(pairs.at[best_pair, "ti"])], "perlu_review", note, best=best_pair, method="skor")
+    return Decision([], "tidak_terakomodir", note, best=best_pair)
+
+
+def decide(
+    P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, channel: np.ndarray, cfg: UsulanConfig
+) -> dict[int, Decision]:
+    """Status and accommodating rows of every proposal in the partition (pairs come from
+    `mark_rules`, ranked per proposal).
+
+    - The exact rule first: a proposal with exact pairs claims those rows.
+    - Otherwise it claims its best scored row and any row within `split_margin_bits` of it
+      (a split proposal), when their score reaches `review_min`; pairs a hard key rules out
+      are never claimed.
+    - A row claimed by several different proposals stays with the best tier and those within
+      `explain_margin_bits` of the row's best proposal; the others lose it and try their
+      next rows, or go to review. Rows that read as collections are exempt.
+    - Identical proposals share out their equally good rows in source order.
+    """
+    best_idx = pairs.groupby("qi", sort=True).head(1)
+    best_pair = dict(zip(best_idx["qi"], best_idx.index, strict=True))
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for q, key in enumerate(_dup_keys(P, channel)):
+        groups[key].append(q)
+    group_of = {q: g for g, qs in groups.items() for q in qs}
+    claims, notes = _claim_rounds(P, _options(pairs, cfg), group_of, _shared_pairs(pairs), cfg)
+    _share_identical(P, groups, claims, notes)
+    return {
+        q: _final(claims.get(q, []), best_pair.get(q), pairs, notes.get(q, ""), cfg) for q in range(len(P))
+    }
 
 
 # --- output frames ------------------------------------------------------------------------
 
 
 def _evidence(rec: dict, model: Model) -> str:
-    """The strongest agreeing and disagreeing fields of one scored pair, in words."""
+    """The strongest agreeing and disagreeing fields of one scored pair, in words (the
+    ordered rules first: an exact pair, a hard key that rules it out)."""
+    if rec.get("exact"):
+        return "OPD, kegiatan dan lokasi sama persis (aturan cocok persis)"
+    if rec.get("hard"):
+        return (
+            "nomor alamat (RT/RW/No./KM/dusun) atau OPD berbeda: tempat atau OPD lain, tidak bisa dicocokkan"
+        )
     pos, neg = [], []
     for f in FIELDS:
         level = rec[f"lv_{f}"]
@@ -798,7 +920,7 @@ def _accommodation_frame(
     P, R, r_df, pairs, decisions, channel, model: Model, item: UsulanWorkItem
 ) -> pd.DataFrame:
     recs = []
-    cols = ["score", "ti", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]
+    cols = ["score", "ti", "exact", "hard", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]
     arrays = {c: pairs[c].to_numpy() for c in cols}
     pos = {i: n for n, i in enumerate(pairs.index)}
 
@@ -824,7 +946,7 @@ def _accommodation_frame(
                 if d.note:
                     reason += f" Tidak diambil otomatis: {d.note}."
             refs = [str(R.at[t, "ref"]) for t in d.rows]
-            recs.append((ref, channel[q], d.status, refs[0], refs, round(score, 2), reason))
+            recs.append((ref, channel[q], d.status, refs[0], refs, round(score, 2), reason, d.method))
         else:
             if d.best is not None:
                 best = rec(d.best)
@@ -839,17 +961,17 @@ def _accommodation_frame(
             else:
                 score = 0.0
                 reason = "Tidak terakomodir: tidak ada baris Renja yang mirip."
-            recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason))
+            recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason, d.method))
         if not item.key:
             recs[-1] = (
                 *recs[-1][:6],
-                recs[-1][6] + " OPD tujuan tidak dikenali atau tidak punya baris Renja; "
-                "dicari di baris Renja semua OPD.",
+                recs[-1][6] + " OPD tujuan tidak dikenali; dicari di baris Renja semua OPD (lintas OPD).",
+                recs[-1][7],
             )
     return pd.DataFrame.from_records(recs, columns=ACCOMMODATION_COLUMNS)
 
 
-def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame) -> pd.DataFrame:
+def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame, model: Model) -> pd.DataFrame:
     def lvl_score(f: str) -> list[float | None]:
         table = _LEVEL_SCORE[f]
         return [table.get(v) if v != "missing" else None for v in top[f"lv_{f}"]]
@@ -875,5 +997,14 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame) -> pd.
             "opd_score": lvl_score("opd"),
             "kode_score": [_LEVEL_SCORE["kode"].get(v) for v in top["code_level"]],
             "levels": levels,
+            # in words for the candidate and the three alternatives planners are shown
+            "alasan": [
+                _evidence(rec, model) if rank <= _SHOWN else None
+                for rank, rec in zip(top["rank"], top[_EVIDENCE_COLUMNS].to_dict("records"), strict=True)
+            ],
         }
     )
+
+
+_SHOWN = 4
+_EVIDENCE_COLUMNS = ["exact", "hard", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]

@@ -143,8 +143,20 @@ def test_match_all_fills_tables_and_views(loaded, settings):
     )
     cov = con.execute("select * from analytics.rkpd_coverage order by source_row").df()
     assert list(cov["tercakup"]) == [True, True, False]
-    cands = con.execute("select * from analytics.usulan_candidates where usulan_ref like '%:2'").df()
+    cands = con.execute("select * from analytics.usulan_candidates where row_ref like '%:2'").df()
     assert len(cands) >= 1 and cands["levels"].str.contains("lokasi=").all()
+    assert cands["alasan"].notna().all()
+    # usulan_ref joins the two views (the proposal's id, not its row_ref); row_ref in both
+    joined = con.execute(
+        "select a.usulan_ref, a.row_ref from analytics.usulan_candidates c "
+        "join analytics.musrenbang_accommodation a using (usulan_ref) where c.rank = 1"
+    ).df()
+    assert set(joined["usulan_ref"]) == {"U-1", "musrenbang/usulan.csv:csv:3"}
+    # the best candidate is shown whatever the status; renja_ref stays the accepted match
+    assert acc["kandidat_ref"].notna().all() and acc["kandidat_score"].notna().all()
+    assert acc["kandidat_ref"].iloc[0] == acc["renja_ref"].iloc[0]
+    assert pd.isna(acc["renja_ref"].iloc[1]) and acc["kandidat_alasan"].iloc[1]
+    assert "kandidat_rkpd_ref" in align.columns and align["kandidat_rkpd_ref"].notna().any()
     assert len(con.execute("select * from analytics.renja_candidates").df()) > 0
 
 
