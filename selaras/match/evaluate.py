@@ -1,7 +1,8 @@
 """Measure the matcher: precision, recall and F1 of its links, top-1 / top-5 accuracy of
-the nomenclature suggestion.
+its candidate lists, per labelled set, with a leave-one-set-out figure (the `terakomodir`
+cut point fitted on the other sets, scored on the held-out one) and the worst set.
 
-Three yardsticks:
+Yardsticks (the labelled sets are described in selaras.match.eval_sets):
 (a) the generated sample's ground truth (data_dir/truth/renja_rkpd.csv, usulan_renja.csv,
     see selaras.sample.truth) against the last run's match tables;
 (b) the real Kab. Sukabumi 2019 Musrenbang Desa -> Kecamatan links: Desa proposals are
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from selaras.match.eval_sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
@@ -225,7 +227,10 @@ def evaluate_nomenclature(
         frames.append(v)
     v = pd.concat(frames, ignore_index=True)
     kind = v["damage"].str.extract(r"kode:(\w+)")[0]
+    changed = kind != "exact"
     return {
+        "top1_changed": round(float(v.loc[changed, "ok1"].mean()), 4),
+        "top1_unchanged": round(float(v.loc[~changed, "ok1"].mean()), 4),
         "top1": round(float(v["ok1"].mean()), 4),
         "top5": round(float(v["ok5"].mean()), 4),
         "top1_indistinguishable": round(float((v["ok1"] | v["same"]).mean()), 4),
@@ -277,6 +282,10 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
     return out
 
 
+def _fmt(v: object) -> str:
+    return f"{v:.3f}" if isinstance(v, float | int) and not isinstance(v, bool) else ""
+
+
 # --- CLI -------------------------------------------------------------------------------------
 
 
@@ -290,6 +299,149 @@ def shared_data_dir() -> Path | None:
         Path.cwd().parent / "shared" / "data",
     ]
     return next((p for p in candidates if p.is_dir()), None)
+
+
+def sukabumi_set(shared: Path) -> LinkSet | None:
+    path = shared / SUKABUMI_FILE
+    if not path.exists():
+        return None
+    usulan, renja, gaz, truth = sukabumi_frames(path)
+    return LinkSet(
+        "sukabumi", "Kab. Sukabumi", "desa->kecamatan", "usulan_asal_id (real)", usulan, renja, truth, gaz
+    )
+
+
+def run_link_set(ls: LinkSet, config: UsulanConfig) -> dict:
+    """P / R / F1 of the accepted links, top-1 / top-5 of the candidate lists, and the
+    per-proposal decisions to refit the threshold on (`decisions`)."""
+    t = time.perf_counter()
+    acc, cands = match_usulan(ls.usulan, ls.renja, ls.gazetteer, config)
+    seconds = time.perf_counter() - t
+    out = link_metrics(_links(acc[acc["status"] == "terakomodir"], "usulan_ref", "renja_refs"), ls.truth)
+    true_rows: dict[str, set[str]] = {}
+    for a, b in ls.truth:
+        true_rows.setdefault(a, set()).add(b)
+    ranked = cands.groupby("usulan_ref")["renja_ref"].apply(list).to_dict()
+    hits = [[r in rows for r in ranked.get(q, [])] for q, rows in true_rows.items()]
+    out["top1"] = round(float(np.mean([bool(h[:1]) and h[0] for h in hits])), 4) if hits else None
+    out["top5"] = round(float(np.mean([any(h[:5]) for h in hits])), 4) if hits else None
+    out["n"], out["seconds"] = len(ls.usulan), round(seconds, 2)
+    out["exact"] = int((acc.get("method") == "exact").sum()) if "method" in acc else 0
+    out["decisions"] = acc[["usulan_ref", "status", "renja_refs", "score", "method"]]
+    return out
+
+
+def links_at(decisions: pd.DataFrame, threshold: float) -> set[tuple[str, str]]:
+    """The links a run would accept at another `terakomodir` cut point: exact decisions
+    always, scored ones (accepted or sent to review) when their score reaches it."""
+    d = decisions
+    keep = (d["method"] == "exact") | (
+        d["status"].isin(["terakomodir", "perlu_review"]) & (d["score"] >= threshold)
+    )
+    return _links(d[keep], "usulan_ref", "renja_refs")
+
+
+THRESHOLD_GRID = tuple(float(x) for x in np.arange(30.0, 95.0, 2.5))
+
+
+def leave_one_set_out(results: dict[str, dict], truths: dict[str, set]) -> dict[str, dict]:
+    """For every link set: the `terakomodir` cut point that maximises the mean F1 of the
+    OTHER sets, and the held-out set's P / R / F1 at that cut point."""
+    out: dict[str, dict] = {}
+    names = [n for n in results if "decisions" in results[n]]
+    for held in names:
+        others = [n for n in names if n != held]
+        if not others:
+            continue
+
+        def mean_f1(t: float, others=others) -> float:
+            return float(
+                np.mean([link_metrics(links_at(results[o]["decisions"], t), truths[o])["f1"] for o in others])
+            )
+
+        best = max(THRESHOLD_GRID, key=lambda t: (mean_f1(t), -abs(t - 60.0)))
+        m = link_metrics(links_at(results[held]["decisions"], best), truths[held])
+        out[held] = {"threshold": best, **{k: m[k] for k in ("precision", "recall", "f1")}}
+    return out
+
+
+def run_code_set(cs: CodeSet, config: RenjaConfig) -> dict:
+    """Top-1 / top-5 of the suggested nomenclature code."""
+    t = time.perf_counter()
+    _, cands = match_renja(cs.rows.drop(columns=["kode_benar", "damage"]), None, cs.nomen, config)
+    c = cands[cands["target_type"] == "nomenklatur"]
+    top1 = c[c["rank"] == 1].set_index("renja_ref")["target_kode"].reindex(cs.rows["row_ref"]).to_numpy()
+    top5 = c.groupby("renja_ref")["target_kode"].apply(set).reindex(cs.rows["row_ref"]).to_numpy()
+    ok1 = top1 == cs.rows["kode_benar"].to_numpy()
+    ok5 = np.array(
+        [k in s if isinstance(s, set) else False for k, s in zip(cs.rows["kode_benar"], top5, strict=True)]
+    )
+    return {
+        "top1": round(float(ok1.mean()), 4),
+        "top5": round(float(ok5.mean()), 4),
+        "n": len(cs.rows),
+        "seconds": round(time.perf_counter() - t, 2),
+    }
+
+
+def evaluate_sets(settings, shared: Path) -> list[dict]:
+    """Every labelled set that has its data here: one row of figures per set (the
+    leave-one-set-out figure on link sets), in a fixed order."""
+    ucfg, rcfg = UsulanConfig.from_settings(settings), RenjaConfig.from_settings(settings)
+    link_sets = [
+        s for s in (sukabumi_set(shared), malang_set(shared), pengadaan_set(shared)) if s is not None
+    ]
+    results = {ls.name: run_link_set(ls, ucfg) for ls in link_sets}
+    loso = leave_one_set_out(results, {ls.name: ls.truth for ls in link_sets})
+    rows = []
+    for ls in link_sets:
+        m = results[ls.name]
+        rows.append(
+            {
+                "set": ls.name,
+                "region": ls.region,
+                "task": ls.kind,
+                "label": ls.label,
+                **{k: m[k] for k in ("precision", "recall", "f1", "top1", "top5", "n", "seconds", "exact")},
+                "loso": loso.get(ls.name),
+            }
+        )
+    cs = pasangkayu_set(shared)
+    if cs is not None:
+        rows.append(
+            {
+                "set": cs.name,
+                "region": cs.region,
+                "task": cs.kind,
+                "label": cs.label,
+                **run_code_set(cs, rcfg),
+            }
+        )
+    if (shared / NOMEN_SUB_FILE).exists():
+        m = evaluate_nomenclature(shared, config=rcfg)
+        rows.append(
+            {
+                "set": "nomenklatur",
+                "region": "nomenklatur 2027",
+                "task": "varian/kode lama->kode",
+                "label": "damaged real item (mechanical)",
+                "top1": m["top1"],
+                "top5": m["top5"],
+                "n": m["items"],
+                "seconds": m["seconds"],
+                "top1_changed": m["top1_changed"],
+                "top1_unchanged": m["top1_unchanged"],
+            }
+        )
+    return rows
+
+
+def worst_set(rows: list[dict]) -> dict | None:
+    """The link set with the lowest leave-one-set-out F1 (else F1)."""
+    scored = [r for r in rows if r.get("f1") is not None]
+    if not scored:
+        return None
+    return min(scored, key=lambda r: (r["loso"] or {}).get("f1", r["f1"]))
 
 
 def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = None) -> dict:
@@ -306,10 +458,7 @@ def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = 
             con.close()
     shared = shared or shared_data_dir()
     if shared is not None:
-        if (shared / SUKABUMI_FILE).exists():
-            out["sukabumi"] = evaluate_sukabumi(shared / SUKABUMI_FILE, UsulanConfig.from_settings(settings))
-        if (shared / NOMEN_SUB_FILE).exists():
-            out["nomenklatur"] = evaluate_nomenclature(shared, config=RenjaConfig.from_settings(settings))
+        out["sets"] = evaluate_sets(settings, shared)
     return out
 
 
@@ -328,7 +477,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
         )
         return 1
     table = Table(title="Evaluasi pencocokan (matcher evaluation)")
-    for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "n"):
+    for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "P loso", "F1 loso", "n"):
         table.add_column(col, no_wrap=True)
     notes = []
     sample = results.get("sample", {})
@@ -343,36 +492,33 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
                 f"{m['f1']:.3f}",
                 "",
                 "",
+                "",
+                "",
                 str(m["rows"]),
             )
             notes.append(
                 f"sampel {label}: status benar {m['status_accuracy']:.3f}, perlu_review {m['perlu_review']}"
             )
-    if "sukabumi" in results:
-        m = results["sukabumi"]
+    for r in results.get("sets", []):
         table.add_row(
-            "Sukabumi",
-            "desa->kec",
-            f"{m['precision']:.3f}",
-            f"{m['recall']:.3f}",
-            f"{m['f1']:.3f}",
-            "",
-            "",
-            str(m["proposals"]),
+            r["set"],
+            r["task"],
+            *(_fmt(r.get(k)) for k in ("precision", "recall", "f1", "top1", "top5")),
+            _fmt((r.get("loso") or {}).get("precision")),
+            _fmt((r.get("loso") or {}).get("f1")),
+            str(r["n"]),
         )
-        notes.append(
-            f'Sukabumi 2019: "diteruskan atau tidak" F1 {m["carried_forward"]["f1"]:.3f}; '
-            f"{m['true']} tautan benar; {m['seconds']} s"
+        extra = (
+            f"; kode berubah {r['top1_changed']:.3f}, kode tetap {r['top1_unchanged']:.3f}"
+            if "top1_changed" in r
+            else ""
         )
-    if "nomenklatur" in results:
-        m = results["nomenklatur"]
-        table.add_row(
-            "nomenklatur", "varian->kode", "", "", "", f"{m['top1']:.3f}", f"{m['top5']:.3f}", str(m["items"])
-        )
-        notes.append(
-            f"nomenklatur 2027: top-1 bila item kembar (nama dan kegiatan sama) dihitung benar "
-            f"{m['top1_indistinguishable']:.3f}; per jenis kerusakan kode {m['by_code_damage']}"
-        )
+        cut = f"; ambang LOSO {r['loso']['threshold']:.1f}" if r.get("loso") else ""
+        notes.append(f"{r['set']} ({r['region']}): label {r['label']}; {r['seconds']} s{cut}{extra}")
+    worst = worst_set(results.get("sets", []))
+    if worst is not None:
+        f1 = (worst.get("loso") or {}).get("f1", worst["f1"])
+        notes.append(f"himpunan terburuk (worst set, leave-one-set-out F1): {worst['set']} F1 {f1:.3f}")
     console.print(table)
     for n in notes:
         console.print(f"  {n}")
