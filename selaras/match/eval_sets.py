@@ -7,7 +7,8 @@ call time; nothing is copied into the project. Each set says where its labels co
   picked for each free-text proposal (`kamus_usulan`); the proposal text is `permasalahan`
   only, the 25 kamus items are the rows to find.
 - `pasangkayu`: Kab. Pasangkayu Renja 2024 rows -> the 2027 nomenclature, by name only.
-  Label mechanically derived: the row's own code, where the 2027 nomenclature has it.
+  Label mechanically derived: the row's own code (its X.XX form for the support
+  programme), where the 2027 nomenclature has it.
 - `pengadaan`: procurement-style package names made by rewording real nomenclature sub
   kegiatan the way packages are named ("Belanja Modal ...", "Paket 3", "Lanjutan", "(DAK)",
   "Tahap II", a region name, a year), matched to the sub kegiatan of their bidang (the
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from selaras.match.location import Gazetteer
+from selaras.match.normalize import generic_code
 
 MALANG_FILE = "malang_kauman_musrenbang_usulan.csv"
 PASANGKAYU_FILE = "pasangkayu_renja2024_sub_kegiatan.csv"
@@ -48,6 +50,7 @@ class LinkSet:
     renja: pd.DataFrame
     truth: set[tuple[str, str]]
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    group: str = "akomodasi"  # akomodasi (proposal -> Renja row) / teks (free text -> kegiatan)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class CodeSet:
     label: str
     rows: pd.DataFrame
     nomen: pd.DataFrame
+    jenis_pemda: str | None = None  # PROV / KABKOT: which half of the nomenclature applies
 
 
 _KEC_SUFFIX = re.compile(r"\s*\((?:kecamatan|kec\.?)\s+[^)]*\)\s*$", re.IGNORECASE)
@@ -98,7 +102,14 @@ def malang_set(shared: Path) -> LinkSet | None:
     )
     truth = set(zip(usulan["row_ref"], item.map(ref_of), strict=True))
     return LinkSet(
-        "malang", "Kota Malang", "teks bebas->kamus", "kamus item chosen (real)", usulan, renja, truth
+        "malang",
+        "Kota Malang",
+        "teks bebas->kamus",
+        "kamus item chosen (real)",
+        usulan,
+        renja,
+        truth,
+        group="teks",
     )
 
 
@@ -111,19 +122,27 @@ def pasangkayu_set(shared: Path) -> CodeSet | None:
     d = pd.read_csv(path, dtype=str)
     nomen, sub = nomenclature_frame(shared)
     known = set(sub["kode_sub_kegiatan"])
-    d = d[d["KODE SUB KEGIATAN"].isin(known)].reset_index(drop=True)
+    # the support programme is written X.XX.01... in the nomenclature: its generic form
+    code = d["KODE SUB KEGIATAN"].map(lambda c: c if c in known else generic_code(c))
+    d = d.assign(kode_benar=code)[code.isin(known)].reset_index(drop=True)
     rows = pd.DataFrame(
         {
             "row_ref": [f"pasangkayu:{i + 2}" for i in range(len(d))],
             "nama": d["PROGRAM DAN KEGIATAN"].str.replace(r"\s+", " ", regex=True).str.strip(),
             "indikator": d["TOLAK UKUR CAPAIAN KEG."],
             "lokasi": d["LOKASI"],
-            "kode_benar": d["KODE SUB KEGIATAN"],
+            "kode_benar": d["kode_benar"],
             "damage": "kode:missing",
         }
     )
     return CodeSet(
-        "pasangkayu", "Kab. Pasangkayu", "Renja->nomenklatur", "the row's own code (real)", rows, nomen
+        "pasangkayu",
+        "Kab. Pasangkayu",
+        "Renja->nomenklatur",
+        "the row's own code (real)",
+        rows,
+        nomen,
+        "KABKOT",
     )
 
 
@@ -190,4 +209,5 @@ def pengadaan_set(shared: Path, n: int = 300, seed: int = 181) -> LinkSet | None
         usulan,
         renja,
         truth,
+        group="teks",
     )

@@ -18,11 +18,13 @@ from __future__ import annotations
 import os
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from selaras import warehouse
 from selaras.match.eval_sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
@@ -269,7 +271,11 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
         out["renja_rkpd"] = m
     if ur_path.exists():
         t = pd.read_csv(ur_path, dtype=str, keep_default_na=False)
-        a = con.execute("select usulan_ref, status, renja_refs from match.usulan_accommodation").df()
+        cols = set(warehouse.table_columns(con, "match", "usulan_accommodation"))
+        method = "method" if "method" in cols else "'skor' as method"
+        a = con.execute(
+            f"select usulan_ref, status, renja_refs, score, {method} from match.usulan_accommodation"  # noqa: S608
+        ).df()
         a = a[a["usulan_ref"].isin(set(t["usulan_ref"]))]
         truth = _links(t[t["status"] == "terakomodir"], "usulan_ref", "renja_refs")
         m = link_metrics(_links(a[a["status"] == "terakomodir"], "usulan_ref", "renja_refs"), truth)
@@ -278,6 +284,7 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
         m["status_accuracy"] = round(float((got == st).mean()), 4)
         m["perlu_review"] = int((got == "perlu_review").sum())
         m["rows"] = len(t)
+        m["decisions"], m["truth"] = a.assign(score=a["score"].fillna(0.0)), truth
         out["usulan_renja"] = m
     return out
 
@@ -344,13 +351,18 @@ def links_at(decisions: pd.DataFrame, threshold: float) -> set[tuple[str, str]]:
 THRESHOLD_GRID = tuple(float(x) for x in np.arange(30.0, 95.0, 2.5))
 
 
-def leave_one_set_out(results: dict[str, dict], truths: dict[str, set]) -> dict[str, dict]:
+def leave_one_set_out(
+    results: dict[str, dict], truths: dict[str, set], groups: dict[str, str] | None = None
+) -> dict[str, dict]:
     """For every link set: the `terakomodir` cut point that maximises the mean F1 of the
-    OTHER sets, and the held-out set's P / R / F1 at that cut point."""
+    OTHER sets of its task group (proposal -> Renja, or free text -> kegiatan; all other
+    sets when its group has no other), and the held-out set's P / R / F1 at that point."""
     out: dict[str, dict] = {}
+    groups = groups or {}
     names = [n for n in results if "decisions" in results[n]]
     for held in names:
-        others = [n for n in names if n != held]
+        others = [n for n in names if n != held and groups.get(n) == groups.get(held)]
+        others = others or [n for n in names if n != held]
         if not others:
             continue
 
@@ -368,6 +380,8 @@ def leave_one_set_out(results: dict[str, dict], truths: dict[str, set]) -> dict[
 def run_code_set(cs: CodeSet, config: RenjaConfig) -> dict:
     """Top-1 / top-5 of the suggested nomenclature code."""
     t = time.perf_counter()
+    if cs.jenis_pemda:
+        config = replace(config, jenis_pemda=cs.jenis_pemda)  # a fact of the set, as Settings would say
     _, cands = match_renja(cs.rows.drop(columns=["kode_benar", "damage"]), None, cs.nomen, config)
     c = cands[cands["target_type"] == "nomenklatur"]
     top1 = c[c["rank"] == 1].set_index("renja_ref")["target_kode"].reindex(cs.rows["row_ref"]).to_numpy()
@@ -384,16 +398,35 @@ def run_code_set(cs: CodeSet, config: RenjaConfig) -> dict:
     }
 
 
-def evaluate_sets(settings, shared: Path) -> list[dict]:
+def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> list[dict]:
     """Every labelled set that has its data here: one row of figures per set (the
-    leave-one-set-out figure on link sets), in a fixed order."""
+    leave-one-set-out figure on link sets), in a fixed order. `sample`: the generated
+    sample's usulan -> Renja figures (evaluate_sample), a proposal -> Renja set too."""
     ucfg, rcfg = UsulanConfig.from_settings(settings), RenjaConfig.from_settings(settings)
-    link_sets = [
-        s for s in (sukabumi_set(shared), malang_set(shared), pengadaan_set(shared)) if s is not None
-    ]
+    builders = (sukabumi_set, malang_set, pengadaan_set) if shared is not None else ()
+    link_sets = [s for s in (b(shared) for b in builders) if s is not None]
     results = {ls.name: run_link_set(ls, ucfg) for ls in link_sets}
-    loso = leave_one_set_out(results, {ls.name: ls.truth for ls in link_sets})
+    truths = {ls.name: ls.truth for ls in link_sets}
+    groups = {ls.name: ls.group for ls in link_sets}
+    if sample is not None:
+        results["sampel"], truths["sampel"], groups["sampel"] = sample, sample["truth"], "akomodasi"
+    loso = leave_one_set_out(results, truths, groups)
     rows = []
+    if sample is not None:
+        rows.append(
+            {
+                "set": "sampel",
+                "region": "sampel (Banten, dibangkitkan)",
+                "task": "usulan->Renja",
+                "label": "generated truth",
+                **{k: sample[k] for k in ("precision", "recall", "f1")},
+                "n": sample["rows"],
+                "seconds": 0.0,
+                "loso": loso.get("sampel"),
+            }
+        )
+    if shared is None:
+        return rows
     for ls in link_sets:
         m = results[ls.name]
         rows.append(
@@ -457,8 +490,9 @@ def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = 
         finally:
             con.close()
     shared = shared or shared_data_dir()
-    if shared is not None:
-        out["sets"] = evaluate_sets(settings, shared)
+    sample = out.get("sample", {}).get("usulan_renja")
+    if shared is not None or sample is not None:
+        out["sets"] = evaluate_sets(settings, shared, sample)
     return out
 
 
@@ -481,7 +515,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
         table.add_column(col, no_wrap=True)
     notes = []
     sample = results.get("sample", {})
-    for task, label in (("renja_rkpd", "Renja->RKPD"), ("usulan_renja", "usulan->Renja")):
+    for task, label in (("renja_rkpd", "Renja->RKPD"),):
         m = sample.get(task)
         if m:
             table.add_row(
