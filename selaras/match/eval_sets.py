@@ -179,6 +179,11 @@ def pengadaan_set(shared: Path, n: int = 300, seed: int = 181) -> LinkSet | None
     sub = pd.read_csv(path, dtype=str)
     sub = sub[(sub["jenis_pemda"] == "KABKOT") & sub["kode_bidang_urusan"].isin(_BIDANG)]
     items = sub.drop_duplicates("kode_sub_kegiatan").reset_index(drop=True)
+    # only items whose name is unique in their bidang can be labelled by a name: the
+    # nomenclature repeats "Pengadaan Mebel Sekolah" under SD and SMP, no reader can tell
+    # those apart without a code (they stay in the rows to choose from)
+    key = items["kode_bidang_urusan"] + "|" + items["nama_sub_kegiatan"].str.lower().str.split().str.join(" ")
+    unique = ~key.duplicated(keep=False)
     renja = pd.DataFrame(
         {
             "row_ref": "nomen:" + items["kode_sub_kegiatan"],
@@ -190,7 +195,8 @@ def pengadaan_set(shared: Path, n: int = 300, seed: int = 181) -> LinkSet | None
         }
     )
     rng = random.Random(seed)
-    pick = sorted(rng.sample(range(len(items)), min(n, len(items))))
+    pool = [i for i in range(len(items)) if unique.iloc[i]]
+    pick = sorted(rng.sample(pool, min(n, len(pool))))
     usulan = pd.DataFrame(
         {
             "row_ref": [f"paket:{i}" for i in range(len(pick))],

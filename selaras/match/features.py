@@ -19,6 +19,7 @@ from selaras.match.normalize import (
     split_work_tokens,
 )
 from selaras.match.opd import OpdResolver
+from selaras.match.wording import strip_procurement
 
 #: Location phrases removed from a text before comparing what it says (the location is
 #: compared as its own field; a village name must not make two texts look alike).
@@ -46,6 +47,7 @@ FEATURE_COLUMNS = [
     "qty",
     "unit",
     "cost",
+    "dana",
 ]
 
 
@@ -111,8 +113,13 @@ def _features(
     norm: Normalizer,
     work_from_desc: bool,
 ) -> pd.DataFrame:
-    works, objs, objs_x, objs_c, texts, texts_c, texts_eq = [], [], [], [], [], [], []
-    for name, doc, desc in zip(names, docs, descs, strict=True):
+    works, objs, objs_x, objs_c, texts, texts_c, texts_eq, danas, keys = [], [], [], [], [], [], [], [], []
+    for raw_name, raw_doc, desc in zip(names, docs, descs, strict=True):
+        # procurement wording ("Belanja Modal", "Paket 3", "(DAK)") says how, not what
+        name, dana = strip_procurement(raw_name)
+        doc, dana_doc = strip_procurement(raw_doc)
+        danas.append(dana or dana_doc)
+        keys.append(norm.normalize(name))
         kinds, obj = norm.split_work(name)
         # the object with the nomenclature words of citizens' terms ("kelompok tani" -> petani)
         objs_x.append(" ".join(split_work_tokens(norm.expanded(name), norm.lex)[1]))
@@ -138,7 +145,7 @@ def _features(
             "work_mask": [work_mask(w) for w in works],
             "name": objs,
             # the whole name, normalised: the key of the exact rule (same kegiatan by name)
-            "name_key": [norm.normalize(n) for n in names],
+            "name_key": keys,
             "name_x": objs_x,
             "name_c": objs_c,
             "doc": texts,
@@ -149,6 +156,7 @@ def _features(
             "qty": [q[0] for q in qty],
             "unit": [q[1] for q in qty],
             "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),
+            "dana": danas,  # funding source (DAK / DAU / APBD / BK ...), None when not named
         }
     )
     return out
