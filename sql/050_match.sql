@@ -72,3 +72,26 @@ create table if not exists match.usulan_accommodation (
 -- exact (OPD + kegiatan + lokasi equal after normalisation) / skor (the probabilistic
 -- score) / none; see selaras.match.usulan.decide
 alter table match.usulan_accommodation add column if not exists method varchar;
+
+-- The match parameters every proposal block (one target OPD) used in the latest run: per
+-- field, level and class the prior m (weights.yaml), the m used (fitted by EM over the
+-- block's candidate pairs when em_used, else the prior), u (re-estimated from random pairs
+-- of this run's own files, smoothed toward weights.yaml) and the weight in bits; the data
+-- size (pairs, proposals, rows) and the EM outcome. Written by selaras.match.stage.
+create table if not exists match.match_weights (
+    blok            varchar not null,      -- the target OPD of the block
+    field           varchar not null,      -- kegiatan / pekerjaan / uraian / lokasi / volume / biaya
+    level           varchar not null,
+    class           varchar not null,      -- what both records could tell (see weights.yaml)
+    m_prior         double,
+    m               double,
+    u               double,
+    bits            double,                -- log2(m/u), normalised within the class
+    pairs           integer,               -- candidate pairs of the block
+    proposals       integer,
+    rows            integer,
+    em_iterations   integer,
+    em_converged    boolean,
+    em_used         boolean,               -- false: the prior m were used
+    match_share     double                 -- EM's estimated share of matches among the pairs
+);

@@ -119,6 +119,11 @@ create or replace view analytics.usulan_candidates as
 comment on view analytics.usulan_candidates is
     'Top Renja candidates behind each proposal''s accommodation, with per-field scores (work type, text, location, volume, cost, OPD), the match weight and the comparison level of every field.';
 
+create or replace view analytics.match_weights as
+    select * from match.match_weights;
+comment on view analytics.match_weights is
+    'The Fellegi-Sunter parameters every proposal block (target OPD) used in the latest run: prior m, m used (EM-fitted or prior), u from random pairs of this run, bits, data size and whether EM converged and was used.';
+
 create or replace view analytics.quarantine as
     with row_opd as (
         select file_id, row_ref, opd from staged.renja union all

@@ -175,3 +175,91 @@ def estimate_shares(
             for c, g in df.groupby("c")
         }
     return out
+
+
+@dataclass(frozen=True)
+class EmFit:
+    """How the m values of one block were fitted: iterations, convergence, data size and
+    the estimated share of matches among the blocked pairs."""
+
+    pairs: int
+    iterations: int
+    converged: bool
+    match_share: float
+    used: bool  # False: too few pairs or no convergence, the prior m were kept
+
+
+def _shares(
+    post: np.ndarray, lv: np.ndarray, cls: np.ndarray, prior: dict[str, dict[str, float]], alpha: float
+):
+    """Per (level, class): (weighted count + alpha * prior share) / (weighted total + alpha)."""
+    out: dict[str, dict[str, float]] = {}
+    names = [k for k in prior if k != "missing"]
+    for c in {c for k in names for c in prior[k]}:
+        in_c = (cls == c) & (lv != "missing")
+        total = float(post[in_c].sum())
+        prior_total = sum(prior[k].get(c, 0.0) for k in names) or 1.0
+        for k in names:
+            if c in prior[k]:
+                hit = float(post[in_c & (lv == k)].sum())
+                out.setdefault(k, {})[c] = max(
+                    (hit + alpha * prior[k][c] / prior_total) / (total + alpha), 1e-6
+                )
+    return out
+
+
+def fit_m_em(
+    model: Model,
+    levels: dict[str, np.ndarray],
+    classes: dict[str, np.ndarray],
+    fields: tuple[str, ...],
+    prior_pairs: float = 50.0,
+    min_pairs: int = 200,
+    max_iter: int = 30,
+    tol: float = 1e-3,
+    start_share: float = 0.05,
+) -> tuple[Model, EmFit]:
+    """m by expectation-maximisation over the blocked (candidate) pairs, Fellegi-Sunter as
+    Splink does it. The blocked pairs are a two-class mixture (matches, non-matches that
+    look alike); EM fits the match share, m and the blocked pairs' own u. Only m is kept:
+    scores use the u of random pairs (estimate_block_u), as Splink does. The yaml m (and
+    the random-pair u) are a Dirichlet prior of `prior_pairs` pseudo-pairs per class, so a
+    thin block stays near them. Below `min_pairs` pairs, or without convergence, the prior
+    m are kept (EmFit.used is False)."""
+    n = len(next(iter(levels.values()))) if levels else 0
+    if n < min_pairs:
+        return model, EmFit(n, 0, False, float("nan"), False)
+    lv = {f: np.asarray(levels[f], dtype=object) for f in fields}
+    cl = {f: np.asarray(classes[f], dtype=object) for f in fields}
+    m_prior = {f: {k: dict(v.m) for k, v in model.fields[f].items()} for f in fields}
+    u_prior = {f: {k: dict(v.u) for k, v in model.fields[f].items()} for f in fields}
+    m_cur, u_cur, share = m_prior, u_prior, start_share
+    for it in range(1, max_iter + 1):
+        fitted = _with_mu(model, fields, m_cur, u_cur)
+        bits = sum(fitted.bits(f, lv[f], cl[f]) for f in fields)
+        odds = np.clip(bits + math.log2(share / (1 - share)), -60, 60)
+        post = 1.0 / (1.0 + np.power(2.0, -odds))
+        share = float(np.clip(post.mean(), 1e-4, 0.5))
+        m_new = {f: _shares(post, lv[f], cl[f], m_prior[f], prior_pairs) for f in fields}
+        u_new = {f: _shares(1.0 - post, lv[f], cl[f], u_prior[f], prior_pairs) for f in fields}
+        delta = max(
+            abs(m_new[f][k][c] - m_cur[f].get(k, {}).get(c, 0.0))
+            for f in fields
+            for k in m_new[f]
+            for c in m_new[f][k]
+        )
+        m_cur = {f: {**m_cur[f], **m_new[f]} for f in fields}
+        u_cur = {f: {**u_cur[f], **u_new[f]} for f in fields}
+        if delta < tol:
+            return _with_mu(model, fields, m_cur, u_prior), EmFit(n, it, True, share, True)
+    return model, EmFit(n, max_iter, False, share, False)
+
+
+def _with_mu(model: Model, fields, m: dict, u: dict) -> Model:
+    new = dict(model.fields)
+    for f in fields:
+        new[f] = {
+            k: (lv if k == "missing" else replace(lv, m=m[f].get(k, lv.m), u=u[f].get(k, lv.u)))
+            for k, lv in model.fields[f].items()
+        }
+    return replace(model, fields=new)

@@ -81,6 +81,18 @@ def with_official_names(renja: pd.DataFrame, align: pd.DataFrame) -> pd.DataFram
     return renja.assign(nama_resmi=renja["row_ref"].map(resmi))
 
 
+def _parameter_figures(acc: pd.DataFrame, cfg: UsulanConfig) -> dict:
+    """Cut points and how the match weights were estimated, for the run summary."""
+    w = acc.attrs.get("match_weights")
+    blocks = w.drop_duplicates("blok") if w is not None and not w.empty else pd.DataFrame()
+    out = {"cut_terakomodir": cfg.terakomodir_min, "cut_review": cfg.review_min}
+    if not blocks.empty:
+        out["blocks"] = len(blocks)
+        out["blocks_em"] = int(blocks["em_used"].sum())
+        out["blocks_prior"] = int((~blocks["em_used"].astype(bool)).sum())
+    return out
+
+
 def match_all(
     con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, map_fn: MapFn = map
 ) -> StageResult:
@@ -110,12 +122,16 @@ def match_all(
             "match.renja_alignment",
             "match.usulan_candidate",
             "match.usulan_accommodation",
+            "match.match_weights",
         ):
             con.execute(f"delete from {table}")  # noqa: S608 - constant names
         warehouse.insert_df(con, "match.renja_alignment", align.assign(decided_by="matcher"))
         warehouse.insert_df(con, "match.renja_candidate", renja_cands)
         warehouse.insert_df(con, "match.usulan_accommodation", acc.assign(decided_by="matcher"))
         warehouse.insert_df(con, "match.usulan_candidate", usulan_cands)
+        weights = acc.attrs.get("match_weights")
+        if weights is not None:
+            warehouse.insert_df(con, "match.match_weights", weights)
 
     result.figures.update(
         {
@@ -123,6 +139,7 @@ def match_all(
             **{f"renja_{k}": int(v) for k, v in align["status"].value_counts().items()},
             "usulan": len(acc),
             **{f"usulan_{k}": int(v) for k, v in acc["status"].value_counts().items()},
+            **_parameter_figures(acc, UsulanConfig.from_settings(settings)),
             "seconds_renja": round(t1 - t0, 2),
             "seconds_usulan": round(t2 - t1, 2),
         }
@@ -130,6 +147,14 @@ def match_all(
     if not inputs["renja"].empty and inputs["rkpd"].empty:
         result.problem(
             "RKPD belum dimuat: baris Renja tidak bisa dicek keselarasannya (no RKPD rows).", fatal=False
+        )
+    w = acc.attrs.get("match_weights")
+    if w is not None and not w.empty and not w["em_used"].all():
+        n = int((~w.drop_duplicates("blok")["em_used"].astype(bool)).sum())
+        result.problem(
+            f"Bobot m: {n} blok OPD memakai prior weights.yaml (EM tidak dijalankan, datanya terlalu "
+            "sedikit, atau tidak konvergen); u diestimasi dari pasangan acak run ini.",
+            fatal=False,
         )
     if not inputs["usulan"].empty and inputs["renja"].empty:
         result.problem("Renja belum dimuat: usulan tidak bisa dicek (no Renja rows).", fatal=False)
