@@ -157,6 +157,10 @@ def test_match_all_fills_tables_and_views(loaded, settings):
     assert acc["kandidat_ref"].iloc[0] == acc["renja_ref"].iloc[0]
     assert pd.isna(acc["renja_ref"].iloc[1]) and acc["kandidat_alasan"].iloc[1]
     assert "kandidat_rkpd_ref" in align.columns and align["kandidat_rkpd_ref"].notna().any()
+    # the parameters each block used, and the cut points in the run summary
+    w = con.execute("select * from analytics.match_weights").df()
+    assert len(w) > 0 and w["u"].notna().all() and not w["em_used"].any()
+    assert result.figures["cut_terakomodir"] == settings.usulan_terakomodir_min
     assert len(con.execute("select * from analytics.renja_candidates").df()) > 0
 
 
