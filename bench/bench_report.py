@@ -32,7 +32,7 @@ def baseline_to_excel(con, settings, run_id: str, folder: Path) -> float:
     import pandas as pd
 
     from selaras.report.data import load
-    from selaras.report.review_book import review_rows
+    from selaras.review import review_rows
 
     data = load(con, settings, run_id)
     review = pd.DataFrame(review_rows(con, settings.top_k))

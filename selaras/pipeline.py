@@ -67,7 +67,7 @@ def stage_function(name: str) -> Stage:
     elif name == "match":
         from selaras.match import match_all as fn
     elif name == "reconcile":
-        from selaras.reconcile import reconcile_all as fn
+        from selaras.reconcile.stage import reconcile_all as fn
     elif name == "report":
         from selaras.report import report_all as fn
     else:

@@ -1,6 +1,8 @@
 """The review round trip: the report writes a review workbook, a planner fills it in
 (openpyxl here), drops it into raw/review/, and the next runs apply the decisions - until
-the row they were made on changes. Bad rows are reported by file / sheet / row."""
+the row they were made on changes. Bad rows are reported by file / sheet / row. The match
+tables are never rewritten between runs, as when `selaras run` skips match as unchanged
+(test_reconcile_decided.py runs the real pipeline)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ import openpyxl
 import pytest
 
 from selaras import runs
-from selaras.reconcile import layout, reconcile_all, review_precision
+from selaras.reconcile import reconcile_all, review_precision
 from selaras.report import report_all
 from selaras.report.synthetic import fill_synthetic
+from selaras.review import layout
 
-MATCH_TABLES = ("renja_alignment", "usulan_accommodation")
 REVIEW_FILE = "review/review_andi.xlsx"
 
 
@@ -27,18 +29,9 @@ def run_once(con, settings, status: str = "success", report: bool = True):
     return run_id, rec, rep
 
 
-def rematch(con) -> None:
-    """What the next match stage does: replace the match tables with the matcher's view."""
-    for table in MATCH_TABLES:
-        con.execute(f"delete from match.{table}")  # noqa: S608 - constant names
-        con.execute(f"insert into match.{table} select * from main.orig_{table}")  # noqa: S608
-
-
 @pytest.fixture
 def region(con, settings):
     fill_synthetic(con, n_opd=3, n_usulan=90, renja_per_opd=12, seed=7)
-    for table in MATCH_TABLES:
-        con.execute(f"create table main.orig_{table} as select * from match.{table}")  # noqa: S608
     return con
 
 
@@ -60,7 +53,7 @@ def sheet_index(ws) -> tuple[dict[str, int], dict[str, int]]:
 def status_of(con, table: str, ref: str) -> tuple:
     key = "usulan_ref" if table == "usulan_accommodation" else "renja_ref"
     target = "renja_ref" if table == "usulan_accommodation" else "rkpd_ref"
-    sql = f"select status, {target}, decided_by, reason from match.{table} where {key} = ?"  # noqa: S608
+    sql = f"select status, {target}, decided_by, reason from decided.{table} where {key} = ?"  # noqa: S608
     return con.execute(sql, [ref]).fetchone()
 
 
@@ -188,8 +181,7 @@ def test_review_round_trip(region, settings):
     assert precision["usulan_renja"]["precision"] == pytest.approx(0.5)
     assert (precision["renja_rkpd"]["right"], precision["renja_rkpd"]["wrong"]) == (0, 1)
 
-    # The decisions survive the next run's matching.
-    rematch(con)
+    # The decisions stand on the next run.
     run_once(con, settings)
     assert status_of(con, "usulan_accommodation", u_pr[1])[:3] == ("terakomodir", cand[u_pr[1]][1], "review")
     assert totals(con) == after
@@ -201,7 +193,6 @@ def test_review_round_trip(region, settings):
 
     # A row edited since: the decision is stale, reported, not applied.
     con.execute("update staged.usulan set anggaran = anggaran + 1 where row_ref = ?", [u_pr[0]])
-    rematch(con)
     _, rec, _ = run_once(con, settings, report=False)
     assert status_of(con, "usulan_accommodation", u_pr[0])[::2] == ("perlu_review", "matcher")
     stale = con.execute(
@@ -228,7 +219,6 @@ def test_new_version_of_a_review_file_supersedes_the_old(region, settings):
         h, rows = sheet_index(ws)
         ws.cell(rows[ref], h["Keputusan"], decision)
         wb.save(target)
-        rematch(con)
         run_once(con, settings, report=False)
         assert status_of(con, "usulan_accommodation", ref)[0] == expected
     assert con.execute("select count(*) from review.decision where not superseded").fetchone()[0] == 1
@@ -259,17 +249,19 @@ def test_reconcile_is_all_or_nothing(region, settings, monkeypatch):
     (settings.raw_dir / "review").mkdir(parents=True, exist_ok=True)
     wb.save(settings.raw_dir / REVIEW_FILE)
     before = con.execute(
-        "select count(*) from match.usulan_accommodation where decided_by = 'review'"
+        "select count(*) from decided.usulan_accommodation where decided_by = 'review'"
     ).fetchone()
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk penuh")
 
-    monkeypatch.setattr("selaras.reconcile.snapshot", boom)
+    monkeypatch.setattr("selaras.reconcile.stage.snapshot", boom)
     with pytest.raises(RuntimeError):
         reconcile_all(con, settings, runs.start_run(con, None, "test"))
     assert con.execute("select count(*) from review.decision").fetchone()[0] == 0
     assert (
-        con.execute("select count(*) from match.usulan_accommodation where decided_by = 'review'").fetchone()
+        con.execute(
+            "select count(*) from decided.usulan_accommodation where decided_by = 'review'"
+        ).fetchone()
         == before
     )

@@ -4,7 +4,12 @@ Every file is read again on every run (a review workbook is small next to the in
 its problems are reported on every run until someone fixes them; its decisions are keyed
 by content hash, sheet and row, so re-reading the same file changes nothing. A new version
 of a file (same path, new content) supersedes the decisions of the old one; a file that is
-removed keeps its decisions (the warehouse is the record of what was decided).
+removed keeps its decisions (the warehouse is the record of what was decided); clearing a
+decision's cell in a new version withdraws it.
+
+Read with python-calamine, the reader the ingest stage uses (called directly: this
+package sits below the stages). May import: duckdb, pandas, python_calamine,
+selaras.settings, selaras.warehouse, selaras.review.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from selaras.reconcile import layout
-from selaras.reconcile.problems import Problem
-from selaras.reconcile.vocabulary import is_choose_without_number, parse_decision
+from selaras.review import layout
+from selaras.review.problems import Problem
+from selaras.review.vocabulary import is_choose_without_number, parse_decision
 from selaras.settings import Settings
 from selaras.warehouse import insert_df
 
