@@ -65,33 +65,16 @@ def totals(con) -> dict[str, int]:
     return dict(zip(("terakomodir", "perlu_review", "tidak_terakomodir"), row, strict=True))
 
 
-def test_review_round_trip(region, settings):
-    con = region
-    run_once(con, settings)
-    before = totals(con)
-    path = settings.processed_dir / "review" / "Review_Keselarasan.xlsx"
-    u_pr = [
-        r[0]
-        for r in con.execute(
-            "select usulan_ref from match.usulan_accommodation "
-            "where status = 'perlu_review' order by usulan_ref"
-        ).fetchall()
-    ]
-    r_pr = [
-        r[0]
-        for r in con.execute(
-            "select renja_ref from match.renja_alignment where status = 'perlu_review' order by renja_ref"
-        ).fetchall()
-    ]
-    u_ok = [
-        r[0]
-        for r in con.execute(
-            "select usulan_ref from match.usulan_accommodation "
-            "where status = 'terakomodir' order by usulan_ref"
-        ).fetchall()
-    ]
-    assert len(u_pr) >= 8 and r_pr and u_ok
+def refs(con, table: str, status: str) -> list[str]:
+    key = "usulan_ref" if table == "usulan_accommodation" else "renja_ref"
+    sql = f"select {key} from match.{table} where status = ? order by {key}"  # noqa: S608 - constant names
+    return [r[0] for r in con.execute(sql, [status]).fetchall()]
 
+
+def fill_review(settings, path, u_pr, r_pr, u_ok):
+    """Decide good and bad rows of the review workbook as a planner would, save it into
+    raw/review/. Returns (subject -> row on the review sheet, the added row, candidates
+    and the matcher's target per proposal)."""
     wb = openpyxl.load_workbook(path)
     review, others = wb[layout.SHEET_REVIEW], wb[layout.SHEET_ALL]
     h, rows = sheet_index(review)
@@ -127,6 +110,42 @@ def test_review_round_trip(region, settings):
     decide(review, h, extra, "terima")
     (settings.raw_dir / "review").mkdir(parents=True, exist_ok=True)
     wb.save(settings.raw_dir / REVIEW_FILE)
+    return rows, extra, cand, target
+
+
+def assert_problems_reported(con, rec, rows, extra, u_pr) -> None:
+    """Every bad row of fill_review reported by file / sheet / row, the run not failed."""
+    problems = {
+        (p[0], p[1], p[2]): p[3]
+        for p in con.execute(
+            "select source_file, sheet, source_row, problem from analytics.review_problems"
+        ).fetchall()
+    }
+    at = lambda ref: (REVIEW_FILE, layout.SHEET_REVIEW, rows[ref])  # noqa: E731
+    assert problems[at(u_pr[3])] == "unknown_decision"
+    assert problems[at(u_pr[4])] == "bad_candidate"
+    assert problems[at(u_pr[5])] == "edited_column"
+    assert problems[at(u_pr[6])] == "edited_column"
+    assert problems[at(u_pr[7])] == "missing_subject"
+    assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] == "missing_identity"
+    assert not rec.failed
+    assert any(
+        f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
+        for p in rec.problems
+    )
+    assert any("'Baris yang ditinjau'" in p for p in rec.problems)
+
+
+def test_review_round_trip(region, settings):
+    con = region
+    run_once(con, settings)
+    before = totals(con)
+    path = settings.processed_dir / "review" / "Review_Keselarasan.xlsx"
+    u_pr = refs(con, "usulan_accommodation", "perlu_review")
+    r_pr = refs(con, "renja_alignment", "perlu_review")
+    u_ok = refs(con, "usulan_accommodation", "terakomodir")
+    assert len(u_pr) >= 8 and r_pr and u_ok
+    rows, extra, cand, target = fill_review(settings, path, u_pr, r_pr, u_ok)
     con.execute("delete from staged.usulan where row_ref = ?", [u_pr[7]])
 
     _, rec, _ = run_once(con, settings, report=False)
@@ -153,26 +172,7 @@ def test_review_round_trip(region, settings):
         "tidak_terakomodir": before["tidak_terakomodir"] + 2,
     }
 
-    # Every bad row reported by file / sheet / row, the run itself not failed.
-    problems = {
-        (p[0], p[1], p[2]): p[3]
-        for p in con.execute(
-            "select source_file, sheet, source_row, problem from analytics.review_problems"
-        ).fetchall()
-    }
-    at = lambda ref: (REVIEW_FILE, layout.SHEET_REVIEW, rows[ref])  # noqa: E731
-    assert problems[at(u_pr[3])] == "unknown_decision"
-    assert problems[at(u_pr[4])] == "bad_candidate"
-    assert problems[at(u_pr[5])] == "edited_column"
-    assert problems[at(u_pr[6])] == "edited_column"
-    assert problems[at(u_pr[7])] == "missing_subject"
-    assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] == "missing_identity"
-    assert not rec.failed
-    assert any(
-        f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
-        for p in rec.problems
-    )
-    assert any("'Baris yang ditinjau'" in p for p in rec.problems)
+    assert_problems_reported(con, rec, rows, extra, u_pr)
 
     # Precision against the decisions: accept x2 + accepted-then-deleted right; choosing
     # candidate 2, "tidak terakomodir" on a proposed match (x2) wrong; the rejection wrong.
