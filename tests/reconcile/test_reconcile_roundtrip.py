@@ -57,6 +57,13 @@ def status_of(con, table: str, ref: str) -> tuple:
     return con.execute(sql, [ref]).fetchone()
 
 
+def match_tables(con) -> dict[str, list[tuple]]:
+    return {
+        t: con.execute(f"select * from match.{t} order by all").fetchall()  # noqa: S608 - constant names
+        for t in ("renja_alignment", "usulan_accommodation")
+    }
+
+
 def totals(con) -> dict[str, int]:
     row = con.execute(
         "select terakomodir, perlu_review, tidak_terakomodir from analytics.accommodation_rate "
@@ -147,8 +154,10 @@ def test_review_round_trip(region, settings):
     assert len(u_pr) >= 8 and r_pr and u_ok
     rows, extra, cand, target = fill_review(settings, path, u_pr, r_pr, u_ok)
     con.execute("delete from staged.usulan where row_ref = ?", [u_pr[7]])
+    matcher = match_tables(con)
 
     _, rec, _ = run_once(con, settings, report=False)
+    assert match_tables(con) == matcher  # the matcher's tables are the matcher's alone
 
     # Decisions override the matcher, with who / when / which file.
     status, renja_ref, by, reason = status_of(con, "usulan_accommodation", u_pr[0])
