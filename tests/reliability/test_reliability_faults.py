@@ -25,7 +25,7 @@ from reliability_support import (
 )
 
 from selaras import publish
-from selaras.accounting import check_accounting
+from selaras.audit import check_accounting
 
 EXIT_BUSY = 3  # selaras.cli: another run or process holds the data folder
 
