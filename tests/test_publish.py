@@ -255,7 +255,7 @@ def synthetic(tmp_path_factory):
     from selaras import runs, warehouse
     from selaras.publish import publish as publish_files
     from selaras.reconcile import reconcile_all
-    from selaras.report.synthetic import fill_synthetic
+    from selaras.sample.synthetic import fill_synthetic
     from selaras.settings import Settings
 
     settings = Settings(

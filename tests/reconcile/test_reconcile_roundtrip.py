@@ -13,7 +13,7 @@ import pytest
 from selaras import runs
 from selaras.reconcile import layout, reconcile_all, review_precision
 from selaras.report import report_all
-from selaras.report.synthetic import fill_synthetic
+from selaras.sample.synthetic import fill_synthetic
 
 MATCH_TABLES = ("renja_alignment", "usulan_accommodation")
 REVIEW_FILE = "review/review_andi.xlsx"
