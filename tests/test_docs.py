@@ -133,3 +133,10 @@ def test_every_yaml_file_is_listed_in_one_readme_table():
     table = max(_tables(README), key=lambda t: sum(f"`{f}`" in t for f in files), default="")
     missing = [f for f in files if f"`{f}`" not in table]
     assert not missing, f"add these YAML files to the README's table of YAML files: {missing}"
+
+
+def test_the_readme_test_command_is_what_ci_runs():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert f"```bash\n{ci}\n```" in README, (
+        "README's quick start and .ci/run's last line must be the same command"
+    )
