@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     from selaras import runs, warehouse
     from selaras.reconcile import reconcile_all
     from selaras.report import report_all
-    from selaras.report.synthetic import fill_synthetic
+    from selaras.sample.synthetic import fill_synthetic
     from selaras.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="bench_report_") as tmp:

@@ -302,9 +302,9 @@ def complete_run(run: Run, publish: bool = True) -> Run:
 
 def check_accounting_at(settings: Settings, run_id: str) -> StageResult:
     """After every run: each input row is loaded, quarantined or skipped, exactly once,
-    and the analytics views agree with the clean tables (selaras.accounting)."""
+    and the analytics views agree with the clean tables (selaras.audit)."""
     from selaras import warehouse
-    from selaras.accounting import accounting_figures, check_accounting
+    from selaras.audit import accounting_figures, check_accounting
 
     _notify("start", "accounting")
     result = StageResult("accounting")

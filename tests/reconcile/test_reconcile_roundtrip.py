@@ -15,8 +15,8 @@ import pytest
 from selaras import runs
 from selaras.reconcile import reconcile_all, review_precision
 from selaras.report import report_all
-from selaras.report.synthetic import fill_synthetic
 from selaras.review import layout
+from selaras.sample.synthetic import fill_synthetic
 
 REVIEW_FILE = "review/review_andi.xlsx"
 
