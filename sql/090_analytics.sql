@@ -1,6 +1,8 @@
 -- Layer 9 (analytics): the documented views analysts query. Their names and columns are a
 -- promise (see README "For analysts"); add columns freely, never rename or drop one.
 -- The publish step materialises them, with these comments, into processed/selaras.duckdb.
+-- Alignment and accommodation are read from the decided layer (065_decided.sql): the
+-- matcher's results with the planners' review decisions in force; candidates from match.*.
 create schema if not exists analytics;
 
 create or replace view analytics.renja_alignment as
@@ -29,7 +31,7 @@ create or replace view analytics.renja_alignment as
         coalesce(a.decided_by, 'matcher') as decided_by,
         k.target_ref                    as kandidat_rkpd_ref    -- best RKPD candidate, whatever the status
     from clean.renja r
-    left join match.renja_alignment a on a.renja_ref = r.row_ref
+    left join decided.renja_alignment a on a.renja_ref = r.row_ref
     left join match.renja_candidate k
         on k.renja_ref = r.row_ref and k.target_type = 'rkpd' and k.rank = 1;
 comment on view analytics.renja_alignment is
@@ -67,7 +69,7 @@ create or replace view analytics.musrenbang_accommodation as
         k.alasan                        as kandidat_alasan,
         alt.kandidat_lain
     from clean.usulan u
-    left join match.usulan_accommodation a on a.usulan_ref = u.row_ref
+    left join decided.usulan_accommodation a on a.usulan_ref = u.row_ref
     left join clean.renja r on r.row_ref = a.renja_ref
     left join match.usulan_candidate k on k.usulan_ref = u.row_ref and k.rank = 1
     left join (
@@ -92,7 +94,7 @@ create or replace view analytics.rkpd_coverage as
         coalesce(sum(r.pagu), 0)        as pagu_renja,
         count(a.renja_ref) > 0          as tercakup
     from clean.rkpd k
-    left join match.renja_alignment a
+    left join decided.renja_alignment a
         on a.rkpd_ref = k.row_ref and a.status in ('selaras', 'selaras_nama')
     left join clean.renja r on r.row_ref = a.renja_ref
     group by all;
