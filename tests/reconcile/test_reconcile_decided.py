@@ -132,7 +132,7 @@ def test_decision_changed_applies_the_new_one(region):
     assert "ditolak" in reason and "diterima" not in reason
     second = query(
         region,
-        "select renja_ref from analytics.usulan_candidates where usulan_ref = ? and rank = 2",
+        "select renja_ref from analytics.usulan_candidates where row_ref = ? and rank = 2",
         [refs[1]],
     )[0][0]
     assert usulan(region, refs[1])[:3] == ("terakomodir", second, "review")
