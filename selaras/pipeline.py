@@ -63,7 +63,7 @@ def stage_function(name: str) -> Stage:
     if name == "ingest":
         from selaras.ingest import ingest_all as fn
     elif name == "validate":
-        from selaras.validate import validate_all as fn
+        from selaras.validate.stage import validate_all as fn
     elif name == "match":
         from selaras.match import match_all as fn
     elif name == "reconcile":
