@@ -69,7 +69,7 @@ def stage_function(name: str) -> Stage:
     elif name == "reconcile":
         from selaras.reconcile import reconcile_all as fn
     elif name == "report":
-        from selaras.report import report_all as fn
+        from selaras.report.stage import report_all as fn
     else:
         raise ValueError(f"unknown stage {name}")
     return fn

@@ -185,7 +185,7 @@ def write_forum_workbook(
 ) -> dict[str, int]:
     """One workbook; opd None is the region. Returns the rows written per sheet."""
     region = opd is None
-    wb = open_workbook(path)
+    wb = open_workbook(path, constant_memory=True)
     wb.set_properties(
         {
             "title": f"Forum OPD {opd or REGION} {data.tahun or ''}".strip(),
@@ -362,8 +362,8 @@ def _write_summary(
         NUMBER_NOTE,
     ]
     for i, note in enumerate(notes, 1):
-        ws.merge_range(r + i, 0, r + i, 7, note, styles.note)
         ws.set_row(r + i, 27)
+        ws.merge_range(r + i, 0, r + i, 7, note, styles.note)
     ws.activate()
 
 

@@ -217,7 +217,7 @@ def test_failed_report_keeps_previous_outputs(con, settings, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk penuh")
 
-    monkeypatch.setattr("selaras.report.export_views", boom)
+    monkeypatch.setattr("selaras.report.stage.export_views", boom)
     with pytest.raises(OSError):
         report_all(con, settings, runs.start_run(con, None, "test"))
     after = {p: p.stat().st_mtime_ns for p in settings.processed_dir.rglob("*") if p.is_file()}
