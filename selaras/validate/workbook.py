@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -294,19 +295,25 @@ MANIFEST = ".selaras-digests.json"
 
 
 def _digest(*parts: Any) -> str:
-    """What a workbook shows, hashed: its inputs (problem rows without run ids, the file's
-    content id, the code that writes it)."""
+    """What a workbook shows, hashed: its inputs (problem rows, by the row hashes
+    `_row_hashes` left in column _h; small frames whole; the file's content id, the code
+    that writes it)."""
     h = hashlib.sha256()
     for part in parts:
-        if isinstance(part, pd.DataFrame):
-            frame = part.drop(columns=[c for c in ("run_id",) if c in part.columns]).astype(str)
-            frame = frame.sort_values(list(frame.columns)).reset_index(drop=True)
-            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-            h.update("|".join(map(str, frame.columns)).encode())
+        if isinstance(part, pd.DataFrame) and "_h" in part.columns:
+            h.update(np.sort(part["_h"].to_numpy()).tobytes())  # order-free
+        elif isinstance(part, pd.DataFrame):
+            h.update(part.to_csv(index=False).encode())
         else:
             h.update(str(part).encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def _row_hashes(problems: pd.DataFrame) -> np.ndarray:
+    """One hash per problem row (run ids left out), computed once for all workbooks."""
+    content = problems.drop(columns=[c for c in ("run_id", "_h") if c in problems.columns])
+    return pd.util.hash_pandas_object(content.astype(str), index=False).to_numpy()
 
 
 def _replace(path: Path, write: Callable[[Path], None]) -> None:
@@ -388,17 +395,19 @@ def _plan(
     # A file-level problem has no row OPD: it belongs to the OPD most of the file's rows name.
     main_opd = problems.dropna(subset=["opd"]).groupby("file_id")["opd"].agg(lambda s: s.mode().iloc[0])
     problems["opd"] = problems["opd"].fillna(problems["file_id"].map(main_opd)).fillna(NO_OPD)
+    problems["_h"] = _row_hashes(problems)
     files = problems[["file_id", "source_file", "kind"]].drop_duplicates()
     staged = _Staged(con, kinds, files)
     plan: dict[str, tuple[str, Callable[[Path], None]]] = {}
     by_file = dict(tuple(problems.groupby("file_id", sort=False)))
+    shown = problems.drop(columns="_h")
     for f in files.itertuples(index=False):
         mine = by_file[f.file_id]
         rel = (Path("perbaikan") / Path(f.source_file).with_suffix(".xlsx")).as_posix()
         plan[rel] = (
             _digest("fix", f.file_id, code, mine),
             lambda p, f=f, mine=mine: write_fix_workbook(
-                p, staged.rows(f.file_id), staged.skipped(f.file_id), mine
+                p, staged.rows(f.file_id), staged.skipped(f.file_id), mine.drop(columns="_h")
             ),
         )
     accounting = (
@@ -414,9 +423,9 @@ def _plan(
         summary = _summary(mine, accounting)
         file_list = mine[["file_id", "source_file"]].drop_duplicates()
 
-        def write(p: Path, opd=opd, mine=mine, summary=summary, file_list=file_list) -> None:
+        def write(p: Path, opd=opd, summary=summary, file_list=file_list) -> None:
             by_source = {r.source_file: staged.rows(r.file_id) for r in file_list.itertuples(index=False)}
-            write_opd_workbook(p, str(opd), mine, summary, by_source)
+            write_opd_workbook(p, str(opd), shown[shown["opd"] == opd], summary, by_source)
 
         plan[names[opd]] = (_digest("opd", opd, code, mine, summary, names[opd]), write)
     return plan
