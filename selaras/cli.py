@@ -221,8 +221,7 @@ def _run_and_report(
         if flow is not None:
             with _progress(console, steps, "Prefect: menyiapkan API (starting Prefect) ..."):
                 results = flow(
-                    data_dir=str(settings.data_dir),
-                    tahun=settings.tahun,
+                    settings=settings.model_dump(mode="json"),  # whole: every option reaches the stages
                     opd=opd,
                     files=[str(f) for f in files or []] or None,
                     force=force,
@@ -246,9 +245,9 @@ def _run_and_report(
 
 
 def _flow_for(stages: tuple[str, ...]):
-    from selaras.pipeline import STAGES
+    from selaras.pipeline import STAGE_NAMES
 
-    if stages == STAGES:
+    if stages == STAGE_NAMES:
         from flows.reconcile import reconcile_flow
 
         return reconcile_flow
@@ -280,12 +279,12 @@ def run(
     force: Force = False,
 ) -> None:
     """Run the whole reconciliation: ingest, validate, match, reconcile, report, publish."""
-    from selaras.pipeline import STAGES
+    from selaras.pipeline import STAGE_NAMES
 
     settings = _settings(data_dir, tahun)
     if sample:
         _write_sample(settings, 2021)
-    _run_stages(settings, STAGES, publish=True, force=force, command="run", prefect=prefect, opd=opd)
+    _run_stages(settings, STAGE_NAMES, publish=True, force=force, command="run", prefect=prefect, opd=opd)
 
 
 @app.command()
