@@ -21,7 +21,7 @@ import duckdb
 
 #: Column names that change with every run whatever the data.
 VOLATILE = re.compile(
-    r"(^|_)(run_id|runs?|cached_from|fingerprint|seconds|duration|elapsed|published|generated)($|_)"
+    r"(^|_)(run_id|runs?|cached_from|fingerprint|seconds|duration|elapsed|published|generated|pid|host)($|_)"
     r"|(_at|_time|_timestamp|_ts)$|^(at|time|timestamp|started|finished|tanggal_run)$"
 )
 VOLATILE_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIME", "INTERVAL")
