@@ -8,11 +8,11 @@ The stage itself is in selaras.validate.stage.
 Public API:
     validate_all(con, settings, run_id) -> StageResult
     load_config(settings) -> ValidationConfig          (rules.yaml + suites.yaml + overrides)
-    check_accounting(con, file_ids=None) -> DataFrame  (raises RowAccountingError)
+    (the per-file row balance is selaras.audit.check_row_balance; raises RowAccountingError)
 """
 
-from selaras.validate.accounting import RowAccountingError, check_accounting
+from selaras.audit import RowAccountingError
 from selaras.validate.config import load_config
 from selaras.validate.stage import FileOutcome, validate_all
 
-__all__ = ["FileOutcome", "RowAccountingError", "check_accounting", "load_config", "validate_all"]
+__all__ = ["FileOutcome", "RowAccountingError", "load_config", "validate_all"]

@@ -22,9 +22,9 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from selaras.audit import check_row_balance
 from selaras.runs import StageResult
 from selaras.settings import Settings
-from selaras.validate.accounting import check_accounting
 from selaras.validate.config import KIND_ORDER, REFERENCE_KINDS, ValidationConfig, load_config
 
 if TYPE_CHECKING:
@@ -489,7 +489,7 @@ def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
             "(no nomenclature loaded: code checks skipped)",
             fatal=False,
         )
-    rows = check_accounting(con, [o.file_id for o in outcomes])  # raises on a mismatch
+    rows = check_row_balance(con, [o.file_id for o in outcomes])  # raises on a mismatch
     _unrecorded(rows, result)
 
     from selaras.validate.outputs import write_outputs
