@@ -20,7 +20,7 @@ from selaras.ingest import load
 from selaras.ingest.context import Context, from_file_name, from_title
 from selaras.ingest.discover import Found, discover
 from selaras.ingest.errors import IngestError
-from selaras.ingest.header import HeaderMatch, find_header, kind_hint, vocabulary
+from selaras.ingest.header import Candidate, HeaderMatch, best_candidate, find_header, kind_hint, vocabulary
 from selaras.ingest.parse import cell_text, is_blank
 from selaras.ingest.readers import Sheet, read_sheets
 from selaras.ingest.records import TABLES, build_columns
@@ -394,12 +394,18 @@ def _load_sheet(
         record["rows_read"] = count
         if content:
             record["status"] = "no_header"
+            specs = [vocabulary().kinds[k] for k in ([kind] if kind else KINDS) if k in vocabulary().kinds]
+            width = sheet.width or max((len(c) for _, c in head), default=0)
+            searched = _searched_text(head, settings.header_search_rows)
+            candidate = best_candidate(head, specs, sheet.merged, sheet.first_col, width)
+            record["candidate"] = f"{searched} {_candidate_text(candidate)}"
             record["note"] = record["note"] or (
-                f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat"
+                f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat. "
+                + _candidate_text(candidate)
             )
         return record, kind, None
     if header.missing:
-        raise _missing_error(header, sheet.name)
+        raise _missing_error(header, sheet.name, _searched_text(head, settings.header_search_rows))
     if writer.table is None:
         writer.set_table(TABLES[kind])
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
@@ -469,13 +475,41 @@ def _classify(head: list, sheet: Sheet, width: int, source: str) -> tuple[str | 
     return kind, close[kind]
 
 
-def _missing_error(header: HeaderMatch, sheet: str) -> IngestError:
-    wanted = "; ".join(" atau ".join(FIELD_LABELS.get(f, f) for f in group[:3]) for group in header.missing)
+def _wanted(groups: list[tuple[str, ...]] | tuple[tuple[str, ...], ...]) -> str:
+    return "; ".join(" atau ".join(FIELD_LABELS.get(f, f) for f in group[:3]) for group in groups)
+
+
+def _searched_text(head: list, limit: int) -> str:
+    """Which rows the header search looked at: a header further down is never found."""
+    if not head:
+        return "Lembar kosong."
+    last = head[-1][0]
+    more = (
+        " (hanya baris-baris ini yang dicari; pengaturan SELARAS_HEADER_SEARCH_ROWS)"
+        if len(head) >= limit
+        else ""
+    )
+    return f"Header dicari di baris {head[0][0]}-{last}{more}."
+
+
+def _candidate_text(candidate: Candidate | None) -> str:
+    if candidate is None:
+        return "Tidak ada baris yang tampak seperti judul kolom."
+    labels = ", ".join(f"'{t[:40]}'" for t in candidate.labels)
+    named = ", ".join(FIELD_LABELS.get(f, f) for f in candidate.fields) or "-"
+    lacking = _wanted(candidate.lacking) if candidate.lacking else "kolom kedua yang dikenali"
+    return (
+        f"Calon header terbaik: baris {candidate.row} ({labels}); kolom yang dikenali: {named}; "
+        f"yang kurang: {lacking}."
+    )
+
+
+def _missing_error(header: HeaderMatch, sheet: str, searched: str) -> IngestError:
     found = ", ".join(header.labels[cols[0]] for f, cols in header.fields.items() if not f.startswith("_"))
     return IngestError(
         "required_column_missing",
-        f"Kolom wajib tidak ditemukan di header (baris {header.rows}): diharapkan {wanted}. "
-        f"Kolom yang dikenali: {found or '-'}.",
+        f"Kolom pengenal baris tidak ditemukan di header (baris {header.rows}): diharapkan {_wanted(header.missing)}. "
+        f"Kolom yang dikenali: {found or '-'}. {searched}",
         sheet=sheet,
         row=header.first_row,
     )
@@ -489,11 +523,17 @@ def _no_header_error(sheets: list[dict[str, Any]], kind: str | None) -> IngestEr
         if kind
         else "berkas perencanaan (renja, rkpd, musrenbang, pokir, nomenklatur, wilayah, opd)"
     )
-    names = [s["sheet"] for s in sheets if s["status"] == "no_header"]
+    refused = [s for s in sheets if s["status"] == "no_header"]
+    names = [s["sheet"] for s in refused]
+    detail = " ".join(
+        s["candidate"] if len(refused) == 1 else f"Lembar '{s['sheet']}': {s['candidate']}"
+        for s in refused[:3]
+        if s.get("candidate")
+    )
     return IngestError(
         "no_header",
         f"Tidak ada lembar dengan header yang dikenali sebagai {what}. Diharapkan baris judul kolom seperti "
         "KODE, PROGRAM/KEGIATAN/SUB KEGIATAN, INDIKATOR, TARGET, PAGU (atau USULAN, LOKASI, ANGGARAN untuk usulan) "
-        "di baris-baris pertama lembar.",
+        f"di baris-baris pertama lembar. {detail}".rstrip(),
         sheet=names[0] if len(names) == 1 else None,
     )
