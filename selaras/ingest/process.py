@@ -85,6 +85,12 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
             "(no input files)",
             fatal=False,
         )
+    set_aside = [f for f in found if f.set_aside]
+    found = [f for f in found if not f.set_aside]
+    if set_aside:
+        listed = "; ".join(f"{f.source_file} ({f.set_aside})" for f in set_aside[:20])
+        more = f"; dan {len(set_aside) - 20} lainnya" if len(set_aside) > 20 else ""
+        result.problem(f"{len(set_aside)} berkas disisihkan, tidak dimuat: {listed}{more}", fatal=False)
     with _memory_limit(con, settings.ingest_memory_limit):
         outcomes = [ingest_found(con, settings, f, run_id) for f in found]
         removed = _mark_removed(con, {f.source_file for f in found}, run_id)
@@ -98,6 +104,8 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     loaded = [o for o in outcomes if o.status == "loaded"]
     result.figures.update(
         files_found=len(found),
+        files_set_aside=len(set_aside),
+        set_aside=[f.source_file for f in set_aside],
         files_loaded=counts.get("loaded", 0),
         files_unchanged=counts.get("unchanged", 0) + counts.get("reactivated", 0),
         files_duplicate=counts.get("duplicate", 0),
