@@ -113,6 +113,16 @@ class HeaderMatch:
     missing: list[tuple[str, ...]] = field(default_factory=list)  # unmet required groups
     normalised: list[str] = field(default_factory=list)  # normalised bottom labels, to spot repeats
 
+    def duplicates(self) -> dict[str, list[str]]:
+        """Labels written more than once -> the unique names their columns are kept under
+        (`PAGU`, `PAGU (2)`): both columns stay in the raw row, suffixed."""
+        out: dict[str, list[str]] = {}
+        for label in self.labels:
+            base = re.sub(r" \(\d+\)$", "", label)
+            if base != label and base in self.labels:
+                out.setdefault(base, [base]).append(label)
+        return out
+
     @property
     def rows(self) -> str:
         return str(self.first_row) if self.first_row == self.last_row else f"{self.first_row}-{self.last_row}"

@@ -437,9 +437,25 @@ def _load_sheet(
         rows_read=count,
         column_map={f: header.labels[cols[0]] for f, cols in classifier.fmap.fields.items()},
     )
+    notes = [record["note"]] if record["note"] else []
     if sheet.hidden:
-        record["note"] = "lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"
+        notes = ["lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"]
+    notes.extend(_duplicate_notes(header, classifier.fmap.fields))
+    record["note"] = "; ".join(notes) or None
     return record, kind, ctx
+
+
+def _duplicate_notes(header: HeaderMatch, fields: dict[str, list[int]]) -> list[str]:
+    """One warning per header label written twice: both columns are kept (suffixed)."""
+    notes = []
+    for base, names in header.duplicates().items():
+        kept = ", ".join(f"'{n}'" for n in names)
+        used = next((f for f, cols in fields.items() if header.labels[cols[0]] == base), None)
+        tail = f"; untuk {used} dipakai '{base}' (kolom berikutnya bila kosong)" if used else ""
+        notes.append(
+            f"kolom '{base}' muncul {len(names)} kali di header; semuanya disimpan sebagai {kept}{tail}"
+        )
+    return notes
 
 
 def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -33,3 +33,21 @@ def test_required_column_missing_lists_the_rows_searched(raw, ingest, query):
     assert ingest().failed
     (reason,) = query("select reason from raw.ingest_file")[0]
     assert "(required_column_missing)" in reason and "Header dicari di baris 1-2" in reason
+
+
+def test_a_column_named_twice_is_kept_twice_with_a_warning(raw, ingest, query):
+    _csv(
+        raw("renja", "dua_lokasi.csv"),
+        [
+            "Kode;Uraian;Lokasi;Lokasi;Pagu",
+            "1.02.02.2.01.0001;Pelayanan Ibu Hamil;Kab. Serang;Kec. Cikande;1000",
+        ],
+    )
+    result = ingest()
+    assert not result.failed
+    (raw_json, lokasi) = query("select raw, lokasi from staged.renja")[0]
+    assert '"Lokasi":"Kab. Serang"' in raw_json and '"Lokasi (2)":"Kec. Cikande"' in raw_json
+    assert lokasi == "Kab. Serang"
+    (note,) = [p for p in result.problems if "dua_lokasi.csv" in p]
+    assert "kolom 'Lokasi' muncul 2 kali" in note and "'Lokasi (2)'" in note
+    assert query("select note from raw.sheet")[0][0].startswith("kolom 'Lokasi' muncul 2 kali")
