@@ -396,7 +396,8 @@ def _load_sheet(
                 blank = all(is_blank(v) for v in cells)
                 content = content or not blank
                 hidden = sheet.hidden or number in sheet.hidden_rows
-                skipped.append(Skipped(number, hidden, cells, "empty" if blank else "no_header"))
+                reason = sheet.line_marks.get(number) or ("empty" if blank else "no_header")
+                skipped.append(Skipped(number, hidden, cells, reason))
             writer.write_skipped(skipped)
             count += len(batch)
         record["rows_read"] = count
@@ -418,7 +419,7 @@ def _load_sheet(
         writer.set_table(TABLES[kind])
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
     ctx = from_title(title).merged_with(name_ctx)
-    classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden)
+    classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden, marks=sheet.line_marks)
     sheet_kind = kind
     writer.start_sheet(
         sheet.name,
@@ -441,8 +442,23 @@ def _load_sheet(
     if sheet.hidden:
         notes = ["lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"]
     notes.extend(_duplicate_notes(header, classifier.fmap.fields))
+    notes.extend(_broken_line_notes(sheet.line_marks))
     record["note"] = "; ".join(notes) or None
     return record, kind, ctx
+
+
+def _broken_line_notes(marks: dict[int, str]) -> list[str]:
+    """One warning naming the CSV lines left out for an unbalanced quote."""
+    broken = sorted(n for n, reason in marks.items() if reason == "broken_quote")
+    if not broken:
+        return []
+    shown = ", ".join(map(str, broken[:20])) + (
+        f" dan {len(broken) - 20} lainnya" if len(broken) > 20 else ""
+    )
+    return [
+        f'baris {shown}: tanda kutip (") tidak berpasangan; baris itu tidak dimuat (lihat raw.skipped_row, '
+        "alasan broken_quote), baris lain dibaca seperti biasa"
+    ]
 
 
 def _duplicate_notes(header: HeaderMatch, fields: dict[str, list[int]]) -> list[str]:

@@ -42,6 +42,9 @@ REASONS = {
     "incomplete": "baris tanpa kolom wajib (kode/nama) untuk jenis berkas ini",
     "stray": "baris tanpa isi pada kolom data (hanya nomor urut atau sel di luar kolom yang dikenali)",
     "no_header": "lembar tanpa header yang dikenali; barisnya tidak dimuat",
+    "broken_quote": 'baris CSV dengan tanda kutip (") yang tidak berpasangan: kolomnya tidak dapat dipisah dengan '
+    "pasti, jadi baris ini tidak dimuat; perbaiki tanda kutipnya di berkas lalu jalankan lagi",
+    "quoted_line": "lanjutan sel bertanda kutip yang berisi ganti baris; isinya termasuk baris data di atasnya",
 }
 
 _SUBTOTAL_HEAD = {"jumlah", "total", "subtotal", "grandtotal"}
@@ -132,9 +135,16 @@ class SheetRows:
     """Classifies the rows of one sheet, in order, carrying group context down."""
 
     def __init__(
-        self, kind: str, header: HeaderMatch, hidden_rows: frozenset[int], hidden_sheet: bool = False
+        self,
+        kind: str,
+        header: HeaderMatch,
+        hidden_rows: frozenset[int],
+        hidden_sheet: bool = False,
+        marks: dict[int, str] | None = None,
     ) -> None:
         self.kind = kind
+        # Physical lines that are no record (CSV): line -> reason code; filled by the reader.
+        self.marks = marks if marks is not None else {}
         self.header = header
         self.hidden_rows = _Everything() if hidden_sheet else hidden_rows
         self.fmap = FieldMap(header, kind)
@@ -221,9 +231,16 @@ class SheetRows:
             and nama not in header_names
             for number, kode, key, nama in zip(numbers, codes, has_key, namas, strict=True)
         ]
+        marks = self.marks
+        marked = {i: marks[number] for i, number in enumerate(numbers) if number in marks} if marks else {}
+        for i in marked:
+            usual[i] = False
         for i in range(n):
             if not usual[i]:
                 number, cells = numbers[i], cells_of[i]
+                if i in marked:
+                    emit_skip(i, marked[i])
+                    continue
                 if number <= h.last_row:
                     if number >= h.first_row:
                         emit_skip(i, "header")
