@@ -26,6 +26,7 @@ from selaras.ingest.readers import Sheet, read_sheets
 from selaras.ingest.records import TABLES, build_columns
 from selaras.ingest.rows import SheetRows, Skipped
 from selaras.ingest.safety import FileFormat, check_file
+from selaras.ingest.years import check_year
 from selaras.runs import StageResult
 from selaras.settings import KINDS, Settings
 from selaras.warehouse import transaction
@@ -117,6 +118,7 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         rows_skipped=sum(o.rows_skipped for o in loaded),
         files=[o.as_dict() for o in outcomes],
     )
+    check_year(con, settings)  # raises: a run for the wrong year must not go on
     return result
 
 
