@@ -54,6 +54,10 @@ def connect(
     """Open the private database, retrying a bounded number of times while another
     process holds its lock, then failing with a message that says what to do."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        from selaras.recovery import recover_damaged
+
+        recover_damaged(settings)  # a truncated or empty file is moved aside and rebuilt from raw/
     wait = settings.lock_wait_seconds
     last: Exception | None = None
     for _ in range(max(1, settings.lock_retries)):

@@ -78,6 +78,10 @@ class FileResult:
 def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
     """Load every input file; report per file. `failed` when any file could not be loaded."""
     result = StageResult("ingest")
+    from selaras.recovery import NOTICES
+
+    while NOTICES:  # the working database was rebuilt: every file loads again
+        result.problem(NOTICES.pop(0), fatal=False)
     found = discover(settings)
     if not found:
         result.problem(
