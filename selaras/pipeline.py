@@ -61,7 +61,7 @@ MapFn = Callable[[Callable[[Any], Any], Any], Any]
 def stage_function(name: str) -> Stage:
     """Imported lazily so `selaras --help` stays fast (GE alone takes seconds to import)."""
     if name == "ingest":
-        from selaras.ingest import ingest_all as fn
+        from selaras.ingest.stage import ingest_all as fn
     elif name == "validate":
         from selaras.validate import validate_all as fn
     elif name == "match":
