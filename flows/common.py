@@ -1,11 +1,18 @@
 """What every selaras flow shares: the stage task, the publish task, the Dask-backed map
-for the match stage, and the artifacts. No pipeline logic lives here: the tasks call
-`selaras.pipeline`'s functions, exactly as `selaras run --no-prefect` does.
+for the match stage, and the artifacts. No pipeline logic lives here: a flow runs
+`selaras.pipeline.execute`, the same body as `selaras run --no-prefect`, with these tasks
+wrapping each stage and the completion (one flow run, one task per step, no subflows).
+
+Settings cross the flow boundary whole: the `settings` parameter is
+`Settings.model_dump(mode="json")` and is rebuilt with `Settings(**data)`, so every field
+(a CLI option or an environment variable of the caller) reaches the stages.
 
 Tasks receive paths and settings, never a DuckDB connection (Prefect hashes task inputs
 for its cache; a connection cannot be hashed). Prefect's own result cache is off
 (`NO_CACHE`): unchanged inputs are skipped by the pipeline's input fingerprints, recorded
 in meta.run_step, so the CLI and the flows skip the same work.
+
+May import: prefect, selaras.pipeline, runs, settings, warehouse, status. No stage package.
 """
 
 from __future__ import annotations
@@ -25,15 +32,20 @@ from selaras.settings import Settings, configure_quiet_runtime
 from selaras.warehouse import WarehouseLocked
 
 
-def make_settings(data_dir: str | None, tahun: int | None) -> Settings:
-    overrides: dict[str, Any] = {}
+def make_settings(
+    data_dir: str | None, tahun: int | None, settings: dict[str, Any] | None = None
+) -> Settings:
+    """The run's settings: `settings` (a whole `model_dump(mode="json")`, e.g. from the CLI)
+    or else the environment's, with `data_dir` / `tahun` when given on top (what a planner
+    sets in the UI, what a deployment passes)."""
+    fields: dict[str, Any] = dict(settings or {})
     if data_dir:
-        overrides["data_dir"] = Path(data_dir)
+        fields["data_dir"] = Path(data_dir)
     if tahun is not None:
-        overrides["tahun"] = tahun
-    settings = Settings(**overrides)
-    configure_quiet_runtime(settings)
-    return settings
+        fields["tahun"] = tahun
+    built = Settings(**fields)
+    configure_quiet_runtime(built)
+    return built
 
 
 def _database_locked(task, task_run, state) -> bool:
@@ -68,6 +80,7 @@ def dask_map_or_none() -> Callable | None:
     cache_policy=NO_CACHE,
 )
 def stage_task(settings: Settings, run_id: str, name: str, force: bool = False) -> StageResult:
+    """One stage of the run (see pipeline.run_stage_at); a pipeline.StepFn."""
     result = pipeline.run_stage_at(settings, run_id, name, force=force, map_fn=dask_map_or_none())
     logger = get_run_logger()
     if result.cached:
@@ -102,10 +115,11 @@ def trigger_name(flow_name: str) -> str:
 
 
 PARAMETERS_DOC = """
-    data_dir: folder holding raw/ and processed/; tahun: plan year (default: from the files);
-    opd: show only this OPD in the run's tables; files: spreadsheets to bring into
-    raw/<kind>/ first (the folder a file sits in names its kind); force: redo the work
-    even when the inputs are unchanged.
+    data_dir: folder holding raw/ and processed/ (default: settings, else "data");
+    tahun: plan year (default: from the files); opd: show only this OPD in the run's
+    tables; files: spreadsheets to bring into raw/<kind>/ first (the folder a file sits in
+    names its kind); force: redo the work even when the inputs are unchanged; settings:
+    every setting, as `Settings.model_dump(mode="json")` (default: the environment's).
     """
 
 
@@ -115,13 +129,14 @@ def selaras_flow(name: str, stages: tuple[str, ...], publish: bool, summary: str
     that module path as their entrypoint, so a served run can import the flow again."""
 
     def selaras_flow_fn(
-        data_dir: str = "data",
+        data_dir: str | None = None,
         tahun: int | None = None,
         opd: str | None = None,
         files: list[str] | None = None,
         force: bool = False,
+        settings: dict[str, Any] | None = None,
     ) -> list[StageResult]:
-        return run_flow(name, stages, publish, data_dir, tahun, opd, files, force)
+        return run_flow(name, stages, publish, make_settings(data_dir, tahun, settings), opd, files, force)
 
     selaras_flow_fn.__name__ = selaras_flow_fn.__qualname__ = f"{name}_flow"
     selaras_flow_fn.__module__ = module
@@ -133,15 +148,13 @@ def run_flow(
     flow_name: str,
     stages: tuple[str, ...],
     publish: bool,
-    data_dir: str | None,
-    tahun: int | None,
+    settings: Settings,
     opd: str | None,
     files: list[str] | None,
     force: bool,
 ) -> list[StageResult]:
-    """The body of every selaras flow: bring in new files, run the stages in order under
-    the run lock, complete (and publish), and leave artifacts saying what happened."""
-    settings = make_settings(data_dir, tahun)
+    """The body of every selaras flow: `pipeline.execute` under the run lock, its stages
+    and completion as tasks, and artifacts saying what happened."""
     if runs.logging_to_file():  # started by the CLI, which writes the log file already
         return _run_flow(flow_name, stages, publish, settings, opd, files, force)
     with runs.log_file(settings.state_dir, f"flow-{flow_name}"):
@@ -157,17 +170,19 @@ def _run_flow(
     files: list[str] | None,
     force: bool,
 ) -> list[StageResult]:
-    logger = get_run_logger()
     run: pipeline.Run | None = None
     error: str | None = None
     try:
         with pipeline.run_session(settings, trigger=trigger_name(flow_name)) as run:
-            if files:  # under the run lock, so no run reads a file while it is copied
-                added = pipeline.add_files(settings, files)
-                logger.info("%d berkas ditambahkan ke %s", len(added), settings.raw_dir)
-            for name in stages:
-                run.results.append(stage_task(settings, run.run_id, name, force))
-            complete_task(run, publish)
+            pipeline.execute(
+                run,
+                stages,
+                publish=publish,
+                force=force,
+                files=files,
+                step=stage_task,
+                complete=complete_task,
+            )
             _table_artifacts(settings, opd)  # still under the run lock: the database is ours
     except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"

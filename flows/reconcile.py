@@ -8,11 +8,11 @@ are skipped (their previous result stands), so a re-run with nothing new is quic
 from __future__ import annotations
 
 from flows.common import selaras_flow
-from selaras.pipeline import STAGES
+from selaras.pipeline import STAGE_NAMES
 
 reconcile_flow = selaras_flow(
     "reconcile",
-    STAGES,
+    STAGE_NAMES,
     publish=True,
     module=__name__,
     summary="Run the whole reconciliation and publish it; returns each stage's result.",

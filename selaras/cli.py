@@ -11,7 +11,6 @@ DATA_DIR/state/logs/.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,8 +69,6 @@ def _settings(data_dir: Path | None, tahun: int | None = None, paksa_tahun: bool
         overrides["tahun"] = tahun
     if paksa_tahun:
         overrides["paksa_tahun"] = True
-        # The Prefect flows build their own Settings from the environment.
-        os.environ["SELARAS_PAKSA_TAHUN"] = "1"
     settings = Settings(**overrides)
     configure_quiet_runtime(settings)
     return settings
@@ -238,8 +235,7 @@ def _run_and_report(
         if flow is not None:
             with _progress(console, steps, "Prefect: menyiapkan API (starting Prefect) ..."):
                 results = flow(
-                    data_dir=str(settings.data_dir),
-                    tahun=settings.tahun,
+                    settings=settings.model_dump(mode="json"),  # whole: every option reaches the stages
                     opd=opd,
                     files=[str(f) for f in files or []] or None,
                     force=force,
@@ -263,9 +259,9 @@ def _run_and_report(
 
 
 def _flow_for(stages: tuple[str, ...]):
-    from selaras.pipeline import STAGES
+    from selaras.pipeline import STAGE_NAMES
 
-    if stages == STAGES:
+    if stages == STAGE_NAMES:
         from flows.reconcile import reconcile_flow
 
         return reconcile_flow
@@ -298,12 +294,12 @@ def run(
     paksa_tahun: PaksaTahun = False,
 ) -> None:
     """Run the whole reconciliation: ingest, validate, match, reconcile, report, publish."""
-    from selaras.pipeline import STAGES
+    from selaras.pipeline import STAGE_NAMES
 
     settings = _settings(data_dir, tahun, paksa_tahun)
     if sample:
         _write_sample(settings, 2021)
-    _run_stages(settings, STAGES, publish=True, force=force, command="run", prefect=prefect, opd=opd)
+    _run_stages(settings, STAGE_NAMES, publish=True, force=force, command="run", prefect=prefect, opd=opd)
 
 
 @app.command()

@@ -1,16 +1,21 @@
-"""The whole reconciliation as plain functions, one per stage, in order. The Prefect flows
-in `flows/` wrap exactly these functions (`run_session`, `run_stage_at`, `complete_run`);
-`selaras run --no-prefect` and the tests call them directly through `run_all`.
+"""The whole reconciliation as plain functions, one per stage, in order. `execute` is the
+body of every run: `run_all` (`selaras run --no-prefect`, the tests) calls it directly, and
+the Prefect flows in `flows/` call it with their tasks wrapping each stage and the
+completion (`run_session`, `execute`, `run_stage_at`, `complete_run`).
 
 A run holds the data folder's run lock from start to end, so two runs never interleave.
 Each stage opens its own connection to the private database (so a Prefect task gets a
 path, never a connection) and is skipped when its input fingerprint - the raw files it
 reads, the settings, the code, and what its upstream stage last left in the database -
 equals the fingerprint of its last successful run: the previous result stands.
+
+May import: settings, runs, warehouse, and (lazily, through `STAGES`) each stage's entry
+point, the audit module and publish. Never a stage's internals.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 import shutil
@@ -32,7 +37,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("selaras.pipeline")
 
-STAGES = ("ingest", "validate", "match", "reconcile", "report")
+#: The stages in run order, each with its entry point `module:function`, imported only when
+#: the stage runs (so `selaras --help` stays fast: GE alone takes seconds to import). Each
+#: entry point is `fn(con, settings, run_id[, map_fn=...]) -> StageResult`.
+STAGES: dict[str, str] = {
+    "ingest": "selaras.ingest.stage:ingest_all",
+    "validate": "selaras.validate:validate_all",
+    "match": "selaras.match:match_all",
+    "reconcile": "selaras.reconcile:reconcile_all",
+    "report": "selaras.report:report_all",
+}
+#: The stage names in run order (what `run_all` runs by default).
+STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
 
 #: Folders under raw/ each stage reads itself (besides what its upstream stage left in the
 #: database). Planners' review workbooks change the reconciliation, not the matching.
@@ -59,20 +75,12 @@ MapFn = Callable[[Callable[[Any], Any], Any], Any]
 
 
 def stage_function(name: str) -> Stage:
-    """Imported lazily so `selaras --help` stays fast (GE alone takes seconds to import)."""
-    if name == "ingest":
-        from selaras.ingest.stage import ingest_all as fn
-    elif name == "validate":
-        from selaras.validate import validate_all as fn
-    elif name == "match":
-        from selaras.match import match_all as fn
-    elif name == "reconcile":
-        from selaras.reconcile import reconcile_all as fn
-    elif name == "report":
-        from selaras.report import report_all as fn
-    else:
-        raise ValueError(f"unknown stage {name}")
-    return fn
+    """The entry point of stage `name`, imported now (see STAGES)."""
+    try:
+        module, _, function = STAGES[name].partition(":")
+    except KeyError:
+        raise ValueError(f"unknown stage {name}") from None
+    return getattr(importlib.import_module(module), function)
 
 
 # --------------------------------------------------------------------------- progress
@@ -107,10 +115,10 @@ def stage_fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings, name: 
     """What the stage's output depends on. The upstream part is the fingerprint of the
     upstream stage's last good step - what the database holds now - not a recomputation,
     so running a single stage after changing a file never marks stale work as current."""
-    index = STAGES.index(name)
+    index = STAGE_NAMES.index(name)
     upstream = None
     if index > 0:
-        record = runs.last_good_step(con, STAGES[index - 1])
+        record = runs.last_good_step(con, STAGE_NAMES[index - 1])
         upstream = record.fingerprint if record else "none"
     files, count = runs.tree_digest(settings.raw_dir, STAGE_INPUTS[name])
     return runs.fingerprint(
@@ -185,11 +193,8 @@ def run_stage_at(
     from selaras import warehouse
 
     _notify("start", name)
-    con = warehouse.connect(settings)
-    try:
+    with warehouse.connected(settings) as con:
         result = run_stage(con, settings, run_id, name, force=force, map_fn=map_fn)
-    finally:
-        con.close()
     _notify("end", name, result)
     return result
 
@@ -239,6 +244,7 @@ class Run:
     results: list[StageResult] = field(default_factory=list)
     published: Path | None = None
     status: str = "running"
+    force: bool = False  # redo every step, publishing included, even when its inputs are unchanged
 
     @property
     def failed(self) -> bool:
@@ -255,14 +261,11 @@ def run_session(settings: Settings, trigger: str = "cli") -> Iterator[Run]:
     with runs.run_lock(
         settings.state_dir / "run.lock", settings.lock_retries, settings.lock_wait_seconds, what=trigger
     ):
-        con = warehouse.connect(settings)
-        try:
+        with warehouse.connected(settings) as con:
             interrupted = runs.mark_interrupted(con)
             if interrupted:
                 log.warning("%d run sebelumnya terhenti di tengah jalan (interrupted)", interrupted)
             run = Run(settings, runs.start_run(con, settings.tahun, trigger), trigger)
-        finally:
-            con.close()
         log.info("run %s dimulai (trigger %s, data %s)", run.run_id, trigger, settings.data_dir)
         try:
             yield run
@@ -277,11 +280,8 @@ def run_session(settings: Settings, trigger: str = "cli") -> Iterator[Run]:
 def _finish(settings: Settings, run_id: str, status: str, message: str | None) -> None:
     from selaras import warehouse
 
-    con = warehouse.connect(settings)
-    try:
+    with warehouse.connected(settings) as con:
         runs.finish_run(con, run_id, status, message)
-    finally:
-        con.close()
 
 
 def complete_run(run: Run, publish: bool = True) -> Run:
@@ -296,7 +296,7 @@ def complete_run(run: Run, publish: bool = True) -> Run:
     _finish(run.settings, run.run_id, run.status, message)
     # Rows unaccounted for mean the results cannot be trusted: keep the previous publication.
     if publish and not accounting.failed:
-        run.published = publish_at(run.settings, run.run_id)
+        run.published = publish_at(run.settings, run.run_id, force=run.force)
     return run
 
 
@@ -308,45 +308,68 @@ def check_accounting_at(settings: Settings, run_id: str) -> StageResult:
 
     _notify("start", "accounting")
     result = StageResult("accounting")
-    con = warehouse.connect(settings)
-    try:
-        with runs.step(con, run_id, "accounting") as detail:
-            for problem in check_accounting(con):
-                result.problem(problem)
-            result.figures = accounting_figures(con)
-            detail.update(result.as_dict())
-            if result.failed:
-                detail["_status"] = "problems"
-    finally:
-        con.close()
+    with warehouse.connected(settings) as con, runs.step(con, run_id, "accounting") as detail:
+        for problem in check_accounting(con):
+            result.problem(problem)
+        result.figures = accounting_figures(con)
+        detail.update(result.as_dict())
+        if result.failed:
+            detail["_status"] = "problems"
     _notify("end", "accounting", result)
     return result
 
 
-def publish_at(settings: Settings, run_id: str) -> Path:
+def publish_at(settings: Settings, run_id: str, force: bool = False) -> Path:
+    """Publish for analysts (selaras.publish), or leave the publication as it is when
+    its content is unchanged (then recorded as a cached step)."""
     from selaras import warehouse
-    from selaras.publish import publish
+    from selaras.publish import publish_all
 
     _notify("start", "publish")
-    con = warehouse.connect(settings)
-    try:
-        with runs.step(con, run_id, "publish") as detail:
-            started = time.perf_counter()
-            con.execute("checkpoint")
-            path = publish(settings, con)
-            detail["published"] = str(path)
-            detail["seconds"] = round(time.perf_counter() - started, 3)
-    finally:
-        con.close()
-    result = StageResult("publish")
-    result.figures["published"] = str(path)
+    with warehouse.connected(settings) as con:
+        result = publish_all(con, settings, run_id, force=force)
     _notify("end", "publish", result)
-    return path
+    return settings.published_db
+
+
+#: How a run carries out one stage: (settings, run_id, name, force) -> its result. The
+#: Prefect flows pass a task here; `run_all` runs the stage in this process.
+StepFn = Callable[[Settings, str, str, bool], StageResult]
+#: How a run is completed (outcome recorded, accounting checked, published): (run, publish).
+CompleteFn = Callable[["Run", bool], Any]
+
+
+def execute(
+    run: Run,
+    stages: tuple[str, ...] = STAGE_NAMES,
+    publish: bool = True,
+    force: bool = False,
+    files: list[str] | list[Path] | None = None,
+    step: StepFn | None = None,
+    complete: CompleteFn | None = None,
+    map_fn: MapFn | None = None,
+) -> list[StageResult]:
+    """The body of every run, inside `run_session`: bring `files` into raw/<kind>/ (see
+    add_files; under the run lock, so no run reads a file while it is copied), run the
+    stages in order, then complete the run (and publish). `step` and `complete` default
+    to running in this process; the Prefect flows pass their tasks."""
+    run.force = force
+    if files:
+        added = add_files(run.settings, files)
+        log.info("%d berkas ditambahkan ke %s", len(added), run.settings.raw_dir)
+    for name in stages:
+        if step is None:
+            result = run_stage_at(run.settings, run.run_id, name, force=force, map_fn=map_fn)
+        else:
+            result = step(run.settings, run.run_id, name, force)
+        run.results.append(result)
+    (complete or complete_run)(run, publish)
+    return run.results
 
 
 def run_all(
     settings: Settings,
-    stages: tuple[str, ...] = STAGES,
+    stages: tuple[str, ...] = STAGE_NAMES,
     publish: bool = True,
     trigger: str = "cli",
     force: bool = False,
@@ -357,9 +380,5 @@ def run_all(
     A stage that raises marks the run failed and leaves the previous publication alone.
     `files` are first brought into raw/<kind>/ (see add_files)."""
     with run_session(settings, trigger) as run:
-        if files:  # under the run lock, so no run reads a file while it is copied
-            add_files(settings, files)
-        for name in stages:
-            run.results.append(run_stage_at(settings, run.run_id, name, force=force, map_fn=map_fn))
-        complete_run(run, publish=publish)
+        execute(run, stages, publish=publish, force=force, files=files, map_fn=map_fn)
     return run.results

@@ -1,5 +1,8 @@
 """The private DuckDB warehouse: connect (with bounded retries on a lock), migrate from
-the SQL files in `sql/`, and run work in all-or-nothing transactions."""
+the SQL files in `sql/`, and run work in all-or-nothing transactions.
+
+May import: settings only (every stage imports this module).
+"""
 
 from __future__ import annotations
 
@@ -79,6 +82,19 @@ def connect(
     if migrate_schema and not read_only:
         migrate(con)
     return con
+
+
+@contextmanager
+def connected(
+    settings: Settings, read_only: bool = False, migrate_schema: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`connect`, and close the connection however the block ends (what every stage and
+    step does around its work: `with warehouse.connected(settings) as con: ...`)."""
+    con = connect(settings, read_only=read_only, migrate_schema=migrate_schema)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 @contextmanager

@@ -1,10 +1,13 @@
 """Publishing for analysts: every analytics view materialised with its comment, Parquet
-alongside, atomically; readers never block a run; a killed or failed run, or a full
-disk, leaves the previous publication intact."""
+and CSV alongside, atomically, only after the audit passed, and only when the content
+changed; readers never block a run; a killed or failed run, or a full disk, leaves the
+previous publication intact."""
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +15,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from selaras import pipeline, publish
@@ -61,6 +65,8 @@ def test_every_analytics_view_is_published_with_its_comment_and_parquet(settings
     for view, comment in views.items():
         assert tables[view] == comment, view  # materialised as a table, comment kept
         assert (settings.processed_dir / "parquet" / f"{view}.parquet").is_file()
+        assert (settings.processed_dir / "export" / f"{view}.parquet").is_file()
+        assert (settings.processed_dir / "export" / f"{view}.csv").is_file()
     assert "publication" in tables
     # The catalog is named after the file: analytics.<view> is never ambiguous.
     assert con.execute("select current_database()").fetchone()[0] == "selaras"
@@ -92,7 +98,7 @@ def test_an_analyst_holding_the_file_open_never_blocks_a_run(settings, quick_sta
     try:
         assert reader.stdout.readline().strip() == first
         started = time.perf_counter()
-        run_all(settings)  # publishes while the analyst's session is open
+        run_all(settings, force=True)  # publishes while the analyst's session is open
         assert time.perf_counter() - started < 30
         out, _ = reader.communicate("\n", timeout=30)
     finally:
@@ -137,10 +143,12 @@ def test_a_run_killed_mid_publish_leaves_the_previous_publication_intact(setting
             proc.kill()
             proc.wait()
     assert _published_run(settings.published_db) == first  # intact, and still the previous one
-    # The next run cleans up after the killed one and publishes.
+    # The next run cleans up after the killed one; the content is what was published
+    # first, so that publication stands (and a forced run replaces it).
     run_all(settings)
     assert not temp.exists()
-    assert _published_run(settings.published_db) == _last_run_id(settings)
+    assert _published_run(settings.published_db) == first
+    assert _step_status(settings, "publish")[-1] == "cached"
     con = duckdb.connect(str(settings.private_db), read_only=True)
     statuses = [r[0] for r in con.execute("select status from meta.run order by started_at").fetchall()]
     con.close()
@@ -154,7 +162,7 @@ def test_a_failed_run_leaves_the_previous_publication_in_place(settings, quick_s
     def broken_view_publish(settings, con):
         raise RuntimeError("view analytics.x failed")
 
-    monkeypatch.setattr("selaras.publish.publish", broken_view_publish)
+    monkeypatch.setattr("selaras.publish.stage.publish", broken_view_publish)
     with pytest.raises(RuntimeError):
         run_all(settings, force=True)
     assert _published_run(settings.published_db) == first
@@ -167,9 +175,9 @@ def test_disk_full_gives_a_clear_error_and_no_broken_publication(settings, quick
     def full(path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(publish, "_fsync_file", full)
+    monkeypatch.setattr("selaras.publish.files.fsync_file", full)
     with pytest.raises(publish.PublishError, match="Disk penuh"):
-        run_all(settings)
+        run_all(settings, force=True)
     assert _published_run(settings.published_db) == first
     assert not list(settings.processed_dir.glob(".*.tmp*"))
     con = duckdb.connect(str(settings.private_db), read_only=True)
@@ -177,6 +185,120 @@ def test_disk_full_gives_a_clear_error_and_no_broken_publication(settings, quick
         con.execute("select status from meta.run order by started_at desc limit 1").fetchone()[0] == "failed"
     )
     con.close()
+
+
+def _mtimes(settings) -> dict[Path, int]:
+    return {
+        p: p.stat().st_mtime_ns
+        for p in settings.processed_dir.rglob("*")
+        if p.is_file() and p.parent.name in ("processed", "parquet", "export")
+    }
+
+
+def _step_status(settings, step: str) -> list[str]:
+    con = duckdb.connect(str(settings.private_db), read_only=True)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                "select s.status from meta.run_step s join meta.run r using (run_id) "
+                "where s.step = ? order by r.started_at",
+                [step],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def test_unchanged_content_is_not_published_again_and_a_change_is(settings, quick_stages, monkeypatch):
+    run_all(settings)
+    first, before = _published_run(settings.published_db), _mtimes(settings)
+    run_all(settings)  # nothing changed: the publication stands, its files untouched
+    assert _published_run(settings.published_db) == first and _mtimes(settings) == before
+    assert _step_status(settings, "publish") == ["success", "cached"]
+    # A deleted file is published again, even when the content is unchanged.
+    (settings.processed_dir / "export" / "runs.csv").unlink()
+    run_all(settings)
+    assert (settings.processed_dir / "export" / "runs.csv").is_file()
+    second = _published_run(settings.published_db)
+    assert second != first
+    # A change in what analysts receive is published.
+    from selaras.runs import StageResult
+
+    def ingest_one(con, s, run_id):
+        con.execute(
+            "insert into raw.ingest_file (file_id, source_file, kind, sha256, size_bytes, status) "
+            "values ('f1', 'renja/x.csv', 'renja', 'abc', 1, 'failed')"
+        )
+        return StageResult("ingest")
+
+    monkeypatch.setattr(pipeline, "stage_function", lambda name: ingest_one)
+    (settings.raw_dir / "renja" / "x.csv").write_text("a\n", encoding="utf-8")  # so ingest runs
+    run_all(settings, stages=("ingest",))
+    assert _published_run(settings.published_db) not in (first, second)
+    assert _step_status(settings, "publish") == ["success", "cached", "success", "success"]
+
+
+def test_nothing_is_published_when_rows_are_unaccounted_for(settings, quick_stages, monkeypatch):
+    monkeypatch.setattr("selaras.accounting.check_accounting", lambda con: ["baris hilang"])
+    results = run_all(settings)
+    assert results[-1].stage == "accounting" and results[-1].failed
+    assert not settings.published_db.exists()
+    assert not list(settings.processed_dir.rglob("*.csv")) and not list(
+        settings.processed_dir.rglob("*.parquet")
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A small synthetic region, reconciled, with planners' formula-like text in it."""
+    from selaras import runs, warehouse
+    from selaras.publish import publish as publish_files
+    from selaras.reconcile import reconcile_all
+    from selaras.report.synthetic import fill_synthetic
+    from selaras.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("publish") / "data", lock_retries=2, lock_wait_seconds=0.1
+    )
+    settings.ensure_dirs()
+    con = warehouse.connect(settings)
+    fill_synthetic(con, n_opd=3, n_usulan=120, renja_per_opd=9, seed=11)
+    run_id = runs.start_run(con, None, "test")
+    reconcile_all(con, settings, run_id)
+    runs.finish_run(con, run_id, "success")
+    publish_files(settings, con)
+    yield settings, con
+    con.close()
+
+
+def test_csv_and_parquet_of_every_view(synthetic):
+    settings, con = synthetic
+    views = [v for v, _ in publish.analytics_views(con)]
+    folder = settings.processed_dir / "export"
+    for view in views:
+        rows = con.execute(f'select count(*) from analytics."{view}"').fetchone()[0]  # noqa: S608
+        assert pq.read_metadata(folder / f"{view}.parquet").num_rows == rows
+        assert pq.read_metadata(settings.processed_dir / "parquet" / f"{view}.parquet").num_rows == rows
+        with (folder / f"{view}.csv").open(encoding="utf-8") as f:
+            assert sum(1 for _ in csv.reader(f)) == rows + 1
+    assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(views)
+
+
+def test_csv_cells_are_defused(synthetic):
+    settings, _ = synthetic
+    number = re.compile(r"^-?\d+(\.\d+)?(e[+-]?\d+)?$")
+    defused = 0
+    for path in (settings.processed_dir / "export").glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    assert not (cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not number.match(cell)), (
+                        path.name,
+                        cell,
+                    )
+                    defused += cell.startswith("'=HYPERLINK")
+    assert defused > 0
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="mounting a small tmpfs needs root")

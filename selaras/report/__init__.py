@@ -4,7 +4,8 @@
     forum_opd/Forum_OPD_Semua_OPD.xlsx the same for the whole region
     review/Review_Keselarasan.xlsx     the review workbook (fill in, save into raw/review/)
     laporan_ringkas.html               the summary report (self-contained, inline SVG)
-    export/<view>.csv, .parquet        every analytics view
+
+(The analysts' CSV and Parquet of every analytics view are written by selaras.publish.)
 
 Everything is first written into a staging folder and moved into place at the end, so a
 failure leaves the previous outputs as they were. Nothing is written to the warehouse.
@@ -27,7 +28,6 @@ import duckdb
 
 from selaras.report import forum
 from selaras.report.data import ReportData, load
-from selaras.report.export import export_views
 from selaras.report.html import render
 from selaras.report.review_book import FILE_NAME as REVIEW_FILE
 from selaras.report.review_book import review_rows, write_review_workbook
@@ -38,10 +38,9 @@ __all__ = ["report_all", "OUTPUTS"]
 
 FORUM_DIR = "forum_opd"
 REVIEW_DIR = "review"
-EXPORT_DIR = "export"
 HTML_FILE = "laporan_ringkas.html"
 REGION_FILE = "Forum_OPD_Semua_OPD.xlsx"
-OUTPUTS = (FORUM_DIR, REVIEW_DIR, EXPORT_DIR, HTML_FILE)
+OUTPUTS = (FORUM_DIR, REVIEW_DIR, HTML_FILE)
 #: From this many Renja rows + proposals on, the workbooks are written by worker processes.
 PARALLEL_MIN_ROWS = 20_000
 
@@ -162,9 +161,6 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         n_forum = 1 + sum(len(args[2]) for fn, args in jobs if fn is _write_opd_batch)
         with _executor(workers) as pool:
             futures = [pool.submit(fn, *args) for fn, args in jobs]
-            # The exports run in DuckDB in this process meanwhile.
-            exported = export_views(con, staging / EXPORT_DIR)
-            timings["export"] = time.perf_counter() - t
             review_counts = futures[0].result()
             for f in futures[1:]:
                 f.result()
@@ -173,7 +169,6 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
             "forum_workbooks": n_forum,
             "review_rows": sum(review_counts.values()),
             "review_perlu_review": review_counts.get("Perlu Review", 0),
-            "exported_views": len(exported),
             "workers": workers,
         }
 
@@ -181,7 +176,6 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         files = [
             f"{FORUM_DIR}/ ({n_forum} workbook)",
             f"{REVIEW_DIR}/{REVIEW_FILE}",
-            f"{EXPORT_DIR}/ ({len(exported)} view, CSV + Parquet)",
             HTML_FILE,
         ]
         (staging / HTML_FILE).write_text(render(data, files), encoding="utf-8")

@@ -10,6 +10,7 @@ import pytest
 
 from selaras.pipeline import STAGES, run_all
 from selaras.runs import StageResult
+from selaras.settings import Settings
 
 pytestmark = pytest.mark.prefect
 
@@ -141,3 +142,26 @@ def test_files_parameter_brings_new_files_in(prefect_harness, settings, fake_sta
     (result,) = ingest_flow(data_dir=str(settings.data_dir), files=[str(upload / "rkpd-2021.csv")])
     assert result.figures["files"] == 1
     assert (settings.raw_dir / "rkpd" / "rkpd-2021.csv").is_file()
+
+
+def test_every_setting_reaches_the_stages_on_the_prefect_path(prefect_harness, settings, monkeypatch):
+    """Settings cross the flow boundary whole: a non-default field the flow has no
+    parameter for still reaches the stage (it used to be rebuilt from data_dir and tahun)."""
+    from flows.match import match_flow
+    from selaras import pipeline
+
+    seen: list[tuple] = []
+
+    def recording(name):
+        def stage(con, s, run_id, map_fn=map):
+            seen.append((name, s.usulan_review_min, s.top_k, s.data_dir))
+            return StageResult(name)
+
+        return stage
+
+    monkeypatch.setattr(pipeline, "stage_function", recording)
+    changed = settings.model_copy(update={"usulan_review_min": 42.5, "top_k": 9})
+    assert (Settings().usulan_review_min, Settings().top_k) != (42.5, 9)
+    (result,) = match_flow(settings=changed.model_dump(mode="json"))
+    assert result.stage == "match"
+    assert seen == [("match", 42.5, 9, settings.data_dir)]

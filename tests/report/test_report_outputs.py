@@ -1,14 +1,12 @@
 """The report stage's outputs on a small synthetic region: workbooks and their sheets,
 text that must never become a formula, layout (frozen header, filters, number format,
-colours), exports, the HTML report, and all-or-nothing replacement of the outputs."""
+colours), the HTML report, and all-or-nothing replacement of the outputs."""
 
 from __future__ import annotations
 
-import csv
 import re
 
 import openpyxl
-import pyarrow.parquet as pq
 import pytest
 
 from selaras import runs, warehouse
@@ -96,22 +94,6 @@ def test_input_text_never_becomes_a_formula(reported):
     assert seen == {*HOSTILE, HOSTILE_OPD}  # written, as text
 
 
-def test_csv_cells_are_defused(reported):
-    settings, _, _ = reported
-    number = re.compile(r"^-?\d+(\.\d+)?(e[+-]?\d+)?$")
-    defused = 0
-    for path in (settings.processed_dir / "export").glob("*.csv"):
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.reader(f):
-                for cell in row:
-                    assert not (cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not number.match(cell)), (
-                        path.name,
-                        cell,
-                    )
-                    defused += cell.startswith("'=HYPERLINK")
-    assert defused > 0
-
-
 def test_layout_frozen_filters_numbers_colours(reported):
     settings, con, _ = reported
     opd = con.execute(
@@ -172,23 +154,6 @@ def test_review_workbook_protection_and_dropdown(reported):
     assert decision in str(validation.sqref) and "pilih 1" in validation.formula1
 
 
-def test_exports_every_analytics_view(reported):
-    settings, con, result = reported
-    views = [
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'analytics'"
-        ).fetchall()
-    ]
-    folder = settings.processed_dir / "export"
-    assert result.figures["exported_views"] == len(views)
-    for view in views:
-        rows = con.execute(f'select count(*) from analytics."{view}"').fetchone()[0]  # noqa: S608
-        assert pq.read_metadata(folder / f"{view}.parquet").num_rows == rows
-        with (folder / f"{view}.csv").open(encoding="utf-8") as f:
-            assert sum(1 for _ in csv.reader(f)) == rows + 1
-
-
 def test_html_report_is_self_contained_and_escaped(reported):
     settings, _, _ = reported
     html = (settings.processed_dir / HTML_FILE).read_text(encoding="utf-8")
@@ -217,7 +182,7 @@ def test_failed_report_keeps_previous_outputs(con, settings, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk penuh")
 
-    monkeypatch.setattr("selaras.report.export_views", boom)
+    monkeypatch.setattr("selaras.report.render", boom)
     with pytest.raises(OSError):
         report_all(con, settings, runs.start_run(con, None, "test"))
     after = {p: p.stat().st_mtime_ns for p in settings.processed_dir.rglob("*") if p.is_file()}
