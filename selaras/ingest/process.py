@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import re
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -342,6 +343,7 @@ def _load_sheet(
         writer.set_table(TABLES[kind])
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
     ctx = from_title(title).merged_with(name_ctx)
+    money_note = _choose_money_column(header, settings.tahun or ctx.tahun)
     classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden, marks=sheet.line_marks)
     sheet_kind = kind
     writer.start_sheet(
@@ -364,10 +366,38 @@ def _load_sheet(
     notes = [record["note"]] if record["note"] else []
     if sheet.hidden:
         notes = ["lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"]
+    notes.extend([money_note] if money_note else [])
     notes.extend(_duplicate_notes(header, classifier.fmap.fields))
     notes.extend(_broken_line_notes(sheet.line_marks))
     record["note"] = "; ".join(notes) or None
     return record, kind, ctx
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_MONEY_FIELDS = ("pagu", "anggaran")
+
+
+def _choose_money_column(header: HeaderMatch, tahun: int | None) -> str | None:
+    """Several columns name the money (`Pagu 2021`, `Pagu 2022`; `Rencana Tahun 2021 /
+    Pagu Indikatif`): the plan year's comes first (the others stay the fallback when its
+    cell is empty). Returns the note that records the choice, or None when there was none."""
+    for name in _MONEY_FIELDS:
+        cols = header.fields.get(name, [])
+        if len(cols) < 2:
+            continue
+        years = {c: {int(y) for y in _YEAR.findall(header.labels[c])} for c in cols}
+        if tahun is None or not any(years.values()):
+            choice, why = cols[0], "kolom pertama yang dikenali"
+        else:
+            matching = [c for c in cols if tahun in years[c]]
+            if not matching:
+                choice, why = cols[0], f"tidak ada kolom tahun {tahun}; dipakai kolom pertama"
+            else:
+                choice, why = matching[0], f"tahun rencana {tahun}"
+        header.fields[name] = [choice, *(c for c in cols if c != choice)]
+        labels = ", ".join(f"'{header.labels[c]}'" for c in cols)
+        return f"{len(cols)} kolom {name} ({labels}): dipakai '{header.labels[choice]}' ({why})"
+    return None
 
 
 def _broken_line_notes(marks: dict[int, str]) -> list[str]:
