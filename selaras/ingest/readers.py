@@ -414,19 +414,24 @@ def sniff_delimiter(sample: str, preferred: str | None = None) -> str:
         lines = lines[:-1]  # the last line of a sample may be cut
     text = "\n".join(lines[:200])
     best, best_key = preferred or ",", (0.0, 0, 0)
+    # Each separator is also tried with quotes read as text: one unbalanced quote must not
+    # make the right separator look inconsistent (its record would swallow the sample).
     for delim in _DELIMITERS:
-        try:
-            counts = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delim) if r]
-        except csv.Error:
-            continue
-        if not counts:
-            continue
-        mode = max(set(counts), key=counts.count)
-        if mode < 2:
-            continue
-        key = (round(counts.count(mode) / len(counts), 2), mode, delim == preferred)
-        if key > best_key:
-            best, best_key = delim, key
+        for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+            try:
+                counts = [
+                    len(r) for r in csv.reader(io.StringIO(text), delimiter=delim, quoting=quoting) if r
+                ]
+            except csv.Error:
+                continue
+            if not counts:
+                continue
+            mode = max(set(counts), key=counts.count)
+            if mode < 2:
+                continue
+            key = (round(counts.count(mode) / len(counts), 2), mode, delim == preferred)
+            if key > best_key:
+                best, best_key = delim, key
     return best
 
 
