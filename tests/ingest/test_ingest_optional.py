@@ -51,3 +51,31 @@ def test_a_file_with_no_identifying_column_is_still_refused(raw, ingest, query):
     result = ingest()
     assert result.failed
     assert query("select status from raw.ingest_file") == [("failed",)]
+
+
+def test_without_pagu_views_show_null_and_reports_say_so(raw, settings):
+    """End to end: the views show NULL, the workbooks and the HTML say "pagu tidak
+    tersedia", never Rp 0."""
+    import duckdb
+    import python_calamine
+
+    from selaras.pipeline import run_all
+
+    _write(raw("renja", "renja_dinkes_2024.csv"), HEADER, [[*r, "Kab. Serang"] for r in ROWS])
+    run_all(settings)
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        assert con.execute("select count(*), count(pagu) from analytics.renja_alignment").fetchone() == (3, 0)
+        assert (
+            con.execute("select count(*), count(pagu_renja) from analytics.pagu_program").fetchone()[1] == 0
+        )
+    finally:
+        con.close()
+    cells = []
+    for book in (settings.processed_dir / "forum_opd").glob("*.xlsx"):
+        workbook = python_calamine.CalamineWorkbook.from_path(str(book))
+        for name in workbook.sheet_names:
+            cells += [v for row in workbook.get_sheet_by_name(name).to_python() for v in row]
+    assert cells.count("pagu tidak tersedia") >= 3
+    html = (settings.processed_dir / "laporan_ringkas.html").read_text(encoding="utf-8")
+    assert "pagu tidak tersedia" in html
