@@ -34,6 +34,9 @@ def test_layout_loads_with_its_expected_counts(variant: Variant, shared_data, se
     assert (loaded, quarantined, skipped) == (expected.loaded, expected.quarantined, expected.skipped)
     assert read == loaded + quarantined + skipped  # no row lost
     assert not result.failed, result.problems
+    if variant.name == "sipd_title_opd":  # the OPD comes from the title block only
+        (opd,) = con.execute("select distinct opd from staged.renja").fetchone()
+        assert opd == "DINAS PEKERJAAN UMUM DAN PENATAAN RUANG"
 
 
 def test_the_whole_corpus_passes_validation_without_a_file_rejected(shared_data, settings, con):
