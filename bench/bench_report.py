@@ -32,7 +32,7 @@ def baseline_to_excel(con, settings, run_id: str, folder: Path) -> float:
     import pandas as pd
 
     from selaras.report.data import load
-    from selaras.report.review_book import review_rows
+    from selaras.review import review_rows
 
     data = load(con, settings, run_id)
     review = pd.DataFrame(review_rows(con, settings.top_k))
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     from selaras import runs, warehouse
     from selaras.reconcile import reconcile_all
     from selaras.report import report_all
-    from selaras.report.synthetic import fill_synthetic
+    from selaras.sample.synthetic import fill_synthetic
     from selaras.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="bench_report_") as tmp:

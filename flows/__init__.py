@@ -5,6 +5,9 @@
     ingest, validate, match, report   one stage each, on demand
 
 Serve them all with `selaras serve` (deployments in flows/deployments.py).
+
+May import (the whole package): prefect, selaras.pipeline, runs, settings, warehouse, status;
+never a stage package (tests/test_architecture.py).
 """
 
 import logging

@@ -8,6 +8,8 @@
 Each deployment's data_dir parameter defaults to the folder `selaras serve` was given, so
 a run started from the UI needs no parameters. Serving needs a Prefect server
 (PREFECT_API_URL); flow runs execute as subprocesses of the serving process.
+
+May import: prefect, the flow modules, selaras.settings.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Prefect flow `ingest`: one stage, on demand. Load new or changed spreadsheets under raw/<kind>/ into the warehouse (unchanged files are skipped)."""
+"""Prefect flow `ingest`: one stage, on demand. Load new or changed spreadsheets under raw/<kind>/ into the warehouse (unchanged files are skipped).
+
+May import: flows.common only.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Prefect flow `match`: one stage, on demand. Match Renja rows to the RKPD and nomenclature, and proposals to Renja rows (partitioned by OPD; on a Dask cluster when the flow runs on DaskTaskRunner)."""
+"""Prefect flow `match`: one stage, on demand. Match Renja rows to the RKPD and nomenclature, and proposals to Renja rows (partitioned by OPD; on a Dask cluster when the flow runs on DaskTaskRunner).
+
+May import: flows.common only.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 ingest -> validate -> match -> reconcile -> report, then publish processed/selaras.duckdb
 and Parquet for analysts. Stages whose inputs did not change since their last success
 are skipped (their previous result stands), so a re-run with nothing new is quick.
+
+May import: flows.common and selaras.pipeline (the stage order).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Prefect flow `report`: one stage, on demand. Write the Forum OPD workbooks, the review workbook and the summary report."""
+"""Prefect flow `report`: one stage, on demand. Write the Forum OPD workbooks, the review workbook and the summary report.
+
+May import: flows.common only.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Prefect flow `validate`: one stage, on demand. Check the loaded rows (Great Expectations): errors go to quarantine, warnings are flagged."""
+"""Prefect flow `validate`: one stage, on demand. Check the loaded rows (Great Expectations): errors go to quarantine, warnings are flagged.
+
+May import: flows.common only.
+"""
 
 from __future__ import annotations
 

@@ -151,7 +151,9 @@ def _progress(console, steps: list[str], waiting_for: str | None = None):
         if name in current:
             progress.remove_task(current.pop(name))
         progress.advance(overall)
-        if result is not None and name != "publish":
+        if result is not None and name == "publish" and result.cached:
+            text = f"{name} (dilewati: isi analytics tidak berubah, publikasi sebelumnya tetap)"
+        elif result is not None and name != "publish":
             text = _line(result)
         else:
             text = f"{name} ({time.perf_counter() - started.get(name, time.perf_counter()):.1f} s)"

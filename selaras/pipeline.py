@@ -44,7 +44,7 @@ STAGES: dict[str, str] = {
     "ingest": "selaras.ingest.stage:ingest_all",
     "validate": "selaras.validate:validate_all",
     "match": "selaras.match:match_all",
-    "reconcile": "selaras.reconcile:reconcile_all",
+    "reconcile": "selaras.reconcile.stage:reconcile_all",
     "report": "selaras.report:report_all",
 }
 #: The stage names in run order (what `run_all` runs by default).
@@ -302,9 +302,9 @@ def complete_run(run: Run, publish: bool = True) -> Run:
 
 def check_accounting_at(settings: Settings, run_id: str) -> StageResult:
     """After every run: each input row is loaded, quarantined or skipped, exactly once,
-    and the analytics views agree with the clean tables (selaras.accounting)."""
+    and the analytics views agree with the clean tables (selaras.audit)."""
     from selaras import warehouse
-    from selaras.accounting import accounting_figures, check_accounting
+    from selaras.audit import accounting_figures, check_accounting
 
     _notify("start", "accounting")
     result = StageResult("accounting")

@@ -4,6 +4,8 @@ meta.run_step, so `selaras status`, the run-to-run diff and the Prefect artifact
 Also here, because they are about runs rather than about any one stage:
 - the run lock (one run at a time per data folder, across processes),
 - input fingerprints (a step whose inputs did not change since its last success is skipped).
+
+May import: the standard library and duckdb only (the shared layer: every stage uses it).
 """
 
 from __future__ import annotations

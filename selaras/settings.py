@@ -4,6 +4,8 @@ Every field has a default, a help text, and can be overridden by an environment 
 `SELARAS_<NAME>` (e.g. `SELARAS_DATA_DIR=/srv/perencanaan`) or by a CLI option. Derived
 paths (raw, processed, private database, published database) are properties, so they
 always follow `data_dir`.
+
+May import: pydantic and the standard library only (everything imports this module).
 """
 
 from __future__ import annotations

@@ -167,8 +167,7 @@ def key_tables(
     from selaras import warehouse
 
     out: dict[str, tuple[str, list[dict]]] = {}
-    con = warehouse.connect(settings)
-    try:
+    with warehouse.connected(settings) as con:
         for key, title, sql in KEY_TABLES:
             try:
                 rows = _rows(con, sql, [opd, opd])[:limit]
@@ -176,8 +175,6 @@ def key_tables(
                 log.debug("key table %s unavailable: %s", key, exc)
                 continue
             out[key] = (title, [{k: _plain(v) for k, v in r.items()} for r in rows])
-    finally:
-        con.close()
     return out
 
 

@@ -84,6 +84,16 @@ def connect(
     return con
 
 
+def recovery_notices() -> list[str]:
+    """What `connect` said about a damaged database it moved aside in this process (then
+    forgotten): the ingest stage reports it in the run summary."""
+    from selaras.recovery import NOTICES
+
+    out = list(NOTICES)
+    NOTICES.clear()
+    return out
+
+
 @contextmanager
 def connected(
     settings: Settings, read_only: bool = False, migrate_schema: bool = True

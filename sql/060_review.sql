@@ -1,8 +1,9 @@
 -- Layer 6 (review): planners' decisions from filled-in review workbooks. They override
 -- the matcher on every later run while the row they were made on is unchanged
 -- (row_fingerprint); a decision whose row changed is reported as stale, not applied.
--- Written by selaras.reconcile (review_ingest.py); the workbook itself is written by
--- selaras.report (review_book.py) with the layout in selaras/reconcile/layout.py.
+-- The decided layer (065_decided.sql) lays them over the matcher's results. Written by
+-- the reconcile stage through selaras.review (read.py); the workbook itself is written
+-- by the report stage through selaras.review (book.py, layout in layout.py).
 create schema if not exists review;
 
 -- Every review workbook seen in raw/review/, one row per version (content hash).

@@ -1,6 +1,8 @@
 -- Layer 9 (analytics): the documented views analysts query. Their names and columns are a
 -- promise (see README "For analysts"); add columns freely, never rename or drop one.
 -- The publish step materialises them, with these comments, into processed/selaras.duckdb.
+-- Alignment and accommodation are read from the decided layer (065_decided.sql): the
+-- matcher's results with the planners' review decisions in force; candidates from match.*.
 create schema if not exists analytics;
 
 create or replace view analytics.renja_alignment as
@@ -28,7 +30,7 @@ create or replace view analytics.renja_alignment as
         coalesce(a.reason, 'Belum dicocokkan (jalankan selaras match).') as reason,
         coalesce(a.decided_by, 'matcher') as decided_by
     from clean.renja r
-    left join match.renja_alignment a on a.renja_ref = r.row_ref;
+    left join decided.renja_alignment a on a.renja_ref = r.row_ref;
 comment on view analytics.renja_alignment is
     'One row per clean Renja row: the RKPD item and priority it serves, status (selaras / selaras_nama / perlu_review / tidak_selaras), method, score 0-100 and the reason.';
 
@@ -58,7 +60,7 @@ create or replace view analytics.musrenbang_accommodation as
         r.opd                           as opd_renja,
         coalesce(len(a.renja_refs), 0)  as jumlah_renja
     from clean.usulan u
-    left join match.usulan_accommodation a on a.usulan_ref = u.row_ref
+    left join decided.usulan_accommodation a on a.usulan_ref = u.row_ref
     left join clean.renja r on r.row_ref = a.renja_ref;
 comment on view analytics.musrenbang_accommodation is
     'One row per musrenbang or pokir proposal: status (terakomodir / perlu_review / tidak_terakomodir), the accommodating Renja row, score 0-100 and the reason.';
@@ -78,7 +80,7 @@ create or replace view analytics.rkpd_coverage as
         coalesce(sum(r.pagu), 0)        as pagu_renja,
         count(a.renja_ref) > 0          as tercakup
     from clean.rkpd k
-    left join match.renja_alignment a
+    left join decided.renja_alignment a
         on a.rkpd_ref = k.row_ref and a.status in ('selaras', 'selaras_nama')
     left join clean.renja r on r.row_ref = a.renja_ref
     group by all;

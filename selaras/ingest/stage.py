@@ -15,7 +15,7 @@ from selaras.ingest.process import FileResult, ingest_found
 from selaras.ingest.years import check_year
 from selaras.runs import StageResult
 from selaras.settings import Settings
-from selaras.warehouse import transaction
+from selaras.warehouse import recovery_notices, transaction
 
 __all__ = ["FileResult", "ingest_all", "ingest_found"]
 
@@ -23,10 +23,8 @@ __all__ = ["FileResult", "ingest_all", "ingest_found"]
 def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
     """Load every input file; report per file. `failed` when any file could not be loaded."""
     result = StageResult("ingest")
-    from selaras.recovery import NOTICES
-
-    while NOTICES:  # the working database was rebuilt: every file loads again
-        result.problem(NOTICES.pop(0), fatal=False)
+    for notice in recovery_notices():  # the working database was rebuilt: every file loads again
+        result.problem(notice, fatal=False)
     found = discover(settings)
     if not found:
         result.problem(

@@ -7,7 +7,7 @@ Three yardsticks:
 (b) the real Kab. Sukabumi 2019 Musrenbang Desa -> Kecamatan links: Desa proposals are
     the proposals, Kecamatan rows the "Renja rows"; a link is right when the proposal was
     carried forward into that row;
-(c) real nomenclature items typed as agencies type them (selaras.match.variants).
+(c) real nomenclature items typed as agencies type them (selaras.sample.variants).
 
 Real data is read from a folder given at call time (../shared/data in a checkout, or
 SELARAS_SHARED_DATA); it is never copied into the project."""
@@ -25,7 +25,7 @@ import pandas as pd
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
-from selaras.match.variants import nomenclature_variants
+from selaras.sample.variants import nomenclature_variants
 
 SUKABUMI_FILE = "sukabumi_2019_musrenbang_desa_kecamatan.csv"
 NOMEN_SUB_FILE = "nomenklatur_2027_sub_kegiatan.csv"

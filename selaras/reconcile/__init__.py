@@ -1,50 +1,10 @@
-"""Stage: reconcile. Runs after match, before report:
-
-1. read the planners' filled-in review workbooks from raw/review/ (review_ingest),
-2. apply the decisions in force over the matcher's results (apply),
-3. name every OPD once for the reports, with the matcher's OPD resolver (opd_names),
-4. snapshot what the reports will show, for the run-to-run changes (history).
-
-All in one transaction: a failure leaves the warehouse as it was. `review_precision` is
-the matcher's precision against those decisions, for `selaras evaluate`.
+"""Stage: reconcile. Reads the planners' review workbooks and applies their decisions in
+force (through selaras.review, into the decided layer of sql/065_decided.sql), names every
+OPD once and snapshots what the reports show (stage.py). `review_precision` is the matcher's
+precision against those decisions, for `selaras evaluate` (precision.py).
 """
 
-from __future__ import annotations
-
-import duckdb
-
-from selaras.reconcile.apply import apply_decisions
-from selaras.reconcile.history import snapshot
-from selaras.reconcile.opd_names import store_opd_names
 from selaras.reconcile.precision import review_precision
-from selaras.reconcile.problems import MAX_LISTED, store
-from selaras.reconcile.review_ingest import ingest_review_files
-from selaras.runs import StageResult
-from selaras.settings import Settings
-from selaras.warehouse import transaction
+from selaras.reconcile.stage import reconcile_all
 
 __all__ = ["reconcile_all", "review_precision"]
-
-
-def reconcile_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
-    result = StageResult("reconcile")
-    with transaction(con):
-        problems, figures = ingest_review_files(con, settings, run_id)
-        apply_problems, apply_figures = apply_decisions(con)
-        problems += apply_problems
-        store(con, run_id, problems)
-        figures |= apply_figures
-        figures["opd"] = store_opd_names(con)
-        figures["snapshot_rows"] = snapshot(con, run_id)
-    figures["review_problems"] = len(problems)
-    result.figures = figures
-    for p in problems[:MAX_LISTED]:
-        result.problem(p.text(), fatal=p.fatal)
-    if len(problems) > MAX_LISTED:
-        result.problem(
-            f"... dan {len(problems) - MAX_LISTED} masalah lain di workbook review "
-            "(lihat analytics.review_problems).",
-            fatal=False,
-        )
-    result.failed = result.failed or any(p.fatal for p in problems)
-    return result

@@ -1,5 +1,5 @@
 """Record what this run's reports show (after the planners' decisions), so the next run
-can say what changed (analytics.run_changes)."""
+can say what changed (analytics.run_changes). May import: duckdb."""
 
 from __future__ import annotations
 

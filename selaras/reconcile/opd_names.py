@@ -1,7 +1,9 @@
 """One name per OPD for the reports, decided with the matcher's own resolver (one notion
 of "the same agency" in the whole project): every spelling found in the clean Renja,
 RKPD, proposals and OPD list is resolved; the agencies are named after the OPD list when
-it has them, else after their most frequent spelling (preferring one not in capitals)."""
+it has them, else after their most frequent spelling (preferring one not in capitals).
+May import: duckdb, pandas, selaras.warehouse, and selaras.match's OPD resolver (lazily: the
+one place where reconcile uses another stage's code, so "the same agency" has one meaning)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The matcher's precision against the planners' decisions: every decision in force on a
 row the matcher (not an earlier review) had decided is a label. Accepting, or choosing
 the candidate the matcher had proposed, says the matcher was right; rejecting or choosing
-another says it was wrong; "tidak terakomodir" agrees with a matcher that found nothing."""
+another says it was wrong; "tidak terakomodir" agrees with a matcher that found nothing.
+May import: duckdb."""
 
 from __future__ import annotations
 

@@ -29,8 +29,8 @@ import duckdb
 from selaras.report import forum
 from selaras.report.data import ReportData, load
 from selaras.report.html import render
-from selaras.report.review_book import FILE_NAME as REVIEW_FILE
-from selaras.report.review_book import review_rows, write_review_workbook
+from selaras.review import FILE_NAME as REVIEW_FILE
+from selaras.review import review_rows, write_review_workbook
 from selaras.runs import StageResult
 from selaras.settings import Settings
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from selaras.report.data import ReportData, Table
-from selaras.report.xlsx import NUMBER, Col, Styles, open_workbook, print_setup, write_table
+from selaras.xlsx import NUMBER, Col, Styles, open_workbook, print_setup, write_table
 
 SHEET_SUMMARY = "Ringkasan"
 SHEET_MATRIX = "Matriks Keselarasan"

@@ -10,6 +10,9 @@ nomenklatur, wilayah, opd) and the truth under data_dir/truth/ (see selaras.samp
 for the formats). The same seed gives byte-identical files. Only the package's own typed
 reference data (selaras/sample/data/*.yaml) is used: nothing is read from elsewhere.
 Existing files of the same names are overwritten; other files are left alone.
+
+May import: this package only (and the standard library, openpyxl/xlsxwriter via its
+writers). A fixture, not a stage: only the CLI's --sample, tests and bench use it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The typed reference data behind the sample (nomenclature, regions, OPDs, kamus usulan),
-loaded from the YAML files in `data/` into small immutable objects."""
+loaded from the YAML files in `data/` into small immutable objects.
+
+May import: the standard library and PyYAML only.
+"""
 
 from __future__ import annotations
 

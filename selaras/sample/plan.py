@@ -7,6 +7,8 @@ Links are designed, then the ground truth is derived by the rules planners apply
   none (`tidak_selaras`);
 - a proposal is accommodated by every (usable) Renja row of its target OPD that carries
   the same kind of work (kamus item) at the same village.
+
+May import: selaras.sample.catalog and textnoise only.
 """
 
 from __future__ import annotations
@@ -328,40 +330,12 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
         return RenjaRow(**base)
 
     for opd in spec.opds:
-        subs = nom.sub_kegiatan(opd.bidang)
         my_kamus = [k for k in kamus_all if k.bidang == opd.bidang and k.sub_kegiatan]
-        kamus_codes = {k.sub_kegiatan for k in my_kamus}
-        excluded = {k.sub_kegiatan for k in my_kamus if k.key in spec.kamus_not_in_rkpd}
-        in_rkpd: list[NomItem] = []
-        outside: list[NomItem] = []
-        for it in subs:
-            if it.kode in kamus_codes:
-                (outside if it.kode in excluded else in_rkpd).append(it)
-            elif rng.random() < spec.rkpd_share:
-                in_rkpd.append(it)
-            else:
-                outside.append(it)
-        support = rng.sample(nom.support(), spec.support_per_opd)
-        in_rkpd += support[:-1]  # the last support item the agency plans is not in the RKPD
+        in_rkpd, outside, support = _split_by_rkpd(opd, nom, my_kamus, spec, rng)
         for it in in_rkpd:
             kode = concrete(it.kode, opd.bidang)
             rkpd.append(RkpdItem(kode, it, opd, _prioritas_of(template_of(parent_of(parent_of(kode))))))
-
-        # Renja rows: support programme, the RKPD items (with gaps), a few items the RKPD
-        # lacks, and the located rows that carry citizens' kinds of work.
-        for it in support:
-            renja.append(renja_row(opd, it))
-        for it in in_rkpd:
-            if it.is_support or it.kode in kamus_codes:
-                continue
-            if rng.random() >= spec.gap_rate:
-                renja.append(renja_row(opd, it))
-        plain_outside = [it for it in outside if it.kode not in kamus_codes]
-        for it in rng.sample(plain_outside, min(spec.not_in_rkpd_per_opd, len(plain_outside))):
-            renja.append(renja_row(opd, it))
-        for kode_lama, (nama, satuan, indikator) in _dropped_items(opd.bidang).items():
-            it = NomItem(kode_lama, nama, "sub_kegiatan", satuan, indikator)
-            renja.append(renja_row(opd, it, kode_current="", kode_written=kode_lama, case="dropped"))
+        renja += _opd_renja(opd, nom, my_kamus, (in_rkpd, outside, support), spec, rng, renja_row)
         for k in my_kamus:
             renja += _located_rows(
                 opd, k, nom.items[k.sub_kegiatan], spec, rng, shared_names, by_kec, renja_row
@@ -373,6 +347,49 @@ def build_plan(spec: Spec, rng: random.Random, tahun: int = 2021) -> Plan:
     plan.usulan = _proposals(plan, spec, rng)
     _finish_rkpd(plan, rng)
     return plan
+
+
+def _split_by_rkpd(
+    opd: Opd, nom: Nomenklatur, my_kamus: list[Kamus], spec: Spec, rng: random.Random
+) -> tuple[list[NomItem], list[NomItem], list[NomItem]]:
+    """The OPD's sub kegiatan in the RKPD and outside it, and the support items it plans
+    (all but the last of which are in the RKPD too)."""
+    kamus_codes = {k.sub_kegiatan for k in my_kamus}
+    excluded = {k.sub_kegiatan for k in my_kamus if k.key in spec.kamus_not_in_rkpd}
+    in_rkpd: list[NomItem] = []
+    outside: list[NomItem] = []
+    for it in nom.sub_kegiatan(opd.bidang):
+        if it.kode in kamus_codes:
+            (outside if it.kode in excluded else in_rkpd).append(it)
+        elif rng.random() < spec.rkpd_share:
+            in_rkpd.append(it)
+        else:
+            outside.append(it)
+    support = rng.sample(nom.support(), spec.support_per_opd)
+    in_rkpd += support[:-1]  # the last support item the agency plans is not in the RKPD
+    return in_rkpd, outside, support
+
+
+def _opd_renja(
+    opd: Opd, nom: Nomenklatur, my_kamus: list[Kamus], split: tuple, spec: Spec, rng: random.Random, renja_row
+) -> list[RenjaRow]:
+    """The OPD's unlocated Renja rows: support programme, the RKPD items (with gaps), a
+    few items the RKPD lacks, and items dropped from the nomenclature."""
+    in_rkpd, outside, support = split
+    kamus_codes = {k.sub_kegiatan for k in my_kamus}
+    rows = [renja_row(opd, it) for it in support]
+    for it in in_rkpd:
+        if it.is_support or it.kode in kamus_codes:
+            continue
+        if rng.random() >= spec.gap_rate:
+            rows.append(renja_row(opd, it))
+    plain_outside = [it for it in outside if it.kode not in kamus_codes]
+    for it in rng.sample(plain_outside, min(spec.not_in_rkpd_per_opd, len(plain_outside))):
+        rows.append(renja_row(opd, it))
+    for kode_lama, (nama, satuan, indikator) in _dropped_items(opd.bidang).items():
+        it = NomItem(kode_lama, nama, "sub_kegiatan", satuan, indikator)
+        rows.append(renja_row(opd, it, kode_current="", kode_written=kode_lama, case="dropped"))
+    return rows
 
 
 def _dropped_items(bidang: str) -> dict[str, tuple]:
@@ -524,92 +541,157 @@ def _inject_bad_rows(plan: Plan, spec: Spec, rng: random.Random, renja_row) -> N
             rng.choice(mine).hidden = True
 
 
-def _proposals(plan: Plan, spec: Spec, rng: random.Random) -> list[Usulan]:
-    """Proposals by design category; the truth is derived from the rule afterwards."""
-    d = daerah()
-    opd_by_bidang: dict[str, list[Opd]] = defaultdict(list)
-    for o in plan.opds:
-        opd_by_bidang[o.bidang].append(o)
-    kamus_all = [k for k in kamus() if k.bidang in opd_by_bidang]
-    kamus_by_bidang: dict[str, list[Kamus]] = defaultdict(list)
-    for k in kamus_all:
-        kamus_by_bidang[k.bidang].append(k)
-    located = [r for r in plan.renja if r.kamus is not None and r.usable]
-    pairs = [r for r in located if r.split_of is not None and r.id < r.split_of]
-    rows_at: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in located:
-        rows_at[(r.opd.key, r.kamus.key)].update(x.kode for x in r.desas)
-    by_kec: dict[str, list[Desa]] = defaultdict(list)
-    by_name: dict[str, list[Desa]] = defaultdict(list)
-    for ds in plan.wilayah.desas:
-        by_kec[ds.kec.kode].append(ds)
-        by_name[ds.nama].append(ds)
-    same_name_rows = [r for r in located if any(len(by_name[x.nama]) > 1 for x in r.desas)]
+@dataclass
+class _Proposing:
+    """What the proposal designer draws from (located Renja rows, villages by kecamatan
+    and by name, kinds of work by bidang) and the proposals drawn so far."""
 
-    def free(opd: Opd, k: Kamus, ds: Desa) -> bool:
-        return ds.kode not in rows_at[(opd.key, k.key)]
+    plan: Plan
+    rng: random.Random
+    opd_by_bidang: dict[str, list[Opd]]
+    kamus_all: list[Kamus]
+    kamus_by_bidang: dict[str, list[Kamus]]
+    located: list[RenjaRow]
+    pairs: list[RenjaRow]  # the first rows of designed splits
+    rows_at: dict[tuple[str, str], set[str]]  # (OPD, kamus) -> villages a row serves
+    by_kec: dict[str, list[Desa]]
+    by_name: dict[str, list[Desa]]
+    same_name_rows: list[RenjaRow]
+    out: list[Usulan] = field(default_factory=list)
+    on_row: dict[int, list[Usulan]] = field(default_factory=lambda: defaultdict(list))
 
-    out: list[Usulan] = []
+    @classmethod
+    def of(cls, plan: Plan, rng: random.Random) -> _Proposing:
+        opd_by_bidang: dict[str, list[Opd]] = defaultdict(list)
+        for o in plan.opds:
+            opd_by_bidang[o.bidang].append(o)
+        kamus_all = [k for k in kamus() if k.bidang in opd_by_bidang]
+        kamus_by_bidang: dict[str, list[Kamus]] = defaultdict(list)
+        for k in kamus_all:
+            kamus_by_bidang[k.bidang].append(k)
+        located = [r for r in plan.renja if r.kamus is not None and r.usable]
+        rows_at: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for r in located:
+            rows_at[(r.opd.key, r.kamus.key)].update(x.kode for x in r.desas)
+        by_kec: dict[str, list[Desa]] = defaultdict(list)
+        by_name: dict[str, list[Desa]] = defaultdict(list)
+        for ds in plan.wilayah.desas:
+            by_kec[ds.kec.kode].append(ds)
+            by_name[ds.nama].append(ds)
+        return cls(
+            plan,
+            rng,
+            opd_by_bidang,
+            kamus_all,
+            kamus_by_bidang,
+            located,
+            [r for r in located if r.split_of is not None and r.id < r.split_of],
+            rows_at,
+            by_kec,
+            by_name,
+            [r for r in located if any(len(by_name[x.nama]) > 1 for x in r.desas)],
+        )
 
-    def add(opd, k, ds, case, vol=None):
-        u = Usulan(len(out) + 1, "", "", opd, k, ds, case)
-        u.volume = vol if vol is not None else rng.randint(*k.volume)
-        out.append(u)
+    def free(self, opd: Opd, k: Kamus, ds: Desa) -> bool:
+        return ds.kode not in self.rows_at[(opd.key, k.key)]
+
+    def add(self, opd: Opd, k: Kamus, ds: Desa, case: str) -> Usulan:
+        u = Usulan(len(self.out) + 1, "", "", opd, k, ds, case)
+        u.volume = self.rng.randint(*k.volume)
+        self.out.append(u)
         return u
 
+    def accommodated(self, n: int) -> None:
+        for _ in range(n):
+            r = self.rng.choice(self.located)
+            self.on_row[r.id].append(self.add(r.opd, r.kamus, self.rng.choice(r.desas), "accommodated"))
+
+    def split(self, n: int) -> None:
+        for _ in range(n if self.pairs else 0):
+            r = self.rng.choice(self.pairs)
+            self.add(r.opd, r.kamus, r.desas[0], "split").split_row = r.id
+
+    def other_desa(self, n: int) -> None:
+        for _ in range(n):
+            r = self.rng.choice(self.located)
+            cands = [x for x in self.by_kec[r.desas[0].kec.kode] if self.free(r.opd, r.kamus, x)]
+            if not cands:
+                kab = r.desas[0].kec.kab
+                cands = [
+                    x for x in self.plan.wilayah.desas if x.kec.kab == kab and self.free(r.opd, r.kamus, x)
+                ]
+            if cands:
+                self.add(r.opd, r.kamus, self.rng.choice(cands), "other_desa")
+
+    def other_work(self, n: int) -> None:
+        for _ in range(n):
+            r = self.rng.choice(self.located)
+            ds = self.rng.choice(r.desas)
+            cands = [
+                k
+                for k in self.kamus_by_bidang[r.opd.bidang]
+                if k.key != r.kamus.key and self.free(r.opd, k, ds)
+            ]
+            if cands:
+                self.add(r.opd, self.rng.choice(cands), ds, "other_work")
+
+    def same_name(self, n: int) -> None:
+        for _ in range(n if self.same_name_rows else 0):
+            r = self.rng.choice(self.same_name_rows)
+            ds = next(x for x in r.desas if len(self.by_name[x.nama]) > 1)
+            cands = [x for x in self.by_name[ds.nama] if x.kec != ds.kec and self.free(r.opd, r.kamus, x)]
+            if cands:
+                self.add(r.opd, r.kamus, self.rng.choice(cands), "same_name")
+
+    def unrelated(self, total: int) -> None:
+        """Fill up to `total` with proposals no row serves."""
+        opds = self.plan.opds
+        while len(self.out) < total:
+            k = self.rng.choice(self.kamus_all)
+            opd = self.rng.choice(self.opd_by_bidang[k.bidang])
+            if self.rng.random() < 0.04 and "BAPPEDA" in {o.key for o in opds}:
+                opd = next(o for o in opds if o.key == "BAPPEDA")  # sent to the wrong agency
+            ds = self.rng.choice(self.plan.wilayah.desas)
+            if self.free(opd, k, ds) or k.sub_kegiatan is None:
+                self.add(opd, k, ds, "unrelated")
+
+    def share_volumes(self) -> None:
+        """What a row plans is shared by the proposals it accommodates."""
+        by_id = {r.id: r for r in self.located}
+        for rid, us in self.on_row.items():
+            r = by_id[rid]
+            for u in us:
+                u.volume = max(1, int(r.target // len(us)))
+        for u in self.out:
+            if u.split_row is not None:
+                first = by_id[u.split_row]
+                u.volume = int(first.target + by_id[first.split_of].target)
+
+
+def _proposals(plan: Plan, spec: Spec, rng: random.Random) -> list[Usulan]:
+    """Proposals by design category; the truth is derived from the rule afterwards."""
+    p = _Proposing.of(plan, rng)
     n = spec.n_usulan
     quota = {c: int(round(s * n)) for c, s in spec.shares.items()}
-    on_row: dict[int, list[Usulan]] = defaultdict(list)
-    for _ in range(quota["accommodated"]):
-        r = rng.choice(located)
-        on_row[r.id].append(add(r.opd, r.kamus, rng.choice(r.desas), "accommodated"))
-    for _ in range(quota["split"] if pairs else 0):
-        r = rng.choice(pairs)
-        add(r.opd, r.kamus, r.desas[0], "split").split_row = r.id
-    for _ in range(quota["other_desa"]):
-        r = rng.choice(located)
-        cands = [x for x in by_kec[r.desas[0].kec.kode] if free(r.opd, r.kamus, x)]
-        if not cands:
-            cands = [
-                x for x in plan.wilayah.desas if x.kec.kab == r.desas[0].kec.kab and free(r.opd, r.kamus, x)
-            ]
-        if cands:
-            add(r.opd, r.kamus, rng.choice(cands), "other_desa")
-    for _ in range(quota["other_work"]):
-        r = rng.choice(located)
-        ds = rng.choice(r.desas)
-        cands = [k for k in kamus_by_bidang[r.opd.bidang] if k.key != r.kamus.key and free(r.opd, k, ds)]
-        if cands:
-            add(r.opd, rng.choice(cands), ds, "other_work")
-    for _ in range(quota["same_name"] if same_name_rows else 0):
-        r = rng.choice(same_name_rows)
-        ds = next(x for x in r.desas if len(by_name[x.nama]) > 1)
-        cands = [x for x in by_name[ds.nama] if x.kec != ds.kec and free(r.opd, r.kamus, x)]
-        if cands:
-            add(r.opd, r.kamus, rng.choice(cands), "same_name")
-    while len(out) < n:
-        k = rng.choice(kamus_all)
-        opd = rng.choice(opd_by_bidang[k.bidang])
-        if rng.random() < 0.04 and "BAPPEDA" in {o.key for o in plan.opds}:
-            opd = next(o for o in plan.opds if o.key == "BAPPEDA")  # sent to the wrong agency
-        ds = rng.choice(plan.wilayah.desas)
-        if free(opd, k, ds) or k.sub_kegiatan is None:
-            add(opd, k, ds, "unrelated")
-
-    # Volumes: what a row plans is shared by the proposals it accommodates.
-    by_id = {r.id: r for r in located}
-    for rid, us in on_row.items():
-        r = by_id[rid]
-        for u in us:
-            u.volume = max(1, int(r.target // len(us)))
-    for u in out:
-        if u.split_row is not None:
-            first = by_id[u.split_row]
-            u.volume = int(first.target + by_id[first.split_of].target)
-
-    # Channel, ids, money, address.
+    p.accommodated(quota["accommodated"])
+    p.split(quota["split"])
+    p.other_desa(quota["other_desa"])
+    p.other_work(quota["other_work"])
+    p.same_name(quota["same_name"])
+    p.unrelated(n)
+    p.share_volumes()
+    out = p.out
     rng.shuffle(out)
-    kampung = d["kampung"]
+    _channel_and_money(out, plan, spec, rng)
+    out.sort(key=lambda u: u.id)
+    if spec.bad_usulan:
+        _special_proposals(out)
+    return out
+
+
+def _channel_and_money(out: list[Usulan], plan: Plan, spec: Spec, rng: random.Random) -> None:
+    """Channel, ids, money and address, in the shuffled order."""
+    kampung = daerah()["kampung"]
     for i, u in enumerate(out, start=1):
         u.id = i
         u.channel = "pokir" if rng.random() < spec.pokir_share else "musrenbang"
@@ -623,10 +705,6 @@ def _proposals(plan: Plan, spec: Spec, rng: random.Random) -> list[Usulan]:
                 "musrenbang_xlsx" if u.desa.kec.kab.kode in ("36.01", "36.02", "36.73") else "musrenbang_csv"
             )
             u.usulan_id = str(2_104_000 + i * 7)
-    out.sort(key=lambda u: u.id)
-    if spec.bad_usulan:
-        _special_proposals(out)
-    return out
 
 
 def _special_proposals(out: list[Usulan]) -> None:

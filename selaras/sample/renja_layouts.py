@@ -17,6 +17,8 @@
                 codes unpadded ("1.1.2.1.1.10").
 
 Each writer sets row_ref and name_cell on the RenjaRows it writes and returns SheetLogs.
+
+May import: this package's catalog, plan and sheets modules.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Writing rows while remembering what each row is. Every row written goes through a
 sheet object that records its 1-based number and kind (title, header, numbering, group,
 subtotal, empty, note, data) and, for data rows, the plan object it carries; the ground
-truth is built from these records, so its row numbers are right by construction."""
+truth is built from these records, so its row numbers are right by construction.
+
+May import: the standard library only.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """How people actually type planning text: abbreviations, typos, capitals, stray spaces,
 Indonesian money and decimals, and the many spellings of a Permendagri 90 code. Every
-function takes the caller's random.Random, so output is deterministic per seed."""
+function takes the caller's random.Random, so output is deterministic per seed.
+
+May import: selaras.sample.catalog only.
+"""
 
 from __future__ import annotations
 

@@ -30,6 +30,8 @@ expected_rows.csv   one row per file and sheet: source_file, sheet, sheet_hidden
 skipped_rows.csv    every non-data row: source_file, sheet, source_row, reason_code.
 quarantine.csv      rows validation must reject: row_ref, source_file, sheet, source_row,
                     rule (validate/rules.yaml id), field (pagu / anggaran / nama).
+
+May import: this package's plan and sheets modules.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The other input files: RKPD, the two nomenclature versions, regions, OPD list, and the
 musrenbang and pokir proposal lists. Large lists are written with xlsxwriter's
-constant_memory mode (rows strictly in order) or as CSV."""
+constant_memory mode (rows strictly in order) or as CSV.
+
+May import: this package's catalog, plan and sheets modules, openpyxl, xlsxwriter.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ row accounting is enforced; planners get quarantine workbooks and Data Docs in p
 Public API:
     validate_all(con, settings, run_id) -> StageResult
     load_config(settings) -> ValidationConfig          (rules.yaml + suites.yaml + overrides)
-    check_accounting(con, file_ids=None) -> DataFrame  (raises RowAccountingError)
+    (the per-file row balance is selaras.audit.check_row_balance; raises RowAccountingError)
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from selaras.audit import RowAccountingError, check_row_balance
 from selaras.runs import StageResult
 from selaras.settings import Settings
-from selaras.validate.accounting import RowAccountingError, check_accounting
 from selaras.validate.config import REFERENCE_KINDS, ValidationConfig, load_config
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("selaras.validate")
 
-__all__ = ["FileOutcome", "RowAccountingError", "check_accounting", "load_config", "validate_all"]
+__all__ = ["FileOutcome", "RowAccountingError", "load_config", "validate_all"]
 
 
 @dataclass
@@ -233,7 +233,7 @@ def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
             fatal=False,
         )
 
-    rows = check_accounting(con, [o.file_id for o in outcomes])  # raises on a mismatch
+    rows = check_row_balance(con, [o.file_id for o in outcomes])  # raises on a mismatch
     unrecorded = rows[~rows["counts_recorded"].fillna(False).astype(bool)]
     for r in unrecorded.itertuples():
         result.problem(

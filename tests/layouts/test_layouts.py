@@ -42,7 +42,7 @@ def test_layout_loads_with_its_expected_counts(variant: Variant, shared_data, se
 def test_the_whole_corpus_passes_validation_without_a_file_rejected(shared_data, settings, con):
     """With every corpus file in one data folder: no file rejected by a file-level rule
     (a missing or empty pagu is a warning), and the row accounting balances."""
-    from selaras.accounting import check_accounting
+    from selaras.audit import check_accounting
     from selaras.ingest import ingest_all
     from selaras.validate import validate_all
 

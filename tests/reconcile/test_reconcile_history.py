@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from selaras import runs
 from selaras.reconcile import reconcile_all
-from selaras.report.synthetic import fill_synthetic
+from selaras.sample.synthetic import fill_synthetic
 
 
 def reconcile_run(con, settings, status: str = "success") -> str:

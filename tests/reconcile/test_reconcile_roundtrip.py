@@ -1,6 +1,8 @@
 """The review round trip: the report writes a review workbook, a planner fills it in
 (openpyxl here), drops it into raw/review/, and the next runs apply the decisions - until
-the row they were made on changes. Bad rows are reported by file / sheet / row."""
+the row they were made on changes. Bad rows are reported by file / sheet / row. The match
+tables are never rewritten between runs, as when `selaras run` skips match as unchanged
+(test_reconcile_decided.py runs the real pipeline)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ import openpyxl
 import pytest
 
 from selaras import runs
-from selaras.reconcile import layout, reconcile_all, review_precision
+from selaras.reconcile import reconcile_all, review_precision
 from selaras.report import report_all
-from selaras.report.synthetic import fill_synthetic
+from selaras.review import layout
+from selaras.sample.synthetic import fill_synthetic
 
-MATCH_TABLES = ("renja_alignment", "usulan_accommodation")
 REVIEW_FILE = "review/review_andi.xlsx"
 
 
@@ -27,18 +29,9 @@ def run_once(con, settings, status: str = "success", report: bool = True):
     return run_id, rec, rep
 
 
-def rematch(con) -> None:
-    """What the next match stage does: replace the match tables with the matcher's view."""
-    for table in MATCH_TABLES:
-        con.execute(f"delete from match.{table}")  # noqa: S608 - constant names
-        con.execute(f"insert into match.{table} select * from main.orig_{table}")  # noqa: S608
-
-
 @pytest.fixture
 def region(con, settings):
     fill_synthetic(con, n_opd=3, n_usulan=90, renja_per_opd=12, seed=7)
-    for table in MATCH_TABLES:
-        con.execute(f"create table main.orig_{table} as select * from match.{table}")  # noqa: S608
     return con
 
 
@@ -60,8 +53,15 @@ def sheet_index(ws) -> tuple[dict[str, int], dict[str, int]]:
 def status_of(con, table: str, ref: str) -> tuple:
     key = "usulan_ref" if table == "usulan_accommodation" else "renja_ref"
     target = "renja_ref" if table == "usulan_accommodation" else "rkpd_ref"
-    sql = f"select status, {target}, decided_by, reason from match.{table} where {key} = ?"  # noqa: S608
+    sql = f"select status, {target}, decided_by, reason from decided.{table} where {key} = ?"  # noqa: S608
     return con.execute(sql, [ref]).fetchone()
+
+
+def match_tables(con) -> dict[str, list[tuple]]:
+    return {
+        t: con.execute(f"select * from match.{t} order by all").fetchall()  # noqa: S608 - constant names
+        for t in ("renja_alignment", "usulan_accommodation")
+    }
 
 
 def totals(con) -> dict[str, int]:
@@ -72,33 +72,16 @@ def totals(con) -> dict[str, int]:
     return dict(zip(("terakomodir", "perlu_review", "tidak_terakomodir"), row, strict=True))
 
 
-def test_review_round_trip(region, settings):
-    con = region
-    run_once(con, settings)
-    before = totals(con)
-    path = settings.processed_dir / "review" / "Review_Keselarasan.xlsx"
-    u_pr = [
-        r[0]
-        for r in con.execute(
-            "select usulan_ref from match.usulan_accommodation "
-            "where status = 'perlu_review' order by usulan_ref"
-        ).fetchall()
-    ]
-    r_pr = [
-        r[0]
-        for r in con.execute(
-            "select renja_ref from match.renja_alignment where status = 'perlu_review' order by renja_ref"
-        ).fetchall()
-    ]
-    u_ok = [
-        r[0]
-        for r in con.execute(
-            "select usulan_ref from match.usulan_accommodation "
-            "where status = 'terakomodir' order by usulan_ref"
-        ).fetchall()
-    ]
-    assert len(u_pr) >= 8 and r_pr and u_ok
+def refs(con, table: str, status: str) -> list[str]:
+    key = "usulan_ref" if table == "usulan_accommodation" else "renja_ref"
+    sql = f"select {key} from match.{table} where status = ? order by {key}"  # noqa: S608 - constant names
+    return [r[0] for r in con.execute(sql, [status]).fetchall()]
 
+
+def fill_review(settings, path, u_pr, r_pr, u_ok):
+    """Decide good and bad rows of the review workbook as a planner would, save it into
+    raw/review/. Returns (subject -> row on the review sheet, the added row, candidates
+    and the matcher's target per proposal)."""
     wb = openpyxl.load_workbook(path)
     review, others = wb[layout.SHEET_REVIEW], wb[layout.SHEET_ALL]
     h, rows = sheet_index(review)
@@ -134,9 +117,47 @@ def test_review_round_trip(region, settings):
     decide(review, h, extra, "terima")
     (settings.raw_dir / "review").mkdir(parents=True, exist_ok=True)
     wb.save(settings.raw_dir / REVIEW_FILE)
+    return rows, extra, cand, target
+
+
+def assert_problems_reported(con, rec, rows, extra, u_pr) -> None:
+    """Every bad row of fill_review reported by file / sheet / row, the run not failed."""
+    problems = {
+        (p[0], p[1], p[2]): p[3]
+        for p in con.execute(
+            "select source_file, sheet, source_row, problem from analytics.review_problems"
+        ).fetchall()
+    }
+    at = lambda ref: (REVIEW_FILE, layout.SHEET_REVIEW, rows[ref])  # noqa: E731
+    assert problems[at(u_pr[3])] == "unknown_decision"
+    assert problems[at(u_pr[4])] == "bad_candidate"
+    assert problems[at(u_pr[5])] == "edited_column"
+    assert problems[at(u_pr[6])] == "edited_column"
+    assert problems[at(u_pr[7])] == "missing_subject"
+    assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] == "missing_identity"
+    assert not rec.failed
+    assert any(
+        f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
+        for p in rec.problems
+    )
+    assert any("'Baris yang ditinjau'" in p for p in rec.problems)
+
+
+def test_review_round_trip(region, settings):
+    con = region
+    run_once(con, settings)
+    before = totals(con)
+    path = settings.processed_dir / "review" / "Review_Keselarasan.xlsx"
+    u_pr = refs(con, "usulan_accommodation", "perlu_review")
+    r_pr = refs(con, "renja_alignment", "perlu_review")
+    u_ok = refs(con, "usulan_accommodation", "terakomodir")
+    assert len(u_pr) >= 8 and r_pr and u_ok
+    rows, extra, cand, target = fill_review(settings, path, u_pr, r_pr, u_ok)
     con.execute("delete from staged.usulan where row_ref = ?", [u_pr[7]])
+    matcher = match_tables(con)
 
     _, rec, _ = run_once(con, settings, report=False)
+    assert match_tables(con) == matcher  # the matcher's tables are the matcher's alone
 
     # Decisions override the matcher, with who / when / which file.
     status, renja_ref, by, reason = status_of(con, "usulan_accommodation", u_pr[0])
@@ -160,26 +181,7 @@ def test_review_round_trip(region, settings):
         "tidak_terakomodir": before["tidak_terakomodir"] + 2,
     }
 
-    # Every bad row reported by file / sheet / row, the run itself not failed.
-    problems = {
-        (p[0], p[1], p[2]): p[3]
-        for p in con.execute(
-            "select source_file, sheet, source_row, problem from analytics.review_problems"
-        ).fetchall()
-    }
-    at = lambda ref: (REVIEW_FILE, layout.SHEET_REVIEW, rows[ref])  # noqa: E731
-    assert problems[at(u_pr[3])] == "unknown_decision"
-    assert problems[at(u_pr[4])] == "bad_candidate"
-    assert problems[at(u_pr[5])] == "edited_column"
-    assert problems[at(u_pr[6])] == "edited_column"
-    assert problems[at(u_pr[7])] == "missing_subject"
-    assert problems[(REVIEW_FILE, layout.SHEET_REVIEW, extra)] == "missing_identity"
-    assert not rec.failed
-    assert any(
-        f"{REVIEW_FILE} / lembar {layout.SHEET_REVIEW} / baris {rows[u_pr[3]]} / kolom Keputusan" in p
-        for p in rec.problems
-    )
-    assert any("'Baris yang ditinjau'" in p for p in rec.problems)
+    assert_problems_reported(con, rec, rows, extra, u_pr)
 
     # Precision against the decisions: accept x2 + accepted-then-deleted right; choosing
     # candidate 2, "tidak terakomodir" on a proposed match (x2) wrong; the rejection wrong.
@@ -188,8 +190,7 @@ def test_review_round_trip(region, settings):
     assert precision["usulan_renja"]["precision"] == pytest.approx(0.5)
     assert (precision["renja_rkpd"]["right"], precision["renja_rkpd"]["wrong"]) == (0, 1)
 
-    # The decisions survive the next run's matching.
-    rematch(con)
+    # The decisions stand on the next run.
     run_once(con, settings)
     assert status_of(con, "usulan_accommodation", u_pr[1])[:3] == ("terakomodir", cand[u_pr[1]][1], "review")
     assert totals(con) == after
@@ -201,7 +202,6 @@ def test_review_round_trip(region, settings):
 
     # A row edited since: the decision is stale, reported, not applied.
     con.execute("update staged.usulan set anggaran = anggaran + 1 where row_ref = ?", [u_pr[0]])
-    rematch(con)
     _, rec, _ = run_once(con, settings, report=False)
     assert status_of(con, "usulan_accommodation", u_pr[0])[::2] == ("perlu_review", "matcher")
     stale = con.execute(
@@ -228,7 +228,6 @@ def test_new_version_of_a_review_file_supersedes_the_old(region, settings):
         h, rows = sheet_index(ws)
         ws.cell(rows[ref], h["Keputusan"], decision)
         wb.save(target)
-        rematch(con)
         run_once(con, settings, report=False)
         assert status_of(con, "usulan_accommodation", ref)[0] == expected
     assert con.execute("select count(*) from review.decision where not superseded").fetchone()[0] == 1
@@ -259,17 +258,19 @@ def test_reconcile_is_all_or_nothing(region, settings, monkeypatch):
     (settings.raw_dir / "review").mkdir(parents=True, exist_ok=True)
     wb.save(settings.raw_dir / REVIEW_FILE)
     before = con.execute(
-        "select count(*) from match.usulan_accommodation where decided_by = 'review'"
+        "select count(*) from decided.usulan_accommodation where decided_by = 'review'"
     ).fetchone()
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk penuh")
 
-    monkeypatch.setattr("selaras.reconcile.snapshot", boom)
+    monkeypatch.setattr("selaras.reconcile.stage.snapshot", boom)
     with pytest.raises(RuntimeError):
         reconcile_all(con, settings, runs.start_run(con, None, "test"))
     assert con.execute("select count(*) from review.decision").fetchone()[0] == 0
     assert (
-        con.execute("select count(*) from match.usulan_accommodation where decided_by = 'review'").fetchone()
+        con.execute(
+            "select count(*) from decided.usulan_accommodation where decided_by = 'review'"
+        ).fetchone()
         == before
     )

@@ -2,8 +2,8 @@
 
 import pytest
 
-from selaras.reconcile import layout
-from selaras.reconcile.vocabulary import Parsed, parse_decision
+from selaras.review import layout
+from selaras.review.vocabulary import Parsed, parse_decision
 
 
 @pytest.mark.parametrize(

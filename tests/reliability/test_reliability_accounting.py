@@ -1,6 +1,6 @@
 """Accounting after a whole run over the sample data plus the hostile corpus: every input
 row is loaded, quarantined or skipped exactly once, the analytics views mirror the clean
-tables, each hostile file got its outcome, and selaras.accounting catches each kind of
+tables, each hostile file got its outcome, and selaras.audit catches each kind of
 loss it is meant to catch."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from hostile_corpus import CASES
 
-from selaras.accounting import accounting_figures, check_accounting
+from selaras.audit import accounting_figures, check_accounting
 
 SAMPLE_FILES = 16  # selaras.sample.write_sample: every one loads
 

@@ -18,7 +18,7 @@ _CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from selaras import warehouse
-from selaras.accounting import accounting_figures, check_accounting
+from selaras.audit import accounting_figures, check_accounting
 from selaras.ingest import ingest_all
 from selaras.settings import Settings
 

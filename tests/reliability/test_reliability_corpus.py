@@ -13,7 +13,7 @@ from hostile_corpus import CASE_IDS, CASES, Case, build_case
 from reliability_support import make_settings
 
 from selaras import warehouse
-from selaras.accounting import check_accounting
+from selaras.audit import check_accounting
 from selaras.ingest import ingest_all
 
 

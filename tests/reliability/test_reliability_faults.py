@@ -25,7 +25,7 @@ from reliability_support import (
 )
 
 from selaras import publish
-from selaras.accounting import check_accounting
+from selaras.audit import check_accounting
 
 EXIT_BUSY = 3  # selaras.cli: another run or process holds the data folder
 
@@ -366,6 +366,9 @@ def test_full_disk_during_publish_gives_a_clear_error_and_keeps_the_previous_pub
         pytest.skip("cannot mount a small tmpfs here (needs root); tests/test_publish.py simulates ENOSPC")
     try:
         shutil.copytree(kept, settings.processed_dir, dirs_exist_ok=True)
+        # One file of the publication gone: publishing is redone (unchanged content with
+        # every file in place is not published again).
+        (settings.processed_dir / "parquet" / "runs.parquet").unlink()
         before = published_snapshot(settings.published_db, source)  # published from the source folder
         stat = os.statvfs(settings.processed_dir)
         (settings.processed_dir / "pengisi").write_bytes(

@@ -10,10 +10,11 @@ import openpyxl
 import pytest
 
 from selaras import runs, warehouse
-from selaras.reconcile import layout, reconcile_all
+from selaras.reconcile import reconcile_all
 from selaras.report import HTML_FILE, REGION_FILE, report_all
 from selaras.report import forum as forum_sheets
-from selaras.report.synthetic import HOSTILE, fill_synthetic
+from selaras.review import layout
+from selaras.sample.synthetic import HOSTILE, fill_synthetic
 from selaras.settings import Settings
 
 HOSTILE_OPD = '<script>alert("x")</script> Dinas Uji'

@@ -15,7 +15,7 @@ from selaras import runs, warehouse
 from selaras.reconcile import reconcile_all
 from selaras.report import HTML_FILE, REGION_FILE, report_all
 from selaras.report import forum as forum_sheets
-from selaras.report.synthetic import fill_synthetic
+from selaras.sample.synthetic import fill_synthetic
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -8,7 +8,8 @@ import sys
 import pytest
 from conftest import RENJA_MAP, add_file, add_nomenklatur, renja_row
 
-from selaras.validate import RowAccountingError, check_accounting, validate_all
+from selaras.audit import RowAccountingError, row_accounting
+from selaras.validate import validate_all
 
 
 def _rows():
@@ -32,7 +33,7 @@ def test_row_accounting_balances_and_mismatch_raises_naming_the_file(con, settin
     assert "dimuat 1 + dikarantina 1 + dilewati 0 = 2" in text
     assert "renja/ok.xlsx" not in text
     # The results of the validation stay (they are right); the run fails loudly.
-    acc = check_accounting(
+    acc = row_accounting(
         con,
         [
             con.execute("select file_id from raw.ingest_file where source_file = 'renja/ok.xlsx'").fetchone()[

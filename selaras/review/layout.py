@@ -1,10 +1,12 @@
-"""The review workbook's layout, shared by the writer (selaras.report.review_book) and the
-reader (selaras.reconcile.review_ingest), so both always agree on columns.
+"""The review workbook's layout, shared by the writer (selaras.review.book) and the reader
+(selaras.review.read), so both always agree on columns.
 
 Columns are found by their header text when a filled-in workbook is read back, so a
 planner may move or add columns. Every locked column (and every hidden one) is covered by
 a per-column checksum written into the hidden `_checksum` column: reading it back tells
 which locked column was edited, without storing the original values twice.
+
+May import: the standard library only.
 """
 
 from __future__ import annotations

@@ -4,7 +4,11 @@ Takes real nomenclature items and produces Renja-like rows whose name and code a
 damaged the way Renja drafts damage them: abbreviations (some the normaliser knows, some
 it does not), typos, ALL CAPS / lower case, dropped words, PDF whitespace, and codes that
 are outdated, mistyped, only at kegiatan level, written unpadded, or missing. The true
-code of every row is kept, so top-1 / top-5 accuracy can be measured."""
+code of every row is kept, so top-1 / top-5 accuracy can be measured.
+
+May import: pandas and the standard library. A fixture for the matcher's yardsticks
+(selaras.match.evaluate) and the benchmarks; no run executes it.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """A problem found in a review workbook, located by file / sheet / row / column, said in
-Indonesian for planners with the English rule id alongside."""
+Indonesian for planners with the English rule id alongside; stored in review.problem.
+May import: duckdb, pandas, selaras.warehouse."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class Problem:
         return f"{' / '.join(where)}: {self.message} [{self.problem}]"
 
 
-def store(con: duckdb.DuckDBPyConnection, run_id: str, problems: list[Problem]) -> None:
+def store_problems(con: duckdb.DuckDBPyConnection, run_id: str, problems: list[Problem]) -> None:
     con.execute("delete from review.problem where run_id = ?", [run_id])
     if problems:
         rows = [{k: v for k, v in asdict(p).items() if k != "fatal"} | {"run_id": run_id} for p in problems]

@@ -3,6 +3,8 @@
 parse_decision("Pilih kandidat no. 2")          -> Parsed("choose", rank=2)
 parse_decision("tdk terakomodir: dana habis")   -> Parsed("tidak_terakomodir", reason="dana habis")
 parse_decision("mungkin")                       -> None (reported as not understood)
+
+The words are in decisions.yaml next to this module. May import: yaml.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class Parsed:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, Any]:
-    text = resources.files("selaras.reconcile").joinpath("decisions.yaml").read_text(encoding="utf-8")
+    text = resources.files("selaras.review").joinpath("decisions.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

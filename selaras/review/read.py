@@ -4,7 +4,12 @@ Every file is read again on every run (a review workbook is small next to the in
 its problems are reported on every run until someone fixes them; its decisions are keyed
 by content hash, sheet and row, so re-reading the same file changes nothing. A new version
 of a file (same path, new content) supersedes the decisions of the old one; a file that is
-removed keeps its decisions (the warehouse is the record of what was decided).
+removed keeps its decisions (the warehouse is the record of what was decided); clearing a
+decision's cell in a new version withdraws it.
+
+Read with python-calamine, the reader the ingest stage uses (called directly: this
+package sits below the stages). May import: duckdb, pandas, python_calamine,
+selaras.settings, selaras.warehouse, selaras.review.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from selaras.reconcile import layout
-from selaras.reconcile.problems import Problem
-from selaras.reconcile.vocabulary import is_choose_without_number, parse_decision
+from selaras.review import layout
+from selaras.review.problems import Problem
+from selaras.review.vocabulary import Parsed, is_choose_without_number, parse_decision
 from selaras.settings import Settings
 from selaras.warehouse import insert_df
 
@@ -125,19 +130,8 @@ def parse_workbook(
             if not any(_text(v) for v in cells):
                 continue
             out.rows_read += 1
-            _parse_row(
-                out,
-                cells,
-                names,
-                n_header_candidates,
-                source_file,
-                sheet,
-                i + 1,
-                file_id,
-                default_reviewer,
-                decided_at,
-                seen,
-            )
+            row = _Row(out, source_file, sheet, i + 1, file_id, default_reviewer, decided_at, seen)
+            _parse_row(row, cells, names, n_header_candidates)
     if not found_sheet:
         out.problems.append(
             Problem(
@@ -165,183 +159,195 @@ def _columns_for(checksum_text: str, n_header_candidates: int) -> list[layout.Co
     return layout.columns(n_header_candidates)
 
 
-def _parse_row(
-    out: ParsedFile,
-    cells: list[Any],
-    names: dict[str, int],
-    n_header_candidates: int,
-    source_file: str,
-    sheet: str,
-    row: int,
-    file_id: str,
-    default_reviewer: str | None,
-    decided_at: datetime | None,
-    seen: dict[tuple[str, str], tuple[str, int]],
-) -> None:
-    def problem(rule: str, message: str, column: str | None = None, subject: str | None = None) -> None:
-        out.problems.append(Problem(source_file, sheet, row, rule, message, column, subject))
+@dataclass
+class _Row:
+    """One data row of a review sheet being read, and where its problems go."""
 
+    out: ParsedFile
+    source_file: str
+    sheet: str
+    row: int
+    file_id: str
+    default_reviewer: str | None
+    decided_at: datetime | None
+    seen: dict[tuple[str, str], tuple[str, int]]
+    subject: str | None = None
+
+    def problem(self, rule: str, message: str, column: str | None = None) -> None:
+        self.out.problems.append(
+            Problem(self.source_file, self.sheet, self.row, rule, message, column, self.subject)
+        )
+
+
+def _row_values(
+    cells: list[Any], names: dict[str, int], n_header_candidates: int
+) -> tuple[list[layout.Column], dict[str, Any]]:
+    """The row's cells by column key, in the layout it was written with ('' read as None)."""
     checksum_text = _text(cells[names["_checksum"]]) if names["_checksum"] < len(cells) else ""
     cols = _columns_for(checksum_text, n_header_candidates)
     values = {
         c.key: (cells[names[c.header]] if c.header in names and names[c.header] < len(cells) else None)
         for c in cols
     }
-    values = {k: (None if isinstance(v, str) and v == "" else v) for k, v in values.items()}
-    identity = layout.Identity.loads(values.get("id")) if values.get("id") is not None else None
-    subject = identity.subject_ref if identity else None
-    added = values.get("id") is None and values.get("checksum") is None  # a row the planner added
+    return cols, {k: (None if isinstance(v, str) and v == "" else v) for k, v in values.items()}
 
-    edited = [] if added else layout.edited_columns(cols, values, values.get("checksum"))
-    identity_ok = not added
+
+def _identity_intact(
+    r: _Row, cols: list[layout.Column], values: dict[str, Any], names: dict[str, int]
+) -> bool:
+    """Report every locked column edited; False when the hidden identity cannot be trusted
+    (its checksum is missing or a hidden column was edited)."""
+    edited = layout.edited_columns(cols, values, values.get("checksum"))
     if edited is None:
-        identity_ok = False
-        problem(
+        r.problem(
             "edited_column",
             "Kolom tersembunyi _checksum kosong atau diubah, sehingga isi baris ini tidak "
             "dapat dicocokkan dengan lembar asli.",
             "_checksum",
-            subject,
         )
-    else:
-        for c in edited:
-            if c.hidden:
-                identity_ok = False
-                problem(
-                    "edited_column",
-                    f"Kolom tersembunyi '{c.header}' diubah; baris ini tidak lagi menunjuk "
-                    "baris yang ditinjau dengan pasti.",
-                    c.header,
-                    subject,
-                )
-            elif c.header not in names:
-                problem("edited_column", f"Kolom '{c.header}' dihapus dari lembar.", c.header, subject)
-            else:
-                problem(
-                    "edited_column",
-                    f"Kolom '{c.header}' dikunci tetapi isinya diubah; perubahan di kolom ini "
-                    "tidak dibaca. Tulis koreksi di kolom Keputusan dan Alasan.",
-                    c.header,
-                    subject,
-                )
+        return False
+    intact = True
+    for c in edited:
+        if c.hidden:
+            intact = False
+            r.problem(
+                "edited_column",
+                f"Kolom tersembunyi '{c.header}' diubah; baris ini tidak lagi menunjuk "
+                "baris yang ditinjau dengan pasti.",
+                c.header,
+            )
+        elif c.header not in names:
+            r.problem("edited_column", f"Kolom '{c.header}' dihapus dari lembar.", c.header)
+        else:
+            r.problem(
+                "edited_column",
+                f"Kolom '{c.header}' dikunci tetapi isinya diubah; perubahan di kolom ini "
+                "tidak dibaca. Tulis koreksi di kolom Keputusan dan Alasan.",
+                c.header,
+            )
+    return intact
 
-    raw_decision = values.get("keputusan")
-    reason_cell = _text(values.get("alasan")) or None
-    reviewer = _text(values.get("peninjau")) or default_reviewer
-    if raw_decision is None or _text(raw_decision) == "":
-        if reason_cell or _text(values.get("peninjau")):
-            problem(
+
+def _parsed_decision(r: _Row, values: dict[str, Any]) -> Parsed | None:
+    """The decision typed in the row, or None (an empty cell, or a problem reported)."""
+    raw = values.get("keputusan")
+    if raw is None or _text(raw) == "":
+        if _text(values.get("alasan")) or _text(values.get("peninjau")):
+            r.problem(
                 "unknown_decision",
                 "Alasan atau peninjau diisi tetapi Keputusan kosong; baris ini tidak diputuskan.",
                 "Keputusan",
-                subject,
             )
-        return
-    parsed = parse_decision(raw_decision)
+        return None
+    parsed = parse_decision(raw)
     if parsed is None:
         hint = (
             "sebutkan nomor kandidat, misalnya 'pilih 2'"
-            if is_choose_without_number(raw_decision)
+            if is_choose_without_number(raw)
             else "gunakan terima / tolak / pilih N / tidak terakomodir"
         )
-        problem(
-            "unknown_decision",
-            f"Keputusan '{_text(raw_decision)}' tidak dipahami ({hint}).",
-            "Keputusan",
-            subject,
-        )
+        r.problem("unknown_decision", f"Keputusan '{_text(raw)}' tidak dipahami ({hint}).", "Keputusan")
+    return parsed
+
+
+def _target(
+    r: _Row, parsed: Parsed, identity: layout.Identity, matcher_status: str | None
+) -> tuple[bool, str | None]:
+    """(usable, the chosen target): the candidate picked, the matcher's target accepted,
+    or None for a negative decision."""
+    if parsed.decision == "choose":
+        candidates = identity.candidates
+        if not 1 <= (parsed.rank or 0) <= len(candidates):
+            r.problem(
+                "bad_candidate",
+                f"Kandidat {parsed.rank} tidak ada pada baris ini (ada {len(candidates)} kandidat).",
+                "Keputusan",
+            )
+            return False, None
+        return True, candidates[parsed.rank - 1]
+    if parsed.decision == "accept" and matcher_status not in NEGATIVE:
+        if not identity.target_ref:
+            r.problem(
+                "bad_candidate",
+                "Tidak ada pasangan usulan sistem yang dapat diterima; gunakan 'pilih N' "
+                "atau 'tidak terakomodir'.",
+                "Keputusan",
+            )
+            return False, None
+        return True, identity.target_ref
+    return True, None
+
+
+def _parse_row(r: _Row, cells: list[Any], names: dict[str, int], n_header_candidates: int) -> None:
+    cols, values = _row_values(cells, names, n_header_candidates)
+    identity = layout.Identity.loads(values.get("id")) if values.get("id") is not None else None
+    r.subject = identity.subject_ref if identity else None
+    added = values.get("id") is None and values.get("checksum") is None  # a row the planner added
+    intact = not added and _identity_intact(r, cols, values, names)
+    parsed = _parsed_decision(r, values)
+    if parsed is None:
         return
-    if added or identity is None or identity.task not in layout.TASKS or not subject:
-        problem(
+    if added or identity is None or identity.task not in layout.TASKS or not r.subject:
+        r.problem(
             "missing_identity",
             "Baris ini tidak punya identitas (kolom tersembunyi _id kosong atau rusak); "
             "baris yang ditambahkan sendiri tidak dapat diputuskan.",
             "_id",
-            subject,
         )
         return
-    if not identity_ok:
-        problem(
+    if not intact:
+        r.problem(
             "edited_column",
             "Keputusan tidak diterapkan karena identitas baris tidak dapat dipastikan.",
             "Keputusan",
-            subject,
         )
         return
-
-    task = identity.task
-    candidates = list(identity.candidates)
-    target_ref = identity.target_ref or None
     matcher_status = _text(values.get("status")) or None
+    usable, chosen = _target(r, parsed, identity, matcher_status)
+    if not usable:
+        return
     decision = parsed.decision
-    chosen: str | None = None
-    if decision == "choose":
-        if not 1 <= (parsed.rank or 0) <= len(candidates):
-            problem(
-                "bad_candidate",
-                f"Kandidat {parsed.rank} tidak ada pada baris ini (ada {len(candidates)} kandidat).",
-                "Keputusan",
-                subject,
-            )
-            return
-        chosen = candidates[parsed.rank - 1]
-    elif decision == "accept":
-        if matcher_status not in NEGATIVE:
-            if not target_ref:
-                problem(
-                    "bad_candidate",
-                    "Tidak ada pasangan usulan sistem yang dapat diterima; gunakan 'pilih N' "
-                    "atau 'tidak terakomodir'.",
-                    "Keputusan",
-                    subject,
-                )
-                return
-            chosen = target_ref
-    elif decision == "tidak_terakomodir" and task == "renja_rkpd":
+    if decision == "tidak_terakomodir" and identity.task == "renja_rkpd":
         decision = "reject"  # a Renja row is "tidak selaras", the same as rejecting its RKPD item
-
-    reason = "; ".join(r for r in (parsed.reason, reason_cell) if r) or None
+    reason = "; ".join(x for x in (parsed.reason, _text(values.get("alasan")) or None) if x) or None
     if parsed.decision == "tidak_terakomodir" and not reason:
-        problem(
+        r.problem(
             "missing_reason",
             "Keputusan 'tidak terakomodir' tanpa alasan; isi kolom Alasan agar Forum OPD "
             "dapat mencatatnya (keputusan tetap diterapkan).",
             "Alasan / catatan peninjau",
-            subject,
         )
-
-    key = (task, subject)
-    if key in seen:
-        first_sheet, first_row = seen[key]
-        problem(
+    key = (identity.task, r.subject)
+    if key in r.seen:
+        first_sheet, first_row = r.seen[key]
+        r.problem(
             "duplicate_subject",
             f"Baris yang sama sudah diputuskan di lembar {first_sheet} baris {first_row}; "
             "keputusan di baris ini diabaikan.",
             "Keputusan",
-            subject,
         )
         return
-    seen[key] = (sheet, row)
-    out.decisions.append(
+    r.seen[key] = (r.sheet, r.row)
+    r.out.decisions.append(
         {
-            "decision_id": f"{file_id}:{sheet}:{row}",
-            "file_id": file_id,
-            "task": task,
-            "subject_ref": subject,
+            "decision_id": f"{r.file_id}:{r.sheet}:{r.row}",
+            "file_id": r.file_id,
+            "task": identity.task,
+            "subject_ref": r.subject,
             "row_fingerprint": identity.fingerprint,
             "decision": decision,
-            "decision_text": _text(raw_decision),
+            "decision_text": _text(values.get("keputusan")),
             "candidate_rank": parsed.rank,
             "chosen_ref": chosen,
-            "matcher_ref": target_ref,
+            "matcher_ref": identity.target_ref or None,
             "matcher_status": matcher_status,
             "matcher_decided_by": identity.decided_by,
             "reason": reason,
-            "reviewer": reviewer,
-            "decided_at": decided_at,
-            "source_file": source_file,
-            "sheet": sheet,
-            "source_row": row,
+            "reviewer": _text(values.get("peninjau")) or r.default_reviewer,
+            "decided_at": r.decided_at,
+            "source_file": r.source_file,
+            "sheet": r.sheet,
+            "source_row": r.row,
             "superseded": False,
         }
     )

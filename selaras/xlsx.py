@@ -1,5 +1,6 @@
-"""XlsxWriter helpers shared by the Forum OPD and review workbooks: formats, status
-colours, and a fast table writer that never lets input text become a formula.
+"""XlsxWriter helpers shared by the workbooks planners receive (the Forum OPD workbooks
+of selaras.report, the review workbook of selaras.review): formats, status colours, and
+a fast table writer that never lets input text become a formula. May import: xlsxwriter.
 
 Number format. Excel stores number formats in one notation ("," groups thousands, "."
 marks decimals) and shows them with the separators of the reader's locale. We write

@@ -1,9 +1,12 @@
 """The review workbook: every perlu_review row (sheet "Perlu Review") and every other row
-(sheet "Semua Baris"), each with the matcher's proposal, its top candidates and a
-Keputusan column with a dropdown. Hidden columns carry the row's identity, fingerprint
-and a checksum of the locked columns (layout in selaras/reconcile/layout.py); the sheets
-are protected except for the planner's columns. Saved filled-in into raw/review/, it is
-read by the reconcile stage of the next run.
+(sheet "Semua Baris"), each with the result the reports show (the matcher's, or a
+planner's decision in force), its top candidates and a Keputusan column with a dropdown.
+Hidden columns carry the row's identity, fingerprint and a checksum of the locked columns
+(layout.py); the sheets are protected except for the planner's columns. The report stage
+writes it; saved filled-in into raw/review/, it is read by the reconcile stage of the
+next run (read.py).
+
+May import: duckdb, selaras.xlsx, selaras.review.layout.
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from typing import Any
 
 import duckdb
 
-from selaras.reconcile import layout
-from selaras.report.data import query
-from selaras.report.xlsx import Styles, colour_statuses, open_workbook, print_setup, text_of
+from selaras.review import layout
+from selaras.xlsx import Styles, colour_statuses, open_workbook, print_setup, text_of
 
 FILE_NAME = "Review_Keselarasan.xlsx"
 
@@ -197,8 +199,9 @@ def review_rows(con: duckdb.DuckDBPyConnection, n_candidates: int) -> list[dict[
     """Every Renja row and proposal with its proposal, candidates and fingerprint."""
     rows: list[dict[str, Any]] = []
     for sql in (_RENJA, _USULAN):
-        t = query(con, sql, [n_candidates])
-        rows += [dict(zip(t.columns, r, strict=True)) for r in t.rows]
+        cur = con.execute(sql, [n_candidates])
+        names = [d[0] for d in cur.description]
+        rows += [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     rows.sort(key=lambda r: (r["task"], r["opd_forum"] or "", r["source_file"], r["source_row"], r["sumber"]))
     return rows
 
