@@ -1,147 +1,155 @@
-"""Benchmark: a first and a second `selaras run` on the generated sample, nothing changed
-in between. The second run must take at most 1/3 of the first (unchanged stages are
-skipped by their input fingerprints). Prefect's own start-up is measured and reported
-apart from the pipeline's work.
+"""Benchmark: the whole `selaras run` on a generated region (selaras.sample.write_region) at
+1x and 4x (16x with --big), beside the plain pandas+openpyxl and pandas+calamine read of
+the same files, all in this one invocation.
 
-    python bench/bench_run.py            # --no-prefect runs, then Prefect runs
-    python bench/bench_run.py --quick    # --no-prefect runs only (smoke test)
+    python bench/bench_run.py                  # 1x and 4x without Prefect, 1x with Prefect
+    python bench/bench_run.py --big            # also 16x
+    python bench/bench_run.py --scales 1 --no-prefect-flow   # the quickest look
 
-Each run is a fresh `python -m selaras.cli run` process, as a planner would start it.
-Figures are ratios within this one invocation (the machine is noisy), plus absolute
-seconds for orientation and the children's peak memory.
+For each scale: a first run in a fresh data folder, then a rerun with nothing changed,
+each a fresh `python -m selaras.cli run --no-prefect` process as a planner starts it.
+The per-step table comes from meta.run_step (what the pipeline recorded), the rest of the
+wall time is the interpreter's start and imports. At 1x the same files are also run as
+the Prefect flow in another fresh folder: Prefect's own overhead is that run's wall time
+outside its steps, less the same figure without Prefect, and a trivial flow's cost is
+printed beside it. Peak memory is each child process's own maximum resident set.
+
+Targets (issue 13): 1x run <= 10x the pandas+openpyxl read; Prefect overhead <= 8 s;
+rerun <= 0.10 of the first run; 16x peak RSS <= 2 GiB and time <= 20x the 1x time.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import subprocess
 import sys
-import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TARGET = 1 / 3
+import benchkit as bk  # noqa: E402
 
-
-def run_cli(data_dir: Path, prefect: bool, env: dict) -> tuple[float, float]:
-    """Wall seconds of one `selaras run`, and the seconds the pipeline itself recorded
-    (the run's start to its last step's end: without interpreter and Prefect start-up)."""
-    args = [sys.executable, "-m", "selaras.cli", "run", "--data-dir", str(data_dir)]
-    if not prefect:
-        args.append("--no-prefect")
-    started = time.perf_counter()
-    out = subprocess.run(args, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if out.returncode not in (0, 1):  # 1 = the sample's deliberate problems; still a full run
-        raise SystemExit(f"selaras run failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    con = duckdb.connect(str(data_dir / "state" / "warehouse.duckdb"), read_only=True)
-    try:
-        # From the run's start to its last step's end (publish included).
-        (work,) = con.execute(
-            "select epoch(max(s.finished_at) - r.started_at) from meta.run r join meta.run_step s using (run_id) "
-            "where r.run_id = (select run_id from meta.run order by started_at desc limit 1) group by r.started_at"
-        ).fetchone()
-    finally:
-        con.close()
-    return wall, float(work)
+TARGET_VS_OPENPYXL = 10.0
+TARGET_PREFECT_S = 8.0
+TARGET_RERUN = 0.10
+TARGET_BIG_MIB = 2048.0
+TARGET_BIG_TIME = 20.0
 
 
-def prefect_startup(env: dict) -> float:
-    """A trivial flow in a fresh process: `import prefect`, the local API's start-up and a
-    flow run's own overhead - what Prefect adds to any run, whatever the pipeline does."""
-    code = "from prefect import flow\n@flow\ndef noop():\n    return 1\nnoop()\n"
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
-    return time.perf_counter() - started
+@dataclass
+class ScaleResult:
+    scale: int
+    files: int
+    megabytes: float
+    readers: dict[str, float]
+    first: bk.Proc
+    first_steps: bk.RunSteps
+    rerun: bk.Proc
+    rerun_steps: bk.RunSteps
 
 
-def interpreter_baseline(env: dict) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import selaras.pipeline, duckdb"], env=env, check=True)
-    return time.perf_counter() - started
+def run_scale(work: Path, scale: int, env: dict[str, str], seed: int) -> ScaleResult:
+    folder = work / f"x{scale}" / "plain"
+    files = bk.write_scaled_region(folder, scale, seed)
+    size = sum(p.stat().st_size for p in files) / 2**20
+    print(f"\n== {scale}x region: {len(files)} files, {size:.1f} MB ({folder})", flush=True)
+    readers = bk.reader_baselines(files)
+    first = bk.selaras("run", folder, env, "--no-prefect")
+    first_steps = bk.last_run_steps(folder)
+    rerun = bk.selaras("run", folder, env, "--no-prefect")
+    rerun_steps = bk.last_run_steps(folder)
+    result = ScaleResult(scale, len(files), size, readers, first, first_steps, rerun, rerun_steps)
+    print_scale(result)
+    return result
 
 
-def _fresh_code_digest() -> str:
-    from selaras import runs
+def print_scale(r: ScaleResult) -> None:
+    print(f"{'step':<26}{'first s':>10}{'share':>8}{'rerun s':>10}")
+    for step in bk.STEPS:
+        first = r.first_steps.seconds.get(step)
+        if first is None:
+            continue
+        rerun = r.rerun_steps.seconds.get(step, 0.0)
+        status = r.rerun_steps.status.get(step, "")
+        print(f"  {step:<24}{first:10.2f}{first / r.first.wall:8.1%}{rerun:10.2f}  {status}")
+    outside = r.first.wall - r.first_steps.total
+    print(
+        f"  {'outside the steps':<24}{outside:10.2f}{outside / r.first.wall:8.1%}{r.rerun.wall - r.rerun_steps.total:10.2f}"
+    )
+    print(f"  {'whole run (wall)':<24}{r.first.wall:10.2f}{1:8.0%}{r.rerun.wall:10.2f}")
+    for name, seconds in r.readers.items():
+        print(f"  read with {name:<14}{seconds:10.2f}   run / read = {r.first.wall / seconds:6.1f}x")
+    print(f"  peak RSS first run {r.first.peak_mib:.0f} MiB, rerun {r.rerun.peak_mib:.0f} MiB")
 
-    runs._CODE_DIGEST = None
-    return runs.code_digest()
+
+def run_prefect(work: Path, plain: Path, env: dict[str, str], base: ScaleResult) -> dict[str, float]:
+    folder = work / "x1" / "prefect"
+    bk.copy_raw(plain, folder)
+    proc = bk.selaras("run", folder, env, "--prefect")
+    steps = bk.last_run_steps(folder)
+    noop = bk.prefect_noop(env)
+    outside_pf = proc.wall - steps.total
+    outside_plain = base.first.wall - base.first_steps.total
+    overhead = outside_pf - outside_plain
+    print("\n== 1x region as the Prefect flow (fresh folder, fresh PREFECT_HOME database)")
+    print(f"  wall {proc.wall:.2f} s, steps {steps.total:.2f} s, outside the steps {outside_pf:.2f} s")
+    print(f"  without Prefect (same run above): outside the steps {outside_plain:.2f} s")
+    print(f"  Prefect overhead = {overhead:.2f} s  ({bk.fmt_ratio(overhead, TARGET_PREFECT_S)} s)")
+    print(f"  a trivial flow in a fresh process: {noop:.2f} s; peak RSS {proc.peak_mib:.0f} MiB")
+    return {"prefect_wall": proc.wall, "prefect_overhead": overhead, "prefect_noop": noop}
 
 
-def main() -> None:
+def summary(results: list[ScaleResult], prefect: dict[str, float] | None) -> bool:
+    print("\n== RESULT (ratios within this invocation)")
+    base = results[0]
+    ok = True
+    vs_openpyxl = base.first.wall / base.readers["pandas+openpyxl"]
+    ok &= vs_openpyxl <= TARGET_VS_OPENPYXL
+    print(f"  {base.scale}x run / pandas+openpyxl read = {bk.fmt_ratio(vs_openpyxl, TARGET_VS_OPENPYXL)}")
+    print(
+        f"  {base.scale}x run / pandas+calamine read = {base.first.wall / base.readers['pandas+calamine']:.1f}"
+    )
+    for r in results:
+        rerun = r.rerun.wall / r.first.wall
+        ok &= rerun <= TARGET_RERUN
+        print(f"  {r.scale}x rerun / first run = {bk.fmt_ratio(rerun, TARGET_RERUN)}")
+    for r in results[1:]:
+        growth = r.first.wall / base.first.wall
+        print(
+            f"  {r.scale}x time / {base.scale}x time = {growth:.2f} (data {r.megabytes / base.megabytes:.1f}x)"
+        )
+        print(f"  {r.scale}x peak RSS = {r.first.peak_mib:.0f} MiB")
+        if r.scale == 16:
+            ok &= growth <= TARGET_BIG_TIME and r.first.peak_mib <= TARGET_BIG_MIB
+            print(
+                f"    targets: time {bk.fmt_ratio(growth, TARGET_BIG_TIME)}, RSS <= {TARGET_BIG_MIB:.0f} MiB"
+            )
+    if prefect:
+        ok &= prefect["prefect_overhead"] <= TARGET_PREFECT_S
+        print(f"  Prefect overhead (1x) = {bk.fmt_ratio(prefect['prefect_overhead'], TARGET_PREFECT_S)} s")
+    print(f"RESULT {'all targets met' if ok else 'some targets MISSED'}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="Only the --no-prefect runs.")
+    parser.add_argument("--scales", default="1,4", help="Comma-separated region scales (default 1,4).")
+    parser.add_argument("--big", action="store_true", help="Also the 16x region.")
+    parser.add_argument("--no-prefect-flow", action="store_true", help="Skip the 1x run as a Prefect flow.")
     parser.add_argument("--seed", type=int, default=2021)
-    args = parser.parse_args()
-
-    from selaras.sample import write_sample
-
-    work = Path(tempfile.mkdtemp(prefix="selaras-bench-"))
-    env = {
-        **os.environ,
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_SERVER_UI_ENABLED": "false",
-    }
-    env.pop("PREFECT_API_URL", None)  # the local (ephemeral) API, as a planner without a server has
-
-    folders = (
-        {"no-prefect": work / "plain"}
-        if args.quick
-        else {"no-prefect": work / "plain", "prefect": work / "pf"}
-    )
-    files = 0
-    for folder in folders.values():
-        files = len(write_sample(folder, seed=args.seed))
-    print(f"sample: {files} files (seed {args.seed}) in {work}")
-    base = interpreter_baseline(env)
-    print(f"baseline: python + import selaras.pipeline, duckdb = {base:.2f} s")
-
-    from selaras.runs import code_digest
-
-    code_before = code_digest()
-    ok = True
-    for mode, folder in folders.items():
-        first_wall, first_work = run_cli(folder, mode == "prefect", env)
-        second_wall, second_work = run_cli(folder, mode == "prefect", env)
-        ratio = second_wall / first_wall
-        ok &= ratio <= TARGET or mode == "prefect"
-        print(f"\nselaras run ({mode}):")
-        print(f"  first   {first_wall:7.2f} s wall, {first_work:7.2f} s pipeline work")
-        print(f"  second  {second_wall:7.2f} s wall, {second_work:7.2f} s pipeline work")
-        print(
-            f"  second/first wall  = {ratio:.3f}  (target <= {TARGET:.3f}: {'ok' if ratio <= TARGET else 'MISSED'})"
-        )
-        print(f"  second/first work  = {second_work / first_work:.3f}" if first_work else "")
-        if mode == "prefect":
-            startup = prefect_startup(env)
-            overhead = second_wall - second_work
-            print(
-                f"  Prefect start-up (trivial flow, fresh process) = {startup:.2f} s "
-                f"= {startup / first_wall:.2f} x the first run, {startup / second_wall:.2f} x the second"
-            )
-            print(
-                f"  second run: pipeline work {second_work:.2f} s, everything else (interpreter, Prefect) "
-                f"{overhead:.2f} s"
-            )
-
-    if _fresh_code_digest() != code_before:
-        print(
-            "\nWARNING: selaras' source changed during the benchmark (its hash is part of every stage's "
-            "fingerprint, so the second runs redid work): run it again."
-        )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\npeak memory of a child process: {peak:.0f} MB")
-    print(f"RESULT {'ok' if ok else 'MISSED'}: second run without Prefect within 1/3 of the first")
-    sys.exit(0 if ok else 1)
+    args = parser.parse_args(argv)
+    scales = sorted({int(s) for s in args.scales.split(",")} | ({16} if args.big else set()))
+    work = bk.workdir("bench-run")
+    env = bk.bench_env(work)
+    print(f"work folder {work}; python + import selaras.cli = {bk.python_floor(env):.2f} s")
+    results = [run_scale(work, s, env, args.seed) for s in scales]
+    prefect = None
+    if not args.no_prefect_flow and results[0].scale == 1:
+        prefect = run_prefect(work, work / "x1" / "plain", env, results[0])
+    return summary(results, prefect)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)

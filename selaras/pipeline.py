@@ -42,10 +42,10 @@ log = logging.getLogger("selaras.pipeline")
 #: entry point is `fn(con, settings, run_id[, map_fn=...]) -> StageResult`.
 STAGES: dict[str, str] = {
     "ingest": "selaras.ingest.stage:ingest_all",
-    "validate": "selaras.validate:validate_all",
+    "validate": "selaras.validate.stage:validate_all",
     "match": "selaras.match:match_all",
     "reconcile": "selaras.reconcile.stage:reconcile_all",
-    "report": "selaras.report:report_all",
+    "report": "selaras.report.stage:report_all",
 }
 #: The stage names in run order (what `run_all` runs by default).
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)

@@ -63,10 +63,13 @@ class Col:
     width: float = 14
 
 
-def open_workbook(path: Path) -> xlsxwriter.Workbook:
+def open_workbook(path: Path, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    """constant_memory streams each row to disk once the next row is started (memory stays
+    flat however many rows): every sheet must then be written top to bottom."""
     return xlsxwriter.Workbook(
         str(path),
         {
+            "constant_memory": constant_memory,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -185,6 +188,7 @@ def write_table(
     and print set-up. `fields` maps a field name to its index in each row (the field
     NUMBER is the running number 1, 2, 3 ...); `highlight`
     (field, value) paints whole rows whose field has that value (e.g. over the ceiling)."""
+    ws.set_row(start_row, 30)  # before the rows below it (constant_memory writes top to bottom)
     for c, col in enumerate(cols):
         ws.write_string(start_row, c, col.header, styles.header)
         ws.set_column(c, c, col.width)
@@ -202,7 +206,6 @@ def write_table(
         for c, i, write, fmt in writers:
             write(r, c, row[i], fmt)
     last = start_row + len(rows)
-    ws.set_row(start_row, 30)
     if freeze:
         ws.freeze_panes(start_row + 1, 0)
         ws.repeat_rows(start_row)

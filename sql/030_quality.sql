@@ -43,3 +43,19 @@ alter table quality.validation_run add column if not exists batch_identifier var
 -- find the cell; kind: the file's kind, for filtering without a join.
 alter table quality.check_result add column if not exists field varchar;
 alter table quality.check_result add column if not exists kind varchar;
+
+-- One Great Expectations run of a kind's row checks over the rows of all its files
+-- validated together (the file is a column): what Data Docs render, one page per kind.
+-- quality.validation_run keeps one row per file and suite, with that file's share.
+create table if not exists quality.validation_batch (
+    run_id            varchar not null,
+    kind              varchar not null,
+    suite             varchar not null,    -- e.g. renja_rows
+    files             integer,             -- files validated together
+    evaluated         bigint,              -- rows checked
+    success           boolean,
+    result            json,                -- GE's JSON, trimmed (no per-row lists)
+    batch_identifier  varchar,             -- Data Docs page
+    validated_at      timestamp not null default current_timestamp,
+    primary key (run_id, kind, suite)
+);

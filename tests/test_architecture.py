@@ -28,8 +28,6 @@ SAMPLE_USERS = {"selaras.cli"}  # besides tests/ and bench/
 #: (importing module, imported module) pairs that break the layers today. Each one is a
 #: debt with an owner; remove the entry when the import goes.
 ALLOWED: set[tuple[str, str]] = {
-    # report -> reconcile: the review workbook's layout lives in reconcile (issue 14 item 2:
-    # the review round trip moves into selaras/review/).
     # reconcile -> match, validate -> match: the OPD name resolver and the name normaliser
     # are the matcher's; they are shared vocabulary (selaras/kamus/ takes them over).
     ("selaras.reconcile.opd_names", "selaras.match"),  # build_resolver

@@ -185,7 +185,7 @@ def write_forum_workbook(
 ) -> dict[str, int]:
     """One workbook; opd None is the region. Returns the rows written per sheet."""
     region = opd is None
-    wb = open_workbook(path)
+    wb = open_workbook(path, constant_memory=True)
     wb.set_properties(
         {
             "title": f"Forum OPD {opd or REGION} {data.tahun or ''}".strip(),
@@ -238,86 +238,11 @@ def _write_summary(
     )
     r += 2
 
-    def header(row: int, labels: list[str]) -> None:
-        for c, label in enumerate(labels):
-            ws.write_string(row, c, label, styles.header)
-
-    ws.write_string(r, 0, "1. Keselarasan Renja dengan RKPD", styles.section)
-    header(r + 1, ["Status", "Baris Renja", "% baris", "Pagu Renja (Rp)"])
-    r += 2
-    for status, label in RENJA_STATUS:
-        ws.write_string(r, 0, label, styles.status_cell[status])
-        ws.write_number(r, 1, s.renja[status], k["int"])
-        _number(ws, r, 2, _pct(s.renja[status], s.renja_total), k["percent"])
-        ws.write_number(r, 3, s.renja_pagu[status], k["money"])
-        r += 1
-    ws.write_string(r, 0, "Jumlah", styles.bold_kinds["text"])
-    ws.write_number(r, 1, s.renja_total, styles.bold_kinds["int"])
-    ws.write_number(r, 3, sum(s.renja_pagu.values()), styles.bold_kinds["money"])
-    r += 2
-
-    ws.write_string(r, 0, "2. Usulan Musrenbang & Pokir DPRD", styles.section)
-    header(r + 1, ["Jalur", "Usulan", "Terakomodir", "Perlu review", "Tidak terakomodir", "% terakomodir"])
-    r += 2
-    channels = sorted({c for c, _ in s.usulan} | {"musrenbang", "pokir"})
-    for channel in channels:
-        n = sum(v for (c, _), v in s.usulan.items() if c == channel)
-        ws.write_string(r, 0, CHANNEL_LABEL.get(channel, channel), k["text"])
-        ws.write_number(r, 1, n, k["int"])
-        for c, status in enumerate(USULAN_STATUS, 2):
-            ws.write_number(r, c, s.usulan[(channel, status)], styles.status_cell[status])
-        _number(ws, r, 5, _pct(s.usulan[(channel, "terakomodir")], n), k["percent"])
-        r += 1
-    ws.write_string(r, 0, "Jumlah", styles.bold_kinds["text"])
-    ws.write_number(r, 1, s.usulan_total, styles.bold_kinds["int"])
-    for c, status in enumerate(USULAN_STATUS, 2):
-        ws.write_number(r, c, s.usulan_status(status), styles.bold_kinds["int"])
-    _number(ws, r, 5, _pct(s.usulan_status("terakomodir"), s.usulan_total), styles.bold_kinds["percent"])
-    r += 2
-
-    ws.write_string(r, 0, "3. Cakupan RKPD", styles.section)
-    header(r + 1, ["Item RKPD", "Jumlah", "Tercakup Renja", "Belum tercakup", "% tercakup"])
-    ws.write_string(r + 2, 0, "Program / kegiatan / sub kegiatan RKPD", k["text"])
-    ws.write_number(r + 2, 1, s.rkpd_total, k["int"])
-    ws.write_number(r + 2, 2, s.rkpd_covered, styles.status_cell["selaras"])
-    ws.write_number(
-        r + 2,
-        3,
-        s.rkpd_total - s.rkpd_covered,
-        styles.status_cell["tidak_selaras" if s.rkpd_total > s.rkpd_covered else "selaras"],
-    )
-    _number(ws, r + 2, 4, _pct(s.rkpd_covered, s.rkpd_total), k["percent"])
-    r += 4
-
-    ws.write_string(r, 0, "4. Pagu Renja terhadap pagu indikatif RKPD", styles.section)
-    header(r + 1, ["", "Pagu Renja (Rp)", "Pagu indikatif (Rp)", "Selisih (Rp)", "Program melebihi pagu"])
-    ws.write_string(r + 2, 0, "Jumlah semua program", k["text"])
-    ws.write_number(r + 2, 1, s.pagu_renja, k["money"])
-    ws.write_number(r + 2, 2, s.pagu_rkpd, k["money"])
-    ws.write_number(
-        r + 2,
-        3,
-        s.pagu_renja - s.pagu_rkpd,
-        styles.status_cell["melebihi_pagu"] if s.pagu_renja > s.pagu_rkpd else k["money"],
-    )
-    ws.write_number(
-        r + 2, 4, s.programs_over, styles.status_cell["melebihi_pagu" if s.programs_over else "dalam_pagu"]
-    )
-    r += 4
-
-    ws.write_string(
-        r, 0, "5. Baris dikarantina (galat) dan ditandai (peringatan) saat validasi", styles.section
-    )
-    header(r + 1, ["Jenis berkas", "Galat (dikarantina)", "Peringatan"])
-    r += 2
-    kinds = sorted({kind for kind, _ in s.quarantine})
-    for kind in kinds or ["-"]:
-        ws.write_string(r, 0, kind, k["text"])
-        ws.write_number(r, 1, s.quarantine[(kind, "error")], k["int"])
-        ws.write_number(r, 2, s.quarantine[(kind, "warning")], k["int"])
-        r += 1
-    r += 1
-
+    r = _renja_section(ws, styles, s, r)
+    r = _usulan_section(ws, styles, s, r)
+    r = _rkpd_section(ws, styles, s, r)
+    r = _pagu_section(ws, styles, s, r)
+    r = _quarantine_section(ws, styles, s, r)
     if per_opd is not None:
         ws.write_string(r, 0, "6. Per OPD", styles.section)
         labels = [
@@ -332,7 +257,7 @@ def _write_summary(
             "Pagu Renja (Rp)",
             "Pagu indikatif (Rp)",
         ]
-        header(r + 1, labels)
+        _header(ws, styles, r + 1, labels)
         first = r + 2
         r += 2
         for opd, o in per_opd:
@@ -362,9 +287,125 @@ def _write_summary(
         NUMBER_NOTE,
     ]
     for i, note in enumerate(notes, 1):
-        ws.merge_range(r + i, 0, r + i, 7, note, styles.note)
         ws.set_row(r + i, 27)
+        ws.merge_range(r + i, 0, r + i, 7, note, styles.note)
     ws.activate()
+
+
+def _header(ws, styles: Styles, row: int, labels: list[str]) -> None:
+    for c, label in enumerate(labels):
+        ws.write_string(row, c, label, styles.header)
+
+
+def _renja_section(ws, styles: Styles, s: Summary, r: int) -> int:
+    """1. Renja rows by alignment status."""
+    k = styles.kinds
+    ws.write_string(r, 0, "1. Keselarasan Renja dengan RKPD", styles.section)
+    _header(ws, styles, r + 1, ["Status", "Baris Renja", "% baris", "Pagu Renja (Rp)"])
+    r += 2
+    for status, label in RENJA_STATUS:
+        ws.write_string(r, 0, label, styles.status_cell[status])
+        ws.write_number(r, 1, s.renja[status], k["int"])
+        _number(ws, r, 2, _pct(s.renja[status], s.renja_total), k["percent"])
+        ws.write_number(r, 3, s.renja_pagu[status], k["money"])
+        r += 1
+    ws.write_string(r, 0, "Jumlah", styles.bold_kinds["text"])
+    ws.write_number(r, 1, s.renja_total, styles.bold_kinds["int"])
+    ws.write_number(r, 3, sum(s.renja_pagu.values()), styles.bold_kinds["money"])
+    r += 2
+    return r
+
+
+def _usulan_section(ws, styles: Styles, s: Summary, r: int) -> int:
+    """2. Proposals by channel and status."""
+    k = styles.kinds
+    ws.write_string(r, 0, "2. Usulan Musrenbang & Pokir DPRD", styles.section)
+    _header(
+        ws,
+        styles,
+        r + 1,
+        ["Jalur", "Usulan", "Terakomodir", "Perlu review", "Tidak terakomodir", "% terakomodir"],
+    )
+    r += 2
+    channels = sorted({c for c, _ in s.usulan} | {"musrenbang", "pokir"})
+    for channel in channels:
+        n = sum(v for (c, _), v in s.usulan.items() if c == channel)
+        ws.write_string(r, 0, CHANNEL_LABEL.get(channel, channel), k["text"])
+        ws.write_number(r, 1, n, k["int"])
+        for c, status in enumerate(USULAN_STATUS, 2):
+            ws.write_number(r, c, s.usulan[(channel, status)], styles.status_cell[status])
+        _number(ws, r, 5, _pct(s.usulan[(channel, "terakomodir")], n), k["percent"])
+        r += 1
+    ws.write_string(r, 0, "Jumlah", styles.bold_kinds["text"])
+    ws.write_number(r, 1, s.usulan_total, styles.bold_kinds["int"])
+    for c, status in enumerate(USULAN_STATUS, 2):
+        ws.write_number(r, c, s.usulan_status(status), styles.bold_kinds["int"])
+    _number(ws, r, 5, _pct(s.usulan_status("terakomodir"), s.usulan_total), styles.bold_kinds["percent"])
+    r += 2
+    return r
+
+
+def _rkpd_section(ws, styles: Styles, s: Summary, r: int) -> int:
+    """3. RKPD coverage."""
+    k = styles.kinds
+    ws.write_string(r, 0, "3. Cakupan RKPD", styles.section)
+    _header(ws, styles, r + 1, ["Item RKPD", "Jumlah", "Tercakup Renja", "Belum tercakup", "% tercakup"])
+    ws.write_string(r + 2, 0, "Program / kegiatan / sub kegiatan RKPD", k["text"])
+    ws.write_number(r + 2, 1, s.rkpd_total, k["int"])
+    ws.write_number(r + 2, 2, s.rkpd_covered, styles.status_cell["selaras"])
+    ws.write_number(
+        r + 2,
+        3,
+        s.rkpd_total - s.rkpd_covered,
+        styles.status_cell["tidak_selaras" if s.rkpd_total > s.rkpd_covered else "selaras"],
+    )
+    _number(ws, r + 2, 4, _pct(s.rkpd_covered, s.rkpd_total), k["percent"])
+    r += 4
+    return r
+
+
+def _pagu_section(ws, styles: Styles, s: Summary, r: int) -> int:
+    """4. Renja ceilings against the RKPD."""
+    k = styles.kinds
+    ws.write_string(r, 0, "4. Pagu Renja terhadap pagu indikatif RKPD", styles.section)
+    _header(
+        ws,
+        styles,
+        r + 1,
+        ["", "Pagu Renja (Rp)", "Pagu indikatif (Rp)", "Selisih (Rp)", "Program melebihi pagu"],
+    )
+    ws.write_string(r + 2, 0, "Jumlah semua program", k["text"])
+    ws.write_number(r + 2, 1, s.pagu_renja, k["money"])
+    ws.write_number(r + 2, 2, s.pagu_rkpd, k["money"])
+    ws.write_number(
+        r + 2,
+        3,
+        s.pagu_renja - s.pagu_rkpd,
+        styles.status_cell["melebihi_pagu"] if s.pagu_renja > s.pagu_rkpd else k["money"],
+    )
+    ws.write_number(
+        r + 2, 4, s.programs_over, styles.status_cell["melebihi_pagu" if s.programs_over else "dalam_pagu"]
+    )
+    r += 4
+    return r
+
+
+def _quarantine_section(ws, styles: Styles, s: Summary, r: int) -> int:
+    """5. Rows quarantined and flagged in validation."""
+    k = styles.kinds
+    ws.write_string(
+        r, 0, "5. Baris dikarantina (galat) dan ditandai (peringatan) saat validasi", styles.section
+    )
+    _header(ws, styles, r + 1, ["Jenis berkas", "Galat (dikarantina)", "Peringatan"])
+    r += 2
+    kinds = sorted({kind for kind, _ in s.quarantine})
+    for kind in kinds or ["-"]:
+        ws.write_string(r, 0, kind, k["text"])
+        ws.write_number(r, 1, s.quarantine[(kind, "error")], k["int"])
+        ws.write_number(r, 2, s.quarantine[(kind, "warning")], k["int"])
+        r += 1
+    r += 1
+    return r
 
 
 def _number(ws, r: int, c: int, value: float | None, fmt) -> None:

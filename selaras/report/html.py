@@ -109,7 +109,8 @@ def _tone(pct: float | None, good: float = 80, fair: float = 50) -> str:
     return "good" if pct >= good else "warn" if pct >= fair else "bad"
 
 
-def render(data: ReportData, files: list[str]) -> str:
+def _cards(data: ReportData) -> list[str]:
+    """The heading and the headline figures."""
     ri, ui, ki, pi = data.renja.index, data.usulan.index, data.rkpd.index, data.pagu.index
     renja_status = Counter(r[ri["status"]] for r in data.renja.rows)
     usulan_status = Counter(u[ui["status"]] for u in data.usulan.rows)
@@ -123,12 +124,11 @@ def render(data: ReportData, files: list[str]) -> str:
     pagu_renja = sum(p[pi["pagu_renja"]] or 0 for p in data.pagu.rows)
     has_pagu = any(p[pi["pagu_renja"]] is not None for p in data.pagu.rows)  # Renja files may lack pagu
     pagu_rkpd = sum(p[pi["pagu_indikatif"]] or 0 for p in data.pagu.rows)
-    over = [p for p in data.pagu.rows if p[pi["melebihi_pagu"]]]
     qi = data.quarantine.index
     quarantined = sum(q[qi["jumlah"]] for q in data.quarantine.rows if q[qi["severity"]] == "error")
     review = renja_status["perlu_review"] + usulan_status["perlu_review"]
 
-    parts = [
+    return [
         f"<h1>Keselarasan Renja – RKPD dan Akomodasi Usulan</h1>"
         f'<p class="sub">Tahun rencana {escape(str(data.tahun or "-"))} · dibuat '
         f"{data.generated_at:%d-%m-%Y %H:%M} · run {escape(data.run_id)}</p>",
@@ -158,6 +158,10 @@ def render(data: ReportData, files: list[str]) -> str:
         "</div>",
     ]
 
+
+def _rates(data: ReportData) -> list[str]:
+    """Accommodation rates per OPD, kecamatan and channel."""
+    parts: list[str] = []
     parts.append('<h2>Akomodasi usulan per OPD</h2><p class="note">Urut dari tingkat akomodasi terendah.</p>')
     parts.append(_rate_chart(_rate_rows(data, "opd"), "OPD"))
     parts.append("<h2>Akomodasi usulan per kecamatan</h2>")
@@ -173,6 +177,12 @@ def render(data: ReportData, files: list[str]) -> str:
         )
     )
 
+    return parts
+
+
+def _coverage(data: ReportData) -> list[str]:
+    """RKPD coverage per regional priority."""
+    parts: list[str] = []
     ci = data.coverage.index
     parts.append("<h2>Cakupan RKPD per prioritas daerah</h2>")
     parts.append(
@@ -187,6 +197,13 @@ def render(data: ReportData, files: list[str]) -> str:
         )
     )
 
+    return parts
+
+
+def _renja_by_opd(data: ReportData) -> list[str]:
+    """Renja alignment per OPD."""
+    ri = data.renja.index
+    parts: list[str] = []
     parts.append("<h2>Keselarasan Renja per OPD</h2>")
     by_opd: dict[str, Counter] = defaultdict(Counter)
     for r in data.renja.rows:
@@ -206,6 +223,14 @@ def render(data: ReportData, files: list[str]) -> str:
         )
     )
 
+    return parts
+
+
+def _pagu(data: ReportData) -> list[str]:
+    """Renja ceilings against the RKPD indicative ceilings."""
+    pi = data.pagu.index
+    over = [p for p in data.pagu.rows if p[pi["melebihi_pagu"]]]
+    parts: list[str] = []
     parts.append("<h2>Pagu Renja terhadap pagu indikatif RKPD</h2>")
     per_opd: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for p in data.pagu.rows:
@@ -245,6 +270,13 @@ def render(data: ReportData, files: list[str]) -> str:
     else:
         parts.append('<p class="note">Tidak ada program yang melebihi pagu indikatif.</p>')
 
+    return parts
+
+
+def _validation(data: ReportData) -> list[str]:
+    """Quarantined and flagged rows per kind and rule."""
+    qi = data.quarantine.index
+    parts: list[str] = []
     parts.append("<h2>Validasi: baris dikarantina dan ditandai</h2>")
     by_kind: dict[str, Counter] = defaultdict(Counter)
     by_rule: Counter = Counter()
@@ -275,6 +307,18 @@ def render(data: ReportData, files: list[str]) -> str:
     else:
         parts.append('<p class="note">Tidak ada baris yang dikarantina atau ditandai.</p>')
 
+    return parts
+
+
+def render(data: ReportData, files: list[str]) -> str:
+    parts = [
+        *_cards(data),
+        *_rates(data),
+        *_coverage(data),
+        *_renja_by_opd(data),
+        *_pagu(data),
+        *_validation(data),
+    ]
     parts.append(_changes(data))
     parts.append(_review_section(data))
     parts.append(

@@ -8,7 +8,7 @@ expectations then only compare columns (see the note in suites.yaml on value set
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,19 @@ class CheckFrame:
     frame: pd.DataFrame  # RangeIndex; position i is staged row i
     params: dict[str, Any]  # expectation parameters ($PARAMETER values)
     context: dict[str, Any]  # values file-level messages quote
+    #: file_id -> (params, context) of that file (the stated JUMLAH total) when the frame
+    #: holds the rows of many files of one kind.
+    per_file: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+
+    def for_file(self, file_id: str, start: int, stop: int) -> CheckFrame:
+        """One file's part (rows start..stop of the frame), re-indexed from 0, with that
+        file's parameters and context."""
+        params, context = self.per_file.get(file_id, ({}, {}))
+        return CheckFrame(
+            frame=self.frame.iloc[start:stop].reset_index(drop=True),
+            params={**self.params, **params},
+            context={**self.context, **context},
+        )
 
     def gx_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The columns GE sees (only those a suite reads: GE copies the frame per metric)."""
@@ -109,22 +122,33 @@ def _first_present(df: pd.DataFrame, names: list[str]) -> pd.Series:
 
 
 def _row_labels(df: pd.DataFrame) -> pd.Series:
+    """'12', or '12 (lembar Data)' in a file of several sheets."""
     sheets = df["sheet"].astype(str)
     label = df["source_row"].astype("Int64").astype(str)
-    multi = sheets.nunique() > 1
-    return (label + " (lembar " + sheets + ")") if multi else label
+    multi = sheets.groupby(_file_key(df)).transform("nunique") > 1
+    return label.where(~multi, label + " (lembar " + sheets + ")")
+
+
+def _file_key(df: pd.DataFrame) -> pd.Series:
+    """The file of each row (a frame may hold the rows of many files of one kind)."""
+    if "file_id" in df.columns:
+        return pd.Series(df["file_id"].astype(str).to_numpy(), index=df.index)
+    return pd.Series("", index=df.index)
 
 
 def _duplicates(df: pd.DataFrame) -> pd.Series:
-    """For the second and later copies of an exactly repeated row: the first copy's row."""
+    """For the second and later copies of a row repeated exactly within its file: the
+    first copy's row."""
     content = [c for c in df.columns if c not in LINEAGE]
     if not content or df.empty:
         return _none(len(df))
-    hashes = pd.util.hash_pandas_object(df[content].astype(str), index=False)
-    repeated = hashes.duplicated(keep="first")
+    keyed = df[content].astype(str)
+    keyed.insert(0, "__file", _file_key(df).to_numpy())
+    key = pd.util.hash_pandas_object(keyed, index=False)
+    repeated = key.duplicated(keep="first")
     if not repeated.any():
         return _none(len(df))
-    first = _row_labels(df).groupby(hashes.values).transform("first")
+    first = _row_labels(df).groupby(key.values).transform("first")
     return first.where(repeated.values, None).astype(object).reset_index(drop=True)
 
 
@@ -248,12 +272,30 @@ def build_frame(
     settings: Settings,
     totals: dict[str, float] | None = None,
 ) -> CheckFrame:
-    """staged: the file's staged rows ordered by sheet, source_row (any index)."""
+    """One file's check frame. staged: its rows ordered by sheet, source_row (any index);
+    totals: sheet -> the JUMLAH total it states."""
+    file_id = str(staged["file_id"].iloc[0]) if "file_id" in staged.columns and len(staged) else ""
+    cf = build_kind_frame(staged, suite, reference, config, settings, {file_id: totals or {}})
+    return cf.for_file(file_id, 0, len(cf.frame))
+
+
+def build_kind_frame(
+    staged: pd.DataFrame,
+    suite: KindSuite,
+    reference: Reference | None,
+    config: ValidationConfig,
+    settings: Settings,
+    totals: dict[str, dict[str, float]],
+) -> CheckFrame:
+    """The check frame of many files of one kind at once (the file is a column: file_id).
+    staged: their rows ordered by file, sheet, source_row; totals: file_id -> sheet -> the
+    JUMLAH total the sheet states. Row checks are the same as file by file; duplicates,
+    row labels and totals are taken within each file."""
     df = staged.reset_index(drop=True)
     n = len(df)
     f = suite.fields
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    for name in ("row_ref", "sheet", "source_row"):
+    for name in ("row_ref", "file_id", "sheet", "source_row"):
         out[name] = df[name] if name in df.columns else _none(n)
 
     kode_given, kode_norm = _codes(df, suite) if "code" in f else (_none(n), _none(n))
@@ -268,7 +310,48 @@ def build_frame(
     name_fields = [f["name"], *f.get("also_name", [])] if "name" in f else []
     ident = _first_present(df, name_fields)
     out["ident"] = ident.where(ident.notna(), kode_given)
+    _value_columns(out, df, suite, config)
+    out["row_kind"] = _row_kind(df, suite, kode_norm)
 
+    _reference_columns(out, df, suite, reference, config)
+    out["nama_skor_text"] = _omap(out["nama_skor"], lambda s: "" if pd.isna(s) else f"{s:.0f}")
+    _opd_columns(out, df, suite, reference, config)
+    out["duplicate_of"] = _duplicates(df)
+    out["row_id"] = _row_ids(df, f.get("id") or [])
+    out["amount_leaf"] = _leaf_amounts(out, totals)
+
+    tahun_min, tahun_max = settings.plan_period
+    params = {
+        "tahun_min": tahun_min,
+        "tahun_max": tahun_max,
+        "nama_min_score": config.thresholds["nama_min_score"],
+        "row_kinds": list(suite.row_kinds),
+        "total_min": None,
+        "total_max": None,
+    }
+    nom = reference.nomenclature if reference else None
+    context = {
+        "tahun_min": tahun_min,
+        "tahun_max": tahun_max,
+        "expected_kinds": ", ".join(suite.row_kinds),
+        "versi": nom.versi if nom else "-",
+        "expected": _money(None),
+    }
+    tol = config.thresholds["total_tolerance"]
+    per_file = {}
+    for file_id, sheets in totals.items():
+        grand = sum(sheets.values()) if sheets else None
+        if grand is not None:
+            per_file[file_id] = (
+                {"total_min": grand - tol, "total_max": grand + tol},
+                {"expected": _money(grand)},
+            )
+    return CheckFrame(frame=out, params=params, context=context, per_file=per_file)
+
+
+def _value_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, config: ValidationConfig) -> None:
+    """amount / amount_unparsed / amount_any / target_unparsed / tahun."""
+    n, f = len(df), suite.fields
     amount = _column(df, f.get("amount"))
     amount_raw = _column(df, f"{f['amount']}_raw") if "amount" in f else None
     out["amount"] = pd.to_numeric(amount, errors="coerce") if amount is not None else np.nan
@@ -285,56 +368,36 @@ def build_frame(
     )
     tahun = _column(df, f.get("tahun"))
     out["tahun"] = pd.to_numeric(tahun, errors="coerce") if tahun is not None else np.nan
-    out["row_kind"] = _row_kind(df, suite, kode_norm)
 
-    _reference_columns(out, df, suite, reference, config)
-    out["nama_skor_text"] = _omap(out["nama_skor"], lambda s: "" if pd.isna(s) else f"{s:.0f}")
-    _opd_columns(out, df, suite, reference, config)
-    out["duplicate_of"] = _duplicates(df)
 
-    ids = f.get("id") or []
-    if ids and ids[0] in df.columns:
-        first = _text(df[ids[0]])
-        joined = first.astype(object)
-        for extra in ids[1:]:
-            if extra in df.columns:
-                joined = pd.Series(
-                    [a if b is None else f"{a} | {b}" for a, b in zip(joined, _text(df[extra]), strict=True)],
-                    dtype=object,
-                )
-        out["row_id"] = joined.where(first.notna(), None)
-    else:
-        out["row_id"] = _none(n)
+def _row_ids(df: pd.DataFrame, ids: list[str]) -> pd.Series:
+    """The fields that identify a row, joined with ' | ' (None when the first is blank)."""
+    if not ids or ids[0] not in df.columns:
+        return _none(len(df))
+    first = _text(df[ids[0]])
+    joined = first.astype(object)
+    for extra in ids[1:]:
+        if extra in df.columns:
+            joined = pd.Series(
+                [a if b is None else f"{a} | {b}" for a, b in zip(joined, _text(df[extra]), strict=True)],
+                dtype=object,
+            )
+    return joined.where(first.notna(), None)
 
-    totals = totals or {}
-    in_total_sheet = out["sheet"].isin(list(totals))
-    leaf = pd.Series(True, index=out.index)
-    for sheet in totals:
-        on_sheet = out["sheet"].eq(sheet)
-        if (on_sheet & out["row_kind"].eq("sub_kegiatan")).any():
-            leaf &= ~(on_sheet & out["row_kind"].isin(NON_LEAF_LEVELS))
-    out["amount_leaf"] = out["amount"].where(in_total_sheet & leaf)
 
-    tol = config.thresholds["total_tolerance"]
-    grand = sum(totals.values()) if totals else None
-    tahun_min, tahun_max = settings.plan_period
-    params = {
-        "tahun_min": tahun_min,
-        "tahun_max": tahun_max,
-        "nama_min_score": config.thresholds["nama_min_score"],
-        "row_kinds": list(suite.row_kinds),
-        "total_min": None if grand is None else grand - tol,
-        "total_max": None if grand is None else grand + tol,
-    }
-    nom = reference.nomenclature if reference else None
-    context = {
-        "tahun_min": tahun_min,
-        "tahun_max": tahun_max,
-        "expected_kinds": ", ".join(suite.row_kinds),
-        "versi": nom.versi if nom else "-",
-        "expected": _money(grand),
-    }
-    return CheckFrame(frame=out, params=params, context=context)
+def _leaf_amounts(out: pd.DataFrame, totals: dict[str, dict[str, float]]) -> pd.Series:
+    """The amounts a sheet's JUMLAH total adds up: on sheets that state a total, and on a
+    sheet with sub kegiatan rows only those (the urusan..kegiatan rows are their sums)."""
+    keys = {(str(file_id), str(sheet)) for file_id, sheets in totals.items() for sheet in sheets}
+    if not keys or out.empty:
+        return out["amount"].where(pd.Series(False, index=out.index))
+    sheet_key = pd.Series(
+        list(zip(out["file_id"].astype(str), out["sheet"].astype(str), strict=True)), index=out.index
+    )
+    in_total_sheet = sheet_key.isin(keys)
+    has_sub = out["row_kind"].eq("sub_kegiatan").groupby(sheet_key).transform("any")
+    leaf = ~(in_total_sheet & has_sub & out["row_kind"].isin(NON_LEAF_LEVELS))
+    return out["amount"].where(in_total_sheet & leaf)
 
 
 def _money(value: float | None) -> str:

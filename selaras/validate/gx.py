@@ -163,9 +163,11 @@ def build_data_docs(
     kinds: list[KindSuite],
     entries: list[dict[str, Any]],
     target: Path,
+    index: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Render Data Docs for the given stored results into `target` (replaced as a whole).
-    entries: dicts with suite, run_id, batch_identifier, validated_at, result (GE JSON)."""
+    entries: dicts with suite, run_id, batch_identifier, validated_at, result (GE JSON);
+    index: the lines of the plain summary table (default: one per entry)."""
     from great_expectations.core.expectation_validation_result import expectationSuiteValidationResultSchema
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -205,38 +207,60 @@ def build_data_docs(
         )
         store.store_validation_results(result, key)
     context.build_data_docs(site_names=[SITE])
-    index = staging / "index.html"
-    if not index.is_file():
+    index_page = staging / "index.html"
+    if not index_page.is_file():
         raise RuntimeError(f"Data Docs tidak terbentuk di {staging} (no index.html)")
-    _add_static_index(index, entries, staging)
+    _add_static_index(index_page, index if index is not None else _index_rows(entries), staging)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target / "index.html"
 
 
-def _add_static_index(index: Path, entries: list[dict[str, Any]], root: Path) -> None:
-    """GE's index lists results with JavaScript from CDNs; offline it shows nothing. Add a
-    plain HTML table of every validation and suite page at the top, so the docs work
-    without network."""
-    pages = {p.relative_to(root).as_posix(): p for p in (root / "validations").rglob("*.html")}
+def _index_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for e in entries:
+        stats = e["result"].get("statistics", {})
+        meta = (e["result"].get("meta") or {}).get("selaras", {})
+        rows.append(
+            {
+                "source_file": meta.get("source_file", e["batch_identifier"]),
+                "suite": e["suite"],
+                "success": e["result"].get("success"),
+                "expectations": stats.get("evaluated_expectations", ""),
+                "failed": stats.get("unsuccessful_expectations", ""),
+                "batch_identifier": e["batch_identifier"],
+            }
+        )
+    return rows
+
+
+def _add_static_index(index: Path, rows: list[dict[str, Any]], root: Path) -> None:
+    """GE's index lists results with JavaScript from CDNs; offline it shows nothing. Add a
+    plain HTML table of every file's validation (linked to its kind's page) and suite
+    page at the top, so the docs work without network."""
+    pages = {p.relative_to(root).as_posix(): p for p in (root / "validations").rglob("*.html")}
+    lines = []
+    for e in rows:
         page = next(
             (rel for rel in pages if f"/{e['suite']}/" in f"/{rel}" and e["batch_identifier"] in rel), None
         )
-        stats = e["result"].get("statistics", {})
-        ok = e["result"].get("success")
-        source = (e["result"].get("meta") or {}).get("selaras", {}).get("source_file", e["batch_identifier"])
+        if page is None:  # file checks: the file's row-suite batch page
+            rows_suite = e["suite"].rsplit("_", 1)[0] + "_rows"
+            page = next(
+                (rel for rel in pages if f"/{rows_suite}/" in f"/{rel}" and e["batch_identifier"] in rel),
+                None,
+            )
         link = (
             f'<a href="{html.escape(page)}">{html.escape(e["suite"])}</a>'
             if page
             else html.escape(e["suite"])
         )
-        rows.append(
-            f"<tr><td>{html.escape(str(source))}</td><td>{link}</td><td>{'lolos' if ok else 'gagal'}</td>"
-            f"<td>{stats.get('evaluated_expectations', '')}</td><td>{stats.get('unsuccessful_expectations', '')}</td></tr>"
+        lines.append(
+            f"<tr><td>{html.escape(str(e['source_file']))}</td><td>{link}</td>"
+            f"<td>{'lolos' if e['success'] else 'gagal'}</td>"
+            f"<td>{e.get('expectations', '')}</td><td>{e.get('failed', '')}</td></tr>"
         )
-    suites = sorted({e["suite"] for e in entries})
+    suites = sorted({e["suite"] for e in rows})
     suite_links = " ".join(
         f'<a href="expectations/{html.escape(s)}.html">{html.escape(s)}</a>' for s in suites
     )
@@ -244,10 +268,12 @@ def _add_static_index(index: Path, entries: list[dict[str, Any]], root: Path) ->
         '<section id="selaras-ringkasan" style="margin:1em;font-family:sans-serif">'
         "<h2>Hasil validasi selaras</h2>"
         "<p>Satu baris per berkas dan suite (rows = pemeriksaan per baris, file = pemeriksaan berkas). "
+        "Pemeriksaan baris dijalankan sekali per jenis berkas atas semua barisnya; halaman hasilnya "
+        "dibagi oleh semua berkas jenis itu. "
         "Rincian per baris ada di analytics.quarantine dan di processed/karantina/.</p>"
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>Berkas</th><th>Suite</th><th>Status</th><th>Ekspektasi</th><th>Gagal</th></tr>"
-        + "".join(rows)
+        + "".join(lines)
         + f"</table><p>Suite: {suite_links}</p></section>"
     )
     text = index.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-    from selaras.validate import FileOutcome, _Session
+    from selaras.validate.stage import FileOutcome, _Session
 
 
 def data_docs_dir(processed_dir: Path) -> Path:
@@ -29,22 +30,50 @@ def write_outputs(
     processed.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed))
     docs = data_docs_dir(processed)
-    fresh = any(o.cached_from is None for o in outcomes)
-    if outcomes and (fresh or not (docs / "index.html").is_file()):
+    if outcomes:
         paths["data_docs"] = build_docs(con, session, docs)
     elif (docs / "index.html").is_file():
         paths["data_docs"] = docs / "index.html"
     return paths
 
 
-def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) -> Path:
-    """Data Docs of this run's validation results (cached files included)."""
-    from selaras.validate.gx import build_data_docs
-
+def _docs_entries(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[list[dict], list[dict]]:
+    """(GE results to render: the latest row-suite batch of each kind this run validated
+    or kept; the index table: one line per file and suite of this run)."""
+    files = con.execute(
+        "select v.source_file, v.suite, v.success, v.expectations, v.failed, v.batch_identifier, "
+        "coalesce(v.cached_from, v.run_id) as validated_in, v.kind "
+        "from quality.validation_run v where v.run_id = ? order by v.source_file, v.suite",
+        [run_id],
+    ).fetchall()
+    index = [
+        {
+            "source_file": f[0],
+            "suite": f[1],
+            "success": f[2],
+            "expectations": f[3],
+            "failed": f[4],
+            "batch_identifier": f[5],
+            "validated_in": f[6],
+        }
+        for f in files
+    ]
+    kinds = sorted({f[7] for f in files})
+    # The latest batch of each kind among the runs this run's results come from.
     rows = con.execute(
-        "select suite, run_id, batch_identifier, validated_at, result from quality.validation_run "
-        "where run_id = ? order by source_file, suite",
-        [session.run_id],
+        "select b.suite, b.run_id, b.batch_identifier, b.validated_at, b.result "
+        "from quality.validation_batch b "
+        "where b.kind in (select unnest(?::varchar[])) and b.batch_identifier in (select unnest(?::varchar[])) "
+        "qualify row_number() over (partition by b.kind, b.suite order by b.run_id desc) = 1 "
+        "order by b.suite",
+        [kinds, sorted({e["batch_identifier"] for e in index})],
+    ).fetchall()
+    # Files validated on their own (no staged rows) have GE results of their own.
+    alone = con.execute(
+        "select v.suite, coalesce(v.cached_from, v.run_id), v.batch_identifier, v.validated_at, v.result "
+        "from quality.validation_run v where v.run_id = ? and v.batch_identifier not in "
+        "(select batch_identifier from quality.validation_batch) and v.evaluated = 0 order by v.source_file",
+        [run_id],
     ).fetchall()
     entries = [
         {
@@ -54,11 +83,35 @@ def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) 
             "validated_at": v,
             "result": json.loads(res) if isinstance(res, str) else res,
         }
-        for s, r, b, v, res in rows
+        for s, r, b, v, res in [*rows, *alone]
     ]
+    return entries, index
+
+
+def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) -> Path:
+    """Data Docs of this run's validation results (kept results included): rebuilt only
+    when what they show changed (a digest of it is kept beside them)."""
+    entries, index = _docs_entries(con, session.run_id)
+    digest = hashlib.sha256(
+        json.dumps(
+            [
+                [(e["suite"], e["run_id"], e["batch_identifier"]) for e in entries],
+                [{k: v for k, v in row.items()} for row in index],
+                session.config.fingerprint,
+            ],
+            default=str,
+        ).encode()
+    ).hexdigest()
+    stamp = target / ".selaras-digest"
+    if (target / "index.html").is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return target / "index.html"
+    from selaras.validate.gx import build_data_docs
+
     kinds = [
         session.config.kinds[k]
-        for k in sorted({e["suite"].rsplit("_", 1)[0] for e in entries})
+        for k in sorted({e["suite"].rsplit("_", 1)[0] for e in [*entries, *index]})
         if k in session.config.kinds
     ]
-    return build_data_docs(session.started_runner, session.config, kinds, entries, target)
+    page = build_data_docs(session.started_runner, session.config, kinds, entries, target, index)
+    stamp.write_text(digest)
+    return page

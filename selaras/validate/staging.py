@@ -43,12 +43,32 @@ def staged_rows(con: duckdb.DuckDBPyConnection, suite: KindSuite, file_id: str) 
     ).df()
 
 
+def staged_rows_many(con: duckdb.DuckDBPyConnection, suite: KindSuite, file_ids: list[str]) -> pd.DataFrame:
+    """The staged rows of many files of one kind in one query, ordered by file, sheet, row."""
+    if suite.table not in STAGED_TABLES:
+        raise ValueError(f"suites.yaml names table {suite.table!r}, not a staged table")
+    return con.execute(
+        f"select * from {suite.table} where file_id in (select unnest(?::varchar[])) "  # noqa: S608 - constant
+        "order by file_id, sheet, source_row",
+        [list(file_ids)],
+    ).df()
+
+
 def column_maps(con: duckdb.DuckDBPyConnection, file_id: str) -> dict[str, dict[str, str]]:
     """sheet -> canonical field -> original header text."""
-    maps: dict[str, dict[str, str]] = {}
-    for sheet, column_map in con.execute(
-        "select sheet, column_map from raw.sheet where file_id = ?", [file_id]
+    return column_maps_many(con, [file_id]).get(file_id, {})
+
+
+def column_maps_many(
+    con: duckdb.DuckDBPyConnection, file_ids: list[str]
+) -> dict[str, dict[str, dict[str, str]]]:
+    """file_id -> sheet -> canonical field -> original header text, in one query."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for file_id, sheet, column_map in con.execute(
+        "select file_id, sheet, column_map from raw.sheet where file_id in (select unnest(?::varchar[]))",
+        [list(file_ids)],
     ).fetchall():
+        maps = out.setdefault(file_id, {})
         if column_map is None:
             continue
         data = json.loads(column_map) if isinstance(column_map, str) else column_map
@@ -61,7 +81,7 @@ def column_maps(con: duckdb.DuckDBPyConnection, file_id: str) -> dict[str, dict[
                 if value is not None:
                     sheet_map[str(key)] = str(value)
             maps[sheet] = sheet_map
-    return maps
+    return out
 
 
 def _letter_of(header: str, header_rows: list[dict[str, Any]], staged_keys: list[str]) -> str | None:
@@ -97,13 +117,50 @@ def jumlah_totals(
     subtotal rows."""
     if not amount_field:
         return {}
-    from selaras.ingest.parse import parse_amount  # the parser ingest used for the data rows
-
     rows = con.execute(
         "select sheet, reason_code, raw from raw.skipped_row where file_id = ? "
         "and reason_code in ('subtotal', 'header') order by sheet, source_row",
         [file_id],
     ).fetchall()
+    return _totals(rows, amount_field, maps, staged)
+
+
+def jumlah_totals_many(
+    con: duckdb.DuckDBPyConnection,
+    file_ids: list[str],
+    amount_field: str | None,
+    maps: dict[str, dict[str, dict[str, str]]],
+    staged: pd.DataFrame,
+) -> dict[str, dict[str, float]]:
+    """jumlah_totals of many files (file_id -> sheet -> total), their skipped rows read in
+    one query; staged: their staged rows (with file_id)."""
+    if not amount_field or not file_ids:
+        return {}
+    rows = con.execute(
+        "select file_id, sheet, reason_code, raw from raw.skipped_row "
+        "where file_id in (select unnest(?::varchar[])) and reason_code in ('subtotal', 'header') "
+        "order by file_id, sheet, source_row",
+        [list(file_ids)],
+    ).fetchall()
+    by_file: dict[str, list[tuple]] = {}
+    for file_id, *rest in rows:
+        by_file.setdefault(file_id, []).append(tuple(rest))
+    out = {}
+    for file_id, file_rows in by_file.items():
+        if not any(reason == "subtotal" for _, reason, _ in file_rows):
+            continue
+        mine = staged[staged["file_id"] == file_id] if "file_id" in staged.columns else staged
+        totals = _totals(file_rows, amount_field, maps.get(file_id, {}), mine)
+        if totals:
+            out[file_id] = totals
+    return out
+
+
+def _totals(
+    rows: list[tuple], amount_field: str, maps: dict[str, dict[str, str]], staged: pd.DataFrame | None
+) -> dict[str, float]:
+    from selaras.ingest.parse import parse_amount  # the parser ingest used for the data rows
+
     header_rows: dict[str, list[dict[str, Any]]] = {}
     subtotals: dict[str, list[dict[str, Any]]] = {}
     for sheet, reason, raw in rows:

@@ -13,14 +13,17 @@ a formula (formula injection from an uploaded file must not run in a planner's E
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -288,74 +291,171 @@ def write_fix_workbook(
     wb.close()
 
 
-def write_quarantine(
-    con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], target: Path
-) -> dict[str, Any]:
-    """Write every workbook into a fresh folder, then swap it in place of `target`."""
-    problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
-    staging_dir = target.with_name(target.name + ".tmp")
-    shutil.rmtree(staging_dir, ignore_errors=True)
-    staging_dir.mkdir(parents=True)
-    written: list[Path] = []
-    if not problems.empty:
-        # A file-level problem has no row OPD: it belongs to the OPD most of the file's rows name.
-        main_opd = problems.dropna(subset=["opd"]).groupby("file_id")["opd"].agg(lambda s: s.mode().iloc[0])
-        problems["opd"] = problems["opd"].fillna(problems["file_id"].map(main_opd)).fillna(NO_OPD)
-        files = problems[["file_id", "source_file", "kind"]].drop_duplicates()
-        staged: dict[str, pd.DataFrame] = {}
-        for f in files.itertuples(index=False):
-            table = kinds[f.kind].table if f.kind in kinds else None
-            staged[f.file_id] = (
-                _staged_raw(con, table, f.file_id)
+MANIFEST = ".selaras-digests.json"
+
+
+def _digest(*parts: Any) -> str:
+    """What a workbook shows, hashed: its inputs (problem rows, by the row hashes
+    `_row_hashes` left in column _h; small frames whole; the file's content id, the code
+    that writes it)."""
+    h = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame) and "_h" in part.columns:
+            h.update(np.sort(part["_h"].to_numpy()).tobytes())  # order-free
+        elif isinstance(part, pd.DataFrame):
+            h.update(part.to_csv(index=False).encode())
+        else:
+            h.update(str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _row_hashes(problems: pd.DataFrame) -> np.ndarray:
+    """One hash per problem row (run ids left out), computed once for all workbooks."""
+    content = problems.drop(columns=[c for c in ("run_id", "_h") if c in problems.columns])
+    return pd.util.hash_pandas_object(content.astype(str), index=False).to_numpy()
+
+
+def _replace(path: Path, write: Callable[[Path], None]) -> None:
+    """Write next to the target, then rename over it: a reader never sees half a workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _opd_paths(problems: pd.DataFrame) -> dict[str, str]:
+    """OPD -> its workbook's name (slugs that collide get _2, _3 ...)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for opd in sorted(problems["opd"].unique(), key=str):
+        name, n = f"{slug(str(opd))}.xlsx", 2
+        while name in used:
+            name, n = f"{slug(str(opd))}_{n}.xlsx", n + 1
+        used.add(name)
+        out[opd] = name
+    return out
+
+
+class _Staged:
+    """Staged and skipped rows of the problem files, read only for workbooks rewritten."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], files: pd.DataFrame
+    ) -> None:
+        self.con, self.kinds = con, kinds
+        self.kind_of = dict(zip(files["file_id"], files["kind"], strict=True))
+        self._rows: dict[str, pd.DataFrame] = {}
+
+    def rows(self, file_id: str) -> pd.DataFrame:
+        if file_id not in self._rows:
+            kind = self.kind_of.get(file_id)
+            table = self.kinds[kind].table if kind in self.kinds else None
+            self._rows[file_id] = (
+                _staged_raw(self.con, table, file_id)
                 if table
                 else pd.DataFrame(columns=["row_ref", "sheet", "source_row", "raw"])
             )
-            skipped = con.execute(
-                "select sheet, source_row, reason_code, raw from raw.skipped_row where file_id = ? order by source_row",
-                [f.file_id],
-            ).df()
-            fix_path = staging_dir / "perbaikan" / Path(f.source_file).with_suffix(".xlsx")
-            write_fix_workbook(
-                fix_path, staged[f.file_id], skipped, problems[problems["file_id"] == f.file_id]
-            )
-            written.append(fix_path)
-        accounting = (
-            con.execute(
-                "select file_id, rows_loaded + rows_quarantined as rows, rows_quarantined, rows_flagged "
-                "from analytics.row_accounting"
-            )
-            .df()
-            .set_index("file_id")
+        return self._rows[file_id]
+
+    def skipped(self, file_id: str) -> pd.DataFrame:
+        return self.con.execute(
+            "select sheet, source_row, reason_code, raw from raw.skipped_row where file_id = ? order by source_row",
+            [file_id],
+        ).df()
+
+
+def _summary(mine: pd.DataFrame, accounting: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for f in mine[["file_id", "source_file", "kind"]].drop_duplicates().itertuples(index=False):
+        acc = accounting.loc[f.file_id] if f.file_id in accounting.index else None
+        file_errors = int(
+            ((mine["file_id"] == f.file_id) & mine["row_ref"].isna() & (mine["severity"] == "error")).sum()
         )
-        for opd, mine in problems.groupby("opd"):
-            summary_rows = []
-            staged_by_file = {}
-            for f in mine[["file_id", "source_file", "kind"]].drop_duplicates().itertuples(index=False):
-                acc = accounting.loc[f.file_id] if f.file_id in accounting.index else None
-                file_errors = int(
-                    (
-                        (mine["file_id"] == f.file_id)
-                        & mine["row_ref"].isna()
-                        & (mine["severity"] == "error")
-                    ).sum()
-                )
-                summary_rows.append(
-                    (
-                        f.source_file,
-                        f.kind,
-                        None if acc is None else int(acc["rows"]),
-                        None if acc is None else int(acc["rows_quarantined"]),
-                        None if acc is None else int(acc["rows_flagged"]),
-                        file_errors,
-                    )
-                )
-                staged_by_file[f.source_file] = staged[f.file_id]
-            path = staging_dir / f"{slug(str(opd))}.xlsx"
-            n = 2
-            while path in written:
-                path, n = staging_dir / f"{slug(str(opd))}_{n}.xlsx", n + 1
-            write_opd_workbook(path, str(opd), mine, pd.DataFrame(summary_rows), staged_by_file)
-            written.append(path)
-    shutil.rmtree(target, ignore_errors=True)
-    staging_dir.rename(target)
-    return {"quarantine_dir": target, "quarantine_workbooks": len(written)}
+        rows.append(
+            (
+                f.source_file,
+                f.kind,
+                None if acc is None else int(acc["rows"]),
+                None if acc is None else int(acc["rows_quarantined"]),
+                None if acc is None else int(acc["rows_flagged"]),
+                file_errors,
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], problems: pd.DataFrame
+) -> dict[str, tuple[str, Callable[[Path], None]]]:
+    """Relative path -> (digest, writer) of every workbook the problems call for."""
+    from selaras.runs import code_digest
+
+    code = code_digest()
+    # A file-level problem has no row OPD: it belongs to the OPD most of the file's rows name.
+    main_opd = problems.dropna(subset=["opd"]).groupby("file_id")["opd"].agg(lambda s: s.mode().iloc[0])
+    problems["opd"] = problems["opd"].fillna(problems["file_id"].map(main_opd)).fillna(NO_OPD)
+    problems["_h"] = _row_hashes(problems)
+    files = problems[["file_id", "source_file", "kind"]].drop_duplicates()
+    staged = _Staged(con, kinds, files)
+    plan: dict[str, tuple[str, Callable[[Path], None]]] = {}
+    by_file = dict(tuple(problems.groupby("file_id", sort=False)))
+    shown = problems.drop(columns="_h")
+    for f in files.itertuples(index=False):
+        mine = by_file[f.file_id]
+        rel = (Path("perbaikan") / Path(f.source_file).with_suffix(".xlsx")).as_posix()
+        plan[rel] = (
+            _digest("fix", f.file_id, code, mine),
+            lambda p, f=f, mine=mine: write_fix_workbook(
+                p, staged.rows(f.file_id), staged.skipped(f.file_id), mine.drop(columns="_h")
+            ),
+        )
+    accounting = (
+        con.execute(
+            "select file_id, rows_loaded + rows_quarantined as rows, rows_quarantined, rows_flagged "
+            "from analytics.row_accounting"
+        )
+        .df()
+        .set_index("file_id")
+    )
+    names = _opd_paths(problems)
+    for opd, mine in problems.groupby("opd"):
+        summary = _summary(mine, accounting)
+        file_list = mine[["file_id", "source_file"]].drop_duplicates()
+
+        def write(p: Path, opd=opd, summary=summary, file_list=file_list) -> None:
+            by_source = {r.source_file: staged.rows(r.file_id) for r in file_list.itertuples(index=False)}
+            write_opd_workbook(p, str(opd), shown[shown["opd"] == opd], summary, by_source)
+
+        plan[names[opd]] = (_digest("opd", opd, code, mine, summary, names[opd]), write)
+    return plan
+
+
+def write_quarantine(
+    con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], target: Path
+) -> dict[str, Any]:
+    """Workbooks only for files with problems and their OPDs, each rewritten only when what
+    it shows changed (digests kept in target/.selaras-digests.json); workbooks of files
+    whose problems are gone are removed."""
+    problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = target / MANIFEST
+    try:
+        before = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except ValueError:
+        before = {}
+    plan = _plan(con, kinds, problems) if not problems.empty else {}
+    rewritten = 0
+    for rel, (digest, write) in plan.items():
+        path = target / rel
+        if before.get(rel) != digest or not path.is_file():
+            _replace(path, write)
+            rewritten += 1
+    for path in sorted(target.rglob("*.xlsx")):
+        if path.relative_to(target).as_posix() not in plan:
+            path.unlink()
+    for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    manifest.write_text(json.dumps({rel: d for rel, (d, _) in plan.items()}, indent=1), encoding="utf-8")
+    return {"quarantine_dir": target, "quarantine_workbooks": len(plan), "quarantine_rewritten": rewritten}

@@ -304,18 +304,22 @@ def test_kill_9_inside_each_stage_then_the_next_run_gives_the_uninterrupted_resu
             run.finish(timeout=30)
             assert code == -9, (stage, code, run.seen[-20:])
             started = [line.split()[-1] for line in run.seen if line.startswith("SELARAS_STEP_START")]
-            kills.append((stage, round(delay, 2), started[-1]))
-            if started[-1] == stage:
+            # On a busy machine the stage may end (and the run be recorded) before the kill
+            # lands: that attempt did not interrupt anything, so it is tried again, sooner.
+            interrupted = _runs(make_settings(data))[-1][1] in ("running", "interrupted")
+            kills.append((stage, round(delay, 2), started[-1], interrupted))
+            if started[-1] == stage and interrupted:
                 break
             delay /= 4
         else:
             pytest.fail(f"could not kill the run inside {stage}: {kills}")
-    print("kills (stage, seconds after its start, step running at the kill):", kills)
+    print("kills (stage, seconds after its start, step running at the kill, interrupted):", kills)
     settings = make_settings(data)
     final = _cli(data, "run", "--no-prefect", timeout=900)
     assert final.returncode == reference["codes"][0], final.stdout + final.stderr
     statuses = [s for _, s in _runs(settings)]
-    assert statuses[:-1] == ["interrupted"] * len(kills) and statuses[-1] in ("success", "problems"), statuses
+    assert statuses[:-1] == ["interrupted" if k[3] else statuses[i] for i, k in enumerate(kills)], statuses
+    assert sum(k[3] for k in kills) >= len(STAGES) and statuses[-1] in ("success", "problems"), statuses
     assert snapshot_differences(published_snapshot(settings.published_db, data), reference["snapshot"]) == []
     assert _accounting(settings) == []
 

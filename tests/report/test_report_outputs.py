@@ -183,9 +183,35 @@ def test_failed_report_keeps_previous_outputs(con, settings, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk penuh")
 
-    monkeypatch.setattr("selaras.report.render", boom)
+    monkeypatch.setattr("selaras.report.stage.render", boom)
     with pytest.raises(OSError):
         report_all(con, settings, runs.start_run(con, None, "test"))
     after = {p: p.stat().st_mtime_ns for p in settings.processed_dir.rglob("*") if p.is_file()}
     assert after == before and html in after
     assert not list(settings.processed_dir.glob(".staging-*"))
+
+
+def test_forum_workbooks_are_rewritten_only_for_opds_whose_data_changed(con, settings):
+    fill_synthetic(con, n_opd=3, n_usulan=40, renja_per_opd=5, seed=3)
+    first = report_all(con, settings, runs.start_run(con, None, "test"))
+    assert first.figures["forum_workbooks_written"] == first.figures["forum_workbooks"] == 4
+    books = {p.name: p.stat().st_ino for p in forum_books(settings)}
+
+    # Nothing changed: every workbook is carried over (the same file, not a copy).
+    again = report_all(con, settings, runs.start_run(con, None, "test"))
+    assert again.figures["forum_workbooks_written"] == 0
+    assert {p.name: p.stat().st_ino for p in forum_books(settings)} == books
+
+    # One OPD's Renja row changes: its workbook and the region's are rewritten, no other.
+    opd = con.execute("select min(opd_forum) from analytics.forum_renja").fetchone()[0]
+    con.execute(
+        "update staged.renja set pagu = pagu + 1000 where row_ref = "
+        "(select min(renja_ref) from analytics.forum_renja where opd_forum = ?)",
+        [opd],
+    )
+    third = report_all(con, settings, runs.start_run(con, None, "test"))
+    assert third.figures["forum_workbooks_written"] == 2
+    changed = {
+        n for n, ino in books.items() if (settings.processed_dir / "forum_opd" / n).stat().st_ino != ino
+    }
+    assert REGION_FILE in changed and len(changed) == 2

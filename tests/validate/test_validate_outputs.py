@@ -119,3 +119,30 @@ def test_data_docs_open_in_a_browser(validated):
     ).stdout
     assert "Hasil validasi selaras" in dom and "renja/dinas pu.xlsx" in dom
     assert 'href="validations/renja_rows/' in dom
+
+
+def test_workbooks_are_rewritten_only_when_their_problems_change(validated, con):
+    settings, first = validated
+    out = settings.processed_dir / "karantina"
+    assert first.figures["quarantine_rewritten"] == first.figures["quarantine_workbooks"] == "3"
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.xlsx")}
+    # Same results in a new run: no workbook is touched.
+    again = validate_all(con, settings, "20260102T000000-bbbbbb")
+    assert again.figures["quarantine_rewritten"] == "0"
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.xlsx")} == stamps
+    # A new file with a problem: its fix workbook and its OPD's workbook are written, the rest stay.
+    add_file(
+        con,
+        "renja",
+        "renja/dinas kesehatan.xlsx",
+        [renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=None, pagu_raw="x", opd="Dinas Kesehatan")],
+        column_map=RENJA_MAP,
+    )
+    third = validate_all(con, settings, "20260103T000000-cccccc")
+    assert third.figures["quarantine_rewritten"] == "2"
+    # (its only row has no readable pagu: a file-level error, so a workbook without OPD)
+    new = {p.relative_to(out).as_posix() for p in out.rglob("*.xlsx")} - {
+        p.relative_to(out).as_posix() for p in stamps
+    }
+    assert new == {"perbaikan/renja/dinas kesehatan.xlsx", "tanpa_opd.xlsx"}
+    assert all(p.stat().st_mtime_ns == t for p, t in stamps.items())

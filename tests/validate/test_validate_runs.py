@@ -125,3 +125,36 @@ def test_importing_the_package_and_cli_does_not_import_great_expectations():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_many_files_of_a_kind_are_validated_together_with_the_same_results(con, settings, monkeypatch):
+    """Twelve Renja files: one GE run of the row checks for the kind, none per file, and
+    each file's results name its own file and rows, exactly as when validated alone."""
+    add_nomenklatur(con)
+    for i in range(12):
+        rows = [
+            renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=1000.0 * (i + 1)),
+            renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=1000.0 * (i + 1)),  # a repeated row
+            renja_row(None, None) if i % 3 == 0 else renja_row("1.03.10.2.01.0032", f"Jalan {i}"),
+        ]
+        add_file(con, "renja", f"renja/opd_{i:02d}.xlsx", rows, column_map=RENJA_MAP)
+    calls = []
+    from selaras.validate import gx
+
+    original = gx.GxRunner.validate
+    monkeypatch.setattr(gx.GxRunner, "validate", lambda *a, **k: calls.append(a[2]) or original(*a, **k))
+    result = validate_all(con, settings, "20260101T000000-aaaaaa")
+    assert result.figures["files"] == 14  # twelve Renja files and two nomenclature files
+    assert calls == ["rows", "rows"]  # one run per kind (nomenklatur, renja), whatever the files
+    per_file = con.execute(
+        "select source_file, rule, count(*), min(source_row) from quality.check_result "
+        "where kind = 'renja' group by all order by all"
+    ).fetchall()
+    dup = {f: n for f, rule, n, _ in per_file if rule == "duplicate_row"}
+    assert dup == {f"renja/opd_{i:02d}.xlsx": 1 for i in range(12)}  # within each file, not across
+    missing = {f for f, rule, _, _ in per_file if rule == "name_and_code_missing"}
+    assert missing == {f"renja/opd_{i:02d}.xlsx" for i in (0, 3, 6, 9)}
+    messages = con.execute(
+        "select message from quality.check_result where rule = 'duplicate_row' and source_file = 'renja/opd_05.xlsx'"
+    ).fetchall()
+    assert "Berkas renja/opd_05.xlsx" in messages[0][0]
