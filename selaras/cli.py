@@ -38,6 +38,14 @@ DataDir = Annotated[
 ]
 Tahun = Annotated[int | None, typer.Option("--tahun", help="Plan year, e.g. 2021. Default: from the files.")]
 Force = Annotated[bool, typer.Option("--force", help="Redo the work even when the inputs did not change.")]
+PaksaTahun = Annotated[
+    bool,
+    typer.Option(
+        "--paksa-tahun",
+        help="Run for --tahun even when the files carry other years (otherwise the run stops with exit 2).",
+    ),
+]
+EXIT_USAGE = 2
 
 log = logging.getLogger("selaras.cli")
 
@@ -51,14 +59,16 @@ def _console():
     return Console(highlight=False)
 
 
-def _settings(data_dir: Path | None, tahun: int | None = None) -> Settings:
+def _settings(data_dir: Path | None, tahun: int | None = None, paksa_tahun: bool = False) -> Settings:
     from selaras.settings import Settings, configure_quiet_runtime
 
-    overrides = {}
+    overrides: dict[str, object] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     if tahun is not None:
         overrides["tahun"] = tahun
+    if paksa_tahun:
+        overrides["paksa_tahun"] = True
     settings = Settings(**overrides)
     configure_quiet_runtime(settings)
     return settings
@@ -177,6 +187,10 @@ def _fail(console, exc: BaseException) -> int:
 
     log.error("%s: %s", type(exc).__name__, exc, exc_info=not isinstance(exc, RunLocked | WarehouseLocked))
     console.print(f"[red]Gagal (failed): {exc}[/red]")
+    from selaras.ingest.errors import YearMismatch
+
+    if isinstance(exc, YearMismatch):  # wrong usage: the files are of another year
+        return EXIT_USAGE
     return EXIT_BUSY if isinstance(exc, RunLocked | WarehouseLocked) else EXIT_FAILED
 
 
@@ -279,11 +293,12 @@ def run(
     ] = True,
     opd: Annotated[str | None, typer.Option(help="Show only this OPD in the Prefect run's tables.")] = None,
     force: Force = False,
+    paksa_tahun: PaksaTahun = False,
 ) -> None:
     """Run the whole reconciliation: ingest, validate, match, reconcile, report, publish."""
     from selaras.pipeline import STAGE_NAMES
 
-    settings = _settings(data_dir, tahun)
+    settings = _settings(data_dir, tahun, paksa_tahun)
     if sample:
         _write_sample(settings, 2021)
     _run_stages(settings, STAGE_NAMES, publish=True, force=force, command="run", prefect=prefect, opd=opd)
@@ -301,10 +316,16 @@ def ingest(
     data_dir: DataDir = None,
     tahun: Tahun = None,
     force: Force = False,
+    paksa_tahun: PaksaTahun = False,
 ) -> None:
     """Load the files under raw/<kind>/ into the warehouse (unchanged files are skipped)."""
     _run_stages(
-        _settings(data_dir, tahun), ("ingest",), publish=False, force=force, command="ingest", files=files
+        _settings(data_dir, tahun, paksa_tahun),
+        ("ingest",),
+        publish=False,
+        force=force,
+        command="ingest",
+        files=files,
     )
 
 

@@ -41,7 +41,7 @@ log = logging.getLogger("selaras.pipeline")
 #: the stage runs (so `selaras --help` stays fast: GE alone takes seconds to import). Each
 #: entry point is `fn(con, settings, run_id[, map_fn=...]) -> StageResult`.
 STAGES: dict[str, str] = {
-    "ingest": "selaras.ingest.process:ingest_all",
+    "ingest": "selaras.ingest.stage:ingest_all",
     "validate": "selaras.validate.stage:validate_all",
     "match": "selaras.match.stage:match_all",
     "reconcile": "selaras.reconcile.stage:reconcile_all",

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     tahun: int | None = Field(
         None, description="Plan year (tahun rencana). Default: the year most input rows carry."
     )
+    paksa_tahun: bool = Field(
+        False,
+        description="Run for `tahun` even when the files carry other years (normally the run stops with exit 2).",
+    )
     plan_period: tuple[int, int] = Field(
         (2019, 2031), description="Years accepted in input rows; a year outside is an error."
     )

@@ -57,6 +57,10 @@ def connect(
     """Open the private database, retrying a bounded number of times while another
     process holds its lock, then failing with a message that says what to do."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        from selaras.recovery import recover_damaged
+
+        recover_damaged(settings)  # a truncated or empty file is moved aside and rebuilt from raw/
     wait = settings.lock_wait_seconds
     last: Exception | None = None
     for _ in range(max(1, settings.lock_retries)):
@@ -78,6 +82,16 @@ def connect(
     if migrate_schema and not read_only:
         migrate(con)
     return con
+
+
+def recovery_notices() -> list[str]:
+    """What `connect` said about a damaged database it moved aside in this process (then
+    forgotten): the ingest stage reports it in the run summary."""
+    from selaras.recovery import NOTICES
+
+    out = list(NOTICES)
+    NOTICES.clear()
+    return out
 
 
 @contextmanager

@@ -131,6 +131,10 @@ class Styles:
         self.row_bad = wb.add_format({"bg_color": BAD[0], "font_color": BAD[1]})
 
 
+#: What a money cell says when the file had no (or an empty) pagu column.
+NO_AMOUNT = "pagu tidak tersedia"
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -150,6 +154,15 @@ def cell_writer(ws: Worksheet, kind: str) -> Callable[[int, int, Any, Any], None
         def write(r: int, c: int, v: Any, fmt: Any) -> None:
             if not _missing(v) and v != "":
                 write_string(r, c, v if isinstance(v, str) and len(v) <= MAX_TEXT else text_of(v), fmt)
+    elif kind == "money":
+
+        def write(r: int, c: int, v: Any, fmt: Any) -> None:
+            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+                write_number(r, c, v, fmt)
+            elif _missing(v) or v == "":
+                write_string(r, c, NO_AMOUNT, fmt)  # a file without pagu: say so, never Rp 0
+            else:
+                write_string(r, c, text_of(v), fmt)
     else:
 
         def write(r: int, c: int, v: Any, fmt: Any) -> None:

@@ -141,13 +141,16 @@ create or replace view analytics.pagu_program as
            coalesce(b.program_nama, a.program_nama, n.nama) as program_nama,
            coalesce(a.jumlah_renja, 0)                    as jumlah_renja,
            coalesce(b.jumlah_rkpd, 0)                     as jumlah_rkpd,
-           coalesce(a.pagu_renja, 0)                      as pagu_renja,
+           -- Renja rows none of which carries a pagu (a file without pagu): NULL, not Rp 0.
+           case when a.opd is null then 0 else a.pagu_renja end as pagu_renja,
            b.pagu_indikatif,
-           coalesce(a.pagu_renja, 0) - coalesce(b.pagu_indikatif, 0) as selisih,
+           case when a.opd is null or a.pagu_renja is not null
+                then coalesce(a.pagu_renja, 0) - coalesce(b.pagu_indikatif, 0) end as selisih,
            coalesce(a.pagu_renja, 0) > coalesce(b.pagu_indikatif, 0)
                and b.pagu_indikatif is not null           as melebihi_pagu,
            case
                when b.pagu_indikatif is null and a.opd is null then 'tanpa_pagu'
+               when a.opd is not null and a.pagu_renja is null then 'tanpa_pagu'
                when b.pagu_indikatif is null then 'tanpa_pagu_rkpd'
                when a.opd is null then 'tanpa_renja'
                when coalesce(a.pagu_renja, 0) > b.pagu_indikatif then 'melebihi_pagu'

@@ -13,11 +13,13 @@ Modules, in the order a file goes through them:
     records       field values, row views and the typed staged columns, column by column
     parse         pure value parsers (money, numbers, quantities, dates, codes, locations)
     load          Arrow batches into DuckDB; file versions (unchanged, superseded, failed, removed)
-    process       the stage itself: ingest_all / ingest_found
+    process       one file: ingest_found (its own transaction)
+    years         the plan year check (--tahun against the files' years)
+    stage         the stage itself: ingest_all
 """
 
 from __future__ import annotations
 
-from selaras.ingest.process import FileResult, ingest_all, ingest_found
+from selaras.ingest.stage import FileResult, ingest_all, ingest_found
 
 __all__ = ["FileResult", "ingest_all", "ingest_found"]

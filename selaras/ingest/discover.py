@@ -1,7 +1,10 @@
-"""Find the input files: data/raw/<kind>/** (the folder names the kind) and files at the
-top of data/raw/ (classified by their headers later). data/raw/review/ belongs to the
-reconcile stage. Hidden files, Office lock files (~$...) and symlinks that lead outside
-data/raw are not read (the latter are reported)."""
+"""Find the input files: data/raw/<kind>/** (the folder names the kind; any other
+sub-folder is read too and its path kept in the file's name) and files at the top of
+data/raw/ (classified by their headers later). data/raw/review/ belongs to the reconcile
+stage. Hidden files and symlinks that lead outside data/raw are not read (the latter are
+reported). Archive folders (arsip/, lama/, old/, backup/) and names starting with `_` or
+`~$` (set aside, Office lock files) are not read either, but listed, so a planner sees
+that an old Renja in arsip/ was left out on purpose."""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ from selaras.settings import KINDS, Settings
 
 IGNORED_DIRS = {"review"}
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
+#: Sub-folders that hold superseded files: listed as set aside, never loaded.
+ARCHIVE_DIRS = frozenset({"arsip", "lama", "old", "backup", "archive", "bak"})
+ARCHIVE_PREFIXES = ("_", "~$")
 
 
 @dataclass(frozen=True)
@@ -21,10 +27,23 @@ class Found:
     source_file: str  # relative to raw_dir, POSIX style
     kind: str | None  # None: at the top of raw/, kind from the headers
     problem: str | None = None  # why it cannot be read (outside the data folder)
+    set_aside: str | None = None  # why it is deliberately not read (an archive folder, `_name`)
 
 
 def _ignored(name: str) -> bool:
-    return name.startswith((".", "~$", "~")) or name.lower() in _IGNORED_NAMES
+    """Hidden files and system clutter: not read and not worth a line in the summary."""
+    return (name.startswith(("~", ".")) and not name.startswith("~$")) or name.lower() in _IGNORED_NAMES
+
+
+def _archived(name: str, is_dir: bool) -> str | None:
+    """Why a file or folder is set aside, or None."""
+    if is_dir and name.lower() in ARCHIVE_DIRS:
+        return f"folder arsip '{name}/'"
+    if name.startswith("~$"):
+        return "berkas kunci Office (~$...)"
+    if name.startswith("_"):
+        return "nama diawali '_' (disisihkan)"
+    return None
 
 
 def discover(settings: Settings) -> list[Found]:
@@ -40,13 +59,20 @@ def discover(settings: Settings) -> list[Found]:
             kind = entry.name if entry.name in KINDS else None
             if entry.name in IGNORED_DIRS or kind is None:
                 continue
-            for path, linked_dir in _walk(entry):
-                if linked_dir:
-                    found.append(Found(path, path.relative_to(raw).as_posix(), kind, _LINKED_DIR))
+            for path, linked_dir, aside in _walk(entry):
+                source = path.relative_to(raw).as_posix()
+                if aside:
+                    found.append(Found(path, source, kind, set_aside=aside))
+                elif linked_dir:
+                    found.append(Found(path, source, kind, _LINKED_DIR))
                 else:
                     found.append(_found(path, raw, root, kind))
         elif entry.is_file() or entry.is_symlink():
-            found.append(_found(entry, raw, root, None))
+            aside = _archived(entry.name, is_dir=False)
+            if aside:
+                found.append(Found(entry, entry.name, None, set_aside=aside))
+            else:
+                found.append(_found(entry, raw, root, None))
     return found
 
 
@@ -56,18 +82,23 @@ _LINKED_DIR = (
 )
 
 
-def _walk(folder: Path) -> list[tuple[Path, bool]]:
-    """(path, is a linked folder) below `folder`, sorted. Directory symlinks are reported,
-    not followed (a loop or a link to elsewhere would otherwise pull in foreign files)."""
-    out: list[tuple[Path, bool]] = []
+def _walk(folder: Path) -> list[tuple[Path, bool, str | None]]:
+    """(path, is a linked folder, why set aside) below `folder`, sorted. Directory symlinks
+    are reported, not followed (a loop or a link to elsewhere would otherwise pull in
+    foreign files). Files under an archive folder are listed as set aside."""
+    out: list[tuple[Path, bool, str | None]] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        inherited = next(
+            (why for part in here.relative_to(folder).parts if (why := _archived(part, is_dir=True))), None
+        )
         dirnames[:] = sorted(d for d in dirnames if not _ignored(d))
         for name in dirnames:
-            if (Path(dirpath) / name).is_symlink():
-                out.append((Path(dirpath) / name, True))
+            if (here / name).is_symlink() and not inherited:
+                out.append((here / name, True, None))
         for name in sorted(filenames):
             if not _ignored(name):
-                out.append((Path(dirpath) / name, False))
+                out.append((here / name, False, inherited or _archived(name, is_dir=False)))
     return out
 
 

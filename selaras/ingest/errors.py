@@ -39,3 +39,8 @@ class IngestError(Exception):
         where = self.where()
         loc = f"{source_file} [{where}]" if where else source_file
         return f"{loc}: {self.message} ({self.rule})"
+
+
+class YearMismatch(Exception):
+    """`--tahun` disagrees with the years in the files: the run stops (CLI exit 2) rather
+    than publish a reconciliation of the wrong year. The message names files and years."""

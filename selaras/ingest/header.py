@@ -113,6 +113,16 @@ class HeaderMatch:
     missing: list[tuple[str, ...]] = field(default_factory=list)  # unmet required groups
     normalised: list[str] = field(default_factory=list)  # normalised bottom labels, to spot repeats
 
+    def duplicates(self) -> dict[str, list[str]]:
+        """Labels written more than once -> the unique names their columns are kept under
+        (`PAGU`, `PAGU (2)`): both columns stay in the raw row, suffixed."""
+        out: dict[str, list[str]] = {}
+        for label in self.labels:
+            base = re.sub(r" \(\d+\)$", "", label)
+            if base != label and base in self.labels:
+                out.setdefault(base, [base]).append(label)
+        return out
+
     @property
     def rows(self) -> str:
         return str(self.first_row) if self.first_row == self.last_row else f"{self.first_row}-{self.last_row}"
@@ -339,3 +349,45 @@ def kind_hint(*texts: str) -> set[str]:
             if any(f" {h} " in norm for h in spec.hints):
                 found.add(kind)
     return found
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The row that came closest to being a header, for the message of a refused sheet."""
+
+    row: int  # 1-based
+    labels: tuple[str, ...]  # its non-empty cell texts (the first few)
+    fields: tuple[str, ...]  # canonical fields its cells name
+    lacking: tuple[tuple[str, ...], ...]  # required groups none of its cells names
+
+
+def best_candidate(
+    rows: list[tuple[int, list[Any]]],
+    specs: list[KindSpec],
+    merged: list | None = None,
+    first_col: int = 0,
+    width: int | None = None,
+) -> Candidate | None:
+    """Among `rows`, the one row whose cells name the most fields of any of `specs` (then
+    the one with the most label-like cells). Called only when no header was found, so
+    its cost does not matter."""
+    if not rows or not specs:
+        return None
+    width = width or max((len(c) for _, c in rows), default=0)
+    if width == 0:
+        return None
+    grid = _Grid(rows, merged, first_col, width)
+    ignore = vocabulary().ignore
+    best: tuple[tuple[int, int], Candidate] | None = None
+    for i, number in enumerate(grid.row_numbers):
+        texts = [t for t in grid.text[i] if t]
+        if not texts or not grid.label_like(i) and len(texts) < 2:
+            continue
+        for spec in specs:
+            found = {m[0] for c in range(width) if (m := _match_column([grid.norm[i][c]], spec, ignore))}
+            named = tuple(sorted(f for f in found if not f.startswith("_")))
+            lacking = tuple(g for g in spec.required if not any(f in found for f in g))
+            key = (len(named), len(set(texts)))
+            if best is None or key > best[0]:
+                best = (key, Candidate(number, tuple(dict.fromkeys(texts))[:8], named, lacking))
+    return best[1] if best else None

@@ -1,11 +1,12 @@
-"""The ingest stage: every file under data/raw is loaded in its own transaction (a file
-that fails leaves nothing behind, the others still load), idempotently by content hash."""
+"""Loading one discovered file: in its own transaction (a file that fails leaves nothing
+behind, the others still load), idempotently by content hash (`ingest_found`)."""
 
 from __future__ import annotations
 
 import gc
 import hashlib
 import logging
+import re
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,15 +19,14 @@ import duckdb
 
 from selaras.ingest import load
 from selaras.ingest.context import Context, from_file_name, from_title
-from selaras.ingest.discover import Found, discover
+from selaras.ingest.discover import Found
 from selaras.ingest.errors import IngestError
-from selaras.ingest.header import HeaderMatch, find_header, kind_hint, vocabulary
+from selaras.ingest.header import Candidate, HeaderMatch, best_candidate, find_header, kind_hint, vocabulary
 from selaras.ingest.parse import cell_text, is_blank
 from selaras.ingest.readers import Sheet, read_sheets
 from selaras.ingest.records import TABLES, build_columns
 from selaras.ingest.rows import SheetRows, Skipped
 from selaras.ingest.safety import FileFormat, check_file
-from selaras.runs import StageResult
 from selaras.settings import KINDS, Settings
 from selaras.warehouse import transaction
 
@@ -74,64 +74,6 @@ class FileResult:
         }
 
 
-def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
-    """Load every input file; report per file. `failed` when any file could not be loaded."""
-    result = StageResult("ingest")
-    found = discover(settings)
-    if not found:
-        result.problem(
-            f"Tidak ada berkas masukan di {settings.raw_dir}: taruh berkas di raw/renja/, raw/rkpd/, "
-            "raw/musrenbang/, raw/pokir/, raw/nomenklatur/, raw/wilayah/ (atau coba `selaras run --sample`). "
-            "(no input files)",
-            fatal=False,
-        )
-    with _memory_limit(con, settings.ingest_memory_limit):
-        outcomes = [ingest_found(con, settings, f, run_id) for f in found]
-        removed = _mark_removed(con, {f.source_file for f in found}, run_id)
-    counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-        if o.status == "failed":
-            result.problem(o.message or f"{o.source_file}: gagal dimuat")
-        for note in o.notes:
-            result.problem(f"{o.source_file}: {note}", fatal=False)
-    loaded = [o for o in outcomes if o.status == "loaded"]
-    result.figures.update(
-        files_found=len(found),
-        files_loaded=counts.get("loaded", 0),
-        files_unchanged=counts.get("unchanged", 0) + counts.get("reactivated", 0),
-        files_duplicate=counts.get("duplicate", 0),
-        files_failed=counts.get("failed", 0),
-        files_superseded=sum(o.superseded for o in outcomes),
-        files_removed=removed,
-        rows_read=sum(o.rows_read for o in loaded),
-        rows_staged=sum(o.rows_staged for o in loaded),
-        rows_skipped=sum(o.rows_skipped for o in loaded),
-        files=[o.as_dict() for o in outcomes],
-    )
-    return result
-
-
-@contextmanager
-def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """DuckDB's memory limit for the duration of the stage, then the previous one back."""
-    if not limit:
-        yield
-        return
-    current = "select current_setting('memory_limit')"
-    previous = con.execute(current).fetchone()[0]
-    con.execute("reset memory_limit")
-    default = con.execute(current).fetchone()[0] == previous  # shown rounded: RESET restores exactly
-    con.execute("set memory_limit = ?", [limit])
-    try:
-        yield
-    finally:
-        if default:
-            con.execute("reset memory_limit")
-        else:
-            con.execute("set memory_limit = ?", [previous])
-
-
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Python's cycle collector off while one file is read: a sheet is millions of live
@@ -145,16 +87,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _mark_removed(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str) -> int:
-    """Current versions (loaded or failed) of files no longer under data/raw."""
-    gone = [file_id for file_id, source in load.current_files(con) if source not in present]
-    if gone:
-        with transaction(con):
-            for file_id in gone:
-                load.mark_removed(con, file_id, run_id)
-    return len(gone)
 
 
 def sha256_file(path: Path) -> str:
@@ -388,23 +320,31 @@ def _load_sheet(
                 blank = all(is_blank(v) for v in cells)
                 content = content or not blank
                 hidden = sheet.hidden or number in sheet.hidden_rows
-                skipped.append(Skipped(number, hidden, cells, "empty" if blank else "no_header"))
+                reason = sheet.line_marks.get(number) or ("empty" if blank else "no_header")
+                skipped.append(Skipped(number, hidden, cells, reason))
             writer.write_skipped(skipped)
             count += len(batch)
         record["rows_read"] = count
         if content:
             record["status"] = "no_header"
+            specs = [vocabulary().kinds[k] for k in ([kind] if kind else KINDS) if k in vocabulary().kinds]
+            width = sheet.width or max((len(c) for _, c in head), default=0)
+            searched = _searched_text(head, settings.header_search_rows)
+            candidate = best_candidate(head, specs, sheet.merged, sheet.first_col, width)
+            record["candidate"] = f"{searched} {_candidate_text(candidate)}"
             record["note"] = record["note"] or (
-                f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat"
+                f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat. "
+                + _candidate_text(candidate)
             )
         return record, kind, None
     if header.missing:
-        raise _missing_error(header, sheet.name)
+        raise _missing_error(header, sheet.name, _searched_text(head, settings.header_search_rows))
     if writer.table is None:
         writer.set_table(TABLES[kind])
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
     ctx = from_title(title).merged_with(name_ctx)
-    classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden)
+    money_note = _choose_money_column(header, settings.tahun or ctx.tahun)
+    classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden, marks=sheet.line_marks)
     sheet_kind = kind
     writer.start_sheet(
         sheet.name,
@@ -423,9 +363,68 @@ def _load_sheet(
         rows_read=count,
         column_map={f: header.labels[cols[0]] for f, cols in classifier.fmap.fields.items()},
     )
+    notes = [record["note"]] if record["note"] else []
     if sheet.hidden:
-        record["note"] = "lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"
+        notes = ["lembar tersembunyi; dimuat karena headernya dikenali (baris ditandai hidden)"]
+    notes.extend([money_note] if money_note else [])
+    notes.extend(_duplicate_notes(header, classifier.fmap.fields))
+    notes.extend(_broken_line_notes(sheet.line_marks))
+    record["note"] = "; ".join(notes) or None
     return record, kind, ctx
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_MONEY_FIELDS = ("pagu", "anggaran")
+
+
+def _choose_money_column(header: HeaderMatch, tahun: int | None) -> str | None:
+    """Several columns name the money (`Pagu 2021`, `Pagu 2022`; `Rencana Tahun 2021 /
+    Pagu Indikatif`): the plan year's comes first (the others stay the fallback when its
+    cell is empty). Returns the note that records the choice, or None when there was none."""
+    for name in _MONEY_FIELDS:
+        cols = header.fields.get(name, [])
+        if len(cols) < 2:
+            continue
+        years = {c: {int(y) for y in _YEAR.findall(header.labels[c])} for c in cols}
+        if tahun is None or not any(years.values()):
+            choice, why = cols[0], "kolom pertama yang dikenali"
+        else:
+            matching = [c for c in cols if tahun in years[c]]
+            if not matching:
+                choice, why = cols[0], f"tidak ada kolom tahun {tahun}; dipakai kolom pertama"
+            else:
+                choice, why = matching[0], f"tahun rencana {tahun}"
+        header.fields[name] = [choice, *(c for c in cols if c != choice)]
+        labels = ", ".join(f"'{header.labels[c]}'" for c in cols)
+        return f"{len(cols)} kolom {name} ({labels}): dipakai '{header.labels[choice]}' ({why})"
+    return None
+
+
+def _broken_line_notes(marks: dict[int, str]) -> list[str]:
+    """One warning naming the CSV lines left out for an unbalanced quote."""
+    broken = sorted(n for n, reason in marks.items() if reason == "broken_quote")
+    if not broken:
+        return []
+    shown = ", ".join(map(str, broken[:20])) + (
+        f" dan {len(broken) - 20} lainnya" if len(broken) > 20 else ""
+    )
+    return [
+        f'baris {shown}: tanda kutip (") tidak berpasangan; baris itu tidak dimuat (lihat raw.skipped_row, '
+        "alasan broken_quote), baris lain dibaca seperti biasa"
+    ]
+
+
+def _duplicate_notes(header: HeaderMatch, fields: dict[str, list[int]]) -> list[str]:
+    """One warning per header label written twice: both columns are kept (suffixed)."""
+    notes = []
+    for base, names in header.duplicates().items():
+        kept = ", ".join(f"'{n}'" for n in names)
+        used = next((f for f, cols in fields.items() if header.labels[cols[0]] == base), None)
+        tail = f"; untuk {used} dipakai '{base}' (kolom berikutnya bila kosong)" if used else ""
+        notes.append(
+            f"kolom '{base}' muncul {len(names)} kali di header; semuanya disimpan sebagai {kept}{tail}"
+        )
+    return notes
 
 
 def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -469,13 +468,41 @@ def _classify(head: list, sheet: Sheet, width: int, source: str) -> tuple[str | 
     return kind, close[kind]
 
 
-def _missing_error(header: HeaderMatch, sheet: str) -> IngestError:
-    wanted = "; ".join(" atau ".join(FIELD_LABELS.get(f, f) for f in group[:3]) for group in header.missing)
+def _wanted(groups: list[tuple[str, ...]] | tuple[tuple[str, ...], ...]) -> str:
+    return "; ".join(" atau ".join(FIELD_LABELS.get(f, f) for f in group[:3]) for group in groups)
+
+
+def _searched_text(head: list, limit: int) -> str:
+    """Which rows the header search looked at: a header further down is never found."""
+    if not head:
+        return "Lembar kosong."
+    last = head[-1][0]
+    more = (
+        " (hanya baris-baris ini yang dicari; pengaturan SELARAS_HEADER_SEARCH_ROWS)"
+        if len(head) >= limit
+        else ""
+    )
+    return f"Header dicari di baris {head[0][0]}-{last}{more}."
+
+
+def _candidate_text(candidate: Candidate | None) -> str:
+    if candidate is None:
+        return "Tidak ada baris yang tampak seperti judul kolom."
+    labels = ", ".join(f"'{t[:40]}'" for t in candidate.labels)
+    named = ", ".join(FIELD_LABELS.get(f, f) for f in candidate.fields) or "-"
+    lacking = _wanted(candidate.lacking) if candidate.lacking else "kolom kedua yang dikenali"
+    return (
+        f"Calon header terbaik: baris {candidate.row} ({labels}); kolom yang dikenali: {named}; "
+        f"yang kurang: {lacking}."
+    )
+
+
+def _missing_error(header: HeaderMatch, sheet: str, searched: str) -> IngestError:
     found = ", ".join(header.labels[cols[0]] for f, cols in header.fields.items() if not f.startswith("_"))
     return IngestError(
         "required_column_missing",
-        f"Kolom wajib tidak ditemukan di header (baris {header.rows}): diharapkan {wanted}. "
-        f"Kolom yang dikenali: {found or '-'}.",
+        f"Kolom pengenal baris tidak ditemukan di header (baris {header.rows}): diharapkan {_wanted(header.missing)}. "
+        f"Kolom yang dikenali: {found or '-'}. {searched}",
         sheet=sheet,
         row=header.first_row,
     )
@@ -489,11 +516,17 @@ def _no_header_error(sheets: list[dict[str, Any]], kind: str | None) -> IngestEr
         if kind
         else "berkas perencanaan (renja, rkpd, musrenbang, pokir, nomenklatur, wilayah, opd)"
     )
-    names = [s["sheet"] for s in sheets if s["status"] == "no_header"]
+    refused = [s for s in sheets if s["status"] == "no_header"]
+    names = [s["sheet"] for s in refused]
+    detail = " ".join(
+        s["candidate"] if len(refused) == 1 else f"Lembar '{s['sheet']}': {s['candidate']}"
+        for s in refused[:3]
+        if s.get("candidate")
+    )
     return IngestError(
         "no_header",
         f"Tidak ada lembar dengan header yang dikenali sebagai {what}. Diharapkan baris judul kolom seperti "
         "KODE, PROGRAM/KEGIATAN/SUB KEGIATAN, INDIKATOR, TARGET, PAGU (atau USULAN, LOKASI, ANGGARAN untuk usulan) "
-        "di baris-baris pertama lembar.",
+        f"di baris-baris pertama lembar. {detail}".rstrip(),
         sheet=names[0] if len(names) == 1 else None,
     )

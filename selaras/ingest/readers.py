@@ -43,6 +43,9 @@ class Sheet:
     note: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    # CSV: physical lines that are not a record of their own, filled while `rows` is read
+    # (line number -> reason code: broken_quote, quoted_line).
+    line_marks: dict[int, str] = field(default_factory=dict)
 
 
 def read_sheets(path: Path, fmt: str, stream_above_mb: float | None = None) -> Iterator[Sheet]:
@@ -411,19 +414,24 @@ def sniff_delimiter(sample: str, preferred: str | None = None) -> str:
         lines = lines[:-1]  # the last line of a sample may be cut
     text = "\n".join(lines[:200])
     best, best_key = preferred or ",", (0.0, 0, 0)
+    # Each separator is also tried with quotes read as text: one unbalanced quote must not
+    # make the right separator look inconsistent (its record would swallow the sample).
     for delim in _DELIMITERS:
-        try:
-            counts = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delim) if r]
-        except csv.Error:
-            continue
-        if not counts:
-            continue
-        mode = max(set(counts), key=counts.count)
-        if mode < 2:
-            continue
-        key = (round(counts.count(mode) / len(counts), 2), mode, delim == preferred)
-        if key > best_key:
-            best, best_key = delim, key
+        for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+            try:
+                counts = [
+                    len(r) for r in csv.reader(io.StringIO(text), delimiter=delim, quoting=quoting) if r
+                ]
+            except csv.Error:
+                continue
+            if not counts:
+                continue
+            mode = max(set(counts), key=counts.count)
+            if mode < 2:
+                continue
+            key = (round(counts.count(mode) / len(counts), 2), mode, delim == preferred)
+            if key > best_key:
+                best, best_key = delim, key
     return best
 
 
@@ -432,22 +440,100 @@ def read_csv(path: Path) -> Sheet:
     with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
         sample = fh.read(65536)
     delimiter = sniff_delimiter(sample, preferred="\t" if extension(path) == "tsv" else None)
+    marks: dict[int, str] = {}
     return Sheet(
         name="csv",
         index=0,
         hidden=False,
-        rows=_csv_rows(path, encoding, delimiter),
+        rows=_csv_rows(path, encoding, delimiter, marks),
         encoding=encoding,
         delimiter=delimiter,
+        line_marks=marks,
     )
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[Row]:
-    """Row number = record number (a quoted cell may span several physical lines, as in
-    a spreadsheet). NUL bytes, which stop Python's csv module, are dropped."""
+# Records whose width sets the expected number of fields (then it is fixed).
+_WIDTH_SAMPLE = 200
+
+
+class _Lines:
+    """The file's physical lines, numbered, with lines pushed back to be read again (after
+    a record that swallowed them behind an unbalanced quote). NUL bytes, which stop
+    Python's csv module, are dropped. `taken` holds the lines of the record being read."""
+
+    def __init__(self, fh: Any) -> None:
+        self.source = iter(fh)
+        self.count = 0
+        self.pending: list[tuple[int, str]] = []  # pushed back, next last
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        # An iterator, not a generator: after the end of the file it can still hand out
+        # lines pushed back (a generator stays finished once it has returned).
+        if self.pending:
+            item = self.pending.pop()
+        else:
+            line = next(self.source)
+            self.count += 1
+            item = (self.count, line.replace("\x00", "") if "\x00" in line else line)
+        self.taken.append(item)
+        return item[1]
+
+    def push_back(self, items: list[tuple[int, str]]) -> None:
+        self.pending.extend(reversed(items))
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str, marks: dict[int, str]) -> Iterator[Row]:
+    """Row number = physical line number. A record over several lines (a quoted cell with
+    line breaks, as a spreadsheet writes it) is the row of its first line; its other
+    lines are marked `quoted_line`. A record that swallowed whole rows behind an
+    unbalanced quote is no record: its first line is marked `broken_quote` (its cells
+    split at the separator as they stand) and the lines after it are read again."""
     with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
-        lines = (line.replace("\x00", "") for line in fh)
-        try:
-            yield from enumerate(csv.reader(lines, delimiter=delimiter), start=1)
-        except csv.Error as exc:
-            raise IngestError("corrupt_file", f"CSV tidak dapat dibaca ({exc}).", sheet="csv") from exc
+        lines = _Lines(fh)
+        taken = lines.taken
+        reader = csv.reader(lines, delimiter=delimiter)
+        widths: dict[int, int] = {}
+        expected: int | None = None
+        while True:
+            try:
+                record = next(reader, None)
+            except csv.Error as exc:
+                raise IngestError("corrupt_file", f"CSV tidak dapat dibaca ({exc}).", sheet="csv") from exc
+            if record is None:
+                return
+            if len(taken) == 1:
+                number = taken[0][0]
+                taken.clear()
+                if expected is None and len(record) > 1:
+                    widths[len(record)] = widths.get(len(record), 0) + 1
+                    if sum(widths.values()) >= _WIDTH_SAMPLE:
+                        expected = max(widths, key=widths.__getitem__)
+                yield number, record
+                continue
+            span = list(taken)
+            taken.clear()
+            width = expected or (max(widths, key=widths.__getitem__) if widths else None)
+            if _swallowed_rows(record, span, width, delimiter):
+                marks[span[0][0]] = "broken_quote"
+                lines.push_back(span[1:])
+                yield span[0][0], span[0][1].rstrip("\r\n").split(delimiter)
+                continue
+            yield span[0][0], record
+            for number, _ in span[1:]:
+                marks[number] = "quoted_line"
+                yield number, []
+
+
+def _swallowed_rows(
+    record: list[str], span: list[tuple[int, str]], width: int | None, delimiter: str
+) -> bool:
+    """Did a quote left open swallow the lines after it? A genuine quoted line break keeps
+    the row's number of fields and its continuation lines do not look like rows."""
+    if width is not None and len(record) != width:
+        return True
+    rowlike = max(2, (width or 0) - 1)
+    return any(text.count(delimiter) >= rowlike for _, text in span[1:])

@@ -63,7 +63,7 @@ KEY_FIELDS = {
     "wilayah": ("kode", "nama"),
     "opd": ("kode", "nama"),
 }
-_AMOUNT_FIELD = {"renja": "pagu", "rkpd": "pagu", "musrenbang": "anggaran", "pokir": "anggaran"}
+AMOUNT_FIELD = {"renja": "pagu", "rkpd": "pagu", "musrenbang": "anggaran", "pokir": "anggaran"}
 _NAME_LEVEL = [
     (re.compile(r"^sub\s*-?\s*kegiatan\b", re.I), "sub_kegiatan"),
     (re.compile(r"^program\b", re.I), "program"),
@@ -287,7 +287,7 @@ def views(fmap: FieldMap, fields: dict[str, list[Any]], n: int) -> Views:
     """The views of a chunk's rows. Plain sheets (one code column, one name column) take a
     column-wise path; split code columns and level names go row by row."""
     kind = fmap.kind
-    amount = fields.get(_AMOUNT_FIELD.get(kind, ""))
+    amount = fields.get(AMOUNT_FIELD.get(kind, ""))
     has_amount = [a is not None for a in amount] if amount is not None else [False] * n
     if kind in ("musrenbang", "pokir"):
         keys = [fields[f] for f in ("usulan", "uraian", "usulan_id") if f in fields]
@@ -424,13 +424,31 @@ def _view_row(kind: str, fmap: FieldMap, vals: dict[str, Any], has_amount: bool,
     return RowView(code, kode_raw, nama, level, names, codes, has_key, has_amount)
 
 
+# Level words as typed in a hurry ("Progran", "Kegiatn"): one edit away from the word.
+_LEVEL_WORDS = {"program": "program", "kegiatan": "kegiatan"}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one substitution, insertion, deletion or adjacent swap."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
+
+
 def _name_level(nama: str | None) -> str | None:
+    """The level a name's first word gives a row without code ("Program ...",
+    "Progran ..."); only a hint: rows.py decides a group row by its structure."""
     if not nama or nama[0] not in "PpKkSsBbUu":
         return None
     for pattern, level in _NAME_LEVEL:
         if pattern.match(nama):
             return level
-    return None
+    first = nama.split(None, 1)[0].lower().rstrip(".:")
+    return next((lv for word, lv in _LEVEL_WORDS.items() if len(first) >= 6 and _one_edit(first, word)), None)
 
 
 @dataclass
@@ -585,7 +603,7 @@ def _quantities(values: list[Any]) -> list[tuple[float | None, str | None]]:
 _PLAIN_AMOUNT = r"^(?:Rp\.?\s?)?(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<fraction>\d{1,2}))?$"
 
 
-def _amounts(values: list[Any]) -> list[float | None]:
+def amounts(values: list[Any]) -> list[float | None]:
     out = [
         v if v.__class__ is float and v == v else None if v is None or v.__class__ is str else parse_amount(v)
         for v in values
@@ -659,7 +677,7 @@ def _plan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[Any
         "satuan": first_of(rows.text("satuan"), [q[1] for q in quantities]),
         "lokasi": rows.text("lokasi"),
         "pagu_raw": _raw_column(pagu),
-        "pagu": _amounts(pagu),
+        "pagu": amounts(pagu),
     }
     for i, name in enumerate(("program_kode", "program_nama", "kegiatan_kode", "kegiatan_nama")):
         out[name] = [p[i] for p in rows.parents]
@@ -719,7 +737,7 @@ def _usulan_columns(kind: str, rows: DataRows, ctx: Context) -> dict[str, list[A
         "volume": [q[0] for q in quantities],
         "satuan": first_of(rows.text("satuan"), [q[1] for q in quantities]),
         "anggaran_raw": _raw_column(anggaran),
-        "anggaran": _amounts(anggaran),
+        "anggaran": amounts(anggaran),
         "opd_tujuan": rows.text("opd_tujuan"),
         "status_asal": rows.text("status_asal"),
         "tanggal": _dates(rows, "tanggal"),

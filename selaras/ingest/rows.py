@@ -18,10 +18,12 @@ from typing import Any
 from selaras.ingest.header import HeaderMatch
 from selaras.ingest.parse import _BLANKS, LEVELS, LOCAL, cell_text, clean_text
 from selaras.ingest.records import (
+    AMOUNT_FIELD,
     HIERARCHICAL,
     DataRows,
     FieldMap,
     Hierarchy,
+    amounts,
     blank_to_none,
     parents,
     take,
@@ -42,6 +44,9 @@ REASONS = {
     "incomplete": "baris tanpa kolom wajib (kode/nama) untuk jenis berkas ini",
     "stray": "baris tanpa isi pada kolom data (hanya nomor urut atau sel di luar kolom yang dikenali)",
     "no_header": "lembar tanpa header yang dikenali; barisnya tidak dimuat",
+    "broken_quote": 'baris CSV dengan tanda kutip (") yang tidak berpasangan: kolomnya tidak dapat dipisah dengan '
+    "pasti, jadi baris ini tidak dimuat; perbaiki tanda kutipnya di berkas lalu jalankan lagi",
+    "quoted_line": "lanjutan sel bertanda kutip yang berisi ganti baris; isinya termasuk baris data di atasnya",
 }
 
 _SUBTOTAL_HEAD = {"jumlah", "total", "subtotal", "grandtotal"}
@@ -87,6 +92,15 @@ _NUMBERING = re.compile(r"^\(?\s*(\d{1,3})\s*\)?$")
 _UNIT_ROW_MAX_LEN = 25
 
 
+_KEY_REQUIRED = frozenset({"nomenklatur", "wilayah", "opd"})
+_STRICT_CODE = frozenset({"nomenklatur", "wilayah"})
+_STRICT_NAME = frozenset({"wilayah", "opd"})
+# Columns a data row fills and a JUMLAH row does not.
+_DETAIL_FIELDS = ("indikator", "target", "satuan", "lokasi", "sumber_dana", "volume", "usulan_id")
+# Rows looked at below a candidate group row for the sum of their amounts.
+_SUM_LOOKAHEAD = 500
+
+
 @dataclass(slots=True)
 class Skipped:
     row: int  # 1-based
@@ -128,13 +142,135 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
     ]
 
 
+def _sums_to(total: float, below: list[tuple[float | None, bool]]) -> bool:
+    """Do the amounts of the rows under a candidate group row add up to its own amount?
+    `below`: (amount, row has a level word) of the rows that follow it, in order. The
+    rows under it may be its children with a level word (kegiatan under a program), the
+    leaves, or all of them (a kegiatan named "Program ..." among plain ones); any of the
+    three sums counts, as soon as it reaches the total."""
+    leaves = worded = 0.0
+    seen = False
+    tolerance = max(1.0, abs(total) * 1e-9)
+    for amount, has_word in below:
+        if amount is None:
+            continue
+        seen = True
+        if has_word:
+            worded += amount
+        else:
+            leaves += amount
+        if any(abs(x - total) <= tolerance for x in (leaves, worded, leaves + worded)):
+            return True
+        if leaves + worded > total + tolerance and leaves > total + tolerance and worded > total + tolerance:
+            return False
+    return not seen  # nothing below carries an amount: no evidence against a group
+
+
+class _ChunkState:
+    """One chunk being classified: its rows column by column, and the decisions so far."""
+
+    def __init__(self, rows: SheetRows, batch: list[tuple[int, list[Any]]]) -> None:
+        n, width = len(batch), rows.width
+        self.rows, self.n = rows, n
+        self.numbers = [b[0] for b in batch]
+        self.cells_of = [b[1] for b in batch]
+        padded = [
+            c if len(c) == width else (list(c[:width]) + [""] * (width - len(c))) for c in self.cells_of
+        ]
+        # Only the mapped columns are read as fields; the raw JSON takes every cell as is.
+        self.raw_columns = list(zip(*padded, strict=True)) if width and n else []
+        wanted = {c for cols in rows.fmap.fields.values() for c in cols}
+        columns = [blank_to_none(col) if c in wanted else col for c, col in enumerate(self.raw_columns)]
+        self.fields = rows.fmap.read(columns) if columns else {}
+        self.field_lists = list(self.fields.values())
+        self.v = views(rows.fmap, self.fields, n) if n else views(rows.fmap, {}, 0)
+        self.skipped: list[Skipped] = []
+        self.data_idx: list[int] = []
+        self.data_parents: list[tuple] = []
+        self.pending: int | None = None
+        self.marked: dict[int, str] = {}
+        self._amounts: list[float | None] | None = None
+
+    def skip(self, i: int, code: str) -> None:
+        self.skipped.append(
+            Skipped(self.numbers[i], self.numbers[i] in self.rows.hidden_rows, self.cells_of[i], code)
+        )
+
+    def data(self, i: int) -> None:
+        self.data_idx.append(i)
+        if self.rows.hierarchical:
+            self.data_parents.append(parents(self.v, i, self.rows.hier))
+
+    def flush(self) -> None:
+        if self.pending is not None:
+            self.data(self.pending)
+            self.pending = None
+
+    def detail(self, i: int) -> bool:
+        """Does row i fill a column only data rows fill (indikator, target, lokasi ...)?"""
+        return any(self.fields[f][i] is not None for f in _DETAIL_FIELDS if f in self.fields)
+
+    def amount(self, i: int) -> float | None:
+        if self._amounts is None:
+            column = self.fields.get(AMOUNT_FIELD.get(self.rows.kind, ""))
+            self._amounts = amounts(list(column)) if column is not None else [None] * self.n
+        return self._amounts[i]
+
+    def amounts_after(self, i: int) -> list[tuple[float | None, bool]]:
+        """(amount, has a level word) of the rows after row i in this chunk, up to the next
+        row of the same or a higher level."""
+        v, depth = self.v, _depth(self.v.level[i])
+        out = []
+        for j in range(i + 1, min(self.n, i + 1 + _SUM_LOOKAHEAD)):
+            level = v.level[j]
+            if level is not None and _depth(level) <= depth and not v.kode[j] and j > i + 1:
+                break
+            if self.v.has_key[j]:
+                out.append((self.amount(j), level is not None))
+        return out
+
+    def chunk(self) -> Chunk:
+        keep = [False] * self.n
+        for i in self.data_idx:
+            keep[i] = True
+
+        def pick(column: list[Any] | tuple) -> list[Any]:
+            return list(compress(column, keep))
+
+        if self.data_idx != sorted(self.data_idx):  # never: rows are decided in order
+
+            def pick(column: list[Any] | tuple) -> list[Any]:
+                return take(column, self.data_idx)
+
+        data = DataRows(
+            fields={f: pick(column) for f, column in self.fields.items()},
+            views=self.v.select(pick),
+            parents=self.data_parents,
+            cells=pick(self.cells_of),
+            columns=[pick(column) for column in self.raw_columns],
+        )
+        data_numbers = pick(self.numbers)
+        hidden_rows = self.rows.hidden_rows
+        hidden = (
+            [number in hidden_rows for number in data_numbers] if hidden_rows else [False] * len(data_numbers)
+        )
+        return Chunk(self.skipped, data_numbers, hidden, data)
+
+
 class SheetRows:
     """Classifies the rows of one sheet, in order, carrying group context down."""
 
     def __init__(
-        self, kind: str, header: HeaderMatch, hidden_rows: frozenset[int], hidden_sheet: bool = False
+        self,
+        kind: str,
+        header: HeaderMatch,
+        hidden_rows: frozenset[int],
+        hidden_sheet: bool = False,
+        marks: dict[int, str] | None = None,
     ) -> None:
         self.kind = kind
+        # Physical lines that are no record (CSV): line -> reason code; filled by the reader.
+        self.marks = marks if marks is not None else {}
         self.header = header
         self.hidden_rows = _Everything() if hidden_sheet else hidden_rows
         self.fmap = FieldMap(header, kind)
@@ -171,46 +307,38 @@ class SheetRows:
 
     # -- one chunk ------------------------------------------------------------------------
     def _chunk(self, batch: list[tuple[int, list[Any]]], final: bool) -> tuple[Chunk, list]:
-        n, width = len(batch), self.width
-        numbers = [b[0] for b in batch]
-        cells_of = [b[1] for b in batch]
-        padded = [c if len(c) == width else (list(c[:width]) + [""] * (width - len(c))) for c in cells_of]
-        # Only the mapped columns are read as fields; the raw JSON takes every cell as is.
-        raw_columns = list(zip(*padded, strict=True)) if width and n else []
-        wanted = {c for cols in self.fmap.fields.values() for c in cols}
-        columns = [blank_to_none(col) if c in wanted else col for c, col in enumerate(raw_columns)]
-        fields = self.fmap.read(columns) if columns else {}
-        field_lists = list(fields.values())
-        v = views(self.fmap, fields, n) if n else views(self.fmap, {}, 0)
-        codes, levels, namas, has_key, has_amount = v.kode, v.level, v.nama, v.has_key, v.has_amount
-        skipped: list[Skipped] = []
-        data_idx: list[int] = []
-        data_parents: list[tuple] = []
-        pending: int | None = None
-        h, hidden_rows, hier, hierarchical = self.header, self.hidden_rows, self.hier, self.hierarchical
-        strict_code = self.kind in ("nomenklatur", "wilayah")
-        strict_name = self.kind in ("wilayah", "opd")
-        key_required = self.kind in ("nomenklatur", "wilayah", "opd")
+        st = _ChunkState(self, batch)
+        usual = self._usual(st)
+        for i in range(st.n):
+            if not usual[i]:
+                reason = self._not_data(st, i)
+                if reason is not None:
+                    st.skip(i, reason)
+                    continue
+            self.tail = False
+            self.seen_data = True
+            if not self.hierarchical:
+                st.data(i)
+                continue
+            if st.pending is not None:
+                self._settle_pending(st, i)
+            st.pending = i
+        carry = []
+        if st.pending is not None:
+            if final:
+                st.flush()
+            else:
+                carry = [batch[st.pending]]
+        return st.chunk(), carry
 
-        def emit_skip(i: int, code: str) -> None:
-            skipped.append(Skipped(numbers[i], numbers[i] in hidden_rows, cells_of[i], code))
-
-        def emit_data(i: int) -> None:
-            data_idx.append(i)
-            if hierarchical:
-                data_parents.append(parents(v, i, hier))
-
-        def flush() -> None:
-            nonlocal pending
-            if pending is not None:
-                emit_data(pending)
-                pending = None
-
-        # The usual data row (below the header, a code and a name, nothing that could make
-        # it a numbering, header, unit, subtotal, note or incomplete row) skips the tests.
-        # A code or a name comes from a field, so such a row has something in the table's columns.
-        below = h.last_row + 3
+    # -- row classes ------------------------------------------------------------------------
+    def _usual(self, st: _ChunkState) -> list[bool]:
+        """The usual data row (below the header, a code and a name, nothing that could make
+        it a numbering, header, unit, subtotal, note or incomplete row) skips the tests.
+        A code or a name comes from a field, so such a row has something in the table's columns."""
+        below = self.header.last_row + 3
         header_names = self.header_names
+        v = st.v
         usual = [
             number > below
             and kode is not None
@@ -219,104 +347,93 @@ class SheetRows:
             and not nama[:1].isdigit()
             and nama[:1] != "("
             and nama not in header_names
-            for number, kode, key, nama in zip(numbers, codes, has_key, namas, strict=True)
+            for number, kode, key, nama in zip(st.numbers, v.kode, v.has_key, v.nama, strict=True)
         ]
-        for i in range(n):
-            if not usual[i]:
-                number, cells = numbers[i], cells_of[i]
-                if number <= h.last_row:
-                    if number >= h.first_row:
-                        emit_skip(i, "header")
-                    else:
-                        emit_skip(i, "title" if _nonempty(cells) else "empty")
-                    continue
-                if not any(column[i] is not None for column in field_lists):  # nothing in the table's columns
-                    code = self._unmapped(cells)
-                    if code in ("subtotal", "note"):
-                        flush()
-                    emit_skip(i, code)
-                    continue
-                nama = namas[i]
-                if (nama is None or nama[:1].isdigit() or nama[:1] == "(") and self._numbering(cells):
-                    emit_skip(i, "numbering")
-                    continue
-                if nama is not None and nama in self.header_names and self._repeated_header(_nonempty(cells)):
-                    emit_skip(i, "header")
-                    continue
-                if not self.seen_data and number <= h.last_row + 3 and self._unit_row(_nonempty(cells)):
-                    emit_skip(i, "header")
-                    continue
-                kode = codes[i]
-                if kode is None:
-                    special = self._special(cells, has_key[i], has_amount[i])
-                    if special is not None:
-                        flush()  # the row above belongs to the context before this one
-                        if special == "prioritas":
-                            self._enter_heading(cells)
-                        emit_skip(i, "group" if special == "prioritas" else special)
-                        continue
-                if not has_key[i]:
-                    if self.tail:
-                        emit_skip(i, "note")
-                        continue
-                    if hierarchical and not has_amount[i]:
-                        emit_skip(i, "continuation")
-                        continue
-                    if key_required:
-                        emit_skip(i, "incomplete")
-                        continue
-                if (strict_code and kode is None) or (strict_name and nama is None):
-                    emit_skip(i, "incomplete")
-                    continue
-            self.tail = False
-            self.seen_data = True
-            if not hierarchical:
-                emit_data(i)
-                continue
-            if pending is not None:
-                above, kode = codes[pending], codes[i]
-                if (
-                    kode.startswith(above + ".")
-                    if above and kode
-                    else _is_parent(above, levels[pending], kode, levels[i])
-                ):
-                    hier.enter(v.row(pending))
-                    emit_skip(pending, "group")
-                else:
-                    data_idx.append(pending)
-                    data_parents.append(parents(v, pending, hier))
-            pending = i
-        carry = []
-        if pending is not None:
-            if final:
-                flush()
-            else:
-                carry = [batch[pending]]
-        if data_idx == sorted(data_idx):  # always, rows are decided in order: pick them with a mask
-            keep = [False] * n
-            for i in data_idx:
-                keep[i] = True
+        if self.marks:  # CSV lines that are no record of their own
+            for i, number in enumerate(st.numbers):
+                if number in self.marks:
+                    usual[i] = False
+                    st.marked[i] = self.marks[number]
+        return usual
 
-            def pick(column: list[Any] | tuple) -> list[Any]:
-                return list(compress(column, keep))
+    def _not_data(self, st: _ChunkState, i: int) -> str | None:
+        """Why row i is not data (a reason code), or None: it is a data row."""
+        if i in st.marked:
+            return st.marked[i]
+        number, cells = st.numbers[i], st.cells_of[i]
+        h = self.header
+        if number <= h.last_row:
+            if number >= h.first_row:
+                return "header"
+            return "title" if _nonempty(cells) else "empty"
+        if not any(column[i] is not None for column in st.field_lists):  # nothing in the table's columns
+            code = self._unmapped(cells)
+            if code in ("subtotal", "note"):
+                st.flush()
+            return code
+        layout = self._layout_row(st, i)
+        if layout is not None:
+            return layout
+        if st.v.kode[i] is None:
+            special = self._special(cells, st.v.has_key[i], st.v.has_amount[i], st.detail(i))
+            if special is not None:
+                st.flush()  # the row above belongs to the context before this one
+                if special == "prioritas":
+                    self._enter_heading(cells)
+                    return "group"
+                return special
+        return self._keyless(st, i)
+
+    def _layout_row(self, st: _ChunkState, i: int) -> str | None:
+        """The column numbering, the header printed again, a unit row under the header."""
+        nama, cells = st.v.nama[i], st.cells_of[i]
+        if (nama is None or nama[:1].isdigit() or nama[:1] == "(") and self._numbering(cells):
+            return "numbering"
+        if nama is not None and nama in self.header_names and self._repeated_header(_nonempty(cells)):
+            return "header"
+        if (
+            not self.seen_data
+            and st.numbers[i] <= self.header.last_row + 3
+            and self._unit_row(_nonempty(cells))
+        ):
+            return "header"
+        return None
+
+    def _keyless(self, st: _ChunkState, i: int) -> str | None:
+        """A row without code and name, or without what its kind requires."""
+        v = st.v
+        if not v.has_key[i]:
+            if self.tail:
+                return "note"
+            if self.hierarchical and not v.has_amount[i]:
+                return "continuation"
+            if self.kind in _KEY_REQUIRED:
+                return "incomplete"
+        if (self.kind in _STRICT_CODE and v.kode[i] is None) or (
+            self.kind in _STRICT_NAME and v.nama[i] is None
+        ):
+            return "incomplete"
+        return None
+
+    def _settle_pending(self, st: _ChunkState, i: int) -> None:
+        """The candidate row above row i is a group when row i is its child: by code, else
+        by its level word and, when it carries an amount, by that amount being the sum of
+        the rows under it (a kegiatan named "Program ..." is no program row)."""
+        p, v = st.pending, st.v
+        above, kode = v.kode[p], v.kode[i]
+        if above and kode:
+            group = kode.startswith(above + ".")
         else:
-
-            def pick(column: list[Any] | tuple) -> list[Any]:
-                return take(column, data_idx)
-
-        data = DataRows(
-            fields={f: pick(column) for f, column in fields.items()},
-            views=v.select(pick),
-            parents=data_parents,
-            cells=pick(cells_of),
-            columns=[pick(column) for column in raw_columns],
-        )
-        data_numbers = pick(numbers)
-        hidden = (
-            [number in hidden_rows for number in data_numbers] if hidden_rows else [False] * len(data_numbers)
-        )
-        chunk = Chunk(skipped, data_numbers, hidden, data)
-        return chunk, carry
+            group = _is_parent(above, v.level[p], kode, v.level[i])
+            if not above and v.level[p] not in (None, "sub_kegiatan", LOCAL):
+                total = st.amount(p)
+                if total is not None:
+                    group = _sums_to(total, st.amounts_after(p))
+        if group:
+            self.hier.enter(v.row(p))
+            st.skip(p, "group")
+        else:
+            st.data(p)
 
     # -- tests on a row ---------------------------------------------------------------------
     def _unmapped(self, cells: list[Any]) -> str:
@@ -334,11 +451,12 @@ class SheetRows:
             return "note"
         return "stray"
 
-    def _special(self, cells: list[Any], has_key: bool, has_amount: bool) -> str | None:
+    def _special(self, cells: list[Any], has_key: bool, has_amount: bool, detail: bool = False) -> str | None:
         """A row without code may be a JUMLAH row, a signature block or (RKPD) a priority
-        heading; None when it is none of these."""
+        heading; None when it is none of these. A row that fills indikator, target or
+        lokasi is data, whatever its first word ("Jumlah Penduduk Miskin yang Dibina")."""
         lead = self._lead_text_of(cells)
-        if lead and self._subtotal(lead):
+        if lead and not detail and self._subtotal(lead):
             return "subtotal"
         nonempty = None
         if lead and self._note(lead) and len(nonempty := _nonempty(cells)) <= 2:

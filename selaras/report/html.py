@@ -122,6 +122,7 @@ def _cards(data: ReportData) -> list[str]:
     pct_akomodasi = 100 * usulan_status["terakomodir"] / n_usulan if n_usulan else None
     pct_cover = 100 * covered / n_rkpd if n_rkpd else None
     pagu_renja = sum(p[pi["pagu_renja"]] or 0 for p in data.pagu.rows)
+    has_pagu = any(p[pi["pagu_renja"]] is not None for p in data.pagu.rows)  # Renja files may lack pagu
     pagu_rkpd = sum(p[pi["pagu_indikatif"]] or 0 for p in data.pagu.rows)
     qi = data.quarantine.index
     quarantined = sum(q[qi["jumlah"]] for q in data.quarantine.rows if q[qi["severity"]] == "error")
@@ -148,9 +149,9 @@ def _cards(data: ReportData) -> list[str]:
             _tone(pct_cover),
         ),
         _card(
-            fmt_rupiah(pagu_renja),
+            fmt_rupiah(pagu_renja) if has_pagu else "pagu tidak tersedia",
             f"pagu Renja; pagu indikatif RKPD {fmt_rupiah(pagu_rkpd)}",
-            "bad" if pagu_renja > pagu_rkpd else "good",
+            ("bad" if pagu_renja > pagu_rkpd else "good") if has_pagu else "warn",
         ),
         _card(fmt_int(review), "baris perlu review (lihat processed/review/)", "warn" if review else "good"),
         _card(fmt_int(quarantined), "baris dikarantina saat validasi", "bad" if quarantined else "good"),

@@ -101,7 +101,7 @@ def test_column_readers_match_the_value_parsers(seed):
         texts = [v for v in column if v.__class__ is not bool]
         assert _same(records.clean_column(texts), [None if v is None else clean_text(v) for v in texts])
         expected_amounts = [v if v.__class__ is float and v == v else parse_amount(v) for v in column]
-        assert _same(records._amounts(column), expected_amounts)
+        assert _same(records.amounts(column), expected_amounts)
         fields = [None if is_blank(v) else v for v in column]
         expected_raw = [v if v is None or v.__class__ is str else records.cell_text(v) for v in fields]
         assert _same(records._raw_column(fields), expected_raw)
@@ -114,5 +114,5 @@ def test_column_readers_match_the_value_parsers(seed):
 
 def test_amounts_beyond_float_range_are_none():
     column = ["9" * 400] * 3000 + ["Rp 1.000,50"] * 10
-    amounts = records._amounts(column)
+    amounts = records.amounts(column)
     assert amounts[0] is None and math.isclose(amounts[-1], 1000.5)

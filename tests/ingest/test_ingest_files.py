@@ -151,10 +151,14 @@ def test_sniff_delimiter(sample, expected):
     assert sniff_delimiter(sample) == expected
 
 
-def test_csv_rows_are_records_even_with_newlines_in_cells(tmp_path):
+def test_csv_rows_are_physical_lines_even_with_newlines_in_cells(tmp_path):
+    """A quoted cell over two lines is one record, the row of its first line; the second
+    line is accounted for as its continuation (every physical line is counted)."""
     path = tmp_path / "x.csv"
     path.write_text('kode,nama\n1,"baris\nbaru"\n2,b\x00c\n', encoding="utf-8")
-    assert list(read_csv(path).rows) == [(1, ["kode", "nama"]), (2, ["1", "baris\nbaru"]), (3, ["2", "bc"])]
+    sheet = read_csv(path)
+    assert list(sheet.rows) == [(1, ["kode", "nama"]), (2, ["1", "baris\nbaru"]), (3, []), (4, ["2", "bc"])]
+    assert sheet.line_marks == {3: "quoted_line"}
 
 
 def test_xlsx_hidden_rows(tmp_path):
