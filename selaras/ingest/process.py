@@ -312,30 +312,7 @@ def _load_sheet(
             header = find_header(head, vocabulary().kinds[kind], sheet.merged, sheet.first_col, width)
     rows = chain(head, sheet.rows)
     if header is None:
-        writer.start_sheet(sheet.name, None, sheet.first_col)
-        count, content = 0, False
-        for batch in _batched(rows, settings.load_batch_rows):
-            skipped = []
-            for number, cells in batch:
-                blank = all(is_blank(v) for v in cells)
-                content = content or not blank
-                hidden = sheet.hidden or number in sheet.hidden_rows
-                reason = sheet.line_marks.get(number) or ("empty" if blank else "no_header")
-                skipped.append(Skipped(number, hidden, cells, reason))
-            writer.write_skipped(skipped)
-            count += len(batch)
-        record["rows_read"] = count
-        if content:
-            record["status"] = "no_header"
-            specs = [vocabulary().kinds[k] for k in ([kind] if kind else KINDS) if k in vocabulary().kinds]
-            width = sheet.width or max((len(c) for _, c in head), default=0)
-            searched = _searched_text(head, settings.header_search_rows)
-            candidate = best_candidate(head, specs, sheet.merged, sheet.first_col, width)
-            record["candidate"] = f"{searched} {_candidate_text(candidate)}"
-            record["note"] = record["note"] or (
-                f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat. "
-                + _candidate_text(candidate)
-            )
+        _skip_unheaded_sheet(writer, sheet, kind, settings, head, rows, record)
         return record, kind, None
     if header.missing:
         raise _missing_error(header, sheet.name, _searched_text(head, settings.header_search_rows))
@@ -371,6 +348,43 @@ def _load_sheet(
     notes.extend(_broken_line_notes(sheet.line_marks))
     record["note"] = "; ".join(notes) or None
     return record, kind, ctx
+
+
+def _skip_unheaded_sheet(
+    writer: load.Writer,
+    sheet: Sheet,
+    kind: str | None,
+    settings: Settings,
+    head: list,
+    rows: Iterator,
+    record: dict[str, Any],
+) -> None:
+    """A sheet with no recognised header: every row is skipped with its reason, and the
+    record says which rows were searched and what the best candidate header lacked."""
+    writer.start_sheet(sheet.name, None, sheet.first_col)
+    count, content = 0, False
+    for batch in _batched(rows, settings.load_batch_rows):
+        skipped = []
+        for number, cells in batch:
+            blank = all(is_blank(v) for v in cells)
+            content = content or not blank
+            hidden = sheet.hidden or number in sheet.hidden_rows
+            reason = sheet.line_marks.get(number) or ("empty" if blank else "no_header")
+            skipped.append(Skipped(number, hidden, cells, reason))
+        writer.write_skipped(skipped)
+        count += len(batch)
+    record["rows_read"] = count
+    if content:
+        record["status"] = "no_header"
+        specs = [vocabulary().kinds[k] for k in ([kind] if kind else KINDS) if k in vocabulary().kinds]
+        width = sheet.width or max((len(c) for _, c in head), default=0)
+        searched = _searched_text(head, settings.header_search_rows)
+        candidate = best_candidate(head, specs, sheet.merged, sheet.first_col, width)
+        record["candidate"] = f"{searched} {_candidate_text(candidate)}"
+        record["note"] = record["note"] or (
+            f"tidak ada header yang dikenali di {settings.header_search_rows} baris pertama; lembar tidak dimuat. "
+            + _candidate_text(candidate)
+        )
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
