@@ -20,13 +20,11 @@ def test_bench_runs_small(capsys):
             "80",
             "--nomen",
             "150",
-            "--opd",
-            "6",
-            "--sample",
-            "8",
+            "--brute",
+            "100",
             "--synthetic-nomenclature",
         ]
     )
     out = capsys.readouterr().out
-    assert "pipeline:" in out and "extrapolated" in out and "peak memory" in out
-    assert "recall of brute force's best row" in out and "ratio" in out
+    assert "pipeline:" in out and "brute force: cdist" in out and "peak memory" in out
+    assert "candidate recall" in out and "overall: pipeline" in out
