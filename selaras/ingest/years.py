@@ -2,8 +2,9 @@
 "nothing accommodated" as a success, so it stops instead (the CLI exits with 2), naming
 the files and the years found in them, unless the planner says `--paksa-tahun`.
 
-The years of a file are those of its title block or file name (raw.ingest_file.tahun) and
-of its rows (a `tahun` column, else the title's year). Plan files (Renja, RKPD) must carry
+The years of a file are those of its title block or file name (raw.ingest_file.tahun), of
+its rows (a `tahun` column, else the title's year) and of the header of the money column
+it was read from ("Rencana Tahun 2021 / Pagu Indikatif": raw.sheet.column_map). Plan files (Renja, RKPD) must carry
 the plan year; proposals (musrenbang, pokir) may also carry the year before it, when they
 were proposed."""
 
@@ -22,12 +23,16 @@ PLAN_KINDS = ("renja", "rkpd")
 PROPOSAL_KINDS = ("musrenbang", "pokir")
 _LISTED = 10  # files named in the message; the count says how many more
 
-# Years per current file: its own (title, file name) and its rows'.
-_YEARS_SQL = """
+# Years per current file: its own (title, file name), its rows' and its money header's.
+_YEARS_SQL = r"""
 with row_years as (
     select file_id, tahun from staged.renja
     union all select file_id, tahun from staged.rkpd
     union all select file_id, tahun from staged.usulan
+    union all
+    select file_id, unnest(regexp_extract_all(json_extract_string(column_map, '$.pagu'),
+                                              '\b((?:19|20)\d{2})\b', 1))::integer
+    from raw.sheet where status = 'loaded'
 )
 select f.source_file, f.kind,
        list_sort(list_distinct(list(y.tahun) filter (where y.tahun is not null)

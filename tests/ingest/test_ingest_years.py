@@ -51,3 +51,16 @@ def test_the_cli_exits_with_2(tmp_path, monkeypatch):
         app, ["ingest", "--data-dir", str(tmp_path / "data"), "--tahun", "2022", "--paksa-tahun"]
     )
     assert ok.exit_code == 0, ok.output
+
+
+def test_the_year_of_the_money_header_counts(raw, ingest, settings):
+    """A file with no year in its name or title still names one in its money header."""
+    raw("renja", "renja_dinkes.csv").write_text(
+        RENJA.replace("Pagu", "Pagu Indikatif Tahun 2021"), encoding="utf-8"
+    )
+    settings.tahun = 2022
+    with pytest.raises(YearMismatch) as err:
+        ingest()
+    assert "renja/renja_dinkes.csv (tahun 2021)" in str(err.value)
+    settings.tahun = 2021
+    assert not ingest().failed
