@@ -85,10 +85,11 @@ class Settings(BaseSettings):
     renja_review_min: float = Field(
         60.0, description="Renja->RKPD score at or above which a row needs review."
     )
-    usulan_terakomodir_min: float = Field(
-        60.0,
+    usulan_terakomodir_min: float | None = Field(
+        None,
         description="Proposal->Renja score (match probability x 100) at or above which a proposal is "
-        "accommodated; above 60 at least 95 % of the best candidates are right in both labelled sets.",
+        "accommodated. Default: taken from each run's own score distribution (the valley between "
+        "matches and non-matches, never below 50); a number fixes it.",
     )
     usulan_review_min: float = Field(
         35.0,

@@ -335,6 +335,7 @@ def run_link_set(ls: LinkSet, config: UsulanConfig) -> dict:
     out["n"], out["seconds"] = len(ls.usulan), round(seconds, 2)
     out["exact"] = int((acc.get("method") == "exact").sum()) if "method" in acc else 0
     out["decisions"] = acc[["usulan_ref", "status", "renja_refs", "score", "method"]]
+    out["cut"] = acc.attrs.get("cut")
     return out
 
 
@@ -423,6 +424,8 @@ def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> 
                 "n": sample["rows"],
                 "seconds": 0.0,
                 "loso": loso.get("sampel"),
+                "group": "akomodasi",
+                "fixed_cut": ucfg.terakomodir_min is not None,
             }
         )
     if shared is None:
@@ -435,8 +438,13 @@ def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> 
                 "region": ls.region,
                 "task": ls.kind,
                 "label": ls.label,
-                **{k: m[k] for k in ("precision", "recall", "f1", "top1", "top5", "n", "seconds", "exact")},
+                **{
+                    k: m[k]
+                    for k in ("precision", "recall", "f1", "top1", "top5", "n", "seconds", "exact", "cut")
+                },
                 "loso": loso.get(ls.name),
+                "group": ls.group,
+                "fixed_cut": ucfg.terakomodir_min is not None,
             }
         )
     cs = pasangkayu_set(shared)
@@ -469,12 +477,22 @@ def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> 
     return rows
 
 
-def worst_set(rows: list[dict]) -> dict | None:
-    """The link set with the lowest leave-one-set-out F1 (else F1)."""
-    scored = [r for r in rows if r.get("f1") is not None]
+def worst_set(rows: list[dict], group: str | None = None) -> dict | None:
+    """The link set of `group` (all when None) with the lowest figure that nothing was
+    fitted on: F1 for proposal -> Renja sets (at the run's own cut point, or the
+    leave-one-set-out cut when a fixed cut is set), top-1 for free-text sets."""
+    scored = [r for r in rows if r.get("f1") is not None and group in (None, r.get("group"))]
     if not scored:
         return None
-    return min(scored, key=lambda r: (r["loso"] or {}).get("f1", r["f1"]))
+    return min(scored, key=lambda r: _headline(r)[1])
+
+
+def _headline(row: dict) -> tuple[str, float]:
+    if row.get("group") == "teks":
+        return "top-1", row["top1"]
+    if row.get("fixed_cut"):
+        return "F1 leave-one-set-out", (row.get("loso") or {}).get("f1", row["f1"])
+    return "F1", row["f1"]
 
 
 def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = None) -> dict:
@@ -547,12 +565,19 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
             if "top1_changed" in r
             else ""
         )
-        cut = f"; ambang LOSO {r['loso']['threshold']:.1f}" if r.get("loso") else ""
+        cut = f"; ambang run {r['cut'].value:.1f} ({r['cut'].source})" if r.get("cut") else ""
+        cut += f"; ambang LOSO {r['loso']['threshold']:.1f}" if r.get("loso") else ""
         notes.append(f"{r['set']} ({r['region']}): label {r['label']}; {r['seconds']} s{cut}{extra}")
-    worst = worst_set(results.get("sets", []))
-    if worst is not None:
-        f1 = (worst.get("loso") or {}).get("f1", worst["f1"])
-        notes.append(f"himpunan terburuk (worst set, leave-one-set-out F1): {worst['set']} F1 {f1:.3f}")
+    notes.append(
+        "P/R/F1: pada ambang run itu sendiri (dari sebaran skornya; tidak dicocokkan pada himpunan mana pun) "
+        "kecuali SELARAS_USULAN_TERAKOMODIR_MIN diisi; kolom loso: ambang tetap terbaik di himpunan lain "
+        "(leave-one-set-out), sebagai pembanding."
+    )
+    for group, label in (("akomodasi", "usulan->Renja"), ("teks", "teks bebas->kegiatan")):
+        worst = worst_set(results.get("sets", []), group)
+        if worst is not None:
+            metric, value = _headline(worst)
+            notes.append(f"himpunan terburuk {label} (worst set): {worst['set']} {metric} {value:.3f}")
     console.print(table)
     for n in notes:
         console.print(f"  {n}")

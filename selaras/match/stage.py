@@ -85,7 +85,14 @@ def _parameter_figures(acc: pd.DataFrame, cfg: UsulanConfig) -> dict:
     """Cut points and how the match weights were estimated, for the run summary."""
     w = acc.attrs.get("match_weights")
     blocks = w.drop_duplicates("blok") if w is not None and not w.empty else pd.DataFrame()
-    out = {"cut_terakomodir": cfg.terakomodir_min, "cut_review": cfg.review_min}
+    cut = acc.attrs.get("cut")
+    out = {
+        "cut_terakomodir": cut.value if cut else cfg.terakomodir_min,
+        "cut_terakomodir_source": cut.source if cut else "pengaturan",
+        "cut_review": cfg.review_min,
+    }
+    if cut and cut.valley is not None:
+        out["cut_valley"] = round(cut.valley, 1)
     if not blocks.empty:
         out["blocks"] = len(blocks)
         out["blocks_em"] = int(blocks["em_used"].sum())

@@ -26,6 +26,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from selaras.match import candidates as cand
+from selaras.match.cutpoints import FLOOR, run_cut
 from selaras.match.features import related_mask, renja_features, usulan_features
 from selaras.match.linkage import (
     ALL,
@@ -103,7 +104,8 @@ _LEVEL_SCORE = {
 @dataclass(frozen=True)
 class UsulanConfig:
     top_k: int = 5
-    terakomodir_min: float = 60.0
+    # None: the run's own cut point (cutpoints.run_cut); a number: the planner's setting
+    terakomodir_min: float | None = None
     review_min: float = 35.0
     candidate_k: int = 20  # proxy candidates per proposal before detailed scoring
     split_margin_bits: float = 0.5  # rows within this of the best one also hold the proposal
@@ -132,6 +134,12 @@ class UsulanConfig:
             if weights
             else default_model(),
         )
+
+    @property
+    def partition_cut(self) -> float:
+        """The cut partitions decide with: the setting, else the floor (the run's cut,
+        never below it, is applied once every partition is scored)."""
+        return FLOOR if self.terakomodir_min is None else self.terakomodir_min
 
 
 @dataclass
@@ -213,8 +221,10 @@ def match_usulan(
     )
     acc = acc.sort_values("usulan_ref", kind="stable").reset_index(drop=True)
     cands = cands.sort_values(["usulan_ref", "rank"], kind="stable").reset_index(drop=True)
-    acc = acc[ACCOMMODATION_COLUMNS]
-    acc.attrs = {"match_weights": weights}  # the parameters every block used (match.match_weights)
+    cut = run_cut(acc.loc[acc["method"] != "exact", "score"].to_numpy(dtype=float), config.terakomodir_min)
+    acc = apply_cut(acc, cut.value)[ACCOMMODATION_COLUMNS]
+    # the parameters every block used (match.match_weights) and the run's cut point
+    acc.attrs = {"match_weights": weights, "cut": cut}
     return acc, cands[CANDIDATE_COLUMNS]
 
 
@@ -252,7 +262,9 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
                 "method": "none",
             }
         )
-        return acc, pd.DataFrame(columns=CANDIDATE_COLUMNS)
+        return acc.assign(_row_scores=[[] for _ in range(len(P))], _review_reason=""), pd.DataFrame(
+            columns=CANDIDATE_COLUMNS
+        )
 
     mats = text_matrices(P, R)
     model = estimate_block_u(P, R, mats, cfg, seed=zlib.crc32(item.key.encode()))
@@ -433,7 +445,7 @@ def candidate_pairs(
         b += 0.1 * wide[None, :]
         return b
 
-    qi, ti, proxy = cand.top_k(mats.A, mats.B, k, bonus=bonus)
+    qi, ti, proxy = cand.top_k(mats.A, mats.B, k, bonus=bonus, min_score=-1.0)
     return pair_frame(qi, ti, mats).assign(proxy=proxy)
 
 
@@ -920,8 +932,8 @@ def _final(
             [t for t, _, tier in lst if tier == EXACT], "terakomodir", best=best_pair, method="exact"
         )
     if lst:
-        if float(probability_score(lst[0][1])) >= cfg.terakomodir_min:
-            rows = [t for t, w, _ in lst if probability_score(w) >= cfg.terakomodir_min]
+        if float(probability_score(lst[0][1])) >= cfg.partition_cut:
+            rows = [t for t, w, _ in lst if probability_score(w) >= cfg.partition_cut]
             return Decision(rows, "terakomodir", best=best_pair, method="skor")
         return Decision([lst[0][0]], "perlu_review", best=best_pair, method="skor")
     if (
@@ -1020,6 +1032,7 @@ def _accommodation_frame(
             score = float(first["score"])
             where = labels[d.rows[0]]
             ev = _evidence(first, model)
+            row_scores = [round(float(rec(by_q_t[(q, t)])["score"]), 2) for t in d.rows]
             if d.status == "terakomodir":
                 reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
                 if len(d.rows) > 1:
@@ -1029,7 +1042,10 @@ def _accommodation_frame(
                 if d.note:
                     reason += f" Tidak diambil otomatis: {d.note}."
             refs = [str(R.at[t, "ref"]) for t in d.rows]
-            recs.append((ref, channel[q], d.status, refs[0], refs, round(score, 2), reason, d.method))
+            recs.append(
+                (ref, channel[q], d.status, refs[0], refs, round(score, 2), reason, d.method)
+                + (row_scores, f"Perlu dicek: calon terbaik Renja {where} (skor {score:.0f}): {ev}.")
+            )
         else:
             if d.best is not None:
                 best = rec(d.best)
@@ -1044,14 +1060,36 @@ def _accommodation_frame(
             else:
                 score = 0.0
                 reason = "Tidak terakomodir: tidak ada baris Renja yang mirip."
-            recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason, d.method))
+            recs.append((ref, channel[q], d.status, None, [], round(score, 2), reason, d.method, [], ""))
         if not item.key:
-            recs[-1] = (
-                *recs[-1][:6],
-                recs[-1][6] + " OPD tujuan tidak dikenali; dicari di baris Renja semua OPD (lintas OPD).",
-                recs[-1][7],
-            )
-    return pd.DataFrame.from_records(recs, columns=ACCOMMODATION_COLUMNS)
+            cross = " OPD tujuan tidak dikenali; dicari di baris Renja semua OPD (lintas OPD)."
+            r = recs[-1]
+            recs[-1] = (*r[:6], r[6] + cross, r[7], r[8], r[9] + cross if r[9] else "")
+    return pd.DataFrame.from_records(recs, columns=[*ACCOMMODATION_COLUMNS, *_CUT_COLUMNS])
+
+
+#: Hidden columns of a partition's accommodation frame, for the run's cut (apply_cut):
+#: the score of each accommodating row, and the reason should the proposal go to review.
+_CUT_COLUMNS = ["_row_scores", "_review_reason"]
+
+
+def apply_cut(acc: pd.DataFrame, cut: float) -> pd.DataFrame:
+    """The run's cut point on the partitions' decisions (taken at the floor or the setting,
+    never above the cut): a scored proposal below it goes to review with its best row;
+    one above it keeps the rows that reach it."""
+    acc = acc.copy()
+    if acc.empty or "_row_scores" not in acc:
+        return acc
+    scored = (acc["status"] == "terakomodir") & (acc["method"] == "skor")
+    below = scored & (acc["score"] < cut)
+    note = f" Skor di bawah ambang terakomodir run ini ({cut:.0f})."
+    acc.loc[below, "status"] = "perlu_review"
+    acc.loc[below, "reason"] = acc.loc[below, "_review_reason"] + note
+    acc["renja_refs"] = [
+        (refs[:1] if low else [r for r, sc in zip(refs, scores, strict=True) if sc >= cut]) if on else refs
+        for refs, scores, on, low in zip(acc["renja_refs"], acc["_row_scores"], scored, below, strict=True)
+    ]
+    return acc.drop(columns=_CUT_COLUMNS)
 
 
 def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame, model: Model) -> pd.DataFrame:

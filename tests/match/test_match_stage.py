@@ -160,7 +160,10 @@ def test_match_all_fills_tables_and_views(loaded, settings):
     # the parameters each block used, and the cut points in the run summary
     w = con.execute("select * from analytics.match_weights").df()
     assert len(w) > 0 and w["u"].notna().all() and not w["em_used"].any()
-    assert result.figures["cut_terakomodir"] == settings.usulan_terakomodir_min
+    assert result.figures["cut_terakomodir"] >= 50 and result.figures["cut_terakomodir_source"] in (
+        "dasar",
+        "distribusi",
+    )
     assert len(con.execute("select * from analytics.renja_candidates").df()) > 0
 
 
