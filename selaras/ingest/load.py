@@ -6,6 +6,7 @@ constants only; every value travels as a bound parameter or a registered Arrow t
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,14 +39,27 @@ EXTRA_LABEL = "kolom tambahan"
 _Insert = tuple[str, dict[str, str], pa.Table, dict[str, str]]
 
 
+# Column types per connection: asked once, not once per file (an information_schema query
+# costs about 1.5 ms, which is most of a tiny file's cost). Tables change only when the
+# warehouse is migrated, which happens when a connection is opened, before any ingest.
+_TYPES: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+# A batch this small is appended at once: handing it to the worker thread costs more.
+_INLINE_ROWS = 256
+
+
 def table_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    schema, name = table.split(".")
-    rows = con.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return dict(rows)
+    known = _TYPES.setdefault(con, {})
+    if table not in known:
+        schema, name = table.split(".")
+        rows = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+        known[table] = dict(rows)
+    return known[table]
 
 
 @dataclass
@@ -103,6 +117,9 @@ class Writer:
 
     def _submit(self, inserts: list[_Insert]) -> None:
         self.wait()
+        if sum(arrow.num_rows for _, _, arrow, _ in inserts) <= _INLINE_ROWS:
+            _append_all(self.con, inserts)
+            return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="selaras-ingest")
         self._pending = self._pool.submit(_append_all, self.con, inserts)
