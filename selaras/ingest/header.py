@@ -24,7 +24,7 @@ MAX_HEADER_ROWS = 3
 MIN_FIELDS = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one object per kind (vocabulary() is cached)
 class KindSpec:
     kind: str
     table: str
@@ -205,10 +205,12 @@ def _label_text(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip() if text else ""
 
 
+@lru_cache(maxsize=1 << 15)
 def _match_column(
-    norms: list[str], spec: KindSpec, ignore: tuple[re.Pattern[str], ...]
+    norms: tuple[str, ...], spec: KindSpec, ignore: tuple[re.Pattern[str], ...]
 ) -> tuple[str, int] | None:
-    """(field, preference) for one column whose header labels (top to bottom) are `norms`."""
+    """(field, preference) for one column whose header labels (top to bottom) are `norms`
+    (cached: the same labels recur across a region's files and candidate blocks)."""
     bottom = max((i for i, n in enumerate(norms) if n), default=None)
     if bottom is None:
         return None
@@ -253,7 +255,7 @@ def _score_block(
     _, norms = _block(grid, top, height)
     matches: dict[int, tuple[str, int]] = {}
     for c in range(grid.width):
-        found = _match_column([row[c] for row in norms], spec, ignore)
+        found = _match_column(tuple(row[c] for row in norms), spec, ignore)
         if found:
             matches[c] = found
     distinct = {f for f, _ in matches.values()}
@@ -384,7 +386,7 @@ def best_candidate(
         if not texts or not grid.label_like(i) and len(texts) < 2:
             continue
         for spec in specs:
-            found = {m[0] for c in range(width) if (m := _match_column([grid.norm[i][c]], spec, ignore))}
+            found = {m[0] for c in range(width) if (m := _match_column((grid.norm[i][c],), spec, ignore))}
             named = tuple(sorted(f for f in found if not f.startswith("_")))
             lacking = tuple(g for g in spec.required if not any(f in found for f in g))
             key = (len(named), len(set(texts)))

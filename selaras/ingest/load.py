@@ -211,21 +211,19 @@ def _append(
     arrow: pa.Table,
     transforms: dict[str, str],
 ) -> None:
-    """Append an Arrow table to `table` inside the open transaction. Column names come
-    from the table's own definition, expressions from code; the values never become SQL
-    text. A relation over the Arrow table (not a registered view, which would keep the
-    batch pinned until commit) lets each batch's memory go as soon as it is written."""
+    """Append an Arrow table to `table` inside the open transaction, by column name (the
+    table's columns the batch lacks stay NULL). Column names come from the table's own
+    definition, expressions from code; the values never become SQL text. The batch is read
+    by DuckDB's scan of the local `batch` (not a registered view, which would keep it
+    pinned until commit), so its memory goes as soon as it is written."""
+    batch = arrow  # noqa: F841 - read by name in the statement below
     present = set(arrow.column_names)
     exprs = []
     for name in types:
-        quoted = '"' + name.replace('"', '""') + '"'
-        if name in transforms and name in present:
-            exprs.append(f"{transforms[name]} as {quoted}")
-        elif name in present:
-            exprs.append(quoted)
-        else:
-            exprs.append(f"null as {quoted}")
-    con.from_arrow(arrow).project(", ".join(exprs)).insert_into(table)
+        if name in present:
+            quoted = '"' + name.replace('"', '""') + '"'
+            exprs.append(f"{transforms[name]} as {quoted}" if name in transforms else quoted)
+    con.execute(f"insert into {table} by name select {', '.join(exprs)} from batch")  # noqa: S608 - names from code
 
 
 _NULL_TEXT = pa.scalar(None, pa.string())
