@@ -37,7 +37,6 @@ ALLOWED: set[tuple[str, str]] = {
     # validate -> ingest: the header matcher and the value parsers validation re-applies
     # (shared vocabulary too: selaras/kamus/).
     ("selaras.validate.staging", "selaras.ingest.header"),
-    ("selaras.validate.staging", "selaras.ingest.parse"),
     # match.evaluate is a yardstick (`selaras evaluate`), not a run step: it generates
     # name variants with the sample fixtures.
     ("selaras.match.evaluate", "selaras.sample.variants"),

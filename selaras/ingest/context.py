@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from selaras.ingest.parse import clean_text
+from selaras.kamus import clean_text
 
 
 @dataclass(frozen=True)

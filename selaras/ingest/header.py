@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from selaras.ingest.parse import cell_text
+from selaras.kamus import cell_text
 
 MAX_HEADER_ROWS = 3
 # A header must name at least this many distinct fields (row numbers `No` not counted).

@@ -22,11 +22,11 @@ from selaras.ingest.context import Context, from_file_name, from_title
 from selaras.ingest.discover import Found
 from selaras.ingest.errors import IngestError
 from selaras.ingest.header import Candidate, HeaderMatch, best_candidate, find_header, kind_hint, vocabulary
-from selaras.ingest.parse import cell_text, is_blank
 from selaras.ingest.readers import Sheet, read_sheets
 from selaras.ingest.records import TABLES, build_columns
 from selaras.ingest.rows import SheetRows, Skipped
 from selaras.ingest.safety import FileFormat, check_file
+from selaras.kamus import cell_text, is_blank
 from selaras.settings import KINDS, Settings
 from selaras.warehouse import transaction
 

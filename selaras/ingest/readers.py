@@ -22,8 +22,8 @@ import python_calamine
 
 from selaras.ingest import xlsx_stream
 from selaras.ingest.errors import IngestError
-from selaras.ingest.parse import parse_number
 from selaras.ingest.safety import extension
+from selaras.kamus import parse_number
 
 csv.field_size_limit(16 * 1024 * 1024)
 

@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from selaras.ingest.context import Context
 from selaras.ingest.header import HeaderMatch
-from selaras.ingest.parse import (
-    _BLANKS,
+from selaras.kamus import (
+    BLANKS,
     LEVEL_SEGMENTS,
     LEVELS,
     LOCAL,
@@ -90,7 +90,7 @@ def _blank_cell(v: Any) -> bool:
         v == ""
         or v is None
         or v != v  # v != v: NaN
-        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS)))
+        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in BLANKS)))
     )
 
 
@@ -106,7 +106,7 @@ def blank_to_none(column: tuple | list) -> list[Any]:
         if v == ""
         or v is None
         or v != v  # v != v: NaN
-        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in _BLANKS)))
+        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in BLANKS)))
         else v
         for v in column
     ]

@@ -16,7 +16,6 @@ from itertools import compress, islice
 from typing import Any
 
 from selaras.ingest.header import HeaderMatch
-from selaras.ingest.parse import _BLANKS, LEVELS, LOCAL, cell_text, clean_text
 from selaras.ingest.records import (
     AMOUNT_FIELD,
     HIERARCHICAL,
@@ -29,6 +28,7 @@ from selaras.ingest.records import (
     take,
     views,
 )
+from selaras.kamus import BLANKS, LEVELS, LOCAL, cell_text, clean_text
 
 # reason_code -> the reason planners read (Indonesian).
 REASONS = {
@@ -138,7 +138,7 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
         if v != ""
         and v is not None
         and v == v  # not NaN
-        and (v.__class__ is not str or ((t := v.strip()) and (len(t) > 4 or t.lower() not in _BLANKS)))
+        and (v.__class__ is not str or ((t := v.strip()) and (len(t) > 4 or t.lower() not in BLANKS)))
     ]
 
 

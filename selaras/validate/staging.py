@@ -159,7 +159,7 @@ def jumlah_totals_many(
 def _totals(
     rows: list[tuple], amount_field: str, maps: dict[str, dict[str, str]], staged: pd.DataFrame | None
 ) -> dict[str, float]:
-    from selaras.ingest.parse import parse_amount  # the parser ingest used for the data rows
+    from selaras.kamus import parse_amount  # the parser ingest used for the data rows
 
     header_rows: dict[str, list[dict[str, Any]]] = {}
     subtotals: dict[str, list[dict[str, Any]]] = {}

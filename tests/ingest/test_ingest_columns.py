@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from selaras.ingest import records
-from selaras.ingest.parse import clean_text, is_blank, normalise_code, parse_amount
+from selaras.kamus import clean_text, is_blank, normalise_code, parse_amount
 
 # Awkward cells: placeholders, whitespace of every kind, control characters, non-ASCII,
 # numbers and booleans that compare equal (1.0 == True), NaN, dates.

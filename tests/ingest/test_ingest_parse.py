@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from selaras.ingest.parse import (
+from selaras.kamus import (
     Code,
     Location,
     cell_text,

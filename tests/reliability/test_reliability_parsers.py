@@ -1,4 +1,4 @@
-"""Property-based tests of the value parsers in selaras.ingest.parse: they never raise on
+"""Property-based tests of the value parsers in selaras.kamus: they never raise on
 any input, Indonesian (and English) money and numbers round-trip, codes in every spelling
 normalise to one dotted form, idempotently, and locations come back from the text."""
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from selaras.ingest import parse
+from selaras import kamus as parse
 
 # Deterministic (the same examples in CI and here), no example database written to disk.
 settings.register_profile(
