@@ -5,7 +5,8 @@ validate, match and the reports agree on what a cell says.
     text      is_blank, clean_text (NFKC, no control or invisible format characters), cell_text
     numbers   parse_number, parse_amount, split_quantity (Indonesian separators, Rp, jt / M)
     dates     parse_date, parse_year, excel_serial_to_date
-    codes     normalise_code, code_level, code_parent, combine_code_parts (Permendagri 90 levels)
+    codes     normalise_code (code, level, name of a cell), code_key (the matcher's code string),
+              code_level, code_parent, code_prefixes, generic_code, combine_code_parts
     location  parse_location (kecamatan, desa/kelurahan, the rest)
 
 Every function takes a raw cell and never raises: what it cannot read gives None.
@@ -16,8 +17,13 @@ from selaras.kamus.codes import (
     LEVELS,
     LOCAL,
     Code,
+    code_key,
+    code_level,
     code_parent,
+    code_prefixes,
     combine_code_parts,
+    generic_code,
+    is_standard_code,
     normalise_code,
 )
 from selaras.kamus.dates import excel_serial_to_date, parse_date, parse_year
@@ -34,10 +40,15 @@ __all__ = [
     "Location",
     "cell_text",
     "clean_text",
+    "code_key",
+    "code_level",
     "code_parent",
+    "code_prefixes",
     "combine_code_parts",
     "excel_serial_to_date",
+    "generic_code",
     "is_blank",
+    "is_standard_code",
     "normalise_code",
     "parse_amount",
     "parse_date",

@@ -132,3 +132,77 @@ def combine_code_parts(parts: dict[str, Any]) -> tuple[Code, dict[str, str]]:
     if local:
         return Code(".".join(prefix).upper(), LOCAL, None), names
     return Code(*_dotted(prefix), None), names
+
+
+# ---------------------------------------------------------------------------------------
+# Code strings as the matcher compares them
+
+_CODE_START = re.compile(r"^\s*([0-9xX]+(?:\s*[.|/-]\s*[0-9xX]+)*)")
+
+
+def code_key(raw: object) -> str | None:
+    """The code a cell starts with, as the matcher compares codes: dotted and zero-padded
+    (`1 | 1 | 2 | 2.01 | 1` -> `1.01.02.2.01`); a local code cleaned but as written."""
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return None
+    return _code_key(str(raw))
+
+
+@lru_cache(maxsize=200_000)
+def _code_key(raw: str) -> str | None:
+    """ "1.1.2.2.1.1", "1 | 1 | 2 | 2.01 | 1", "x.xx.01.2.01.0001 Penyusunan ..." all work."""
+    m = _CODE_START.match(str(raw))
+    if not m:
+        return None
+    segs = [s for s in re.split(r"[^0-9xX]+", m.group(1)) if s]
+    if not segs:
+        return None
+    as_written = ".".join(segs).upper()
+    if len(segs) > len(_WIDTHS):
+        return as_written
+    out = []
+    for s, w in zip(segs, _WIDTHS, strict=False):
+        if set(s.lower()) == {"x"}:
+            out.append("X" * w)
+        elif s.isdigit() and len(str(int(s))) <= w:
+            out.append(str(int(s)).zfill(w))
+        else:
+            return as_written
+    return ".".join(out)
+
+
+_STANDARD = re.compile(r"^[0-9X](\.(?:[0-9]{2}|XX)(\.[0-9]{2}(\.[0-9]\.[0-9]{2}(\.[0-9]{4})?)?)?)?$")
+
+
+def is_standard_code(code: str | None) -> bool:
+    """True for a Permendagri 90 code at any level; False for older local codes."""
+    return bool(code) and bool(_STANDARD.match(code))
+
+
+def code_level(code: str | None) -> str | None:
+    if not code:
+        return None
+    if not is_standard_code(code):
+        return "lokal"
+    return _SEGMENTS_LEVEL[code.count(".") + 1]
+
+
+def code_prefixes(code: str | None) -> list[str]:
+    """Ancestors from the longest: kegiatan, program, bidang, urusan (for a local code:
+    its dotted prefixes)."""
+    if not code:
+        return []
+    segs = code.split(".")
+    cuts = (5, 3, 2, 1) if is_standard_code(code) else range(len(segs) - 1, 0, -1)
+    return [".".join(segs[:n]) for n in cuts if n < len(segs)]
+
+
+def generic_code(code: str | None) -> str | None:
+    """The nomenclature writes the support programme common to every agency as
+    X.XX.01...; "2.13.01.2.01.0001" -> "X.XX.01.2.01.0001"."""
+    if not code:
+        return None
+    segs = code.split(".")
+    if len(segs) >= 3 and segs[2] == "01" and segs[0] != "X":
+        return ".".join(["X", "XX", *segs[2:]])
+    return None

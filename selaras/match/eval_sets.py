@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from selaras.kamus import generic_code
 from selaras.match.location import Gazetteer
-from selaras.match.normalize import generic_code
 
 MALANG_FILE = "malang_kauman_musrenbang_usulan.csv"
 PASANGKAYU_FILE = "pasangkayu_renja2024_sub_kegiatan.csv"

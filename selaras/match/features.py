@@ -9,15 +9,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from selaras.kamus import code_key
 from selaras.match.location import Gazetteer, Location, parse_location
-from selaras.match.normalize import (
-    Normalizer,
-    default_normalizer,
-    lexicon,
-    normalize_code,
-    parse_quantity,
-    split_work_tokens,
-)
+from selaras.match.normalize import Normalizer, default_normalizer, lexicon, parse_quantity, split_work_tokens
 from selaras.match.opd import OpdResolver
 from selaras.match.wording import strip_procurement
 
@@ -140,7 +134,7 @@ def _features(
             "ref": refs.astype(str).to_numpy(),
             "order": np.arange(len(refs)),
             "opd": opd.to_numpy(),
-            "kode": [normalize_code(k) for k in kode],
+            "kode": [code_key(k) for k in kode],
             "work": works,
             "work_mask": [work_mask(w) for w in works],
             "name": objs,

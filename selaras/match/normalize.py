@@ -20,6 +20,8 @@ from typing import TypeVar
 
 import yaml
 
+from selaras.kamus import parse_number
+
 T = TypeVar("T")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _APOSTROPHE = re.compile(r"[’'`]")
@@ -292,84 +294,6 @@ def _match_initials(acro: str, words: list[str]) -> tuple[str, ...] | None:
     return None
 
 
-# --- Codes (Permendagri 90/2019 lineage) ---------------------------------------------
-
-_SEG_WIDTH = (1, 2, 2, 1, 2, 4)  # urusan . bidang . program . kegiatan (x.yy) . sub kegiatan
-LEVELS = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
-_CODE_START = re.compile(r"^\s*([0-9xX]+(?:\s*[.|/-]\s*[0-9xX]+)*)")
-
-
-def normalize_code(raw: object) -> str | None:
-    if raw is None or (isinstance(raw, float) and raw != raw):
-        return None
-    return _normalize_code(str(raw))
-
-
-@lru_cache(maxsize=200_000)
-def _normalize_code(raw: str) -> str | None:
-    """Dotted, zero-padded form of a planning code, or None when there is none.
-    "1.1.2.2.1.1", "1 | 1 | 2 | 2.01 | 1", "x.xx.01.2.01.0001 Penyusunan ..." all work.
-    A code that does not follow the pattern (older local codes) is returned cleaned but
-    otherwise as written."""
-    if raw is None or (isinstance(raw, float) and raw != raw):
-        return None
-    m = _CODE_START.match(str(raw))
-    if not m:
-        return None
-    segs = [s for s in re.split(r"[^0-9xX]+", m.group(1)) if s]
-    if not segs:
-        return None
-    as_written = ".".join(segs).upper()
-    if len(segs) > len(_SEG_WIDTH):
-        return as_written
-    out = []
-    for s, w in zip(segs, _SEG_WIDTH, strict=False):
-        if set(s.lower()) == {"x"}:
-            out.append("X" * w)
-        elif s.isdigit() and len(str(int(s))) <= w:
-            out.append(str(int(s)).zfill(w))
-        else:
-            return as_written
-    return ".".join(out)
-
-
-_STANDARD = re.compile(r"^[0-9X](\.(?:[0-9]{2}|XX)(\.[0-9]{2}(\.[0-9]\.[0-9]{2}(\.[0-9]{4})?)?)?)?$")
-
-
-def is_standard_code(code: str | None) -> bool:
-    """True for a Permendagri 90 code at any level; False for older local codes."""
-    return bool(code) and bool(_STANDARD.match(code))
-
-
-def code_level(code: str | None) -> str | None:
-    if not code:
-        return None
-    if not is_standard_code(code):
-        return "lokal"
-    return LEVELS[code.count(".") + 1]
-
-
-def code_prefixes(code: str | None) -> list[str]:
-    """Ancestors from the longest: kegiatan, program, bidang, urusan (for a local code:
-    its dotted prefixes)."""
-    if not code:
-        return []
-    segs = code.split(".")
-    cuts = (5, 3, 2, 1) if is_standard_code(code) else range(len(segs) - 1, 0, -1)
-    return [".".join(segs[:n]) for n in cuts if n < len(segs)]
-
-
-def generic_code(code: str | None) -> str | None:
-    """The nomenclature writes the support programme common to every agency as
-    X.XX.01...; "2.13.01.2.01.0001" -> "X.XX.01.2.01.0001"."""
-    if not code:
-        return None
-    segs = code.split(".")
-    if len(segs) >= 3 and segs[2] == "01" and segs[0] != "X":
-        return ".".join(["X", "XX", *segs[2:]])
-    return None
-
-
 # --- Quantities ------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)*)\s*(.*)")
@@ -392,27 +316,6 @@ def unit_key(unit: object) -> str:
     if s.startswith("%"):
         return "%"
     return " ".join(re.findall(r"[a-z0-9']+", s)).replace("'", "'")
-
-
-def parse_number(text: object) -> float | None:
-    """Indonesian number text: "1.250.000,50" -> 1250000.5, "1,5" -> 1.5, "0.96" -> 0.96."""
-    if text is None or (isinstance(text, float) and text != text):
-        return None
-    if isinstance(text, int | float):
-        return float(text)
-    s = re.sub(r"[^\d,.\-]", "", str(text))
-    if not s or not re.search(r"\d", s):
-        return None
-    if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
-    elif "," in s:  # Indonesian decimal comma; several commas are thousands separators
-        s = s.replace(",", ".") if s.count(",") == 1 else s.replace(",", "")
-    elif s.count(".") > 1 or (s.count(".") == 1 and len(s.split(".")[-1]) == 3 and not s.startswith("0")):
-        s = s.replace(".", "")
-    try:
-        return float(s)
-    except ValueError:
-        return None
 
 
 def parse_quantity(value: object, unit: object = None) -> tuple[float | None, str | None]:

@@ -23,17 +23,9 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from selaras.kamus import code_key, code_level, code_prefixes, generic_code, is_standard_code
 from selaras.match import candidates as cand
-from selaras.match.normalize import (
-    Normalizer,
-    code_level,
-    code_prefixes,
-    default_normalizer,
-    generic_code,
-    is_standard_code,
-    learn_acronyms,
-    normalize_code,
-)
+from selaras.match.normalize import Normalizer, default_normalizer, learn_acronyms
 from selaras.match.opd import OpdResolver
 
 ALIGNMENT_COLUMNS = [
@@ -111,7 +103,7 @@ def rkpd_targets(rkpd: pd.DataFrame, resolver: OpdResolver | None = None) -> pd.
     if rkpd is None or rkpd.empty:
         return _empty_targets()
     kode = [
-        normalize_code(_s(k) or _s(r))
+        code_key(_s(k) or _s(r))
         for k, r in zip(
             rkpd.get("kode", [None] * len(rkpd)), rkpd.get("kode_raw", [None] * len(rkpd)), strict=True
         )
@@ -139,7 +131,7 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
         return _empty_targets()
     df = nomen.copy()
     df["_kode"] = [
-        normalize_code(_s(k) or _s(r))
+        code_key(_s(k) or _s(r))
         for k, r in zip(df.get("kode"), df.get("kode_raw", [None] * len(df)), strict=True)
     ]
     df = df[df["_kode"].notna()]
@@ -153,7 +145,7 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
         df = df[levels == "sub_kegiatan"]
     parents = []
     for k, induk in zip(df["_kode"], df.get("kode_induk", [None] * len(df)), strict=True):
-        p = normalize_code(_s(induk)) or (code_prefixes(k)[0] if code_prefixes(k) else None)
+        p = code_key(_s(induk)) or (code_prefixes(k)[0] if code_prefixes(k) else None)
         parents.append(names.get(p) if p else None)
     out = pd.DataFrame(
         {
@@ -177,7 +169,7 @@ def infer_jenis_pemda(codes: list[str | None], nomen: pd.DataFrame | None) -> st
     by_code: dict[str, set[str]] = {}
     for k, j in zip(nomen["kode"], nomen["jenis_pemda"], strict=True):
         if _s(j) and _s(k):
-            by_code.setdefault(normalize_code(k) or k, set()).add(str(j).upper())
+            by_code.setdefault(code_key(k) or k, set()).add(str(j).upper())
     votes: dict[str, int] = {}
     for c in codes:
         for k in (c, generic_code(c)):
@@ -332,12 +324,12 @@ def score_candidates(
     if targets.empty or renja.empty:
         return pd.DataFrame(columns=["qi", "ti", "score", "name_sim", "code_rel", "ctx_sim", "opd_rel"])
     codes = [
-        normalize_code(_s(k) or _s(r))
+        code_key(_s(k) or _s(r))
         for k, r in zip(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )
     ]
-    keg_codes = [normalize_code(_s(k)) for k in renja.get("kegiatan_kode", [None] * len(renja))]
+    keg_codes = [code_key(_s(k)) for k in renja.get("kegiatan_kode", [None] * len(renja))]
     hint = [c or k for c, k in zip(codes, keg_codes, strict=True)]
     t_names = _norm_names(targets["nama"], norm)
     q_names = correct_typos(_norm_names(renja["nama"], norm), t_names)
@@ -585,7 +577,7 @@ def match_targets(
     norm = norm or default_normalizer()
     cands = score_candidates(renja, targets, cfg, norm, renja_opd)
     codes = [
-        normalize_code(_s(k) or _s(r))
+        code_key(_s(k) or _s(r))
         for k, r in zip(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )
@@ -626,7 +618,7 @@ def match_renja(
     )
     rk_t = rkpd_targets(rkpd, resolver)
     codes = [
-        normalize_code(_s(k) or _s(r))
+        code_key(_s(k) or _s(r))
         for k, r in zip(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )

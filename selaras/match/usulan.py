@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 from rapidfuzz import fuzz, process
 
+from selaras.kamus import code_prefixes, is_standard_code
 from selaras.match import candidates as cand
 from selaras.match.cutpoints import FLOOR, run_cut
 from selaras.match.features import related_mask, renja_features, usulan_features
@@ -39,7 +40,7 @@ from selaras.match.linkage import (
     text_level,
 )
 from selaras.match.location import Gazetteer, compare_locations, has_detail, number_conflict
-from selaras.match.normalize import Normalizer, code_prefixes, is_standard_code, learn_acronyms
+from selaras.match.normalize import Normalizer, learn_acronyms
 from selaras.match.opd import OpdResolver
 
 ACCOMMODATION_COLUMNS = [

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from selaras.kamus import code_key, code_level, code_prefixes, generic_code, parse_number
 from selaras.match.normalize import (
-    code_level,
-    code_prefixes,
-    generic_code,
     learn_acronyms,
     normalize,
-    normalize_code,
-    parse_number,
     parse_quantity,
     tokens,
     work_relation,
@@ -81,7 +77,7 @@ def test_work_type_is_its_own_field():
     ],
 )
 def test_codes_are_normalised(raw, code, level):
-    assert normalize_code(raw) == code
+    assert code_key(raw) == code
     assert code_level(code) == level
 
 
