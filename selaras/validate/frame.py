@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
+from selaras.kamus import code_key, code_level
 from selaras.settings import Settings
 from selaras.validate.config import KindSuite, ValidationConfig
 from selaras.validate.reference import Reference
-from selaras.validate.text import blank, code_level, normalise_code, normalise_name
+from selaras.validate.text import blank, normalise_name
 
 #: Columns of a staged table that are lineage, not content (ignored for exact duplicates).
 LINEAGE = ("row_ref", "file_id", "source_file", "sheet", "source_row", "hidden", "raw")
@@ -158,7 +159,7 @@ def _codes(df: pd.DataFrame, suite: KindSuite) -> tuple[pd.Series, pd.Series]:
     given = _text(df[field]) if field in df.columns else _none(len(df))
     normal = _column(df, "kode")
     norm = _text(normal) if normal is not None else _none(len(df))
-    norm = _omap(norm.where(norm.notna(), given), normalise_code)
+    norm = _omap(norm.where(norm.notna(), given), code_key)
     return given, norm
 
 
@@ -304,7 +305,7 @@ def build_kind_frame(
     # Messages quote the code as written; add how it was read when that differs
     # ('3 | 27 | 3 | 1.01 | 10' is read as 3.27.03.1.01.0010).
     out["kode_dibaca"] = [
-        f" (dibaca {n})" if n and g and normalise_code(g) != n else ""
+        f" (dibaca {n})" if n and g and "".join(str(g).split()).strip(".").upper() != n else ""
         for g, n in zip(kode_given, kode_norm, strict=True)
     ]
     name_fields = [f["name"], *f.get("also_name", [])] if "name" in f else []

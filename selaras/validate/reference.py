@@ -13,11 +13,11 @@ import duckdb
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from selaras.kamus import code_key
 from selaras.match.opd import OpdResolver, opd_key
 from selaras.validate.text import (
     blank,
     common_prefix_segments,
-    normalise_code,
     normalise_name,
     render_for,
     strip_leading_code,
@@ -68,7 +68,7 @@ class Nomenclature:
         for kode, nama, before in rows.loc[is_current, ["kode", "nama", "kode_sebelumnya"]].itertuples(
             index=False
         ):
-            code = normalise_code(kode)
+            code = code_key(kode)
             if not code:
                 continue
             embedded, clean_name = strip_leading_code("" if blank(nama) else str(nama))
@@ -82,11 +82,11 @@ class Nomenclature:
                 norm = normalise_name(clean_name)
                 nom.by_name[norm].append(code)
                 nom.pool[(_bidang(code), len(parts))].append((norm, code))
-            for prev in (normalise_code(before), embedded):
+            for prev in (code_key(before), embedded):
                 if prev and prev != code:
                     nom.successor.setdefault(prev, code)
         for versi, kode, nama in rows.loc[~is_current, ["versi", "kode", "nama"]].itertuples(index=False):
-            code = normalise_code(kode)
+            code = code_key(kode)
             if code and code not in nom.old_names:
                 nom.old_names[code] = (normalise_name(nama), "" if blank(versi) else str(versi))
         return nom

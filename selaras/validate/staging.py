@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from selaras import kamus
 from selaras.ingest.header import column_letter  # the letters ingest keys skipped rows by
 from selaras.validate.config import KIND_ORDER, KindSuite
 from selaras.validate.text import blank, normalise_name
@@ -218,8 +219,6 @@ def header_for(maps: dict[str, dict[str, str]], sheet: str | None, field: str | 
 
 
 def cell_text(value: Any) -> str | None:
-    if blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """A staged value as text for a message: pandas' missing values and blanks are None,
+    the rest as kamus shows a cell."""
+    return None if blank(value) else kamus.cell_text(value)

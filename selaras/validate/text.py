@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 _LEADING_CODE = re.compile(r"^\s*([0-9Xx]+(?:\.[0-9Xx]+){2,})\s+(?=\S)")
-_CODE_LEVELS = {1: "urusan", 2: "bidang", 3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
 #: Levels a planning row may carry; `lokal` is an old-style (pre Permendagri 90/2019) code.
 CODE_LEVELS: tuple[str, ...] = ("urusan", "bidang", "program", "kegiatan", "sub_kegiatan", "lokal")
 
@@ -42,21 +41,6 @@ def normalise_name(name: object) -> str:
 
     _, text = strip_leading_code(str(name))
     return normalize(text.replace("&", " dan "))
-
-
-def normalise_code(code: object) -> str | None:
-    """Upper-case, no spaces, no trailing dot: ' x.xx.01.2.01.0001. ' -> 'X.XX.01.2.01.0001'."""
-    if blank(code):
-        return None
-    text = re.sub(r"\s+", "", str(code)).strip(".").upper()
-    return text or None
-
-
-def code_level(code: str | None) -> str | None:
-    """Level implied by the number of segments; 'kode_tidak_baku' for any other shape."""
-    if blank(code):
-        return None
-    return _CODE_LEVELS.get(len(code.split(".")), "kode_tidak_baku")
 
 
 def support_form(code: str) -> str | None:

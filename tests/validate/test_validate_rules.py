@@ -37,7 +37,7 @@ def renja(con):
         renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=-5.0, pagu_raw="-5"),  # 7 error
         renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", target=None, target_raw="banyak"),  # 8 error
         renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", tahun=2040),  # 9 error
-        renja_row("1.03.10.2", "Pembangunan Jalan", kode_level=None),  # 10 error
+        renja_row("1.03.10.2", "Pembangunan Jalan", kode_level="subkeg"),  # 10 error: no such level
         renja_row(None, "Pembangunan Jalan"),  # 11 kode_missing
         renja_row("1.03.10.2.01.0777", "Sesuatu Yang Tidak Ada"),  # 12 kode_unknown
         renja_row("1.03.10.2.01.0032", "Pembangunan Jalan"),  # 13 outdated (old version)
