@@ -34,10 +34,10 @@ from rapidfuzz import fuzz, process
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from selaras.match.evaluate import NOMEN_SUB_FILE, nomenclature_frame, shared_data_dir  # noqa: E402
+from selaras.evaluate.measure import NOMEN_SUB_FILE, nomenclature_frame, shared_data_dir  # noqa: E402
+from selaras.kamus.names import default_normalizer  # noqa: E402
+from selaras.kamus.opd import OpdResolver  # noqa: E402
 from selaras.match.location import Gazetteer  # noqa: E402
-from selaras.match.normalize import default_normalizer  # noqa: E402
-from selaras.match.opd import OpdResolver  # noqa: E402
 from selaras.match.renja import RenjaConfig, match_renja, nomenklatur_targets  # noqa: E402
 from selaras.match.usulan import UsulanConfig, match_usulan  # noqa: E402
 

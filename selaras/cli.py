@@ -372,7 +372,7 @@ def evaluate(
     """Measure the matcher's precision, recall and F1 against labelled links."""
     settings = _settings(data_dir)
     try:
-        from selaras.match.evaluate import evaluate_cli
+        from selaras.evaluate.measure import evaluate_cli
 
         outcome = evaluate_cli(settings, truth)
         _print_review_precision(settings)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from selaras.kamus import cell_text
+from selaras.kamus import cell_text, column_letter
 
 MAX_HEADER_ROWS = 3
 # A header must name at least this many distinct fields (row numbers `No` not counted).
@@ -129,16 +129,6 @@ class HeaderMatch:
 
     def column_map(self) -> dict[str, list[str]]:
         return {f: [self.labels[c] for c in cols] for f, cols in self.fields.items() if not f.startswith("_")}
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _is_number(value: Any) -> bool:

@@ -17,10 +17,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from selaras.ingest.header import column_letter
 from selaras.ingest.records import DataRows
 from selaras.ingest.rows import REASONS, Chunk, Skipped, raw_cells
-from selaras.kamus import cell_text
+from selaras.kamus import cell_text, column_letter
 
 _STAGED_TABLES = frozenset(
     {"staged.renja", "staged.rkpd", "staged.usulan", "staged.nomenklatur", "staged.wilayah", "staged.opd"}

@@ -29,7 +29,7 @@ from selaras.kamus.codes import (
 from selaras.kamus.dates import excel_serial_to_date, parse_date, parse_year
 from selaras.kamus.location import Location, parse_location
 from selaras.kamus.numbers import parse_amount, parse_number, split_quantity
-from selaras.kamus.text import BLANKS, cell_text, clean_text, is_blank
+from selaras.kamus.text import BLANKS, cell_text, clean_text, column_letter, is_blank
 
 __all__ = [
     "BLANKS",
@@ -40,6 +40,7 @@ __all__ = [
     "Location",
     "cell_text",
     "clean_text",
+    "column_letter",
     "code_key",
     "code_level",
     "code_parent",

@@ -4,10 +4,11 @@ pokir proposals -> Renja rows (usulan.py). The stage itself is `selaras.match.st
 Public functions: `match_all` (the stage), `match_renja`, `match_usulan`,
 `match_usulan_partition` (the scale-out unit), `normalize`, `parse_location`."""
 
+from selaras.kamus.names import normalize
+from selaras.kamus.opd import build_resolver
 from selaras.match.location import parse_location
-from selaras.match.normalize import normalize
 from selaras.match.renja import match_renja
-from selaras.match.stage import build_resolver, load_inputs, match_all
+from selaras.match.stage import load_inputs, match_all
 from selaras.match.usulan import match_usulan, match_usulan_partition
 
 __all__ = [

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from selaras.kamus import code_key
+from selaras.kamus.names import Normalizer, default_normalizer, lexicon, parse_quantity, split_work_tokens
+from selaras.kamus.opd import OpdResolver
 from selaras.match.location import Gazetteer, Location, parse_location
-from selaras.match.normalize import Normalizer, default_normalizer, lexicon, parse_quantity, split_work_tokens
-from selaras.match.opd import OpdResolver
 from selaras.match.wording import strip_procurement
 
 #: Location phrases removed from a text before comparing what it says (the location is

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from selaras.match.normalize import clean
+from selaras.kamus.names import clean
 
 # Labels that introduce a region name, and labels that introduce detail (never a desa).
 _REGION_LABEL = (

@@ -24,9 +24,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from selaras.kamus import code_key, code_level, code_prefixes, generic_code, is_standard_code
+from selaras.kamus.names import Normalizer, default_normalizer, learn_acronyms
+from selaras.kamus.opd import OpdResolver
 from selaras.match import candidates as cand
-from selaras.match.normalize import Normalizer, default_normalizer, learn_acronyms
-from selaras.match.opd import OpdResolver
 
 ALIGNMENT_COLUMNS = [
     "renja_ref",

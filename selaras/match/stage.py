@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 import duckdb
 import pandas as pd
 
+from selaras.kamus.opd import build_resolver
 from selaras.match.location import Gazetteer
-from selaras.match.opd import OpdResolver
 from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
 from selaras.runs import StageResult
@@ -49,24 +49,6 @@ def load_inputs(con: duckdb.DuckDBPyConnection, tahun: int | None = None) -> dic
         )
         out[name] = con.execute(sql, params).df()
     return out
-
-
-def build_resolver(inputs: dict[str, pd.DataFrame]) -> OpdResolver:
-    """Agency names resolve to one canonical list: the region's OPD list when loaded, else
-    the agencies the RKPD names (the region's official plan), else those of the Renja."""
-    opd = inputs.get("opd")
-    if opd is not None and not opd.empty:
-        aliases = {
-            a: n
-            for a, n in zip(opd["singkatan"], opd["nama"], strict=True)
-            if isinstance(a, str) and a.strip()
-        }
-        return OpdResolver(list(opd["nama"]), aliases)
-    for kind in ("rkpd", "renja"):
-        names = list(inputs[kind]["opd"].dropna().unique()) if kind in inputs else []
-        if names:
-            return OpdResolver(names)
-    return OpdResolver([])
 
 
 def with_official_names(renja: pd.DataFrame, align: pd.DataFrame) -> pd.DataFrame:

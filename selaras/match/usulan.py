@@ -26,6 +26,8 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from selaras.kamus import code_prefixes, is_standard_code
+from selaras.kamus.names import Normalizer, learn_acronyms
+from selaras.kamus.opd import OpdResolver
 from selaras.match import candidates as cand
 from selaras.match.cutpoints import FLOOR, run_cut
 from selaras.match.features import related_mask, renja_features, usulan_features
@@ -40,8 +42,6 @@ from selaras.match.linkage import (
     text_level,
 )
 from selaras.match.location import Gazetteer, compare_locations, has_detail, number_conflict
-from selaras.match.normalize import Normalizer, learn_acronyms
-from selaras.match.opd import OpdResolver
 
 ACCOMMODATION_COLUMNS = [
     "usulan_ref",

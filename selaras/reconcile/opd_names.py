@@ -1,9 +1,9 @@
-"""One name per OPD for the reports, decided with the matcher's own resolver (one notion
+"""One name per OPD for the reports, decided with the shared resolver (selaras.kamus.opd) (one notion
 of "the same agency" in the whole project): every spelling found in the clean Renja,
 RKPD, proposals and OPD list is resolved; the agencies are named after the OPD list when
 it has them, else after their most frequent spelling (preferring one not in capitals).
-May import: duckdb, pandas, selaras.warehouse, and selaras.match's OPD resolver (lazily: the
-one place where reconcile uses another stage's code, so "the same agency" has one meaning)."""
+May import: duckdb, pandas, selaras.warehouse and selaras.kamus (the OPD resolver the
+matcher uses too, so "the same agency" has one meaning)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections import defaultdict
 import duckdb
 import pandas as pd
 
+from selaras.kamus.opd import build_resolver, opd_key
 from selaras.warehouse import insert_df
 
 _SPELLINGS = """
@@ -25,9 +26,6 @@ _SPELLINGS = """
 
 
 def resolve_opd_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    from selaras.match import build_resolver  # the matcher's rule for which names are one agency
-    from selaras.match.opd import opd_key
-
     inputs = {
         "opd": con.execute("select nama, singkatan from clean.opd").df(),
         "rkpd": con.execute("select opd from clean.rkpd").df(),

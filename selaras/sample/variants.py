@@ -7,7 +7,7 @@ are outdated, mistyped, only at kegiatan level, written unpadded, or missing. Th
 code of every row is kept, so top-1 / top-5 accuracy can be measured.
 
 May import: pandas and the standard library. A fixture for the matcher's yardsticks
-(selaras.match.evaluate) and the benchmarks; no run executes it.
+(selaras.evaluate.measure) and the benchmarks; no run executes it.
 """
 
 from __future__ import annotations

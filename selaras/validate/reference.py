@@ -14,7 +14,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from selaras.kamus import code_key
-from selaras.match.opd import OpdResolver, opd_key
+from selaras.kamus.opd import OpdResolver, opd_key
 from selaras.validate.text import (
     blank,
     common_prefix_segments,

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from selaras import kamus
-from selaras.ingest.header import column_letter  # the letters ingest keys skipped rows by
+from selaras.kamus import column_letter  # the letters ingest keys skipped rows by
 from selaras.validate.config import KIND_ORDER, KindSuite
 from selaras.validate.text import blank, normalise_name
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from selaras.kamus.names import normalize
+
 _LEADING_CODE = re.compile(r"^\s*([0-9Xx]+(?:\.[0-9Xx]+){2,})\s+(?=\S)")
 #: Levels a planning row may carry; `lokal` is an old-style (pre Permendagri 90/2019) code.
 CODE_LEVELS: tuple[str, ...] = ("urusan", "bidang", "program", "kegiatan", "sub_kegiatan", "lokal")
@@ -33,12 +35,10 @@ def strip_leading_code(name: str) -> tuple[str | None, str]:
 def normalise_name(name: object) -> str:
     """Case, whitespace (PDF double spaces, newlines), punctuation and known abbreviations do
     not count: 'Pemb.  Dokumen RKA-SKPD' and 'pembangunan dokumen rka skpd' are the same.
-    The project's one normaliser (selaras.match.normalize, abbreviations.yaml) does the
+    The project's one normaliser (selaras.kamus.names, abbreviations.yaml) does the
     work, after a code written in front of the name is dropped."""
     if blank(name):
         return ""
-    from selaras.match.normalize import normalize  # imports the match package: not at module level
-
     _, text = strip_leading_code(str(name))
     return normalize(text.replace("&", " dan "))
 

@@ -8,8 +8,9 @@ from importlib import resources
 import pytest
 import yaml
 
-from selaras.ingest.header import column_letter, find_header, kind_hint, normalise_label, vocabulary
+from selaras.ingest.header import find_header, kind_hint, normalise_label, vocabulary
 from selaras.ingest.records import TABLES
+from selaras.kamus import column_letter
 
 
 def spec(kind):

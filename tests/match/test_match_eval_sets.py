@@ -8,8 +8,8 @@ import random
 import pandas as pd
 import pytest
 
-from selaras.match.eval_sets import malang_set, package_name, pasangkayu_set, pengadaan_set
-from selaras.match.evaluate import leave_one_set_out, links_at, worst_set
+from selaras.evaluate.measure import leave_one_set_out, links_at, worst_set
+from selaras.evaluate.sets import malang_set, package_name, pasangkayu_set, pengadaan_set
 
 
 def _decisions(rows):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from selaras import warehouse
-from selaras.match import evaluate
-from selaras.match.evaluate import evaluate_cli, evaluate_sample, link_metrics
+from selaras.evaluate import measure as evaluate
+from selaras.evaluate.measure import evaluate_cli, evaluate_sample, link_metrics
 
 
 def test_link_metrics():

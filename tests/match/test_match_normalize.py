@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from selaras.kamus import code_key, code_level, code_prefixes, generic_code, parse_number
-from selaras.match.normalize import (
+from selaras.kamus.names import (
     learn_acronyms,
     normalize,
     parse_quantity,

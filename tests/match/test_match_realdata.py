@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from selaras.match.evaluate import SUKABUMI_FILE, evaluate_nomenclature, evaluate_sukabumi
+from selaras.evaluate.measure import SUKABUMI_FILE, evaluate_nomenclature, evaluate_sukabumi
 
 pytestmark = pytest.mark.realdata
 

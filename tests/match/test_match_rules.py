@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from selaras.kamus.opd import OpdResolver
 from selaras.match.location import address_numbers, number_conflict, parse_location
-from selaras.match.opd import OpdResolver
 from selaras.match.usulan import match_usulan
 
 PUPR = "Dinas Pekerjaan Umum dan Penataan Ruang"

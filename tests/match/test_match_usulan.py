@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from selaras.kamus.opd import OpdResolver
 from selaras.match.location import Gazetteer
-from selaras.match.opd import OpdResolver
 from selaras.match.usulan import (
     UsulanConfig,
     build_work_items,

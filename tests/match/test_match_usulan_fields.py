@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from selaras.kamus.names import default_normalizer
+from selaras.kamus.opd import OpdResolver
 from selaras.match.location import Gazetteer
-from selaras.match.normalize import default_normalizer
-from selaras.match.opd import OpdResolver
 from selaras.match.usulan import UsulanConfig, match_usulan
 
 DINSOS = "Dinas Sosial"

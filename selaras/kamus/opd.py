@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pandas as pd
 from rapidfuzz import fuzz, process
 
-from selaras.match.normalize import clean, default_normalizer
+from selaras.kamus.names import clean, default_normalizer
 
 #: Words that say what kind of agency it is; an agency name without them ("PUPR") still
 #: matches one with them ("Dinas Pekerjaan Umum dan Penataan Ruang").
@@ -100,3 +101,21 @@ class OpdResolver:
             if hits and hits[0][1] >= 92 and (len(hits) == 1 or hits[1][1] < hits[0][1] - 3):
                 return self.keys[hits[0][2]]
         return None
+
+
+def build_resolver(inputs: dict[str, pd.DataFrame]) -> OpdResolver:
+    """Agency names resolve to one canonical list: the region's OPD list when loaded, else
+    the agencies the RKPD names (the region's official plan), else those of the Renja."""
+    opd = inputs.get("opd")
+    if opd is not None and not opd.empty:
+        aliases = {
+            a: n
+            for a, n in zip(opd["singkatan"], opd["nama"], strict=True)
+            if isinstance(a, str) and a.strip()
+        }
+        return OpdResolver(list(opd["nama"]), aliases)
+    for kind in ("rkpd", "renja"):
+        names = list(inputs[kind]["opd"].dropna().unique()) if kind in inputs else []
+        if names:
+            return OpdResolver(names)
+    return OpdResolver([])

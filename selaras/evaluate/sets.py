@@ -114,7 +114,7 @@ def malang_set(shared: Path) -> LinkSet | None:
 
 
 def pasangkayu_set(shared: Path) -> CodeSet | None:
-    from selaras.match.evaluate import nomenclature_frame
+    from selaras.evaluate.measure import nomenclature_frame
 
     path = shared / PASANGKAYU_FILE
     if not path.exists() or not (shared / NOMEN_SUB_FILE).exists():

@@ -55,7 +55,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    raw = yaml.safe_load(resources.files("selaras.match").joinpath("abbreviations.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(resources.files("selaras.kamus").joinpath("abbreviations.yaml").read_text("utf-8"))
     work_words: dict[tuple[str, ...], str] = {}
     for kind, words in raw["work_types"].items():
         for w in words:
@@ -301,7 +301,7 @@ _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)*)\s*(.*)")
 
 @lru_cache(maxsize=1)
 def _units() -> dict[str, tuple[str, float]]:
-    raw = yaml.safe_load(resources.files("selaras.match").joinpath("abbreviations.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(resources.files("selaras.kamus").joinpath("abbreviations.yaml").read_text("utf-8"))
     out: dict[str, tuple[str, float]] = {}
     for name, spec in raw["units"].items():
         factor, spellings = spec[0], spec[1]

@@ -2,7 +2,7 @@
 its candidate lists, per labelled set, with a leave-one-set-out figure (the `terakomodir`
 cut point fitted on the other sets, scored on the held-out one) and the worst set.
 
-Yardsticks (the labelled sets are described in selaras.match.eval_sets):
+Yardsticks (the labelled sets are described in selaras.evaluate.sets):
 (a) the generated sample's ground truth (data_dir/truth/renja_rkpd.csv, usulan_renja.csv,
     see selaras.sample.truth) against the last run's match tables;
 (b) the real Kab. Sukabumi 2019 Musrenbang Desa -> Kecamatan links: Desa proposals are
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from selaras import warehouse
-from selaras.match.eval_sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
+from selaras.evaluate.sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
