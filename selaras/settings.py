@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     )
 
     # Safety limits on input files.
+    pagu_max: float = Field(
+        1e13,
+        description="Largest plausible amount (rupiah) of one row; a row above it is quarantined "
+        "(amount_too_large). Suits a kabupaten (10 triliun); when an RKPD is loaded, its total is the "
+        "bound for Renja rows and proposals instead.",
+    )
     max_file_mb: float = Field(200.0, description="Files bigger than this are refused before they are read.")
     max_unzipped_mb: float = Field(
         2000.0, description="An xlsx/ods whose decompressed size exceeds this is refused (zip bomb)."

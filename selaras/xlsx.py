@@ -1,6 +1,7 @@
 """XlsxWriter helpers shared by the workbooks planners receive (the Forum OPD workbooks
 of selaras.report, the review workbook of selaras.review): formats, status colours, and
-a fast table writer that never lets input text become a formula. May import: xlsxwriter.
+a fast table writer that never lets input text become a formula. May import: xlsxwriter,
+selaras.kamus.
 
 Number format. Excel stores number formats in one notation ("," groups thousands, "."
 marks decimals) and shows them with the separators of the reader's locale. We write
@@ -26,6 +27,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+from selaras.kamus import strip_invisible
 
 MONEY = "[$-421]#,##0"
 INTEGER = "[$-421]#,##0"
@@ -140,9 +143,11 @@ def _missing(value: Any) -> bool:
 
 
 def text_of(value: Any) -> str:
+    """A value as cell text: no invisible characters (a bidi mark would reverse how the
+    cell reads), cut at Excel's limit."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value)
+    text = strip_invisible(str(value))
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 
@@ -153,7 +158,8 @@ def cell_writer(ws: Worksheet, kind: str) -> Callable[[int, int, Any, Any], None
 
         def write(r: int, c: int, v: Any, fmt: Any) -> None:
             if not _missing(v) and v != "":
-                write_string(r, c, v if isinstance(v, str) and len(v) <= MAX_TEXT else text_of(v), fmt)
+                plain = isinstance(v, str) and len(v) <= MAX_TEXT and v.isprintable()
+                write_string(r, c, v if plain else text_of(v), fmt)
     elif kind == "money":
 
         def write(r: int, c: int, v: Any, fmt: Any) -> None:

@@ -85,28 +85,29 @@ _NO_CODE = Code(None, None, None)
 _EMPTY: dict[str, str] = {}  # shared, never written to
 
 
-def _blank_cell(v: Any) -> bool:
+def _blank_cell(v: Any, blanks: frozenset[str] = BLANKS) -> bool:
     return (
         v == ""
         or v is None
         or v != v  # v != v: NaN
-        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in BLANKS)))
+        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in blanks)))
     )
 
 
-def blank_to_none(column: tuple | list) -> list[Any]:
-    """A column's cells with empty text, whitespace and placeholders (`-`, `n/a`) as None."""
+def blank_to_none(column: tuple | list, blanks: frozenset[str] = BLANKS) -> list[Any]:
+    """A column's cells with empty text, whitespace and placeholders (`-`, `n/a`) as None.
+    A money column passes MONEY_BLANKS: there `NaN` or `#N/A` is an error to report."""
     if len(column) >= _VECTOR_MIN and _repetitive(column):
         # A column that repeats a few values (unit, source of funds, OPD): each distinct
         # value tested once. The cell itself is kept (1.0 and True are equal keys).
-        blank = {v: _blank_cell(v) for v in dict.fromkeys(column)}
+        blank = {v: _blank_cell(v, blanks) for v in dict.fromkeys(column)}
         return [None if blank[v] else v for v in column]
     return [
         None
         if v == ""
         or v is None
         or v != v  # v != v: NaN
-        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in BLANKS)))
+        or (v.__class__ is str and (not (t := v.strip()) or (len(t) <= 4 and t.lower() in blanks)))
         else v
         for v in column
     ]

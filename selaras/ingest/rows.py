@@ -28,7 +28,7 @@ from selaras.ingest.records import (
     take,
     views,
 )
-from selaras.kamus import BLANKS, LEVELS, LOCAL, cell_text, clean_text
+from selaras.kamus import BLANKS, LEVELS, LOCAL, MONEY_BLANKS, cell_text, clean_text
 
 # reason_code -> the reason planners read (Indonesian).
 REASONS = {
@@ -180,7 +180,11 @@ class _ChunkState:
         # Only the mapped columns are read as fields; the raw JSON takes every cell as is.
         self.raw_columns = list(zip(*padded, strict=True)) if width and n else []
         wanted = {c for cols in rows.fmap.fields.values() for c in cols}
-        columns = [blank_to_none(col) if c in wanted else col for c, col in enumerate(self.raw_columns)]
+        money = set(rows.fmap.fields.get(AMOUNT_FIELD.get(rows.fmap.kind, ""), ()))
+        columns = [
+            col if c not in wanted else blank_to_none(col, MONEY_BLANKS if c in money else BLANKS)
+            for c, col in enumerate(self.raw_columns)
+        ]
         self.fields = rows.fmap.read(columns) if columns else {}
         self.field_lists = list(self.fields.values())
         self.v = views(rows.fmap, self.fields, n) if n else views(rows.fmap, {}, 0)

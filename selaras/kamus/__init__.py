@@ -8,9 +8,11 @@ validate, match and the reports agree on what a cell says.
     codes     normalise_code (code, level, name of a cell), code_key (the matcher's code string),
               code_level, code_parent, code_prefixes, generic_code, combine_code_parts
     location  parse_location (kecamatan, desa/kelurahan, the rest)
+    names     the name normaliser (abbreviations.yaml): normalize, default_normalizer
+    opd       the OPD resolver: which spellings are one agency (OpdResolver, build_resolver)
 
-Every function takes a raw cell and never raises: what it cannot read gives None.
-May import: the standard library only."""
+Every parser takes a raw cell and never raises: what it cannot read gives None.
+May import: the standard library, pyyaml, rapidfuzz and pandas (names, opd); no stage."""
 
 from selaras.kamus.codes import (
     LEVEL_SEGMENTS,
@@ -25,14 +27,27 @@ from selaras.kamus.codes import (
     generic_code,
     is_standard_code,
     normalise_code,
+    repair_lookalikes,
 )
 from selaras.kamus.dates import excel_serial_to_date, parse_date, parse_year
 from selaras.kamus.location import Location, parse_location
 from selaras.kamus.numbers import parse_amount, parse_number, split_quantity
-from selaras.kamus.text import BLANKS, cell_text, clean_text, column_letter, is_blank
+from selaras.kamus.text import (
+    BLANKS,
+    ERROR_VALUES,
+    MONEY_BLANKS,
+    cell_text,
+    clean_text,
+    column_letter,
+    fold_unicode,
+    is_blank,
+    strip_invisible,
+)
 
 __all__ = [
     "BLANKS",
+    "ERROR_VALUES",
+    "MONEY_BLANKS",
     "LEVELS",
     "LEVEL_SEGMENTS",
     "LOCAL",
@@ -47,6 +62,7 @@ __all__ = [
     "code_prefixes",
     "combine_code_parts",
     "excel_serial_to_date",
+    "fold_unicode",
     "generic_code",
     "is_blank",
     "is_standard_code",
@@ -56,5 +72,7 @@ __all__ = [
     "parse_location",
     "parse_number",
     "parse_year",
+    "repair_lookalikes",
     "split_quantity",
+    "strip_invisible",
 ]

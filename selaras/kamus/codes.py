@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from selaras.kamus.text import cell_text, clean_text, is_blank
+from selaras.kamus.text import cell_text, clean_text, fold_unicode, is_blank
 
 LEVELS = ("urusan", "bidang", "program", "kegiatan", "sub_kegiatan")
 LOCAL = "lokal"
@@ -63,7 +63,7 @@ def _normalise_code_text(value: str, min_segments: int) -> Code:
     text = clean_text(value)
     if text is None:
         return Code(None, None, None)
-    match = _CODE_HEAD.match(text)
+    match = _CODE_HEAD.match(text) or _CODE_HEAD.match(repair_lookalikes(text))
     if not match:
         return Code(None, None, text)
     raw_code, rest = match.group(1), match.group(2).strip() or None
@@ -74,6 +74,30 @@ def _normalise_code_text(value: str, min_segments: int) -> Code:
         # "12 %" or "2.5 10" is a number, not a code with a name.
         return Code(None, None, text)
     return Code(*_dotted(segments), rest)
+
+
+# A code with letters that look like digits: `1.O2.01`, `l.02.2.01`, `1.02.0I` (3+ parts).
+_LOOKALIKE_HEAD = re.compile(r"^'?\s*([0-9OoIlxX]{1,6}(?:\s*\.\s*[0-9OoIlxX]{1,6}){2,})(?=\s|$|[-:)–])")
+_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+
+
+def repair_lookalikes(text: str) -> str:
+    """`1.O2.01 Program X` -> `1.02.01 Program X`: the letter O read as zero and l / I as
+    one, inside a leading code-shaped token only (three or more dotted parts, more real
+    digits than look-alikes, and a Permendagri 90 shape once repaired). Anything else is
+    returned unchanged; validation warns about every repaired code (`kode_repaired`)."""
+    match = _LOOKALIKE_HEAD.match(text)
+    if not match:
+        return text
+    head = match.group(1)
+    lookalikes = sum(head.count(c) for c in "OoIl")
+    digits = sum(c.isdigit() for c in head)
+    if not lookalikes or digits <= lookalikes:
+        return text
+    fixed = head.translate(_LOOKALIKE)
+    if _dotted(re.sub(r"\s+", "", fixed).split("."))[1] == LOCAL:
+        return text
+    return text[: match.start(1)] + fixed + text[match.end(1) :]
 
 
 def _dotted(segments: list[str]) -> tuple[str, str]:
@@ -151,7 +175,7 @@ def code_key(raw: object) -> str | None:
 @lru_cache(maxsize=200_000)
 def _code_key(raw: str) -> str | None:
     """ "1.1.2.2.1.1", "1 | 1 | 2 | 2.01 | 1", "x.xx.01.2.01.0001 Penyusunan ..." all work."""
-    m = _CODE_START.match(str(raw))
+    m = _CODE_START.match(repair_lookalikes(fold_unicode(raw)))
     if not m:
         return None
     segs = [s for s in re.split(r"[^0-9xX]+", m.group(1)) if s]

@@ -36,9 +36,9 @@ SAMPLE_LAYOUTS: dict[str, tuple[str, str]] = {
 
 
 def _bad_rows() -> dict[str, str]:
-    from selaras.sample.plan import RULE_NEGATIVE, RULE_NO_NAME_NO_CODE, RULE_UNPARSEABLE
+    from selaras.sample.plan import RULE_NO_NAME_NO_CODE, RULE_TOO_LARGE, RULE_UNPARSEABLE
 
-    return {"DINSOS": RULE_NEGATIVE, "DISHUB": RULE_UNPARSEABLE, "DPMD": RULE_NO_NAME_NO_CODE}
+    return {"DINSOS": RULE_TOO_LARGE, "DISHUB": RULE_UNPARSEABLE, "DPMD": RULE_NO_NAME_NO_CODE}
 
 
 def write_sample(data_dir: Path, seed: int = 2021) -> list[Path]:

@@ -38,7 +38,7 @@ from selaras.sample.catalog import (
 )
 
 # Rule ids of the validation stage (selaras/validate/rules.yaml) our bad rows must trip.
-RULE_NEGATIVE = "amount_negative"
+RULE_TOO_LARGE = "amount_too_large"
 RULE_UNPARSEABLE = "amount_unparseable"
 RULE_NO_NAME_NO_CODE = "name_and_code_missing"
 
@@ -182,7 +182,7 @@ class Spec:
     renamed_share: float = 0.6
     bad_rows: dict[str, str] = field(default_factory=dict)  # opd key -> rule id
     hidden_row_opd: str | None = "DINKES"
-    bad_usulan: bool = True  # one unparsable and one negative proposal amount
+    bad_usulan: bool = True  # one unparsable and one implausibly large proposal amount
     # proposal mix (the rest is unrelated)
     shares: dict[str, float] = field(
         default_factory=lambda: {
@@ -514,9 +514,9 @@ def _inject_bad_rows(plan: Plan, spec: Spec, rng: random.Random, renja_row) -> N
         mine = [
             r for r in plan.renja if r.opd is opd and r.kamus is None and r.case in ("exact", "not_in_rkpd")
         ]
-        if rule == RULE_NEGATIVE and mine:
-            r = rng.choice(mine)
-            r.pagu, r.bad_rule, r.bad_column = -abs(r.pagu), rule, "pagu"
+        if rule == RULE_TOO_LARGE and mine:
+            r = rng.choice(mine)  # six zeros too many: beyond any region's whole budget
+            r.pagu, r.bad_rule, r.bad_column = abs(r.pagu) * 1_000_000, rule, "pagu"
         elif rule == RULE_UNPARSEABLE and mine:
             r = rng.choice(mine)
             r.pagu_text = tn.rupiah(r.pagu, "rp_dot").replace("0", "O", 3)  # letter O for zero
@@ -722,7 +722,7 @@ def _special_proposals(out: list[Usulan]) -> None:
     if pk:
         pk[len(pk) // 4].text_prefix = "- "
         bad = pk[len(pk) // 2]
-        bad.anggaran, bad.bad_rule = -bad.anggaran, RULE_NEGATIVE
+        bad.anggaran, bad.bad_rule = bad.anggaran * 1_000_000, RULE_TOO_LARGE
 
 
 def _finish_rkpd(plan: Plan, rng: random.Random) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from selaras.kamus import code_key, code_level
+from selaras.kamus import ERROR_VALUES, code_key, code_level
 from selaras.settings import Settings
 from selaras.validate.config import KindSuite, ValidationConfig
 from selaras.validate.reference import Reference
@@ -30,12 +30,15 @@ CHECK_COLUMNS = (
     "ident",
     "amount",
     "amount_unparsed",
+    "amount_date",
+    "amount_error_value",
     "amount_any",
     "target_unparsed",
     "tahun",
     "row_kind",
     "kode_given",
     "kode_norm",
+    "kode_repaired",
     "kode_status",
     "nama_skor",
     "duplicate_of",
@@ -84,6 +87,10 @@ def _text(series: pd.Series) -> pd.Series:
     return _omap(series, lambda v: None if blank(v) else str(v).strip())
 
 
+#: A code cell with a letter O / I / l between digits and dots.
+_LOOKALIKE_IN_CODE = r"^\s*'?[0-9OoIlxX.\s]*[OoIl][0-9OoIlxX.\s]*(?:\s|$)"
+#: How kamus.cell_text writes a date or time cell (and how people type one).
+_DATE_TEXT = r"^\s*(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{2}:\d{2}(:\d{2})?|\d{1,2}[/-]\d{1,2}[/-]\d{2,4})\s*$"
 _LEADING_NUMBER = re.compile(r"^\s*[-+]?\d[\d.,]*(\s|%|$)")
 
 
@@ -287,10 +294,12 @@ def build_kind_frame(
     config: ValidationConfig,
     settings: Settings,
     totals: dict[str, dict[str, float]],
+    pagu_bound: tuple[float, str] | None = None,
 ) -> CheckFrame:
     """The check frame of many files of one kind at once (the file is a column: file_id).
     staged: their rows ordered by file, sheet, source_row; totals: file_id -> sheet -> the
-    JUMLAH total the sheet states. Row checks are the same as file by file; duplicates,
+    JUMLAH total the sheet states; pagu_bound: the largest plausible amount of one row and
+    where that bound comes from. Row checks are the same as file by file; duplicates,
     row labels and totals are taken within each file."""
     df = staged.reset_index(drop=True)
     n = len(df)
@@ -302,6 +311,13 @@ def build_kind_frame(
     kode_given, kode_norm = _codes(df, suite) if "code" in f else (_none(n), _none(n))
     out["kode_given"] = kode_given
     out["kode_norm"] = kode_norm
+    # A code read only after look-alike letters were taken as digits (`1.O2.01`): say so.
+    out["kode_repaired"] = kode_norm.where(
+        kode_given.str.contains(_LOOKALIKE_IN_CODE).fillna(False).astype(bool)
+        & kode_given.str.contains(r"\d").fillna(False).astype(bool)
+        & kode_norm.notna(),
+        None,
+    )
     # Messages quote the code as written; add how it was read when that differs
     # ('3 | 27 | 3 | 1.01 | 10' is read as 3.27.03.1.01.0010).
     out["kode_dibaca"] = [
@@ -322,6 +338,7 @@ def build_kind_frame(
     out["amount_leaf"] = _leaf_amounts(out, totals)
 
     tahun_min, tahun_max = settings.plan_period
+    pagu_bound = pagu_bound or (settings.pagu_max, "SELARAS_PAGU_MAX")
     params = {
         "tahun_min": tahun_min,
         "tahun_max": tahun_max,
@@ -329,6 +346,7 @@ def build_kind_frame(
         "row_kinds": list(suite.row_kinds),
         "total_min": None,
         "total_max": None,
+        "pagu_max": pagu_bound[0],
     }
     nom = reference.nomenclature if reference else None
     context = {
@@ -337,6 +355,8 @@ def build_kind_frame(
         "expected_kinds": ", ".join(suite.row_kinds),
         "versi": nom.versi if nom else "-",
         "expected": _money(None),
+        "pagu_batas": _money(pagu_bound[0]),
+        "pagu_batas_asal": pagu_bound[1],
     }
     tol = config.thresholds["total_tolerance"]
     per_file = {}
@@ -356,9 +376,15 @@ def _value_columns(out: pd.DataFrame, df: pd.DataFrame, suite: KindSuite, config
     amount = _column(df, f.get("amount"))
     amount_raw = _column(df, f"{f['amount']}_raw") if "amount" in f else None
     out["amount"] = pd.to_numeric(amount, errors="coerce") if amount is not None else np.nan
-    out["amount_unparsed"] = (
-        _unparsed(amount_raw, amount, config.placeholders) if amount is not None else _none(n)
-    )
+    unparsed = _unparsed(amount_raw, amount, config.placeholders) if amount is not None else _none(n)
+    # What cannot be read as money, by why: a date or time (a cell formatted as a date), what
+    # a failed formula or another program leaves (`#N/A`, `NaN`, `inf`), anything else.
+    lowered = unparsed.str.lower().str.strip()
+    is_date = unparsed.str.match(_DATE_TEXT).fillna(False).astype(bool)
+    is_error = lowered.isin(ERROR_VALUES).fillna(False).astype(bool)
+    out["amount_date"] = unparsed.where(is_date, None)
+    out["amount_error_value"] = unparsed.where(is_error & ~is_date, None)
+    out["amount_unparsed"] = unparsed.where(~is_date & ~is_error, None)
     out["amount_any"] = out["amount"].astype(object).where(out["amount"].notna(), out["amount_unparsed"])
     target = _column(df, f.get("target"))
     target_raw = _column(df, f"{f['target']}_raw") if "target" in f else None

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from selaras.validate.reference import Reference
 
 log = logging.getLogger("selaras.validate")
+#: Kinds whose amounts are bounded by the RKPD's total when one is loaded.
+_BOUNDED_BY_RKPD = ("renja", "musrenbang", "pokir")
 
 
 @dataclass
@@ -62,6 +64,7 @@ class _Session:
         self.config: ValidationConfig = load_config(settings)
         self._runner: GxRunner | None = None
         self._reference: Reference | None = None
+        self._rkpd_total: float | None = None
 
     @property
     def runner(self) -> GxRunner:
@@ -87,7 +90,26 @@ class _Session:
         parts = [file_id, self.config.fingerprint]
         if kind not in REFERENCE_KINDS:
             parts.append(self.reference.fingerprint)
+        if kind in _BOUNDED_BY_RKPD:
+            parts.append(repr(self.pagu_bound(kind)))
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def pagu_bound(self, kind: str) -> tuple[float, str]:
+        """The largest plausible amount of one row: the total of the loaded RKPD for Renja
+        rows and proposals (no row can exceed the region's whole plan), else the setting."""
+        cap = self.settings.pagu_max
+        if kind not in _BOUNDED_BY_RKPD:
+            return cap, "batas SELARAS_PAGU_MAX"
+        if self._rkpd_total is None:
+            (total,) = self.con.execute(
+                "select coalesce(sum(s.pagu), 0) from staged.rkpd s join clean.current_file f using (file_id) "
+                "where s.pagu > 0 and s.pagu <= ?",
+                [cap],
+            ).fetchone()
+            self._rkpd_total = float(total)
+        if self._rkpd_total > 0:
+            return self._rkpd_total, "jumlah seluruh pagu RKPD yang dimuat"
+        return cap, "batas SELARAS_PAGU_MAX"
 
 
 # --------------------------------------------------------------------------- cached files
@@ -243,7 +265,8 @@ def _validate_kind(session: _Session, kind: str, files: list) -> _KindBatch:
     maps = staging.column_maps_many(con, ids)
     totals = staging.jumlah_totals_many(con, ids, suite.fields.get("amount"), maps, staged)
     reference = None if kind in REFERENCE_KINDS else session.reference
-    cf = build_kind_frame(staged, suite, reference, config, session.settings, totals)
+    bound = session.pagu_bound(kind)
+    cf = build_kind_frame(staged, suite, reference, config, session.settings, totals, bound)
     spans = _spans(staged)
     out = _KindBatch([], [], [])
     empty = [f for f in files if f.file_id not in spans]

@@ -55,6 +55,10 @@ def renja(con):
             "1.03.10.2.01.0053", "Pemb. Jalan", opd="Dinas Sosial Provinsi Banten"
         ),  # 24 clean (resolved)
         {**renja_row("1.03.10.2.01.0032", "Pembangunan Jalan"), "kode_raw": "1 | 3 | 10 | 2.01 | 32"},  # 25
+        renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=None, pagu_raw="2021-03-04"),  # 26 date
+        renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=None, pagu_raw="NaN"),  # 27 error value
+        renja_row("1.03.10.2.01.0053", "Pembangunan Jalan", pagu=1e30, pagu_raw="1e+30"),  # 28 too large
+        {**renja_row("1.03.10.2.01.0053", "Pembangunan Jalan"), "kode_raw": "1.O3.10.2.01.OO53"},  # 29
     ]
     add_file(con, "renja", SRC, rows, column_map=RENJA_MAP)
     return rows
@@ -82,13 +86,19 @@ def test_each_rule_fires_on_its_row_and_clean_rows_pass(con, settings, renja, ch
         19: {"opd_unknown"},
         21: {"kode_local"},
         25: {"kode_outdated"},
+        26: {"amount_is_date"},
+        27: {"amount_error_value"},
+        28: {"amount_too_large"},
+        29: {"kode_repaired"},
     }
     assert got == expected
     severities = checks(SRC).dropna(subset=["source_row"]).groupby("rule")["severity"].first().to_dict()
     for rule in (
         "name_and_code_missing",
         "amount_unparseable",
-        "amount_negative",
+        "amount_is_date",
+        "amount_error_value",
+        "amount_too_large",
         "target_not_number",
         "tahun_out_of_period",
         "row_kind_unknown",
@@ -103,12 +113,14 @@ def test_each_rule_fires_on_its_row_and_clean_rows_pass(con, settings, renja, ch
         "duplicate_row",
         "opd_unknown",
         "kode_local",
+        "amount_negative",
+        "kode_repaired",
     ):
         assert severities[rule] == "warning"
     # Errors quarantine the row; warnings keep it in the clean layer.
     clean_rows = {r[0] for r in con.execute("select source_row from clean.renja").fetchall()}
-    assert clean_rows.isdisjoint({5, 6, 7, 8, 9, 10})
-    assert {3, 4, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25} <= clean_rows
+    assert clean_rows.isdisjoint({5, 6, 8, 9, 10, 26, 27, 28})
+    assert {3, 4, 7, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 29} <= clean_rows
 
 
 def test_messages_and_suggestions(con, settings, renja, checks):
@@ -125,6 +137,14 @@ def test_messages_and_suggestions(con, settings, renja, checks):
         "nilai 'Rp satu juta' tidak dapat dibaca sebagai angka rupiah [amount_unparseable]"
     )
     assert "negatif" in one(7, "amount_negative").message
+    assert "tanggal di kolom pagu" in one(26, "amount_is_date").message
+    assert "'NaN' bukan angka" in one(27, "amount_error_value").message
+    assert "melebihi batas wajar 10.000.000.000.000" in one(28, "amount_too_large").message
+    assert "SELARAS_PAGU_MAX" in one(28, "amount_too_large").message
+    repaired = one(29, "kode_repaired")
+    assert (
+        repaired.raw_value == "1.O3.10.2.01.OO53" and "dibaca sebagai 1.03.10.2.01.0053" in repaired.message
+    )
     assert one(8, "target_not_number").column_name == "TARGET"
     assert "2019-2031" in one(9, "tahun_out_of_period").message
     assert one(10, "row_kind_unknown").raw_value == "1.03.10.2"

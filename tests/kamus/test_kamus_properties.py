@@ -359,3 +359,64 @@ def test_years_round_trip(year):
 
 def test_timedelta_is_not_a_date():
     assert parse.parse_date(timedelta(days=3)) is None
+
+
+# --------------------------------------------------------------------------- Unicode
+
+INVISIBLE = st.sampled_from(
+    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u202d", "\u2066", "\u200f"]
+)
+FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+
+
+@given(st.text(max_size=60))
+def test_cleaned_text_has_no_invisible_characters_and_is_nfkc(value):
+    import unicodedata
+
+    text = parse.clean_text(value)
+    if text is None:
+        return
+    assert not any(unicodedata.category(ch) in ("Cf", "Cc") for ch in text), repr(text)
+    assert parse.clean_text(text) == text
+
+
+@given(st.builds(lambda c: c[0], codes()), st.lists(st.tuples(st.integers(0, 30), INVISIBLE), max_size=4))
+def test_invisible_characters_inside_a_code_do_not_change_it(code, inserts):
+    text = code
+    for at, ch in inserts:
+        at = min(at, len(text))
+        text = text[:at] + ch + text[at:]
+    assert parse.normalise_code(text).kode == code, repr(text)
+    assert parse.code_key(text) == parse.code_key(code), repr(text)
+
+
+@given(st.builds(lambda c: c[0], codes()), st.sampled_from(["dots", "all"]))
+def test_fullwidth_codes_fold_to_ascii(code, how):
+    text = code.replace(".", "\uff0e") if how == "dots" else code.translate(FULLWIDTH)
+    assert parse.normalise_code(text).kode == code, repr(text)
+
+
+@given(codes().filter(lambda c: len(c[1]) >= 3), st.data())
+def test_letter_o_and_l_in_a_code_are_repaired(code, data):
+    canonical, _ = code
+    digits = [i for i, ch in enumerate(canonical) if ch in "01"]
+    if not digits:
+        return
+    # fewer look-alikes than real digits: at most a third of the zeros and ones
+    picked = data.draw(
+        st.lists(st.sampled_from(digits), min_size=1, max_size=max(1, len(digits) // 3), unique=True)
+    )
+    chars = list(canonical)
+    for i in picked:
+        chars[i] = data.draw(st.sampled_from("Oo")) if chars[i] == "0" else data.draw(st.sampled_from("lI"))
+    text = "".join(chars)
+    if sum(ch.isdigit() for ch in text) <= len(picked):
+        return
+    assert parse.normalise_code(text + " Penyediaan Gaji").kode == canonical, text
+    assert parse.code_key(text) == canonical, text
+
+
+@given(st.text(alphabet="OoIl. abcdefghijkmnpqrstuvwxyz", max_size=30))
+def test_words_are_never_repaired_into_codes(text):
+    """Only a code-shaped token with more real digits than look-alikes is repaired."""
+    assert parse.repair_lookalikes(text) == text
