@@ -55,8 +55,8 @@ STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
 STAGE_INPUTS: dict[str, tuple[str, ...]] = {
     "ingest": KINDS,
     "validate": (),
-    "match": (),
-    "reconcile": ("review",),
+    "match": ("referensi",),  # the planners' OPD alias file
+    "reconcile": ("review", "referensi"),
     "report": (),
 }
 

@@ -6,7 +6,7 @@ create schema if not exists analytics;
 -- One name per OPD. Files spell the same agency differently ("Dinas PUPR", "DINAS
 -- PEKERJAAN UMUM DAN PENATAAN RUANG", "Dinas Pekerjaan Umum dan Penataan Ruang Provinsi
 -- Banten"). The reconcile stage resolves every spelling with the matcher's OPD resolver
--- (selaras.match.opd: abbreviations, the OPD list's singkatan, word subsets, typos) into
+-- (selaras.kamus.opd: the planners' alias file, abbreviations, the OPD list's singkatan, word subsets, typos) into
 -- reconcile.opd_name. Spellings it has not seen fall back to: equal once case, spacing
 -- and punctuation are ignored, named after the OPD list or the most frequent spelling.
 create schema if not exists reconcile;
@@ -17,6 +17,18 @@ create table if not exists reconcile.opd_name (
     opd         varchar not null,       -- the name reports use
     resolved    boolean not null        -- false: the resolver knew no agency for it (kept as its own)
 );
+-- How the spelling was resolved, in words ("nama sama", "singkatan", "alias dari planner",
+-- "ejaan mirip (94%)", "tidak dikenal"). Added after the table first shipped.
+alter table reconcile.opd_name add column if not exists evidence varchar;
+
+-- One row per OPD spelling: which agency it was resolved to and on what evidence. The
+-- OPD TUJUAN of a proposal that resolves to no known agency is grouped under "OPD tidak
+-- dikenal" in the Forum workbooks (unless its accommodating Renja row names the OPD).
+create or replace view analytics.opd_resolution as
+    select opd_raw, opd_key, opd, resolved, coalesce(evidence, case when resolved then 'nama sama' else 'tidak dikenal' end) as evidence
+    from reconcile.opd_name;
+comment on view analytics.opd_resolution is
+    'Every OPD spelling found (opd_raw), the agency it resolved to (opd_key, opd), whether a known agency was found (resolved) and on what evidence.';
 
 create or replace view analytics.opd_map as
     with spellings as (
@@ -74,21 +86,61 @@ comment on view analytics.forum_renja is
 
 -- Proposals as the Forum OPD workbook shows them: addressed to the canonical OPD (the
 -- target OPD, else the OPD of the accommodating Renja row), with that row's code and name.
+-- One name per kecamatan as proposals write it: "Kec. Cipocok Jaya", "CIPOCOK_JAYA" and
+-- "CIPOCOKJAYA" are one kecamatan. Spellings are compared without "Kec." / "Kecamatan",
+-- case, spaces, underscores and punctuation; the name is the region's code list's
+-- (clean.wilayah) when it has exactly one kecamatan of that spelling, else the longest
+-- (most spaced) spelling written, then the most written.
+create or replace view analytics.kecamatan_resolution as
+    with written as (
+        select kecamatan as kecamatan_raw,
+               nullif(upper(trim(regexp_replace(
+                   regexp_replace(kecamatan, '^\s*(?i:kec(amatan)?)(\.\s*|\s+)', ''),
+                   '[\s_]+', ' ', 'g'))), '') as kecamatan,
+               count(*) as n
+        from analytics.musrenbang_accommodation where kecamatan is not null group by 1
+    ), keyed as (
+        select *, regexp_replace(kecamatan, '[^0-9A-Z]', '', 'g') as kunci from written where kecamatan is not null
+    ), official as (
+        select regexp_replace(upper(nama), '[^0-9A-Z]', '', 'g') as kunci, min(upper(nama)) as nama
+        from clean.wilayah where level = 'kecamatan'
+        group by 1 having count(distinct upper(nama)) = 1
+    ), preferred as (
+        select kunci, arg_max(kecamatan, length(kecamatan) * 1000000 + n) as kecamatan from keyed group by 1
+    )
+    select k.kecamatan_raw,
+           coalesce(o.nama, p.kecamatan)          as kecamatan,
+           o.nama is not null                     as dikenal,
+           case when o.nama = k.kecamatan then 'nama sama dengan daftar wilayah'
+                when o.nama is not null then 'nama daftar wilayah (beda spasi / tanda baca)'
+                when p.kecamatan = k.kecamatan then 'tidak ada di daftar wilayah'
+                else 'ejaan lain dari "' || p.kecamatan || '" (tidak ada di daftar wilayah)' end as evidence
+    from keyed k
+    left join official o using (kunci)
+    left join preferred p using (kunci);
+comment on view analytics.kecamatan_resolution is
+    'Every kecamatan spelling in proposals (kecamatan_raw), the one name the Forum workbooks use (kecamatan), whether the region''s code list has it (dikenal) and the evidence.';
+
 create or replace view analytics.forum_usulan as
     select a.*,
-           coalesce(m.opd, a.opd_tujuan, mr.opd, rr.opd, '(tanpa OPD tujuan)') as opd_forum,
-           nullif(upper(trim(regexp_replace(
-               regexp_replace(coalesce(a.kecamatan, ''), '^\s*(?i:kec(amatan)?)(\.\s*|\s+)', ''),
-               '\s+', ' ', 'g'))), '')                as kecamatan_forum,
+           coalesce(
+               case when coalesce(n.resolved, true) then coalesce(m.opd, a.opd_tujuan) end,
+               mr.opd, rr.opd,
+               case when a.opd_tujuan is not null then 'OPD tidak dikenal' end,
+               '(tanpa OPD tujuan)')                 as opd_forum,
+           coalesce(n.resolved, a.opd_tujuan is null) as opd_tujuan_dikenal,
+           kr.kecamatan                               as kecamatan_forum,
            rr.kode_raw                                as renja_kode,
            rr.nama                                    as renja_nama,
            rr.lokasi                                  as renja_lokasi
     from analytics.musrenbang_accommodation a
     left join analytics.opd_map m on m.opd_raw = a.opd_tujuan
+    left join reconcile.opd_name n on n.opd_raw = a.opd_tujuan
+    left join analytics.kecamatan_resolution kr on kr.kecamatan_raw = a.kecamatan
     left join clean.renja rr on rr.row_ref = a.renja_ref
     left join analytics.opd_map mr on mr.opd_raw = rr.opd;
 comment on view analytics.forum_usulan is
-    'analytics.musrenbang_accommodation plus the OPD it is addressed to (opd_forum), the kecamatan without "Kec." (kecamatan_forum) and the accommodating Renja row''s code and name.';
+    'analytics.musrenbang_accommodation plus the OPD it is addressed to (opd_forum; "OPD tidak dikenal" when its OPD TUJUAN is no known agency, opd_tujuan_dikenal false), the kecamatan without "Kec." (kecamatan_forum) and the accommodating Renja row''s code and name.';
 
 create or replace view analytics.forum_rkpd as
     select c.*, coalesce(m.opd, c.opd, '(tanpa OPD)') as opd_forum

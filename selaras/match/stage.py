@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 import duckdb
 import pandas as pd
 
-from selaras.kamus.opd import build_resolver
+from selaras.kamus.opd import build_resolver, load_aliases
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
@@ -92,7 +92,7 @@ def match_all(
     result = StageResult("match")
     t0 = time.perf_counter()
     inputs = load_inputs(con, settings.tahun)
-    resolver = build_resolver(inputs)
+    resolver = build_resolver(inputs, load_aliases(settings.raw_dir)[0])
     gazetteer = Gazetteer.from_frame(inputs["wilayah"])
 
     align, renja_cands = match_renja(

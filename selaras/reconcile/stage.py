@@ -32,10 +32,12 @@ def reconcile_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: st
         problems += apply_problems
         store_problems(con, run_id, problems)
         figures |= apply_figures
-        figures["opd"] = store_opd_names(con)
+        figures["opd"], opd_warnings = store_opd_names(con, settings)
         figures["snapshot_rows"] = snapshot(con, run_id)
     figures["review_problems"] = len(problems)
     result.figures = figures
+    for warning in opd_warnings:
+        result.problem(warning, fatal=False)
     for p in problems[:MAX_LISTED]:
         result.problem(p.text(), fatal=p.fatal)
     if len(problems) > MAX_LISTED:
