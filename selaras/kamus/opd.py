@@ -91,12 +91,12 @@ class OpdResolver:
 
     def _resolve(self, raw: str) -> tuple[str | None, str]:
         key = opd_key(raw)
-        if _squash(key) in self.planned:
-            return self.planned[_squash(key)], "alias dari planner (opd_alias / singkatan)"
-        if not self.keys:
-            return (key or None), "tanpa daftar OPD: nama apa adanya"
         if key in self.keys:
             return key, "nama sama"
+        if _squash(key) in self.planned:
+            return self.planned[_squash(key)], "alias (singkatan daftar OPD / opd_alias.csv)"
+        if not self.keys:
+            return (key or None), "tanpa daftar OPD: nama apa adanya"
         if _squash(key) in self.squashed:
             return self.squashed[_squash(key)], "nama sama tanpa spasi / garis bawah"
         compact = raw.replace(" ", "")

@@ -57,7 +57,7 @@ def test_the_planners_alias_file(tmp_path):
     r = build_resolver(inputs, aliases)
     assert r.resolve("disdikbud") == r.resolve("Dinas Pendidikan dan Kebudayaan")
     assert r.resolve("KANTOR CAMAT KOTA") == r.resolve("Kecamatan Serang")
-    assert r.explain("Kantor Camat Kota")[1] == "alias dari planner (opd_alias / singkatan)"
+    assert r.explain("Kantor Camat Kota")[1] == "alias (singkatan daftar OPD / opd_alias.csv)"
 
 
 def test_a_bad_alias_file_is_reported_not_fatal(tmp_path):

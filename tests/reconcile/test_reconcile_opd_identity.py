@@ -102,4 +102,4 @@ def test_the_alias_file_moves_a_spelling_to_its_opd(con, settings):
     (evidence,) = con.execute(
         "select evidence from analytics.opd_resolution where opd_raw = 'Lihat lampiran'"
     ).fetchone()
-    assert evidence.startswith("alias dari planner")
+    assert evidence.startswith("alias (")
