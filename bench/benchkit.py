@@ -142,6 +142,23 @@ def reader_baselines(files: list[Path], fastexcel: bool = True) -> dict[str, flo
     return out
 
 
+def reader_process(files: list[Path], engine: str, env: dict[str, str]) -> float:
+    """Wall seconds of a fresh process that imports pandas and reads the files with `engine`:
+    the script a user would write instead of `selaras ingest`, timed the same way (its start
+    and imports included)."""
+    code = (
+        "import sys, pathlib\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "import benchkit\n"
+        "files = [pathlib.Path(p) for p in sys.argv[2:]]\n"
+        "benchkit.read_pandas(files, sys.argv[1])\n"
+    )
+    proc = run_process([sys.executable, "-c", code, engine, *map(str, files)], env)
+    if proc.returncode != 0:
+        raise SystemExit(f"the {engine} reader script failed:\n{proc.stderr[-3000:]}")
+    return proc.wall
+
+
 # --------------------------------------------------------------------------- a CLI process
 
 
