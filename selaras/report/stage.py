@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import re
@@ -29,8 +28,6 @@ import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +40,13 @@ from selaras.review import FILE_NAME as REVIEW_FILE
 from selaras.review import review_rows, write_review_workbook
 from selaras.runs import StageResult
 from selaras.settings import Settings
+from selaras.workers import run_jobs, worker_count
 
 FORUM_DIR = "forum_opd"
 REVIEW_DIR = "review"
 HTML_FILE = "laporan_ringkas.html"
 REGION_FILE = "Forum_OPD_Semua_OPD.xlsx"
 OUTPUTS = (FORUM_DIR, REVIEW_DIR, HTML_FILE)
-#: From this many Renja rows + proposals on, the workbooks are written by worker processes.
-PARALLEL_MIN_ROWS = 20_000
 #: Fingerprints of the Forum OPD workbooks' inputs, beside them.
 DIGESTS = ".selaras-digests.json"
 
@@ -169,14 +165,6 @@ def _balanced(items: list[tuple[str, str, tuple]], batches: int) -> list[list[tu
     return [batch for _, batch in loads if batch]
 
 
-def _workers(rows: int) -> int:
-    """Worker processes for the workbooks: none for a small region (starting a process
-    costs more than it saves), else one per core, at most four."""
-    if rows < PARALLEL_MIN_ROWS:
-        return 0
-    return max(0, min(4, (os.cpu_count() or 1)))
-
-
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Move each output from staging into processed/, replacing the previous one."""
     for name in OUTPUTS:
@@ -209,18 +197,14 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     staging.mkdir(parents=True)
     try:
         t = time.perf_counter()
-        workers = _workers(len(data.usulan.rows) + len(data.renja.rows))
+        workers = worker_count(len(data.usulan.rows) + len(data.renja.rows))
         (staging / REVIEW_DIR).mkdir()
         jobs = [(write_review_workbook, (staging / REVIEW_DIR / REVIEW_FILE, review, run_id, settings.top_k))]
         plan = forum_jobs(
             staging / FORUM_DIR, data, batches=max(1, workers), previous=settings.processed_dir / FORUM_DIR
         )
         jobs += plan.jobs
-        with _executor(workers if len(jobs) > 2 else 0) as pool:
-            futures = [pool.submit(fn, *args) for fn, args in jobs]
-            review_counts = futures[0].result()
-            for f in futures[1:]:
-                f.result()
+        review_counts = run_jobs(jobs, workers)[0]
         timings["workbooks"] = time.perf_counter() - t
         result.figures |= {
             "forum_workbooks": plan.workbooks,
@@ -251,25 +235,3 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         "seconds_by_part": {k: round(v, 2) for k, v in timings.items()},
     }
     return result
-
-
-class _InProcess:
-    """The executor interface, run at once in this process (small regions, tests)."""
-
-    def __enter__(self) -> _InProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def submit(self, fn: Callable, *args: object) -> Future:
-        future: Future = Future()
-        future.set_result(fn(*args))
-        return future
-
-
-def _executor(workers: int) -> AbstractContextManager:
-    if workers <= 1:
-        return _InProcess()
-    # spawn, not fork: the parent holds DuckDB's threads and maybe Prefect's.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import xlsxwriter
 
 from selaras.validate.config import KindSuite
 from selaras.validate.staging import STAGED_TABLES
+from selaras.workers import run_jobs, worker_count
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 NO_OPD = "Tanpa OPD"
@@ -192,14 +194,51 @@ def write_opd_workbook(
     wb.close()
 
 
+@dataclass(frozen=True)
+class _RowNote:
+    """What the workbooks say about one problem row."""
+
+    is_error: bool
+    reasons: str  # one message per line, without its rule prefix
+    suggestions: str | None
+    comments: tuple[tuple[str, str], ...]  # (column name, its messages), by column name
+
+
+def _reason(message: str) -> str:
+    return message.split(": ", 1)[-1]
+
+
+def _row_notes(problems: pd.DataFrame) -> dict[Any, _RowNote]:
+    """Per problem row, in one pass over plain lists (a DataFrame per row cost seconds
+    for a region's quarantine)."""
+    rows = problems[problems["row_ref"].notna()]
+    grouped: dict[Any, list[tuple]] = defaultdict(list)
+    columns = ("row_ref", "severity", "message", "suggestion", "column_name")
+    for ref, *rest in zip(*(rows[c].tolist() for c in columns), strict=True):
+        grouped[ref].append(tuple(rest))
+    notes: dict[Any, _RowNote] = {}
+    for ref, items in grouped.items():
+        suggestions = dict.fromkeys(s for _, _, s, _ in items if not pd.isna(s))
+        by_column: dict[str, list[str]] = defaultdict(list)
+        for _, message, _, column in items:
+            by_column["" if pd.isna(column) else column].append(_reason(message))
+        notes[ref] = _RowNote(
+            is_error=any(severity == "error" for severity, *_ in items),
+            reasons="\n".join(_reason(m) for _, m, _, _ in items),
+            suggestions="; ".join(suggestions) or None,
+            comments=tuple((c, "\n".join(by_column[c])) for c in sorted(by_column)),
+        )
+    return notes
+
+
 def _write_problem_rows(
     wb, sheet_name: str, fmt: _Formats, staged: pd.DataFrame, problems: pd.DataFrame
 ) -> None:
     """The rejected and flagged rows of one file: status, reasons, suggestions, then every
     original cell under its original header."""
     ws = wb.add_worksheet(sheet_name)
-    per_row = problems.groupby("row_ref")
-    rows = staged[staged["row_ref"].isin(per_row.groups)]
+    notes = _row_notes(problems)
+    rows = staged[staged["row_ref"].isin(notes)]
     headers = _headers(rows["raw"])
     fixed = [("Status", 14), ("Lembar", 12), ("Baris", 7), ("Alasan", 60), ("Saran", 26)]
     for j, (c, w) in enumerate(fixed):
@@ -209,16 +248,18 @@ def _write_problem_rows(
         ws.write_string(0, j, h, fmt.head)
         ws.set_column(j, j, 18)
     for i, r in enumerate(rows.itertuples(index=False), start=1):
-        mine = per_row.get_group(r.row_ref)
-        is_error = (mine["severity"] == "error").any()
-        row_fmt = fmt.error if is_error else fmt.warning
-        reasons = "\n".join(m.split(": ", 1)[-1] for m in mine["message"])
-        suggestions = "; ".join(s for s in mine["suggestion"].dropna().unique())
-        write_cell(ws, i, 0, "DIKARANTINA" if is_error else "DITANDAI", row_fmt)
+        note = notes[r.row_ref]
+        write_cell(
+            ws,
+            i,
+            0,
+            "DIKARANTINA" if note.is_error else "DITANDAI",
+            fmt.error if note.is_error else fmt.warning,
+        )
         write_cell(ws, i, 1, r.sheet)
         write_cell(ws, i, 2, int(r.source_row))
-        write_cell(ws, i, 3, reasons, fmt.wrap)
-        write_cell(ws, i, 4, suggestions or None, fmt.wrap)
+        write_cell(ws, i, 3, note.reasons, fmt.wrap)
+        write_cell(ws, i, 4, note.suggestions, fmt.wrap)
         cells = _cells(r.raw)
         for j, h in enumerate(headers, start=len(fixed)):
             write_cell(ws, i, j, cells.get(h))
@@ -253,6 +294,7 @@ def write_fix_workbook(
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     fmt = _Formats.of(wb)
     names = _SheetNames()
+    notes = _row_notes(problems)
     sheets = list(dict.fromkeys([*staged["sheet"].tolist(), *skipped["sheet"].tolist()]))
     for sheet in sheets:
         data = staged[staged["sheet"] == sheet]
@@ -272,22 +314,15 @@ def write_fix_workbook(
             header_row = max(0, int(data["source_row"].min()) - 2)
             for j, h in enumerate(headers):
                 ws.write_string(header_row, j, h, fmt.head)
-        sheet_problems = problems[(problems["sheet"] == sheet) & problems["row_ref"].notna()]
-        by_row = {ref: g for ref, g in sheet_problems.groupby("row_ref")}
         for r in data.itertuples(index=False):
             row0 = int(r.source_row) - 1
-            mine = by_row.get(r.row_ref)
-            row_fmt = None
-            if mine is not None:
-                row_fmt = fmt.error if (mine["severity"] == "error").any() else fmt.warning
+            note = notes.get(r.row_ref)
+            row_fmt = None if note is None else fmt.error if note.is_error else fmt.warning
             cells = _cells(r.raw)
             for h, j in position.items():
                 write_cell(ws, row0, j, cells.get(h), row_fmt)
-            if mine is not None:
-                for column, group in mine.groupby(mine["column_name"].fillna("")):
-                    j = position.get(column, 0)
-                    text = "\n".join(m.split(": ", 1)[-1] for m in group["message"])
-                    ws.write_comment(row0, j, text, {"x_scale": 3, "y_scale": 2})
+            for column, text in note.comments if note is not None else ():
+                ws.write_comment(row0, position.get(column, 0), text, {"x_scale": 3, "y_scale": 2})
     wb.close()
 
 
@@ -385,10 +420,15 @@ def _summary(mine: pd.DataFrame, accounting: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: A workbook to write: (writer, its arguments after the path), loaded only when needed.
+Job = tuple[Callable[..., None], tuple]
+
+
 def _plan(
     con: duckdb.DuckDBPyConnection, kinds: dict[str, KindSuite], problems: pd.DataFrame
-) -> dict[str, tuple[str, Callable[[Path], None]]]:
-    """Relative path -> (digest, writer) of every workbook the problems call for."""
+) -> dict[str, tuple[str, Callable[[], Job]]]:
+    """Relative path -> (digest, what to write it with) of every workbook the problems
+    call for. The rows are read from the warehouse only for workbooks rewritten."""
     from selaras.runs import code_digest
 
     code = code_digest()
@@ -398,7 +438,7 @@ def _plan(
     problems["_h"] = _row_hashes(problems)
     files = problems[["file_id", "source_file", "kind"]].drop_duplicates()
     staged = _Staged(con, kinds, files)
-    plan: dict[str, tuple[str, Callable[[Path], None]]] = {}
+    plan: dict[str, tuple[str, Callable[[], Job]]] = {}
     by_file = dict(tuple(problems.groupby("file_id", sort=False)))
     shown = problems.drop(columns="_h")
     for f in files.itertuples(index=False):
@@ -406,8 +446,9 @@ def _plan(
         rel = (Path("perbaikan") / Path(f.source_file).with_suffix(".xlsx")).as_posix()
         plan[rel] = (
             _digest("fix", f.file_id, code, mine),
-            lambda p, f=f, mine=mine: write_fix_workbook(
-                p, staged.rows(f.file_id), staged.skipped(f.file_id), mine.drop(columns="_h")
+            lambda f=f, mine=mine: (
+                write_fix_workbook,
+                (staged.rows(f.file_id), staged.skipped(f.file_id), mine.drop(columns="_h")),
             ),
         )
     accounting = (
@@ -423,12 +464,17 @@ def _plan(
         summary = _summary(mine, accounting)
         file_list = mine[["file_id", "source_file"]].drop_duplicates()
 
-        def write(p: Path, opd=opd, summary=summary, file_list=file_list) -> None:
+        def job(opd=opd, summary=summary, file_list=file_list) -> Job:
             by_source = {r.source_file: staged.rows(r.file_id) for r in file_list.itertuples(index=False)}
-            write_opd_workbook(p, str(opd), shown[shown["opd"] == opd], summary, by_source)
+            return write_opd_workbook, (str(opd), shown[shown["opd"] == opd], summary, by_source)
 
-        plan[names[opd]] = (_digest("opd", opd, code, mine, summary, names[opd]), write)
+        plan[names[opd]] = (_digest("opd", opd, code, mine, summary, names[opd]), job)
     return plan
+
+
+def _write_replacing(path: Path, write: Callable[..., None], args: tuple) -> None:
+    """One job (in a worker process for a big quarantine): write, then rename into place."""
+    _replace(path, lambda p: write(p, *args))
 
 
 def write_quarantine(
@@ -445,12 +491,14 @@ def write_quarantine(
     except ValueError:
         before = {}
     plan = _plan(con, kinds, problems) if not problems.empty else {}
-    rewritten = 0
-    for rel, (digest, write) in plan.items():
-        path = target / rel
-        if before.get(rel) != digest or not path.is_file():
-            _replace(path, write)
-            rewritten += 1
+    jobs = [
+        (_write_replacing, (target / rel, *prepare()))
+        for rel, (digest, prepare) in plan.items()
+        if before.get(rel) != digest or not (target / rel).is_file()
+    ]
+    # Rows written: every staged row of a fix workbook (the OPD workbooks show fewer).
+    rows = sum(len(args[0]) for _, (_, write, args) in jobs if write is write_fix_workbook)
+    run_jobs(jobs, worker_count(rows))
     for path in sorted(target.rglob("*.xlsx")):
         if path.relative_to(target).as_posix() not in plan:
             path.unlink()
@@ -458,4 +506,4 @@ def write_quarantine(
         if not any(folder.iterdir()):
             folder.rmdir()
     manifest.write_text(json.dumps({rel: d for rel, (d, _) in plan.items()}, indent=1), encoding="utf-8")
-    return {"quarantine_dir": target, "quarantine_workbooks": len(plan), "quarantine_rewritten": rewritten}
+    return {"quarantine_dir": target, "quarantine_workbooks": len(plan), "quarantine_rewritten": len(jobs)}
