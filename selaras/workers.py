@@ -1,6 +1,9 @@
 """Worker processes for the writing jobs (Forum OPD and quarantine workbooks): XlsxWriter
 is pure Python, so a big region's workbooks are written on every core, a small one's in
-this process (starting a worker costs about a second of imports)."""
+this process (starting a worker costs about a second of imports).
+
+May import: the standard library only (shared by the validate and report stages).
+"""
 
 from __future__ import annotations
 

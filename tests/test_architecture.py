@@ -3,7 +3,7 @@
     stage packages  ingest, validate, match, reconcile, report, publish: each imports
                     only its own package and the shared layer below, never another stage
     shared layer    settings, warehouse, runs, audit, kamus (the vocabulary), review (the
-                    review round trip): imports no stage, no pipeline, no CLI
+                    review round trip), xlsx, workers: imports no stage, no pipeline, no CLI
     sample          fixtures: imported by tests, bench, the CLI (`selaras sample`,
                     `run --sample`) and the yardstick only, never by the engine
     evaluate        the yardstick (`selaras evaluate`): may import match, sample and the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 STAGES = {"ingest", "validate", "match", "reconcile", "report", "publish"}
-SHARED = {"settings", "warehouse", "runs", "audit", "kamus", "review", "xlsx"}
+SHARED = {"settings", "warehouse", "runs", "audit", "kamus", "review", "xlsx", "workers"}
 SAMPLE_USERS = {"selaras.cli"}  # besides tests/, bench/ and the yardstick
 #: The yardstick (`selaras evaluate`): measures the matcher on fixtures and labelled sets;
 #: it may import match and sample, and only the CLI imports it.
