@@ -42,6 +42,7 @@ from selaras.kamus.names import default_normalizer  # noqa: E402
 from selaras.kamus.opd import OpdResolver  # noqa: E402
 from selaras.match.location import Gazetteer  # noqa: E402
 from selaras.match.renja import RenjaConfig, match_renja, nomenklatur_targets  # noqa: E402
+from selaras.match.stage import local_map  # noqa: E402
 from selaras.match.usulan import UsulanConfig, match_usulan  # noqa: E402
 
 OPD_NAMES = [
@@ -324,9 +325,16 @@ def run_pipeline(wil, nomen, renja, usulan) -> dict:
     t0 = time.perf_counter()
     _, renja_cands = match_renja(renja.drop(columns="_obj"), None, nomen, RenjaConfig(), resolver)
     t1 = time.perf_counter()
-    _, usulan_cands = match_usulan(
-        usulan.drop(columns=["_about", "_truth"]), renja.drop(columns="_obj"), gaz, UsulanConfig(), resolver
-    )
+    # the partitions run where the match stage runs them (worker processes beside this one)
+    with local_map(len(usulan)) as (map_fn, _):
+        _, usulan_cands = match_usulan(
+            usulan.drop(columns=["_about", "_truth"]),
+            renja.drop(columns="_obj"),
+            gaz,
+            UsulanConfig(),
+            resolver,
+            map_fn=map_fn,
+        )
     t2 = time.perf_counter()
     out = {"renja_s": t1 - t0, "usulan_s": t2 - t1, "peak_mib": peak_mib()}
     out["renja_cands"], out["usulan_cands"], out["resolver"] = renja_cands, usulan_cands, resolver

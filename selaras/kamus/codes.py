@@ -198,13 +198,19 @@ def _code_key(raw: str) -> str | None:
 _STANDARD = re.compile(r"^[0-9X](\.(?:[0-9]{2}|XX)(\.[0-9]{2}(\.[0-9]\.[0-9]{2}(\.[0-9]{4})?)?)?)?$")
 
 
+def _present(code: object) -> bool:
+    """A code to work with: a non-empty string (a missing cell read through pandas is NaN,
+    which is truthy, so `if not code` does not catch it)."""
+    return isinstance(code, str) and bool(code)
+
+
 def is_standard_code(code: str | None) -> bool:
     """True for a Permendagri 90 code at any level; False for older local codes."""
-    return bool(code) and bool(_STANDARD.match(code))
+    return isinstance(code, str) and bool(_STANDARD.match(code))
 
 
 def code_level(code: str | None) -> str | None:
-    if not code:
+    if not _present(code):
         return None
     if not is_standard_code(code):
         return "lokal"
@@ -214,7 +220,7 @@ def code_level(code: str | None) -> str | None:
 def code_prefixes(code: str | None) -> list[str]:
     """Ancestors from the longest: kegiatan, program, bidang, urusan (for a local code:
     its dotted prefixes)."""
-    if not code:
+    if not _present(code):
         return []
     segs = code.split(".")
     cuts = (5, 3, 2, 1) if is_standard_code(code) else range(len(segs) - 1, 0, -1)
@@ -224,7 +230,7 @@ def code_prefixes(code: str | None) -> list[str]:
 def generic_code(code: str | None) -> str | None:
     """The nomenclature writes the support programme common to every agency as
     X.XX.01...; "2.13.01.2.01.0001" -> "X.XX.01.2.01.0001"."""
-    if not code:
+    if not _present(code):
         return None
     segs = code.split(".")
     if len(segs) >= 3 and segs[2] == "01" and segs[0] != "X":

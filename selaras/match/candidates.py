@@ -46,7 +46,7 @@ def incidence(
     rows, cols = [], []
     for i, ks in enumerate(keys):
         for k in ks:
-            if k is None:
+            if k is None or k != k:  # no key (None, or pandas' NaN for a missing string)
                 continue
             j = vocab.setdefault(k, len(vocab))
             rows.append(i)

@@ -119,7 +119,7 @@ def rkpd_targets(rkpd: pd.DataFrame, resolver: OpdResolver | None = None) -> pd.
         }
     )
     out["level"] = [code_level(k) or "sub_kegiatan" for k in out["kode"]]
-    return out.reset_index(drop=True)
+    return _with_none(out.reset_index(drop=True))
 
 
 def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> pd.DataFrame:
@@ -158,7 +158,7 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
         }
     )
     out["level"] = [code_level(k) or "sub_kegiatan" for k in out["kode"]]
-    return out.reset_index(drop=True)
+    return _with_none(out.reset_index(drop=True))
 
 
 def infer_jenis_pemda(codes: list[str | None], nomen: pd.DataFrame | None) -> str | None:
@@ -184,6 +184,16 @@ def infer_jenis_pemda(codes: list[str | None], nomen: pd.DataFrame | None) -> st
     return best if votes[best] >= 0.8 * sum(votes.values()) else None
 
 
+def _with_none(targets: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python objects with None where a cell is missing: a pandas string
+    column holds NaN there, which is truthy, so `if not code` and `code or "-"` misread it
+    (an RKPD row named but not coded crashed the Renja match)."""
+    for c in ("kode", "nama", "parent_nama", "opd", "prioritas"):
+        col = targets[c].astype(object)
+        targets[c] = col.where(col.notna(), None)
+    return targets
+
+
 def _empty_targets() -> pd.DataFrame:
     return pd.DataFrame(columns=["ref", "kode", "nama", "parent_nama", "opd", "prioritas", "level"])
 
@@ -195,7 +205,7 @@ def _empty_targets() -> pd.DataFrame:
 def code_relation(a: str | None, b: str | None) -> str:
     """How the Renja row's code (a) relates to a target's (b): sama / kegiatan / program /
     bidang / beda / missing. The X.XX support programme matches any bidang."""
-    if not a or not b:
+    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
         return "missing"
     if a == b or generic_code(a) == b or generic_code(b) == a:
         return "sama"
@@ -287,7 +297,7 @@ def _code_bonus(hint: list[str | None], target_codes: pd.Series):
     vocab: dict = {}
 
     def keys(code: str | None) -> list[str]:
-        if not code:
+        if not isinstance(code, str) or not code:  # None, or NaN from a pandas column
             return []
         out = [f"c:{code}"] + [f"p:{p}" for p in code_prefixes(code)]
         g = generic_code(code)
@@ -296,7 +306,7 @@ def _code_bonus(hint: list[str | None], target_codes: pd.Series):
         return out
 
     def tkeys(code: str | None) -> list[str]:
-        if not code:
+        if not isinstance(code, str) or not code:
             return []
         return [f"c:{code}"] + [f"p:{p}" for p in [code, *code_prefixes(code)]]
 
@@ -339,7 +349,8 @@ def score_candidates(
     qi, ti, _ = index.top_k(cfg.candidate_k, bonus=bonus)
     name_sim = index.pair(qi, ti)
 
-    t_codes = targets["kode"].to_numpy()
+    # None for a missing code or OPD (a pandas string column holds NaN there, which is truthy)
+    t_codes = np.array([_s(k) for k in targets["kode"]], dtype=object)
     code_rel = np.array(
         [
             code_relation(hint[a], t_codes[b]) if codes[a] else _ancestor_only(hint[a], t_codes[b])
@@ -358,7 +369,7 @@ def score_candidates(
 
     opd_rel = np.full(len(qi), "missing", dtype=object)
     if renja_opd is not None and targets["opd"].notna().any():
-        t_opd = targets["opd"].to_numpy()
+        t_opd = [_s(o) for o in targets["opd"]]
         for i, (a, b) in enumerate(zip(qi, ti, strict=True)):
             if renja_opd[a] and t_opd[b]:
                 opd_rel[i] = "sama" if renja_opd[a] == t_opd[b] else "beda"
@@ -521,7 +532,7 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
     if best is None:
         return f"Tidak ada item {what} yang mirip." if targets else f"Data {what} belum dimuat."
     t = targets[int(best["ti"])]
-    item = f'{t["kode"] or "-"} "{str(t["nama"]).strip()[:90]}"'
+    item = f'{_s(t["kode"]) or "-"} "{str(t["nama"]).strip()[:90]}"'
     parts = [f"nama mirip {best['name_sim'] * 100:.0f}%"]
     if best["code_rel"] in ("kegiatan", "program", "bidang"):
         parts.append(f"kode satu {best['code_rel']} dengan item ini")
@@ -546,9 +557,9 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
         lead = (
             "tanpa kode" if not row_code else f"kode {row_code} tidak ada di {what} (usang atau salah ketik)"
         )
-        return (
-            f"Selaras menurut nama ({lead}): {item}, {ev}. Kode yang benar: {_suggest(t['kode'], row_code)}."
-        )
+        saran = _suggest(t["kode"], row_code)
+        fix = f" Kode yang benar: {saran}." if saran else f" Item {what} ini juga tidak berkode."
+        return f"Selaras menurut nama ({lead}): {item}, {ev}.{fix}"
     if st == "perlu_review":
         if d.get("name_differs"):
             return f"Perlu dicek: kode {row_code} ada di {what} ({item}) tetapi namanya berbeda ({ev})."
@@ -556,7 +567,7 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
             o = targets[int(d["close"]["ti"])]
             return (
                 f"Perlu dicek: dua item {what} hampir sama cocoknya: {item} (skor {best['score']:.0f}) dan "
-                f'{o["kode"] or "-"} "{str(o["nama"]).strip()[:60]}" (skor {d["close"]["score"]:.0f}).'
+                f'{_s(o["kode"]) or "-"} "{str(o["nama"]).strip()[:60]}" (skor {d["close"]["score"]:.0f}).'
             )
         return f"Perlu dicek: item {what} terdekat {item} (skor {best['score']:.0f} di bawah {cfg.selaras_min:.0f}; {ev})."
     return (

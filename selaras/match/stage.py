@@ -5,19 +5,25 @@ transaction and reports figures for the run summary."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
 
+from selaras import workers
 from selaras.kamus.opd import build_resolver, load_aliases
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
-from selaras.match.usulan import UsulanConfig, match_usulan
+from selaras.match.usulan import UsulanConfig, UsulanWorkItem, match_usulan
 from selaras.runs import StageResult
 from selaras.settings import Settings
 
 MapFn = Callable[[Callable, Iterable], Iterable]
+
+#: From this many proposals on, the per-OPD partitions are matched in worker processes
+#: (their start, one to two seconds of imports, is hidden behind the Renja match).
+PARALLEL_MIN_USULAN = 5_000
 
 # Columns read from the clean views (not `raw`: the matcher does not need the cells).
 _COLUMNS = {
@@ -82,11 +88,28 @@ def _parameter_figures(acc: pd.DataFrame, cfg: UsulanConfig) -> dict:
     return out
 
 
+def _partition_size(item: UsulanWorkItem) -> float:
+    return len(item.usulan) * max(len(item.renja), 1)
+
+
+@contextmanager
+def local_map(n_usulan: int) -> Iterator[tuple[MapFn, int]]:
+    """Where `n_usulan` proposals' partitions run on this machine: (map_fn, worker count).
+    A big region's go to worker processes (one per core but this one, which matches too),
+    started at once so that their imports overlap what this process does meanwhile."""
+    n_workers = max(0, workers.worker_count(n_usulan, PARALLEL_MIN_USULAN) - 1)
+    with workers.executor(n_workers, preload=("selaras.match.usulan",)) as pool:
+        workers.start(pool, n_workers)
+        yield workers.shared_map(pool, n_workers, _partition_size), n_workers
+
+
 def match_all(
-    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, map_fn: MapFn = map
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, map_fn: MapFn | None = None
 ) -> StageResult:
     """The match stage: read clean.*, run both matchers, replace match.* in one transaction.
-    `map_fn` runs the per-OPD proposal partitions (builtin map, or a Dask-backed map)."""
+    `map_fn` runs the per-OPD proposal partitions (a Dask-backed map on a cluster); without
+    it a big region's partitions go to worker processes on this machine, whose start-up
+    overlaps the Renja match. Results do not depend on where the partitions run."""
     from selaras import warehouse
 
     result = StageResult("match")
@@ -94,15 +117,24 @@ def match_all(
     inputs = load_inputs(con, settings.tahun)
     resolver = build_resolver(inputs, load_aliases(settings.raw_dir)[0])
     gazetteer = Gazetteer.from_frame(inputs["wilayah"])
-
-    align, renja_cands = match_renja(
-        inputs["renja"], inputs["rkpd"], inputs["nomenklatur"], RenjaConfig.from_settings(settings), resolver
-    )
-    t1 = time.perf_counter()
-    renja = with_official_names(inputs["renja"], align)
-    acc, usulan_cands = match_usulan(
-        inputs["usulan"], renja, gazetteer, UsulanConfig.from_settings(settings), resolver, map_fn=map_fn
-    )
+    with local_map(0 if map_fn is not None else len(inputs["usulan"])) as (here, n_workers):
+        align, renja_cands = match_renja(
+            inputs["renja"],
+            inputs["rkpd"],
+            inputs["nomenklatur"],
+            RenjaConfig.from_settings(settings),
+            resolver,
+        )
+        t1 = time.perf_counter()
+        renja = with_official_names(inputs["renja"], align)
+        acc, usulan_cands = match_usulan(
+            inputs["usulan"],
+            renja,
+            gazetteer,
+            UsulanConfig.from_settings(settings),
+            resolver,
+            map_fn=map_fn or here,
+        )
     t2 = time.perf_counter()
 
     with warehouse.transaction(con):
@@ -131,6 +163,7 @@ def match_all(
             **_parameter_figures(acc, UsulanConfig.from_settings(settings)),
             "seconds_renja": round(t1 - t0, 2),
             "seconds_usulan": round(t2 - t1, 2),
+            "usulan_workers": n_workers,  # worker processes beside this one
         }
     )
     if not inputs["renja"].empty and inputs["rkpd"].empty:

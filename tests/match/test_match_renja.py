@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -119,3 +121,33 @@ def test_jenis_pemda_is_inferred_from_exact_codes():
     )
     assert infer_jenis_pemda(["1.01.02.2.01.0001", "1.01.02.2.01.0002", None], nomen) == "KABKOT"
     assert infer_jenis_pemda([None], nomen) is None
+
+
+def test_rkpd_rows_without_code_or_opd_are_named_targets_not_a_crash():
+    """A pandas string column holds NaN for an empty cell, and NaN is truthy: an RKPD row
+    with a name but no code crashed the match, and one without an OPD counted as another
+    OPD's."""
+    renja = pd.DataFrame(
+        {
+            "row_ref": ["r1", "r2"],
+            "opd": [PUPR, PUPR],
+            "kode": pd.Series([None, None], dtype="str"),
+            "kode_raw": pd.Series([None, None], dtype="str"),
+            "nama": ["Pembangunan Perkuatan Tebing", "Pembangunan Jalan Desa"],
+        }
+    )
+    rkpd = pd.DataFrame(
+        {
+            "row_ref": ["k1", "k2"],
+            "kode": pd.Series([None, "1.03.10.1.01.0004"], dtype="str"),
+            "nama": ["Pembangunan Perkuatan Tebing", "Pembangunan Jalan"],
+            "opd": pd.Series([None, PUPR], dtype="str"),
+        }
+    )
+    align, cands = match_renja(renja, rkpd, None, RenjaConfig())
+    first = align.set_index("renja_ref").loc["r1"]
+    assert first["status"] == "selaras_nama" and first["rkpd_ref"] == "k1"
+    assert not re.search(r"\b(None|nan)\b", first["reason"])
+    assert "tidak berkode" in first["reason"]
+    c = cands[(cands["renja_ref"] == "r1") & (cands["target_ref"] == "k1")]
+    assert c["opd_score"].isna().all()  # no OPD on the item: not "another OPD"

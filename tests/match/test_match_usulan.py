@@ -289,3 +289,28 @@ def test_identical_proposals_are_not_counted_twice():
     acc, _ = match_usulan(dup, renja, _gazetteer(), UsulanConfig(), OpdResolver(renja["opd"].unique()))
     # two identical proposals and two identical rows: one row each, in source order
     assert [r for rs in acc["renja_refs"] for r in rs] == [_ref("pju_1"), _ref("pju_2")]
+
+
+def test_missing_codes_are_not_a_shared_code():
+    """Proposals and rows without a code (NaN in a pandas string column) get no "same
+    code" bonus from each other in the candidate search."""
+    from selaras.match import candidates as cand
+
+    m, vocab = cand.incidence([[np.nan], [None], ["1.03.10.1.01"], [float("nan")]])
+    assert vocab == {"1.03.10.1.01": 0}
+    assert m.sum() == 1
+
+
+def test_partitions_in_a_worker_process_give_the_same_results():
+    """The match stage's own map on this machine: a worker process beside this one."""
+    from selaras import workers
+
+    usulan, renja = _frames()
+    resolver = OpdResolver(renja["opd"].unique())
+    a1, c1 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver)
+    with workers.executor(1, preload=("selaras.match.usulan",)) as pool:
+        workers.start(pool, 1)
+        here = workers.shared_map(pool, 1, lambda item: len(item.usulan))
+        a2, c2 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver, map_fn=here)
+    pd.testing.assert_frame_equal(a1, a2)
+    pd.testing.assert_frame_equal(c1, c2)
