@@ -513,6 +513,14 @@ def _suggest(target_code: str | None, row_code: str | None) -> str | None:
     return target_code
 
 
+def _named(kode: str | None, nama: object, width: int) -> str:
+    """'kode "nama"' of a target item for a reason. An item whose name cell is empty (None
+    in the targets, NaN in a pandas column) is said to have none: str() printed "None"."""
+    if _s(nama) is None:
+        return f"{_s(kode) or '-'} (tanpa nama)"
+    return f'{_s(kode) or "-"} "{str(nama).strip()[:width]}"'
+
+
 def _why(d: dict, targets: list[dict], kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
     """The reason in Indonesian; `targets` are the target records."""
     text = _why_status(d, targets, kind, row_code, cfg)
@@ -520,8 +528,8 @@ def _why(d: dict, targets: list[dict], kind: str, row_code: str | None, cfg: Ren
     if other is not None:
         t = targets[int(other["ti"])]
         text += (
-            f" Item yang lebih mirip ada pada OPD lain ({t['opd']}): {t['kode'] or '-'} "
-            f'"{str(t["nama"]).strip()[:80]}" (skor {other["score"]:.0f}); item RKPD milik satu OPD.'
+            f" Item yang lebih mirip ada pada OPD lain ({t['opd']}): {_named(t['kode'], t['nama'], 80)} "
+            f"(skor {other['score']:.0f}); item RKPD milik satu OPD."
         )
     return text
 
@@ -532,7 +540,7 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
     if best is None:
         return f"Tidak ada item {what} yang mirip." if targets else f"Data {what} belum dimuat."
     t = targets[int(best["ti"])]
-    item = f'{_s(t["kode"]) or "-"} "{str(t["nama"]).strip()[:90]}"'
+    item = _named(t["kode"], t["nama"], 90)
     parts = [f"nama mirip {best['name_sim'] * 100:.0f}%"]
     if best["code_rel"] in ("kegiatan", "program", "bidang"):
         parts.append(f"kode satu {best['code_rel']} dengan item ini")
@@ -567,7 +575,7 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
             o = targets[int(d["close"]["ti"])]
             return (
                 f"Perlu dicek: dua item {what} hampir sama cocoknya: {item} (skor {best['score']:.0f}) dan "
-                f'{_s(o["kode"]) or "-"} "{str(o["nama"]).strip()[:60]}" (skor {d["close"]["score"]:.0f}).'
+                f"{_named(o['kode'], o['nama'], 60)} (skor {d['close']['score']:.0f})."
             )
         return f"Perlu dicek: item {what} terdekat {item} (skor {best['score']:.0f} di bawah {cfg.selaras_min:.0f}; {ev})."
     return (
@@ -663,9 +671,7 @@ def match_renja(
             and nd["method"] != "kode"
             and not rk_t.empty
         ):
-            reason += (
-                f' Nomenklatur terdekat: {_suggest(nt["kode"], row_code)} "{str(nt["nama"]).strip()[:80]}".'
-            )
+            reason += f" Nomenklatur terdekat: {_named(_suggest(nt['kode'], row_code), nt['nama'], 80)}."
         elif rk_t.empty:
             reason = "RKPD belum dimuat; tidak bisa dicek. " + nd["reason"]
         recs.append(

@@ -151,3 +151,32 @@ def test_rkpd_rows_without_code_or_opd_are_named_targets_not_a_crash():
     assert "tidak berkode" in first["reason"]
     c = cands[(cands["renja_ref"] == "r1") & (cands["target_ref"] == "k1")]
     assert c["opd_score"].isna().all()  # no OPD on the item: not "another OPD"
+
+
+def test_an_item_without_a_name_is_not_called_none_in_the_reason():
+    """An RKPD / nomenclature item coded but not named (an empty name cell is NaN in a
+    pandas string column, None once the targets are built) printed `"None"` to planners."""
+    renja = pd.DataFrame(
+        {
+            "row_ref": ["r1"],
+            "opd": [PUPR],
+            "kode": pd.Series(["1.03.10.1.01.0016"], dtype="str"),
+            "kode_raw": pd.Series([None], dtype="str"),
+            "nama": ["Rehabilitasi Jembatan"],
+        }
+    )
+    rkpd = pd.DataFrame(
+        {
+            "row_ref": ["k1"],
+            "kode": pd.Series(["1.03.10.1.01.0016"], dtype="str"),
+            "nama": pd.Series([None], dtype="str"),
+            "opd": pd.Series([PUPR], dtype="str"),
+        }
+    )
+    nomen = pd.DataFrame(
+        {"kode": ["1.03.10.1.01.0016"], "nama": pd.Series([None], dtype="str"), "kode_induk": [None]}
+    )
+    align, _ = match_renja(renja, rkpd, nomen, RenjaConfig())
+    reason = align.set_index("renja_ref").loc["r1", "reason"]
+    assert not re.search(r"\b(None|nan)\b", reason), reason
+    assert "1.03.10.1.01.0016 (tanpa nama)" in reason
