@@ -24,8 +24,10 @@ _KIND_WORDS = frozenset(
 
 
 def opd_key(name: object) -> str:
-    """Normalised agency name (abbreviations expanded, '&' as 'dan')."""
-    text = "" if name is None else str(name).replace("&", " dan ")
+    """Normalised agency name (abbreviations expanded, '&' as 'dan'); "" for a missing one
+    (None, or the NaN a pandas string column holds for an empty cell, not the agency "nan")."""
+    missing = name is None or (isinstance(name, float) and name != name)
+    text = "" if missing else str(name).replace("&", " dan ")
     return " ".join(default_normalizer().tokens(text))
 
 

@@ -67,3 +67,11 @@ def test_a_bad_alias_file_is_reported_not_fatal(tmp_path):
     aliases, problems = load_aliases(raw)
     assert aliases == {} and "harus berisi kolom 'alias' dan 'opd'" in problems[0]
     assert load_aliases(tmp_path / "nowhere") == ({}, [])
+
+
+def test_a_missing_name_in_a_pandas_column_is_no_agency():
+    """A pandas string column holds NaN for an empty cell: it read as an agency "nan"."""
+    col = pd.Series(["Dinas PUPR", None], dtype="str")
+    resolver = OpdResolver(col)
+    assert resolver.keys == ["dinas pekerjaan umum dan penataan ruang"]
+    assert resolver.resolve("NaN") is None
