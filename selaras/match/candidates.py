@@ -29,7 +29,9 @@ def tfidf_pair(
     else:
         kwargs.update(analyzer=analyzer, ngram_range=ngram_range)
     vec = TfidfVectorizer(**kwargs)
-    docs = [d or "" for d in (*queries, *targets)]
+    # not `d or ""`: NaN (a pandas string column's empty cell) is truthy, and scikit-learn's
+    # refusal of it would land in the empty-vocabulary fallback below, blanking every text
+    docs = [d if isinstance(d, str) else "" for d in (*queries, *targets)]
     try:
         m = vec.fit_transform(docs).tocsr()
     except ValueError:  # empty vocabulary: every text is empty

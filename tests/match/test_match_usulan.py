@@ -314,3 +314,13 @@ def test_partitions_in_a_worker_process_give_the_same_results():
         a2, c2 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver, map_fn=here)
     pd.testing.assert_frame_equal(a1, a2)
     pd.testing.assert_frame_equal(c1, c2)
+
+
+def test_a_missing_text_does_not_blank_every_vector():
+    """`d or ""` let NaN (a pandas string column's empty cell) through; scikit-learn refused
+    it and the fallback for an empty vocabulary zeroed every text of the batch."""
+    from selaras.match.candidates import pair_cosine, tfidf_pair
+
+    a, b = tfidf_pair(pd.Series([None, "jalan desa"], dtype="str"), ["jalan desa"])
+    assert a[0].nnz == 0
+    assert pair_cosine(a, b, np.array([1]), np.array([0]))[0] == pytest.approx(1.0)
