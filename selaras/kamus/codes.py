@@ -114,7 +114,7 @@ def _dotted(segments: list[str]) -> tuple[str, str]:
 
 def code_parent(kode: str | None, level: str | None) -> str | None:
     """`1.01.02.1.01.0001` -> `1.01.02.1.01`; kegiatan -> program; urusan -> None."""
-    if not kode or level not in LEVEL_SEGMENTS:
+    if not _present(kode) or level not in LEVEL_SEGMENTS:
         return None
     index = LEVELS.index(level)
     if index == 0:
