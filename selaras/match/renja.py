@@ -473,7 +473,9 @@ def _decide_own(own: list[dict], names: np.ndarray, has_code: bool, has_name: bo
         ):
             # the code points at an item with another name; the name points here
             return {"status": "selaras_nama", "method": "nama", "best": best, "close": None, "wrong_code": sc}
-        if not has_name or sc["name_sim"] >= cfg.code_name_min:
+        # an item without a name cannot differ in name: its code decides
+        target_named = isinstance(names[int(sc["ti"])], str) and bool(names[int(sc["ti"])].strip())
+        if not has_name or not target_named or sc["name_sim"] >= cfg.code_name_min:
             return {"status": "selaras", "method": "kode", "best": sc, "close": None, "no_name": not has_name}
         return {"status": "perlu_review", "method": "kode", "best": sc, "close": None, "name_differs": True}
     close = None
@@ -541,7 +543,11 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
         return f"Tidak ada item {what} yang mirip." if targets else f"Data {what} belum dimuat."
     t = targets[int(best["ti"])]
     item = _named(t["kode"], t["nama"], 90)
-    parts = [f"nama mirip {best['name_sim'] * 100:.0f}%"]
+    parts = [
+        f"nama mirip {best['name_sim'] * 100:.0f}%"
+        if _s(t["nama"])
+        else "item tanpa nama, kodenya menentukan"
+    ]
     if best["code_rel"] in ("kegiatan", "program", "bidang"):
         parts.append(f"kode satu {best['code_rel']} dengan item ini")
     if not np.isnan(best["ctx_sim"]):

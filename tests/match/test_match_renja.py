@@ -180,3 +180,5 @@ def test_an_item_without_a_name_is_not_called_none_in_the_reason():
     reason = align.set_index("renja_ref").loc["r1", "reason"]
     assert not re.search(r"\b(None|nan)\b", reason), reason
     assert "1.03.10.1.01.0016 (tanpa nama)" in reason
+    # a missing name is not a different name: the same code decides
+    assert align.set_index("renja_ref").loc["r1", "status"] == "selaras", reason
