@@ -28,13 +28,22 @@ def write_outputs(
 
     processed = session.settings.processed_dir
     processed.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed))
     docs = data_docs_dir(processed)
-    if outcomes:
-        paths["data_docs"] = build_docs(con, session, docs)
-    elif (docs / "index.html").is_file():
-        paths["data_docs"] = docs / "index.html"
-    return paths
+    built: dict[str, Any] = {}
+
+    def data_docs() -> None:
+        built["done"] = True
+        if outcomes:
+            built["data_docs"] = build_docs(con, session, docs)
+        elif (docs / "index.html").is_file():
+            built["data_docs"] = docs / "index.html"
+
+    # Data Docs are built in this process while worker processes write the workbooks
+    paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed), data_docs)
+    if not built.pop("done", False):
+        data_docs()
+        built.pop("done")
+    return {**paths, **built}
 
 
 def _docs_entries(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[list[dict], list[dict]]:
