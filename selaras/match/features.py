@@ -94,6 +94,36 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
 
 
+def _text_features(
+    raw_name: str, raw_doc: str, desc: str, norm: Normalizer, work_from_desc: bool
+) -> tuple[tuple[str, ...], str, str, str, str, str, str, str | None, str]:
+    """(work kinds, object, object with nomenclature words, object as concepts, text,
+    text with concepts, text with same-meaning words only, funding source, name key)."""
+    # procurement wording ("Belanja Modal", "Paket 3", "(DAK)") says how, not what
+    name, dana = strip_procurement(raw_name)
+    doc, dana_doc = strip_procurement(raw_doc)
+    kinds, obj = norm.split_work(name)
+    if work_from_desc and desc:
+        # a Renja indikator says the work too: "Jumlah MCK yang Dibangun"
+        kinds = tuple(dict.fromkeys(kinds + norm.split_work(desc)[0]))
+    elif not kinds and doc:
+        kinds = norm.split_work(doc)[0][:2]
+    expanded_doc = norm.expanded(doc)
+    return (
+        kinds,
+        " ".join(obj),
+        # the object with the nomenclature words of citizens' terms ("kelompok tani" -> petani)
+        " ".join(split_work_tokens(norm.expanded(name), norm.lex)[1]),
+        # ... and with each citizens' term as one concept (see Normalizer.concepts)
+        " ".join(norm.concepts(obj)),
+        " ".join(expanded_doc),
+        " ".join(norm.with_concepts(expanded_doc)),
+        " ".join(norm.expanded(doc, broader=False)),
+        dana or dana_doc,
+        norm.normalize(name),
+    )
+
+
 def _features(
     refs: pd.Series,
     opd: pd.Series,
@@ -107,28 +137,16 @@ def _features(
     norm: Normalizer,
     work_from_desc: bool,
 ) -> pd.DataFrame:
-    works, objs, objs_x, objs_c, texts, texts_c, texts_eq, danas, keys = [], [], [], [], [], [], [], [], []
-    for raw_name, raw_doc, desc in zip(names, docs, descs, strict=True):
-        # procurement wording ("Belanja Modal", "Paket 3", "(DAK)") says how, not what
-        name, dana = strip_procurement(raw_name)
-        doc, dana_doc = strip_procurement(raw_doc)
-        danas.append(dana or dana_doc)
-        keys.append(norm.normalize(name))
-        kinds, obj = norm.split_work(name)
-        # the object with the nomenclature words of citizens' terms ("kelompok tani" -> petani)
-        objs_x.append(" ".join(split_work_tokens(norm.expanded(name), norm.lex)[1]))
-        # ... and with each citizens' term as one concept (see Normalizer.concepts)
-        objs_c.append(" ".join(norm.concepts(obj)))
-        if work_from_desc and desc:
-            # a Renja indikator says the work too: "Jumlah MCK yang Dibangun"
-            kinds = tuple(dict.fromkeys(kinds + norm.split_work(desc)[0]))
-        elif not kinds and doc:
-            kinds = norm.split_work(doc)[0][:2]
-        works.append(kinds)
-        objs.append(" ".join(obj))
-        texts.append(" ".join(norm.expanded(doc)))
-        texts_c.append(" ".join(norm.with_concepts(norm.expanded(doc))))
-        texts_eq.append(" ".join(norm.expanded(doc, broader=False)))
+    # proposals repeat their texts (kamus items, one work in many desa): each distinct
+    # (name, text, description) is worked out once
+    seen: dict[tuple[str, str, str], tuple] = {}
+    rows = []
+    for key in zip(names, docs, descs, strict=True):
+        if key not in seen:
+            seen[key] = _text_features(*key, norm, work_from_desc)
+        rows.append(seen[key])
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
+    works, objs, objs_x, objs_c, texts, texts_c, texts_eq, danas, keys = (list(c) for c in cols)
     out = pd.DataFrame(
         {
             "ref": refs.astype(str).to_numpy(),
