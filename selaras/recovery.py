@@ -47,6 +47,15 @@ def _damage(path: Path) -> str | None:
     return None
 
 
+def healthy(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an open database answers (a damaged one can open and fail on first read)."""
+    try:
+        con.execute("select count(*) from duckdb_tables()").fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
 def recover_damaged(settings: Settings) -> Path | None:
     """Move a damaged working database aside; returns where it went (None: nothing to do)."""
     path = settings.private_db

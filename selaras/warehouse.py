@@ -57,10 +57,30 @@ def connect(
     """Open the private database, retrying a bounded number of times while another
     process holds its lock, then failing with a message that says what to do."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    if not read_only:
-        from selaras.recovery import recover_damaged
+    if read_only:
+        con = _open(settings, read_only=True)
+    else:
+        from selaras.recovery import healthy, recover_damaged
 
-        recover_damaged(settings)  # a truncated or empty file is moved aside and rebuilt from raw/
+        # A truncated or empty file is moved aside and rebuilt from raw/. The full check
+        # (a second connection) runs only when this one fails: a healthy file is opened once.
+        try:
+            con = _open(settings, read_only=False)
+        except duckdb.Error:
+            if recover_damaged(settings) is None:
+                raise  # not damage (e.g. a full disk): the error stands
+            con = _open(settings, read_only=False)
+        else:
+            if not healthy(con):
+                con.close()
+                recover_damaged(settings)
+                con = _open(settings, read_only=False)
+    if migrate_schema and not read_only:
+        migrate(con)
+    return con
+
+
+def _open(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
     wait = settings.lock_wait_seconds
     last: Exception | None = None
     for _ in range(max(1, settings.lock_retries)):
@@ -79,8 +99,6 @@ def connect(
             f"(the private database is locked by another process: {last}). "
             "Tunggu run yang sedang berjalan selesai, lalu coba lagi."
         )
-    if migrate_schema and not read_only:
-        migrate(con)
     return con
 
 
