@@ -39,21 +39,19 @@ def _damage(path: Path) -> str | None:
             return None  # in use by another process: the caller's retry handles it
         return text
     try:
+        return read_error(con)
+    finally:
+        con.close()
+
+
+def read_error(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why an open database does not answer, or None (a damaged file can open and fail on
+    its first read)."""
+    try:
         con.execute("select count(*) from duckdb_tables()").fetchone()
     except duckdb.Error as exc:
         return str(exc)
-    finally:
-        con.close()
     return None
-
-
-def healthy(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether an open database answers (a damaged one can open and fail on first read)."""
-    try:
-        con.execute("select count(*) from duckdb_tables()").fetchone()
-    except duckdb.Error:
-        return False
-    return True
 
 
 def recover_damaged(settings: Settings) -> Path | None:

@@ -60,7 +60,7 @@ def connect(
     if read_only:
         con = _open(settings, read_only=True)
     else:
-        from selaras.recovery import healthy, recover_damaged
+        from selaras.recovery import read_error, recover_damaged
 
         # A truncated or empty file is moved aside and rebuilt from raw/. The full check
         # (a second connection) runs only when this one fails: a healthy file is opened once.
@@ -71,7 +71,7 @@ def connect(
                 raise  # not damage (e.g. a full disk): the error stands
             con = _open(settings, read_only=False)
         else:
-            if not healthy(con):
+            if read_error(con) is not None:
                 con.close()
                 recover_damaged(settings)
                 con = _open(settings, read_only=False)

@@ -2,7 +2,8 @@
 dates and years, planning codes and locations are read here and nowhere else, so ingest,
 validate, match and the reports agree on what a cell says.
 
-    text      is_blank, clean_text (NFKC, no control or invisible format characters), cell_text
+    text      is_blank, text_or_none, clean_text (NFKC, no control or invisible format
+              characters), cell_text
     numbers   parse_number, parse_amount, split_quantity (Indonesian separators, Rp, jt / M)
     dates     parse_date, parse_year, excel_serial_to_date
     codes     normalise_code (code, level, name of a cell), code_key (the matcher's code string),
@@ -42,6 +43,7 @@ from selaras.kamus.text import (
     fold_unicode,
     is_blank,
     strip_invisible,
+    text_or_none,
 )
 
 __all__ = [
@@ -75,4 +77,5 @@ __all__ = [
     "repair_lookalikes",
     "split_quantity",
     "strip_invisible",
+    "text_or_none",
 ]

@@ -14,7 +14,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from selaras.kamus.names import clean, default_normalizer
-from selaras.kamus.text import clean_text
+from selaras.kamus.text import clean_text, text_or_none
 
 #: Words that say what kind of agency it is; an agency name without them ("PUPR") still
 #: matches one with them ("Dinas Pekerjaan Umum dan Penataan Ruang").
@@ -26,8 +26,7 @@ _KIND_WORDS = frozenset(
 def opd_key(name: object) -> str:
     """Normalised agency name (abbreviations expanded, '&' as 'dan'); "" for a missing one
     (None, or the NaN a pandas string column holds for an empty cell, not the agency "nan")."""
-    missing = name is None or (isinstance(name, float) and name != name)
-    text = "" if missing else str(name).replace("&", " dan ")
+    text = (text_or_none(name) or "").replace("&", " dan ")
     return " ".join(default_normalizer().tokens(text))
 
 

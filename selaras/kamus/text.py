@@ -54,6 +54,16 @@ def is_blank(value: Any) -> bool:
     return False
 
 
+def text_or_none(value: Any) -> str | None:
+    """The value as stripped text; None when it is missing: None, empty text, or the NaN a
+    pandas string column holds for an empty cell (NaN is truthy, so `if not value` misses
+    it)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 def clean_text(value: Any) -> str | None:
     """Text as a planner would retype it: Unicode folded (NFKC: fullwidth characters,
     ligatures), invisible characters removed (controls, zero-width and bidi marks),

@@ -23,7 +23,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from selaras.kamus import code_key, code_level, code_prefixes, generic_code, is_standard_code
+from selaras.kamus import code_key, code_level, code_prefixes, generic_code, is_standard_code, text_or_none
 from selaras.kamus.names import Normalizer, default_normalizer, learn_acronyms
 from selaras.kamus.opd import OpdResolver
 from selaras.match import candidates as cand
@@ -91,19 +91,12 @@ class RenjaConfig:
 # --- targets ----------------------------------------------------------------------------
 
 
-def _s(v: object) -> str | None:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    v = str(v).strip()
-    return v or None
-
-
 def rkpd_targets(rkpd: pd.DataFrame, resolver: OpdResolver | None = None) -> pd.DataFrame:
     """RKPD rows as match targets."""
     if rkpd is None or rkpd.empty:
         return _empty_targets()
     kode = [
-        code_key(_s(k) or _s(r))
+        code_key(text_or_none(k) or text_or_none(r))
         for k, r in zip(
             rkpd.get("kode", [None] * len(rkpd)), rkpd.get("kode_raw", [None] * len(rkpd)), strict=True
         )
@@ -114,7 +107,10 @@ def rkpd_targets(rkpd: pd.DataFrame, resolver: OpdResolver | None = None) -> pd.
             "kode": kode,
             "nama": rkpd.get("nama", pd.Series([None] * len(rkpd))).to_numpy(),
             "parent_nama": rkpd.get("kegiatan_nama", pd.Series([None] * len(rkpd))).to_numpy(),
-            "opd": [resolver.resolve(o) if resolver else _s(o) for o in rkpd.get("opd", [None] * len(rkpd))],
+            "opd": [
+                resolver.resolve(o) if resolver else text_or_none(o)
+                for o in rkpd.get("opd", [None] * len(rkpd))
+            ],
             "prioritas": rkpd.get("prioritas", pd.Series([None] * len(rkpd))).to_numpy(),
         }
     )
@@ -131,7 +127,7 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
         return _empty_targets()
     df = nomen.copy()
     df["_kode"] = [
-        code_key(_s(k) or _s(r))
+        code_key(text_or_none(k) or text_or_none(r))
         for k, r in zip(df.get("kode"), df.get("kode_raw", [None] * len(df)), strict=True)
     ]
     df = df[df["_kode"].notna()]
@@ -145,7 +141,7 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
         df = df[levels == "sub_kegiatan"]
     parents = []
     for k, induk in zip(df["_kode"], df.get("kode_induk", [None] * len(df)), strict=True):
-        p = code_key(_s(induk)) or (code_prefixes(k)[0] if code_prefixes(k) else None)
+        p = code_key(text_or_none(induk)) or (code_prefixes(k)[0] if code_prefixes(k) else None)
         parents.append(names.get(p) if p else None)
     out = pd.DataFrame(
         {
@@ -168,7 +164,7 @@ def infer_jenis_pemda(codes: list[str | None], nomen: pd.DataFrame | None) -> st
         return None
     by_code: dict[str, set[str]] = {}
     for k, j in zip(nomen["kode"], nomen["jenis_pemda"], strict=True):
-        if _s(j) and _s(k):
+        if text_or_none(j) and text_or_none(k):
             by_code.setdefault(code_key(k) or k, set()).add(str(j).upper())
     votes: dict[str, int] = {}
     for c in codes:
@@ -205,7 +201,7 @@ def _empty_targets() -> pd.DataFrame:
 def code_relation(a: str | None, b: str | None) -> str:
     """How the Renja row's code (a) relates to a target's (b): sama / kegiatan / program /
     bidang / beda / missing. The X.XX support programme matches any bidang."""
-    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
+    if not a or not b:
         return "missing"
     if a == b or generic_code(a) == b or generic_code(b) == a:
         return "sama"
@@ -288,7 +284,7 @@ def correct_typos(texts: list[str], vocabulary_texts: list[str], cutoff: float =
 
 
 def _norm_names(texts, norm: Normalizer) -> list[str]:
-    return [norm.normalize(t) if _s(t) else "" for t in texts]
+    return [norm.normalize(t) if text_or_none(t) else "" for t in texts]
 
 
 def _code_bonus(hint: list[str | None], target_codes: pd.Series):
@@ -297,7 +293,7 @@ def _code_bonus(hint: list[str | None], target_codes: pd.Series):
     vocab: dict = {}
 
     def keys(code: str | None) -> list[str]:
-        if not isinstance(code, str) or not code:  # None, or NaN from a pandas column
+        if not code:
             return []
         out = [f"c:{code}"] + [f"p:{p}" for p in code_prefixes(code)]
         g = generic_code(code)
@@ -306,7 +302,7 @@ def _code_bonus(hint: list[str | None], target_codes: pd.Series):
         return out
 
     def tkeys(code: str | None) -> list[str]:
-        if not isinstance(code, str) or not code:
+        if not code:
             return []
         return [f"c:{code}"] + [f"p:{p}" for p in [code, *code_prefixes(code)]]
 
@@ -334,12 +330,12 @@ def score_candidates(
     if targets.empty or renja.empty:
         return pd.DataFrame(columns=["qi", "ti", "score", "name_sim", "code_rel", "ctx_sim", "opd_rel"])
     codes = [
-        code_key(_s(k) or _s(r))
+        code_key(text_or_none(k) or text_or_none(r))
         for k, r in zip(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )
     ]
-    keg_codes = [code_key(_s(k)) for k in renja.get("kegiatan_kode", [None] * len(renja))]
+    keg_codes = [code_key(text_or_none(k)) for k in renja.get("kegiatan_kode", [None] * len(renja))]
     hint = [c or k for c, k in zip(codes, keg_codes, strict=True)]
     t_names = _norm_names(targets["nama"], norm)
     q_names = correct_typos(_norm_names(renja["nama"], norm), t_names)
@@ -349,8 +345,7 @@ def score_candidates(
     qi, ti, _ = index.top_k(cfg.candidate_k, bonus=bonus)
     name_sim = index.pair(qi, ti)
 
-    # None for a missing code or OPD (a pandas string column holds NaN there, which is truthy)
-    t_codes = np.array([_s(k) for k in targets["kode"]], dtype=object)
+    t_codes = targets["kode"].to_numpy()  # None where missing (see _with_none)
     code_rel = np.array(
         [
             code_relation(hint[a], t_codes[b]) if codes[a] else _ancestor_only(hint[a], t_codes[b])
@@ -369,7 +364,7 @@ def score_candidates(
 
     opd_rel = np.full(len(qi), "missing", dtype=object)
     if renja_opd is not None and targets["opd"].notna().any():
-        t_opd = [_s(o) for o in targets["opd"]]
+        t_opd = targets["opd"].to_numpy()
         for i, (a, b) in enumerate(zip(qi, ti, strict=True)):
             if renja_opd[a] and t_opd[b]:
                 opd_rel[i] = "sama" if renja_opd[a] == t_opd[b] else "beda"
@@ -474,8 +469,7 @@ def _decide_own(own: list[dict], names: np.ndarray, has_code: bool, has_name: bo
             # the code points at an item with another name; the name points here
             return {"status": "selaras_nama", "method": "nama", "best": best, "close": None, "wrong_code": sc}
         # an item without a name cannot differ in name: its code decides
-        target_named = isinstance(names[int(sc["ti"])], str) and bool(names[int(sc["ti"])].strip())
-        if not has_name or not target_named or sc["name_sim"] >= cfg.code_name_min:
+        if not has_name or text_or_none(names[int(sc["ti"])]) is None or sc["name_sim"] >= cfg.code_name_min:
             return {"status": "selaras", "method": "kode", "best": sc, "close": None, "no_name": not has_name}
         return {"status": "perlu_review", "method": "kode", "best": sc, "close": None, "name_differs": True}
     close = None
@@ -518,9 +512,9 @@ def _suggest(target_code: str | None, row_code: str | None) -> str | None:
 def _named(kode: str | None, nama: object, width: int) -> str:
     """'kode "nama"' of a target item for a reason. An item whose name cell is empty (None
     in the targets, NaN in a pandas column) is said to have none: str() printed "None"."""
-    if _s(nama) is None:
-        return f"{_s(kode) or '-'} (tanpa nama)"
-    return f'{_s(kode) or "-"} "{str(nama).strip()[:width]}"'
+    if text_or_none(nama) is None:
+        return f"{text_or_none(kode) or '-'} (tanpa nama)"
+    return f'{text_or_none(kode) or "-"} "{str(nama).strip()[:width]}"'
 
 
 def _why(d: dict, targets: list[dict], kind: str, row_code: str | None, cfg: RenjaConfig) -> str:
@@ -545,7 +539,7 @@ def _why_status(d: dict, targets: list[dict], kind: str, row_code: str | None, c
     item = _named(t["kode"], t["nama"], 90)
     parts = [
         f"nama mirip {best['name_sim'] * 100:.0f}%"
-        if _s(t["nama"])
+        if text_or_none(t["nama"])
         else "item tanpa nama, kodenya menentukan"
     ]
     if best["code_rel"] in ("kegiatan", "program", "bidang"):
@@ -602,7 +596,7 @@ def match_targets(
     norm = norm or default_normalizer()
     cands = score_candidates(renja, targets, cfg, norm, renja_opd)
     codes = [
-        code_key(_s(k) or _s(r))
+        code_key(text_or_none(k) or text_or_none(r))
         for k, r in zip(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )
@@ -612,7 +606,7 @@ def match_targets(
         by_q.setdefault(int(rec["qi"]), []).append(rec)
     names = targets["nama"].to_numpy()
     records = targets.to_dict("records")
-    has_name = [bool(_s(v)) for v in renja["nama"]]
+    has_name = [bool(text_or_none(v)) for v in renja["nama"]]
     decisions = []
     for q in range(len(renja)):
         d = _decide_one(by_q.get(q, []), names, bool(codes[q]), has_name[q], cfg)
@@ -643,7 +637,7 @@ def match_renja(
     )
     rk_t = rkpd_targets(rkpd, resolver)
     codes = [
-        code_key(_s(k) or _s(r))
+        code_key(text_or_none(k) or text_or_none(r))
         for k, r in zip(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )

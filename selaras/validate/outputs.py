@@ -32,17 +32,14 @@ def write_outputs(
     built: dict[str, Any] = {}
 
     def data_docs() -> None:
-        built["done"] = True
         if outcomes:
             built["data_docs"] = build_docs(con, session, docs)
         elif (docs / "index.html").is_file():
             built["data_docs"] = docs / "index.html"
 
     # Data Docs are built in this process while worker processes write the workbooks
+    # (write_quarantine runs `meanwhile` exactly once)
     paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed), data_docs)
-    if not built.pop("done", False):
-        data_docs()
-        built.pop("done")
     return {**paths, **built}
 
 

@@ -485,7 +485,7 @@ def write_quarantine(
 ) -> dict[str, Any]:
     """Workbooks only for files with problems and their OPDs, each rewritten only when what
     it shows changed (digests kept in target/.selaras-digests.json); workbooks of files
-    whose problems are gone are removed. `meanwhile` runs here while workers write."""
+    whose problems are gone are removed. `meanwhile` runs here once, while workers write."""
     problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
     target.mkdir(parents=True, exist_ok=True)
     manifest = target / MANIFEST
