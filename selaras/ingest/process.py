@@ -26,6 +26,7 @@ from selaras.ingest.readers import Sheet, read_sheets
 from selaras.ingest.records import TABLES, build_columns
 from selaras.ingest.rows import SheetRows, Skipped
 from selaras.ingest.safety import FileFormat, check_file
+from selaras.ingest.styles import Looks
 from selaras.kamus import cell_text, is_blank
 from selaras.settings import KINDS, Settings
 from selaras.warehouse import transaction
@@ -321,7 +322,14 @@ def _load_sheet(
     title = [" ".join(t for v in cells if (t := cell_text(v))) for n, cells in head if n < header.first_row]
     ctx = from_title(title).merged_with(name_ctx)
     money_note = _choose_money_column(header, settings.tahun or ctx.tahun)
-    classifier = SheetRows(kind, header, sheet.hidden_rows, hidden_sheet=sheet.hidden, marks=sheet.line_marks)
+    classifier = SheetRows(
+        kind,
+        header,
+        sheet.hidden_rows,
+        hidden_sheet=sheet.hidden,
+        marks=sheet.line_marks,
+        looks=Looks(sheet.styles, sheet.merged, sheet.first_col),
+    )
     sheet_kind = kind
     writer.start_sheet(
         sheet.name,

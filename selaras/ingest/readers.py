@@ -23,6 +23,7 @@ import python_calamine
 from selaras.ingest import xlsx_stream
 from selaras.ingest.errors import IngestError
 from selaras.ingest.safety import extension
+from selaras.ingest.styles import Style, find_styled_cells, marked_styles, styled_cell_pattern
 from selaras.kamus import parse_number
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -40,6 +41,8 @@ class Sheet:
     width: int | None = None  # None: rows may differ in length (CSV)
     merged: list | None = None  # ((r0, c0), (r1, c1)) absolute, 0-based; None when unknown
     hidden_rows: frozenset[int] = field(default_factory=frozenset)
+    # xlsx: (1-based row, absolute column) -> bold / indent, for the cells so styled.
+    styles: dict[tuple[int, int], Style] | None = None
     note: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
@@ -187,6 +190,7 @@ def _read_workbook(path: Path, fmt: str) -> Iterator[Sheet]:
                 width=sheet.width,
                 merged=list(merged) if merged is not None else None,
                 hidden_rows=extra.hidden_rows,
+                styles=extra.styles,
             )
     finally:
         workbook.close()
@@ -268,6 +272,7 @@ class SheetExtras:
 
     hidden_rows: frozenset[int] = frozenset()  # 1-based
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, absolute column) -> #REF! ...
+    styles: dict[tuple[int, int], Style] = field(default_factory=dict)  # bold / indented cells
 
 
 def xlsx_hidden_rows(path: Path) -> dict[str, frozenset[int]]:
@@ -289,6 +294,7 @@ def xlsx_sheet_extras(path: Path) -> dict[str, SheetExtras]:
             a = _attrs(tag)
             targets[a.get("Id")] = a.get("Target", "")
         names = set(archive.namelist())
+        marked = _marked_styles(archive, names)
         for tag in _SHEET_TAG.findall(workbook):
             a = _attrs(tag)
             rid = next((v for k, v in a.items() if k.endswith(":id")), None)
@@ -297,8 +303,17 @@ def xlsx_sheet_extras(path: Path) -> dict[str, SheetExtras]:
                 continue
             part = target.lstrip("/") if target.startswith("/") else "xl/" + target
             if part in names:
-                result[a["name"]] = _scan_part(archive, part)
+                result[a["name"]] = _scan_part(archive, part, marked)
     return result
+
+
+def _marked_styles(archive: zipfile.ZipFile, names: set[str]) -> dict[int, Style]:
+    """Bold / indented cell styles; none when the stylesheet is absent or unreadable (the
+    look of rows is extra evidence, never a reason to refuse a file)."""
+    try:
+        return marked_styles(archive.read("xl/styles.xml")) if "xl/styles.xml" in names else {}
+    except (ET.ParseError, ValueError):
+        return {}
 
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"[^>]*>')
@@ -306,11 +321,15 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _scan_part(archive: zipfile.ZipFile, part: str) -> SheetExtras:
+def _scan_part(archive: zipfile.ZipFile, part: str, marked: dict[int, Style]) -> SheetExtras:
     hidden: set[int] = set()
     errors: dict[tuple[int, int], str] = {}
+    styles: dict[tuple[int, int], Style] = {}
+    styled = styled_cell_pattern(marked)
 
     def scan(body: bytes) -> None:
+        if styled is not None:
+            find_styled_cells(body, styled, marked, styles)
         if b"hidden" in body:
             for tag in _ROW_TAG.findall(body):
                 if b"hidden" in tag:
@@ -340,7 +359,7 @@ def _scan_part(archive: zipfile.ZipFile, part: str) -> SheetExtras:
             scan(buf[:cut])
             carry = buf[cut:]
     scan(carry)
-    return SheetExtras(frozenset(hidden), errors)
+    return SheetExtras(frozenset(hidden), errors, styles)
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

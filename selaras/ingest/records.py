@@ -462,9 +462,10 @@ class Hierarchy:
     sasaran: str | None = None
     memo: tuple | None = None  # the last answer of parents(), for the next sibling row
 
-    def enter(self, view: RowView) -> None:
-        """A group row: what it names is carried down to the rows below."""
-        level, kode = view.level, view.code.kode
+    def enter(self, view: RowView, level: str | None = None) -> None:
+        """A group row: what it names is carried down to the rows below. `level`: the
+        level the classifier gave a group row whose code and words give none."""
+        level, kode = level or view.level, view.code.kode
         if level == LOCAL:
             level = "program" if self.program is None else "kegiatan"
         if level in ("urusan", "bidang"):

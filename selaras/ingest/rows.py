@@ -4,6 +4,10 @@ incomplete, stray). Group rows (a program above its kegiatan) are recognised by 
 one candidate row ahead: a row is a group when the next row is its child; its code and
 name are carried down to the rows below it.
 
+Whether a row is a child is decided by structure, never by the first word alone: by code
+when both rows have one; else by how the rows look (bold, indented, merged: styles.py),
+the level words, and whether the candidate's amount is the sum of the rows under it.
+
 Rows are handled in chunks: field values and views are computed column by column for the
 whole chunk, then a light per-row pass decides each row's fate in order."""
 
@@ -28,6 +32,7 @@ from selaras.ingest.records import (
     take,
     views,
 )
+from selaras.ingest.styles import Look, Looks
 from selaras.kamus import BLANKS, LEVELS, LOCAL, MONEY_BLANKS, cell_text, clean_text
 
 # reason_code -> the reason planners read (Indonesian).
@@ -142,12 +147,13 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
     ]
 
 
-def _sums_to(total: float, below: list[tuple[float | None, bool]]) -> bool:
+def _sums_to(total: float, below: list[tuple[float | None, bool]]) -> bool | None:
     """Do the amounts of the rows under a candidate group row add up to its own amount?
     `below`: (amount, row has a level word) of the rows that follow it, in order. The
     rows under it may be its children with a level word (kegiatan under a program), the
     leaves, or all of them (a kegiatan named "Program ..." among plain ones); any of the
-    three sums counts, as soon as it reaches the total."""
+    three sums counts, as soon as it reaches the total. None: nothing below carries an
+    amount, so the amounts say nothing."""
     leaves = worded = 0.0
     seen = False
     tolerance = max(1.0, abs(total) * 1e-9)
@@ -163,7 +169,7 @@ def _sums_to(total: float, below: list[tuple[float | None, bool]]) -> bool:
             return True
         if leaves + worded > total + tolerance and leaves > total + tolerance and worded > total + tolerance:
             return False
-    return not seen  # nothing below carries an amount: no evidence against a group
+    return None if not seen else False
 
 
 class _ChunkState:
@@ -194,6 +200,8 @@ class _ChunkState:
         self.pending: int | None = None
         self.marked: dict[int, str] = {}
         self._amounts: list[float | None] | None = None
+        self._looks: list[Look | None] | None = None
+        self._plain: Look | None = None
 
     def skip(self, i: int, code: str) -> None:
         self.skipped.append(
@@ -219,6 +227,60 @@ class _ChunkState:
             column = self.fields.get(AMOUNT_FIELD.get(self.rows.kind, ""))
             self._amounts = amounts(list(column)) if column is not None else [None] * self.n
         return self._amounts[i]
+
+    def amounts_before(self, i: int) -> list[float]:
+        """The amounts of the keyed rows above row i in this chunk, nearest first, back to
+        the header or the last group row."""
+        out = []
+        for j in range(i - 1, max(-1, i - 1 - _SUM_LOOKAHEAD), -1):
+            if self.numbers[j] <= self.rows.header.last_row or (self.v.level[j] and not self.v.kode[j]):
+                break
+            if self.v.has_key[j] and (a := self.amount(j)) is not None:
+                out.append(a)
+        return out
+
+    def looks(self) -> list[Look | None]:
+        """The look of each keyed row's first filled key cell (None for other rows), and,
+        in `_plain`, the usual look of the chunk's keyed rows; `_plain` stays None when
+        they all look alike, and then the look tells nothing."""
+        if self._looks is None:
+            looks_of, key_columns = self.rows.looks, self.rows.fmap.key_columns
+            below = self.rows.header.last_row
+            self._looks = [None] * self.n
+            counts: dict[Look, int] = {}
+            for i in range(self.n):
+                if not self.v.has_key[i] or self.numbers[i] <= below:
+                    continue
+                cells = self.cells_of[i]
+                c = next((c for c in key_columns if c < len(cells) and _filled(cells[c])), None)
+                if c is not None:
+                    look = self._looks[i] = looks_of.look(self.numbers[i], c, cells[c])
+                    counts[look] = counts.get(look, 0) + 1
+            if len(counts) > 1:
+                self._plain = max(counts, key=counts.__getitem__)
+        return self._looks
+
+    def heavier(self, p: int, i: int) -> bool | None:
+        """Is row p set apart above row i (bolder, merged, less indented)? None when the
+        chunk's rows all look alike or either row has no look."""
+        looks = self.looks()
+        if self._plain is None or looks[p] is None or looks[i] is None:
+            return None
+        return looks[p] > looks[i]
+
+    def level_stands_out(self, level: str | None) -> bool:
+        """Do most rows named with this level word ("Program ...") look heavier than the
+        usual row? Then one that looks usual is no such row."""
+        looks = self.looks()
+        if self._plain is None or level is None:
+            return False
+        same = [look for j, look in enumerate(looks) if look is not None and self.v.level[j] == level]
+        return sum(look > self._plain for look in same) * 2 > len(same)
+
+    def looks_plain(self, i: int) -> bool:
+        """Does row i look like the usual row, where looks tell rows apart at all?"""
+        looks = self.looks()
+        return self._plain is not None and looks[i] == self._plain and not looks[i].merged
 
     def amounts_after(self, i: int) -> list[tuple[float | None, bool]]:
         """(amount, has a level word) of the rows after row i in this chunk, up to the next
@@ -271,8 +333,10 @@ class SheetRows:
         hidden_rows: frozenset[int],
         hidden_sheet: bool = False,
         marks: dict[int, str] | None = None,
+        looks: Looks | None = None,
     ) -> None:
         self.kind = kind
+        self.looks = looks if looks is not None else Looks(None, None, 0)
         # Physical lines that are no record (CSV): line -> reason code; filled by the reader.
         self.marks = marks if marks is not None else {}
         self.header = header
@@ -291,6 +355,7 @@ class SheetRows:
         # Header labels a name cell may repeat (the header printed again at a page break).
         self.header_names = {part.strip() for label in header.labels for part in label.split(" / ")}
         self.seen_data = False
+        self.program_look: Look | None = None  # how the current program row looks
         self.tail = False  # after a signature block: rows without key values are notes
 
     # -- public -----------------------------------------------------------------------
@@ -380,6 +445,8 @@ class SheetRows:
             return layout
         if st.v.kode[i] is None:
             special = self._special(cells, st.v.has_key[i], st.v.has_amount[i], st.detail(i))
+            if special == "subtotal" and self._named_like_data(st, i):
+                special = None
             if special is not None:
                 st.flush()  # the row above belongs to the context before this one
                 if special == "prioritas":
@@ -420,24 +487,81 @@ class SheetRows:
         return None
 
     def _settle_pending(self, st: _ChunkState, i: int) -> None:
-        """The candidate row above row i is a group when row i is its child: by code, else
-        by its level word and, when it carries an amount, by that amount being the sum of
-        the rows under it (a kegiatan named "Program ..." is no program row)."""
+        """The candidate row above row i is a group when row i is its child: by code when
+        both have one, else by structure (`_group_without_codes`)."""
         p, v = st.pending, st.v
         above, kode = v.kode[p], v.kode[i]
         if above and kode:
             group = kode.startswith(above + ".")
-        else:
+        elif above:
             group = _is_parent(above, v.level[p], kode, v.level[i])
-            if not above and v.level[p] not in (None, "sub_kegiatan", LOCAL):
-                total = st.amount(p)
-                if total is not None:
-                    group = _sums_to(total, st.amounts_after(p))
+        else:
+            group = self._group_without_codes(st, p, i)
         if group:
-            self.hier.enter(v.row(p))
+            level = v.level[p] or self._heading_level(st, p)
+            self.hier.enter(v.row(p), level)
+            if level == "program" and not above:  # looks are read only where codes are missing
+                self.program_look = st.looks()[p]
             st.skip(p, "group")
         else:
             st.data(p)
+
+    @staticmethod
+    def _group_without_codes(st: _ChunkState, p: int, i: int) -> bool:
+        """Is code-less row p a group above row i? Three kinds of evidence, none decisive
+        alone except the amounts:
+        - the look: p set apart (bold, merged, less indented) above a plainer row;
+        - the level word (`Program ...` above a row without one);
+        - p's amount being the sum of the rows under it (or not).
+        So a kegiatan named "Program Terpadu ..." that looks like its neighbours while the
+        real program rows stand out is data, and a bold "Progran ..." (a typo, no level
+        word) above plain rows is a group."""
+        v = st.v
+        word = _is_parent(None, v.level[p], v.kode[i], v.level[i])
+        total = st.amount(p)
+        sums = _sums_to(total, st.amounts_after(p)) if total is not None else None
+        heavier = st.heavier(p, i)
+        if heavier is None:  # no look to go by: the level word, checked by the amounts
+            if v.level[p] in (None, "sub_kegiatan", LOCAL):
+                return word
+            return word if sums is None else sums
+        if heavier:
+            if sums is not None:
+                return sums
+            return word or not st.detail(p)  # a data row fills indikator, lokasi ...
+        # p looks like the row under it: a level word does not make it a group where
+        # rows of that level stand out, unless its amount is the sum under it.
+        return word and (sums is True or (sums is None and not st.level_stands_out(v.level[p])))
+
+    def _heading_level(self, st: _ChunkState, p: int) -> str:
+        """The level of a group row known only by its look (no code, no level word): a
+        kegiatan when it looks lighter than the program row above it, else a program."""
+        look = st.looks()[p]
+        if self.hier.program is not None and self.program_look is not None and look is not None:
+            return "kegiatan" if look < self.program_look else "program"
+        return "program"
+
+    @staticmethod
+    def _named_like_data(st: _ChunkState, i: int) -> bool:
+        """A row worded like a subtotal ("Jumlah Kegiatan Posyandu ...") that is data: it
+        looks like the usual data row where subtotal rows can be told by their look, names
+        more than a subtotal label does, and its amount is not the sum of the rows above."""
+        if not st.v.has_key[i] or not st.looks_plain(i):
+            return False
+        tokens = re.sub(r"[^0-9a-z]+", " ", (st.v.nama[i] or "").lower()).split()[1:]
+        content = [
+            t for t in tokens if t not in _SUBTOTAL_TAIL and not t.isdigit() and t not in ("sub", "grand")
+        ]
+        if not content:
+            return False
+        total = st.amount(i)
+        if total is not None:
+            above, tolerance, running = st.amounts_before(i), max(1.0, abs(total) * 1e-9), 0.0
+            for amount in above:
+                running += amount
+                if abs(running - total) <= tolerance:
+                    return False
+        return True
 
     # -- tests on a row ---------------------------------------------------------------------
     def _unmapped(self, cells: list[Any]) -> str:
@@ -572,6 +696,15 @@ def _is_parent(
     if parent_level in (None, "sub_kegiatan", LOCAL):
         return False
     return _depth(child_level) > _depth(parent_level)
+
+
+def _filled(value: Any) -> bool:
+    return (
+        value is not None
+        and value != ""
+        and value == value
+        and not (value.__class__ is str and not value.strip())
+    )
 
 
 def raw_cells(cells: list[Any], width: int) -> tuple[list[str | None], str | None]:

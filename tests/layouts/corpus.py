@@ -335,6 +335,26 @@ def renja_in_a_sub_folder_with_duplicate_columns(path: Path, shared: Path) -> Ex
     return Expected(len(data), 0, 1)
 
 
+def bold_groups_without_codes(path: Path, shared: Path) -> Expected:
+    """Real sub kegiatan under their real kegiatan names (2027 nomenclature), with no codes
+    and no pagu: only the bold kegiatan rows tell the groups from the data."""
+    names = {r["kode"]: r["nama"] for r in rows_of(shared, "nomenklatur_2027_all_levels.csv")}
+    data = renja_rows(shared, 40)
+    wb = xlsxwriter.Workbook(str(path))
+    ws, bold = wb.add_worksheet("Renja"), wb.add_format({"bold": True})
+    ws.write_row(0, 0, ["Kegiatan / Sub Kegiatan", "Lokasi", "Sumber Dana"], bold)
+    r, groups, last = 1, 0, None
+    for row in data:
+        kegiatan = row["KODE SUB KEGIATAN"].rsplit(".", 1)[0]
+        if kegiatan != last and kegiatan in names:
+            ws.write(r, 0, names[kegiatan], bold)
+            r, groups, last = r + 1, groups + 1, kegiatan
+        ws.write_row(r, 0, [" ".join(row["PROGRAM DAN KEGIATAN"].split()), row["LOKASI"], "DAU"])
+        r += 1
+    wb.close()
+    return Expected(len(data), 0, 1 + groups)
+
+
 VARIANTS = [
     Variant("sipd_title_opd", "renja/sipd_renja_dpupr.xlsx", sipd_title_opd),
     Variant(
@@ -355,6 +375,7 @@ VARIANTS = [
     Variant(
         "kegiatan_named_program_and_jumlah", "renja/renja_tanpa_kode.csv", kegiatan_named_program_and_jumlah
     ),
+    Variant("bold_groups_without_codes", "renja/renja_tebal_tanpa_kode.xlsx", bold_groups_without_codes),
     Variant(
         "sub_folder_duplicate_columns",
         "renja/2024/renja_lokasi_ganda.csv",
