@@ -53,6 +53,8 @@ TABLES = {
 HIERARCHICAL = {"renja", "rkpd"}
 _PART_FIELDS = {level: f"kode_{level}" for level in LEVELS}
 _NAME_FIELDS = {level: f"nama_{level}" for level in LEVELS}
+# The fields that hold a row's name (where a heading's bold or indent is seen).
+NAME_FIELDS = ("nama", *_NAME_FIELDS.values())
 # Fields whose presence makes a row a row of the table (not a note or a continuation).
 KEY_FIELDS = {
     "renja": ("kode", "nama", *_PART_FIELDS.values(), *_NAME_FIELDS.values()),

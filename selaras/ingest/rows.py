@@ -14,7 +14,7 @@ whole chunk, then a light per-row pass decides each row's fate in order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, islice
 from typing import Any
@@ -23,6 +23,7 @@ from selaras.ingest.header import HeaderMatch
 from selaras.ingest.records import (
     AMOUNT_FIELD,
     HIERARCHICAL,
+    NAME_FIELDS,
     DataRows,
     FieldMap,
     Hierarchy,
@@ -147,35 +148,39 @@ def _nonempty(cells: list[Any]) -> list[tuple[int, Any]]:
     ]
 
 
-def _sums_to(total: float, below: list[tuple[float | None, bool]]) -> bool | None:
+def _sums_to(total: float, below: list[tuple[float | None, Hashable]]) -> bool | None:
     """Do the amounts of the rows under a candidate group row add up to its own amount?
-    `below`: (amount, row has a level word) of the rows that follow it, in order. The
-    rows under it may be its children with a level word (kegiatan under a program), the
-    leaves, or all of them (a kegiatan named "Program ..." among plain ones); any of the
-    three sums counts, as soon as it reaches the total. None: nothing below carries an
-    amount, so the amounts say nothing."""
-    leaves = worded = 0.0
+    `below`: (amount, class) of the rows under it, in order; the class is what tells a
+    level of rows from another (a level word, a look). The rows under a group may be its
+    children (kegiatan under a program: one class), the leaves (another class), or all of
+    them (a kegiatan named "Program ..." among plain ones); any of these sums counts, as
+    soon as it reaches the total. None: nothing below carries an amount, so the amounts
+    say nothing."""
+    sums: dict[Hashable, float] = {}
+    every = 0.0
     seen = False
     tolerance = max(1.0, abs(total) * 1e-9)
-    for amount, has_word in below:
+    for amount, cls in below:
         if amount is None:
             continue
         seen = True
-        if has_word:
-            worded += amount
-        else:
-            leaves += amount
-        if any(abs(x - total) <= tolerance for x in (leaves, worded, leaves + worded)):
+        every += amount
+        sums[cls] = part = sums.get(cls, 0.0) + amount
+        if abs(part - total) <= tolerance or abs(every - total) <= tolerance:
             return True
-        if leaves + worded > total + tolerance and leaves > total + tolerance and worded > total + tolerance:
-            return False
     return None if not seen else False
 
 
 class _ChunkState:
     """One chunk being classified: its rows column by column, and the decisions so far."""
 
-    def __init__(self, rows: SheetRows, batch: list[tuple[int, list[Any]]]) -> None:
+    def __init__(
+        self, rows: SheetRows, batch: list[tuple[int, list[Any]]], ahead: list[tuple[int, list[Any]]]
+    ) -> None:
+        # The rows read ahead (the start of the next chunk) are only looked at, for the sums
+        # and looks of a group row near the end of this chunk; the next chunk decides them.
+        self.size = len(batch)
+        batch = batch + ahead if ahead else batch
         n, width = len(batch), rows.width
         self.rows, self.n = rows, n
         self.numbers = [b[0] for b in batch]
@@ -229,22 +234,28 @@ class _ChunkState:
         return self._amounts[i]
 
     def amounts_before(self, i: int) -> list[float]:
-        """The amounts of the keyed rows above row i in this chunk, nearest first, back to
-        the header or the last group row."""
+        """The amounts of the data rows above row i in this chunk, nearest first, back to
+        the current program row (the rows a subtotal row may add up; subtotal and group
+        rows are not among them)."""
+        since = self.rows.program_number
+        rows = self.data_idx[-_SUM_LOOKAHEAD:]
+        if self.pending is not None:
+            rows = [*rows, self.pending]
         out = []
-        for j in range(i - 1, max(-1, i - 1 - _SUM_LOOKAHEAD), -1):
-            if self.numbers[j] <= self.rows.header.last_row or (self.v.level[j] and not self.v.kode[j]):
+        for j in reversed(rows):
+            if self.numbers[j] <= since:
                 break
-            if self.v.has_key[j] and (a := self.amount(j)) is not None:
+            if (a := self.amount(j)) is not None:
                 out.append(a)
         return out
 
     def looks(self) -> list[Look | None]:
-        """The look of each keyed row's first filled key cell (None for other rows), and,
-        in `_plain`, the usual look of the chunk's keyed rows; `_plain` stays None when
-        they all look alike, and then the look tells nothing."""
+        """The look of each keyed row (None for other rows), and, in `_plain`, the usual
+        look of the chunk's keyed rows; `_plain` stays None when they all look alike, and
+        then the look tells nothing. A row's look is its name cell's (where headings are
+        indented or bold; a code cell is often left plain), else its first key cell's."""
         if self._looks is None:
-            looks_of, key_columns = self.rows.looks, self.rows.fmap.key_columns
+            looks_of, key_columns = self.rows.looks, self.rows.look_columns
             below = self.rows.header.last_row
             self._looks = [None] * self.n
             counts: dict[Look, int] = {}
@@ -282,18 +293,28 @@ class _ChunkState:
         looks = self.looks()
         return self._plain is not None and looks[i] == self._plain and not looks[i].merged
 
-    def amounts_after(self, i: int) -> list[tuple[float | None, bool]]:
-        """(amount, has a level word) of the rows after row i in this chunk, up to the next
-        row of the same or a higher level."""
-        v, depth = self.v, _depth(self.v.level[i])
-        out = []
-        for j in range(i + 1, min(self.n, i + 1 + _SUM_LOOKAHEAD)):
-            level = v.level[j]
-            if level is not None and _depth(level) <= depth and not v.kode[j] and j > i + 1:
+    def sums_below(self, p: int) -> bool | None:
+        """Is row p's amount the sum of the rows under it (`_sums_to`)? The rows under it
+        end at the next row of the same or a higher level: by level word, or, where looks
+        tell rows apart, at the next row that looks as heavy as p. None: p or the rows
+        under it carry no amount."""
+        total = self.amount(p)
+        if total is None:
+            return None
+        v, depth = self.v, _depth(self.v.level[p])
+        looks = self.looks()
+        top = looks[p] if self._plain is not None else None
+        below = []
+        for j in range(p + 1, min(self.n, p + 1 + _SUM_LOOKAHEAD)):
+            level, look = v.level[j], looks[j]
+            if j > p + 1 and (
+                (level is not None and _depth(level) <= depth and not v.kode[j])
+                or (top is not None and look is not None and look >= top)
+            ):
                 break
-            if self.v.has_key[j]:
-                out.append((self.amount(j), level is not None))
-        return out
+            if v.has_key[j]:
+                below.append((self.amount(j), (level is not None, look)))
+        return _sums_to(total, below)
 
     def chunk(self) -> Chunk:
         keep = [False] * self.n
@@ -346,6 +367,8 @@ class SheetRows:
         self.hierarchical = kind in HIERARCHICAL
         self.hier = Hierarchy()
         self.last_key_col = max(self.fmap.key_columns, default=self.width - 1)
+        names = sorted(c for f in NAME_FIELDS for c in self.fmap.fields.get(f, []))
+        self.look_columns = names + [c for c in self.fmap.key_columns if c not in names]
         # The header's own cell texts, to spot it printed again cheaply (no normalising).
         self.header_text = {
             c: {" ".join(part.split()).casefold() for part in label.split(" / ")}
@@ -355,7 +378,10 @@ class SheetRows:
         # Header labels a name cell may repeat (the header printed again at a page break).
         self.header_names = {part.strip() for label in header.labels for part in label.split(" / ")}
         self.seen_data = False
-        self.program_look: Look | None = None  # how the current program row looks
+        # The current program row: where it is (for its look, read only when needed) and
+        # its row number (subtotals add up the rows since).
+        self.program_at: tuple[_ChunkState, int] | None = None
+        self.program_number = 0
         self.tail = False  # after a signature block: rows without key values are notes
 
     # -- public -----------------------------------------------------------------------
@@ -364,21 +390,25 @@ class SheetRows:
         it a group?) waits for the next chunk."""
         iterator = iter(rows)
         carry: list[tuple[int, list[Any]]] = []
+        buffer = list(islice(iterator, chunk_rows + _SUM_LOOKAHEAD))
         while True:
-            batch = carry + list(islice(iterator, chunk_rows))
-            final = len(batch) == len(carry)
+            batch, buffer = carry + buffer[:chunk_rows], buffer[chunk_rows:]
+            buffer.extend(islice(iterator, chunk_rows + _SUM_LOOKAHEAD - len(buffer)))
+            final = not buffer
             if not batch:
                 return
-            chunk, carry = self._chunk(batch, final)
+            chunk, carry = self._chunk(batch, final, buffer[:_SUM_LOOKAHEAD])
             yield chunk
             if final:
                 return
 
     # -- one chunk ------------------------------------------------------------------------
-    def _chunk(self, batch: list[tuple[int, list[Any]]], final: bool) -> tuple[Chunk, list]:
-        st = _ChunkState(self, batch)
+    def _chunk(
+        self, batch: list[tuple[int, list[Any]]], final: bool, ahead: list[tuple[int, list[Any]]]
+    ) -> tuple[Chunk, list]:
+        st = _ChunkState(self, batch, ahead)
         usual = self._usual(st)
-        for i in range(st.n):
+        for i in range(st.size):
             if not usual[i]:
                 reason = self._not_data(st, i)
                 if reason is not None:
@@ -498,10 +528,10 @@ class SheetRows:
         else:
             group = self._group_without_codes(st, p, i)
         if group:
-            level = v.level[p] or self._heading_level(st, p)
+            level = v.level[p] or self._heading_level(st, p, i)
             self.hier.enter(v.row(p), level)
-            if level == "program" and not above:  # looks are read only where codes are missing
-                self.program_look = st.looks()[p]
+            if level == "program" or (level == LOCAL and self.hier.kegiatan is None):
+                self.program_at, self.program_number = (st, p), st.numbers[p]
             st.skip(p, "group")
         else:
             st.data(p)
@@ -518,48 +548,66 @@ class SheetRows:
         word) above plain rows is a group."""
         v = st.v
         word = _is_parent(None, v.level[p], v.kode[i], v.level[i])
-        total = st.amount(p)
-        sums = _sums_to(total, st.amounts_after(p)) if total is not None else None
         heavier = st.heavier(p, i)
         if heavier is None:  # no look to go by: the level word, checked by the amounts
             if v.level[p] in (None, "sub_kegiatan", LOCAL):
                 return word
+            sums = st.sums_below(p)
             return word if sums is None else sums
         if heavier:
-            if sums is not None:
-                return sums
-            return word or not st.detail(p)  # a data row fills indikator, lokasi ...
-        # p looks like the row under it: a level word does not make it a group where
-        # rows of that level stand out, unless its amount is the sum under it.
-        return word and (sums is True or (sums is None and not st.level_stands_out(v.level[p])))
+            # Set apart above a plainer row: a group, unless it fills what data rows fill
+            # (indikator, lokasi ...; bold for emphasis) with no level word and no sum. A sum
+            # that does not add up does not overrule the look: real totals are often off.
+            return word or not st.detail(p) or st.sums_below(p) is True
+        if not word:
+            return False
+        # p looks like the row under it. Its level word makes it a group unless rows of
+        # that level stand out and p fills the columns of a data row like its neighbours
+        # (a kegiatan named "Program Terpadu ..."); its amount, where it has one, decides.
+        sums = st.sums_below(p)
+        if sums is not None:
+            return sums
+        return not st.level_stands_out(v.level[p]) or (not st.detail(p) and st.detail(i))
 
-    def _heading_level(self, st: _ChunkState, p: int) -> str:
-        """The level of a group row known only by its look (no code, no level word): a
-        kegiatan when it looks lighter than the program row above it, else a program."""
-        look = st.looks()[p]
-        if self.hier.program is not None and self.program_look is not None and look is not None:
-            return "kegiatan" if look < self.program_look else "program"
+    def _heading_level(self, st: _ChunkState, p: int, i: int) -> str:
+        """The level of a group row known only by its look (no code, no level word) above
+        row i: a kegiatan when row i's code lies under the open program's, or when it looks
+        lighter than the program row above it; else a program."""
+        program = self.hier.program
+        if program is None or self.program_at is None:
+            return "program"
+        kode = st.v.kode[i]
+        if program[0] and kode:
+            return "kegiatan" if kode.startswith(program[0] + ".") else "program"
+        at, q = self.program_at
+        look, program_look = st.looks()[p], at.looks()[q]
+        if look is not None and program_look is not None:
+            return "kegiatan" if look < program_look else "program"
         return "program"
 
-    @staticmethod
-    def _named_like_data(st: _ChunkState, i: int) -> bool:
+    def _named_like_data(self, st: _ChunkState, i: int) -> bool:
         """A row worded like a subtotal ("Jumlah Kegiatan Posyandu ...") that is data: it
         looks like the usual data row where subtotal rows can be told by their look, names
         more than a subtotal label does, and its amount is not the sum of the rows above."""
         if not st.v.has_key[i] or not st.looks_plain(i):
             return False
-        tokens = re.sub(r"[^0-9a-z]+", " ", (st.v.nama[i] or "").lower()).split()[1:]
+        tokens = _words(st.v.nama[i] or "")[1:]
         content = [
             t for t in tokens if t not in _SUBTOTAL_TAIL and not t.isdigit() and t not in ("sub", "grand")
         ]
         if not content:
             return False
+        for group in (self.hier.program, self.hier.kegiatan):  # "Jumlah <an open group's name>"
+            if group is not None and group[1] and set(content) <= set(_words(group[1])):
+                return False
         total = st.amount(i)
         if total is not None:
-            above, tolerance, running = st.amounts_before(i), max(1.0, abs(total) * 1e-9), 0.0
-            for amount in above:
+            # The sum of two or more data rows above it: a subtotal (one row's amount
+            # equal to the next row's proves nothing).
+            tolerance, running = max(1.0, abs(total) * 1e-9), 0.0
+            for n, amount in enumerate(st.amounts_before(i), start=1):
                 running += amount
-                if abs(running - total) <= tolerance:
+                if n > 1 and abs(running - total) <= tolerance:
                     return False
         return True
 
@@ -696,6 +744,10 @@ def _is_parent(
     if parent_level in (None, "sub_kegiatan", LOCAL):
         return False
     return _depth(child_level) > _depth(parent_level)
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^0-9a-z]+", " ", text.lower()).split()
 
 
 def _filled(value: Any) -> bool:

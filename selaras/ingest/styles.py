@@ -59,22 +59,41 @@ def marked_styles(styles_xml: bytes) -> dict[int, Style]:
     return marked
 
 
-def styled_cell_pattern(marked: dict[int, Style]) -> re.Pattern[bytes] | None:
-    """A regex finding the `s="N"` attributes of the marked styles (a fast search: each hit
-    is then checked to be a cell's)."""
+class CellPatterns(NamedTuple):
+    """Regexes finding the cells of the marked styles: `usual` where the cell's reference
+    comes before its style (`<c r="B7" s="3"`, as Excel, openpyxl and XlsxWriter write
+    it: one findall, no Python per cell), `any_order` for writers that put s= first."""
+
+    usual: re.Pattern[bytes]
+    any_order: re.Pattern[bytes]
+
+
+def styled_cell_pattern(marked: dict[int, Style]) -> CellPatterns | None:
     if not marked:
         return None
     ids = b"|".join(str(i).encode() for i in sorted(marked))
-    return re.compile(rb'\ss="(' + ids + rb')"')
+    return CellPatterns(
+        re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})(\d+)"[^>]*?\ss="(' + ids + rb')"'),
+        re.compile(rb'\ss="(' + ids + rb')"'),
+    )
 
 
 def find_styled_cells(
-    body: bytes, pattern: re.Pattern[bytes], marked: dict[int, Style], out: dict[tuple[int, int], Style]
+    body: bytes, patterns: CellPatterns, marked: dict[int, Style], out: dict[tuple[int, int], Style]
 ) -> None:
     """(1-based row, absolute 0-based column) -> Style of the marked cells in `body`."""
-    for m in pattern.finditer(body):
+    hits = patterns.usual.findall(body)
+    if hits:
+        columns: dict[bytes, int] = {}
+        for letters, row, style in hits:
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = column_index(letters.decode())
+            out[(int(row), col)] = marked[int(style)]
+        return
+    for m in patterns.any_order.finditer(body):  # s= before r=, or no marked cell at all
         start = body.rfind(b"<", 0, m.start())
-        tag = body[start : body.find(b">", m.end())]  # r= may come before or after s=
+        tag = body[start : body.find(b">", m.end())]
         if _CELL_TAG.match(tag) and (ref := _CELL_REF.search(tag)):
             out[(int(ref.group(2)), column_index(ref.group(1).decode()))] = marked[int(m.group(1))]
 

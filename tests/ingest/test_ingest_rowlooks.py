@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 
-from selaras.ingest.styles import Look, Looks, marked_styles
+from selaras.ingest.styles import Look, Looks, Style, find_styled_cells, marked_styles, styled_cell_pattern
 
 HEADER = ["Program/Kegiatan", "Satuan", "Lokasi"]
 
@@ -151,3 +152,177 @@ def test_bold_comes_from_the_font_and_indent_from_the_alignment():
     assert looks.look(5, 0, "Program") == Look(True, False, 0)
     assert looks.look(5, 1, "x") == Look(False, True, 0)  # D5:G5 merged
     assert looks.look(6, 0, "    Kegiatan") == Look(False, False, -2)
+
+
+def write_table(path: Path, header: list[str], rows: list[tuple[dict, list]]) -> None:
+    """rows: (XlsxWriter format properties, or {} for a plain row; the row's values)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Renja")
+    ws.write_row(0, 0, header, wb.add_format({"bold": True}))
+    for r, (style, values) in enumerate(rows, start=1):
+        ws.write_row(r, 0, values, wb.add_format(style) if style else None)
+    wb.close()
+
+
+CODED = ["Kode", "Program/Kegiatan/Sub Kegiatan", "Satuan", "Lokasi", "Pagu"]
+BOLD, BOLD_IN, LEAF = {"bold": True}, {"bold": True, "indent": 1}, {"indent": 2}
+
+
+def heading(name: str, pagu: float | None = None, kode: str | None = None) -> list:
+    return [kode, name, None, None, pagu]
+
+
+def leaf(name: str, pagu: float | None = None, kode: str | None = None) -> list:
+    return [kode, name, "Dokumen", "Kab. Serang", pagu]
+
+
+def test_code_less_kegiatan_headings_under_a_coded_program(raw, ingest, query):
+    """The program has a code, its kegiatan headings do not: a heading above a sub
+    kegiatan whose code lies under the program's is a kegiatan, not a new program."""
+    write_table(
+        raw("renja", "renja_campur.xlsx"),
+        CODED,
+        [
+            (BOLD, heading("Program Pemenuhan Upaya Kesehatan", 300, "1.02.02")),
+            (BOLD_IN, heading("Perbaikan Gizi Masyarakat", 300)),
+            ({}, leaf("Pemberian Makanan Tambahan", 100, "1.02.02.2.01.01")),
+            ({}, leaf("Pemantauan Status Gizi", 200, "1.02.02.2.01.02")),
+            (BOLD_IN, heading("Pelayanan Penyakit Menular", 0)),
+            ({}, leaf("Imunisasi Dasar", None, "1.02.02.2.02.01")),
+        ],
+    )
+    assert not ingest().failed
+    program = "Program Pemenuhan Upaya Kesehatan"
+    assert query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1") == [
+        (4, program, "Perbaikan Gizi Masyarakat"),
+        (5, program, "Perbaikan Gizi Masyarakat"),
+        (7, program, "Pelayanan Penyakit Menular"),
+    ]
+
+
+def test_headings_indented_on_the_name_column_above_coded_leaves(raw, ingest, query):
+    """The code cells are plain; only the name cells are indented: the look is read on the
+    name column."""
+    indent = [{}, {"indent": 1}, {"indent": 2}]
+    rows = [
+        (0, heading("Peningkatan Pelayanan Kesehatan")),
+        (1, heading("Perbaikan Gizi Masyarakat")),
+        (2, leaf("Pemberian Makanan Tambahan", None, "1.02.02.2.01.01")),
+        (1, heading("Penyakit Menular")),
+        (2, leaf("Imunisasi Dasar", None, "1.02.02.2.02.01")),
+    ]
+    wb = xlsxwriter.Workbook(str(raw("renja", "renja_indent.xlsx")))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, CODED)
+    formats = [wb.add_format(style) if style else None for style in indent]
+    for r, (level, values) in enumerate(rows, start=1):
+        ws.write_row(r, 0, values)
+        ws.write(r, 1, values[1], formats[level])
+    wb.close()
+    assert not ingest().failed
+    assert query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1") == [
+        (4, "Peningkatan Pelayanan Kesehatan", "Perbaikan Gizi Masyarakat"),
+        (6, "Peningkatan Pelayanan Kesehatan", "Penyakit Menular"),
+    ]
+
+
+def test_one_program_row_left_unbolded_is_still_a_program(raw, ingest, query):
+    """Most program rows are bold; one was left plain. It fills no satuan or lokasi while
+    the rows under it do: a program, not a kegiatan named "Program ..."."""
+    write_table(
+        raw("renja", "renja_lupa_tebal.xlsx"),
+        CODED,
+        [
+            (BOLD, heading("Program Peningkatan Jalan")),
+            ({}, leaf("Pemeliharaan Jalan Desa")),
+            (BOLD, heading("Program Penataan Bangunan")),
+            ({}, leaf("Rehabilitasi Gedung")),
+            ({}, heading("Program Pengelolaan Air Minum")),
+            ({}, leaf("Pembangunan SPAM")),
+            ({}, leaf("Perluasan Jaringan Pipa")),
+        ],
+    )
+    assert not ingest().failed
+    assert query("select source_row, program_nama from staged.renja where source_row > 5 order by 1") == [
+        (7, "Program Pengelolaan Air Minum"),
+        (8, "Program Pengelolaan Air Minum"),
+    ]
+
+
+@pytest.mark.parametrize("with_pagu", [True, False])
+def test_plain_jumlah_rows_named_after_their_group_are_subtotals(raw, ingest, query, with_pagu):
+    """'Jumlah Program Peningkatan Jalan' totals the program of that name: a subtotal,
+    with or without a pagu, also after the kegiatan's own (bold) subtotal rows."""
+    pagu = (lambda x: x) if with_pagu else (lambda x: None)
+    write_table(
+        raw("renja", "renja_jumlah_bertingkat.xlsx"),
+        CODED,
+        [
+            (BOLD, heading("Program Peningkatan Jalan", pagu(500))),
+            (BOLD_IN, heading("Kegiatan Pemeliharaan Jalan", pagu(300))),
+            ({}, leaf("Pemeliharaan Jalan Desa", pagu(100))),
+            ({}, leaf("Pembangunan Jembatan Gantung", pagu(200))),
+            (BOLD, heading("Jumlah Kegiatan Pemeliharaan Jalan", pagu(300))),
+            (BOLD_IN, heading("Kegiatan Penerangan Jalan", pagu(200))),
+            ({}, leaf("Pemasangan PJU", pagu(200))),
+            (BOLD, heading("Jumlah Kegiatan Penerangan Jalan", pagu(200))),
+            ({}, heading("Jumlah Program Peningkatan Jalan", pagu(500))),
+            ({}, leaf("Jumlah Kader Posyandu Terlatih", pagu(10))),  # data: fills satuan, lokasi
+        ],
+    )
+    assert not ingest().failed
+    assert [r[0] for r in query("select source_row from staged.renja order by 1")] == [4, 5, 8, 11]
+    skipped = dict(query("select source_row, reason_code from raw.skipped_row"))
+    assert [skipped[r] for r in (6, 9, 10)] == ["subtotal"] * 3
+
+
+@pytest.mark.parametrize("program_pagu", [1000, 1050])
+def test_three_levels_by_look_with_a_pagu_on_every_level(raw, ingest, query, program_pagu):
+    """The program's pagu is the sum of its kegiatan (1000), or off (1050, as real totals
+    often are): the look decides either way, a sum that does not add up never makes a
+    bold heading data."""
+    write_table(
+        raw("renja", "renja_tiga_tingkat.xlsx"),
+        CODED,
+        [
+            (BOLD, heading("Peningkatan Pelayanan Kesehatan", program_pagu)),
+            (BOLD_IN, heading("Perbaikan Gizi Masyarakat", 400)),
+            (LEAF, leaf("Pemberian Makanan Tambahan", 150)),
+            (LEAF, leaf("Pemantauan Status Gizi", 250)),
+            (BOLD_IN, heading("Penyakit Menular", 600)),
+            (LEAF, leaf("Imunisasi Dasar", 600)),
+        ],
+    )
+    assert not ingest().failed
+    program = "Peningkatan Pelayanan Kesehatan"
+    assert query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1") == [
+        (4, program, "Perbaikan Gizi Masyarakat"),
+        (5, program, "Perbaikan Gizi Masyarakat"),
+        (7, program, "Penyakit Menular"),
+    ]
+
+
+def test_a_group_whose_rows_cross_a_chunk_boundary(raw, ingest, query, settings):
+    """Rows are classified in chunks; a bold heading near a chunk's end still sees the
+    rows under it (read ahead from the next chunk) for its look and its sums."""
+    settings.load_batch_rows = 25
+    rows = []
+    for k in range(12):
+        rows.append((BOLD, heading(f"Layanan {k}", 40)))
+        rows += [(LEAF, leaf(f"Rincian {k}-{j}", 10)) for j in range(4)]
+    write_table(raw("renja", "renja_potongan.xlsx"), CODED, rows)
+    assert not ingest().failed
+    loaded = query("select nama, program_nama from staged.renja order by source_row")
+    assert len(loaded) == 48
+    assert all(nama.split()[1].split("-")[0] == program.split()[1] for nama, program in loaded)
+
+
+def test_styled_cells_are_found_whatever_the_attribute_order():
+    marked = {3: Style(True, 0)}
+    patterns = styled_cell_pattern(marked)
+    usual, reversed_order = {}, {}
+    find_styled_cells(
+        b'<row r="7"><c r="B7" s="3" t="s"><v>1</v></c><c r="C7" s="1"/>', patterns, marked, usual
+    )
+    find_styled_cells(b'<row r="7"><c s="3" r="B7" t="s"><v>1</v></c>', patterns, marked, reversed_order)
+    assert usual == reversed_order == {(7, 1): marked[3]}
