@@ -23,7 +23,14 @@ import python_calamine
 from selaras.ingest import xlsx_stream
 from selaras.ingest.errors import IngestError
 from selaras.ingest.safety import extension
-from selaras.ingest.styles import Style, find_styled_cells, marked_styles, styled_cell_pattern
+from selaras.ingest.styles import (
+    CELL_REF,
+    CellPatterns,
+    Style,
+    find_styled_cells,
+    marked_styles,
+    styled_cell_pattern,
+)
 from selaras.kamus import parse_number
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -295,6 +302,7 @@ def xlsx_sheet_extras(path: Path) -> dict[str, SheetExtras]:
             targets[a.get("Id")] = a.get("Target", "")
         names = set(archive.namelist())
         marked = _marked_styles(archive, names)
+        styled = styled_cell_pattern(marked)
         for tag in _SHEET_TAG.findall(workbook):
             a = _attrs(tag)
             rid = next((v for k, v in a.items() if k.endswith(":id")), None)
@@ -303,7 +311,7 @@ def xlsx_sheet_extras(path: Path) -> dict[str, SheetExtras]:
                 continue
             part = target.lstrip("/") if target.startswith("/") else "xl/" + target
             if part in names:
-                result[a["name"]] = _scan_part(archive, part, marked)
+                result[a["name"]] = _scan_part(archive, part, marked, styled)
     return result
 
 
@@ -317,15 +325,15 @@ def _marked_styles(archive: zipfile.ZipFile, names: set[str]) -> dict[int, Style
 
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"[^>]*>')
-_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _scan_part(archive: zipfile.ZipFile, part: str, marked: dict[int, Style]) -> SheetExtras:
+def _scan_part(
+    archive: zipfile.ZipFile, part: str, marked: dict[int, Style], styled: CellPatterns | None
+) -> SheetExtras:
     hidden: set[int] = set()
     errors: dict[tuple[int, int], str] = {}
     styles: dict[tuple[int, int], Style] = {}
-    styled = styled_cell_pattern(marked)
 
     def scan(body: bytes) -> None:
         if styled is not None:
@@ -338,7 +346,7 @@ def _scan_part(archive: zipfile.ZipFile, part: str, marked: dict[int, Style]) ->
                         hidden.add(int(a["r"]))
         if b't="e"' in body:
             for m in _ERROR_CELL.finditer(body):
-                ref = _CELL_REF.search(m.group(0))
+                ref = CELL_REF.search(m.group(0))
                 end = body.find(b"</c>", m.end())
                 value = _VALUE.search(body, m.end(), end if end >= 0 else len(body))
                 if ref and value:

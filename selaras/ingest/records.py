@@ -464,9 +464,10 @@ class Hierarchy:
     sasaran: str | None = None
     memo: tuple | None = None  # the last answer of parents(), for the next sibling row
 
-    def enter(self, view: RowView, level: str | None = None) -> None:
+    def enter(self, view: RowView, level: str | None = None) -> str | None:
         """A group row: what it names is carried down to the rows below. `level`: the
-        level the classifier gave a group row whose code and words give none."""
+        level the classifier gave a group row whose code and words give none. Returns the
+        level the row was entered at."""
         level, kode = level or view.level, view.code.kode
         if level == LOCAL:
             level = "program" if self.program is None else "kegiatan"
@@ -476,6 +477,7 @@ class Hierarchy:
             self.program, self.kegiatan = (kode, view.nama), None
         elif level == "kegiatan":
             self.kegiatan = (kode, view.nama)
+        return level
 
 
 def _within(kode: str | None, parent: tuple[str | None, str | None] | None) -> tuple[str | None, str | None]:

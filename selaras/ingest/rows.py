@@ -34,7 +34,7 @@ from selaras.ingest.records import (
     views,
 )
 from selaras.ingest.styles import Look, Looks
-from selaras.kamus import BLANKS, LEVELS, LOCAL, MONEY_BLANKS, cell_text, clean_text
+from selaras.kamus import BLANKS, LEVELS, LOCAL, MONEY_BLANKS, cell_text, clean_text, is_blank
 
 # reason_code -> the reason planners read (Indonesian).
 REASONS = {
@@ -159,16 +159,20 @@ def _sums_to(total: float, below: list[tuple[float | None, Hashable]]) -> bool |
     sums: dict[Hashable, float] = {}
     every = 0.0
     seen = False
-    tolerance = max(1.0, abs(total) * 1e-9)
     for amount, cls in below:
         if amount is None:
             continue
         seen = True
         every += amount
         sums[cls] = part = sums.get(cls, 0.0) + amount
-        if abs(part - total) <= tolerance or abs(every - total) <= tolerance:
+        if _same_amount(part, total) or _same_amount(every, total):
             return True
     return None if not seen else False
+
+
+def _same_amount(a: float, b: float) -> bool:
+    """Equal up to rounding (a rupiah, or a billionth of the amount)."""
+    return abs(a - b) <= max(1.0, abs(b) * 1e-9)
 
 
 class _ChunkState:
@@ -207,6 +211,7 @@ class _ChunkState:
         self._amounts: list[float | None] | None = None
         self._looks: list[Look | None] | None = None
         self._plain: Look | None = None
+        self._stands_out: dict[str, bool] = {}
 
     def skip(self, i: int, code: str) -> None:
         self.skipped.append(
@@ -237,7 +242,7 @@ class _ChunkState:
         """The amounts of the data rows above row i in this chunk, nearest first, back to
         the current program row (the rows a subtotal row may add up; subtotal and group
         rows are not among them)."""
-        since = self.rows.program_number
+        since = self.rows.program_number()
         rows = self.data_idx[-_SUM_LOOKAHEAD:]
         if self.pending is not None:
             rows = [*rows, self.pending]
@@ -263,7 +268,7 @@ class _ChunkState:
                 if not self.v.has_key[i] or self.numbers[i] <= below:
                     continue
                 cells = self.cells_of[i]
-                c = next((c for c in key_columns if c < len(cells) and _filled(cells[c])), None)
+                c = next((c for c in key_columns if c < len(cells) and not is_blank(cells[c])), None)
                 if c is not None:
                     look = self._looks[i] = looks_of.look(self.numbers[i], c, cells[c])
                     counts[look] = counts.get(look, 0) + 1
@@ -285,8 +290,10 @@ class _ChunkState:
         looks = self.looks()
         if self._plain is None or level is None:
             return False
-        same = [look for j, look in enumerate(looks) if look is not None and self.v.level[j] == level]
-        return sum(look > self._plain for look in same) * 2 > len(same)
+        if level not in self._stands_out:
+            same = [look for j, look in enumerate(looks) if look is not None and self.v.level[j] == level]
+            self._stands_out[level] = sum(look > self._plain for look in same) * 2 > len(same)
+        return self._stands_out[level]
 
     def looks_plain(self, i: int) -> bool:
         """Does row i look like the usual row, where looks tell rows apart at all?"""
@@ -378,11 +385,14 @@ class SheetRows:
         # Header labels a name cell may repeat (the header printed again at a page break).
         self.header_names = {part.strip() for label in header.labels for part in label.split(" / ")}
         self.seen_data = False
-        # The current program row: where it is (for its look, read only when needed) and
-        # its row number (subtotals add up the rows since).
+        # Where the current program row is: for its look (read only when needed) and its
+        # row number (subtotals add up the rows since).
         self.program_at: tuple[_ChunkState, int] | None = None
-        self.program_number = 0
         self.tail = False  # after a signature block: rows without key values are notes
+
+    def program_number(self) -> int:
+        """The current program row's number (0: none yet)."""
+        return self.program_at[0].numbers[self.program_at[1]] if self.program_at is not None else 0
 
     # -- public -----------------------------------------------------------------------
     def classify(self, rows: Iterable[tuple[int, list[Any]]], chunk_rows: int = 5000) -> Iterator[Chunk]:
@@ -528,10 +538,8 @@ class SheetRows:
         else:
             group = self._group_without_codes(st, p, i)
         if group:
-            level = v.level[p] or self._heading_level(st, p, i)
-            self.hier.enter(v.row(p), level)
-            if level == "program" or (level == LOCAL and self.hier.kegiatan is None):
-                self.program_at, self.program_number = (st, p), st.numbers[p]
+            if self.hier.enter(v.row(p), v.level[p] or self._heading_level(st, p, i)) == "program":
+                self.program_at = (st, p)
             st.skip(p, "group")
         else:
             st.data(p)
@@ -604,10 +612,10 @@ class SheetRows:
         if total is not None:
             # The sum of two or more data rows above it: a subtotal (one row's amount
             # equal to the next row's proves nothing).
-            tolerance, running = max(1.0, abs(total) * 1e-9), 0.0
+            running = 0.0
             for n, amount in enumerate(st.amounts_before(i), start=1):
                 running += amount
-                if n > 1 and abs(running - total) <= tolerance:
+                if n > 1 and _same_amount(running, total):
                     return False
         return True
 
@@ -709,7 +717,7 @@ class SheetRows:
 
     @staticmethod
     def _subtotal(text: str) -> bool:
-        tokens = re.sub(r"[^0-9a-z]+", " ", text.lower()).split()
+        tokens = _words(text)
         if not tokens:
             return False
         if tokens[:2] in (["sub", "total"], ["grand", "total"]):
@@ -748,15 +756,6 @@ def _is_parent(
 
 def _words(text: str) -> list[str]:
     return re.sub(r"[^0-9a-z]+", " ", text.lower()).split()
-
-
-def _filled(value: Any) -> bool:
-    return (
-        value is not None
-        and value != ""
-        and value == value
-        and not (value.__class__ is str and not value.strip())
-    )
 
 
 def raw_cells(cells: list[Any], width: int) -> tuple[list[str | None], str | None]:

@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 from selaras.ingest.xlsx_stream import column_index
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+#: A cell tag's reference attribute (r="B7"), in sheet XML.
+CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s")
 # Leading spaces per indent step: two spaces (or one tab) make one level.
 _SPACES_PER_LEVEL = 2
@@ -94,7 +95,7 @@ def find_styled_cells(
     for m in patterns.any_order.finditer(body):  # s= before r=, or no marked cell at all
         start = body.rfind(b"<", 0, m.start())
         tag = body[start : body.find(b">", m.end())]
-        if _CELL_TAG.match(tag) and (ref := _CELL_REF.search(tag)):
+        if _CELL_TAG.match(tag) and (ref := CELL_REF.search(tag)):
             out[(int(ref.group(2)), column_index(ref.group(1).decode()))] = marked[int(m.group(1))]
 
 

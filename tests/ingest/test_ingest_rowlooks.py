@@ -133,7 +133,7 @@ def test_two_levels_told_by_look_alone(raw, ingest, query):
     ws.write_row(7, 0, ["Jamban Sehat", "Unit", "Kab. Serang"], leaf)
     wb.close()
     assert not ingest().failed
-    rows = query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1")
+    rows = parents(query)
     assert rows == [
         (4, "Pelayanan Kesehatan", "Gizi Masyarakat"),
         (6, "Pelayanan Kesehatan", "Penyakit Menular"),
@@ -152,6 +152,11 @@ def test_bold_comes_from_the_font_and_indent_from_the_alignment():
     assert looks.look(5, 0, "Program") == Look(True, False, 0)
     assert looks.look(5, 1, "x") == Look(False, True, 0)  # D5:G5 merged
     assert looks.look(6, 0, "    Kegiatan") == Look(False, False, -2)
+
+
+def parents(query) -> list[tuple]:
+    """(source row, program_nama, kegiatan_nama) of the staged Renja rows, in order."""
+    return query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1")
 
 
 def write_table(path: Path, header: list[str], rows: list[tuple[dict, list]]) -> None:
@@ -193,7 +198,7 @@ def test_code_less_kegiatan_headings_under_a_coded_program(raw, ingest, query):
     )
     assert not ingest().failed
     program = "Program Pemenuhan Upaya Kesehatan"
-    assert query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1") == [
+    assert parents(query) == [
         (4, program, "Perbaikan Gizi Masyarakat"),
         (5, program, "Perbaikan Gizi Masyarakat"),
         (7, program, "Pelayanan Penyakit Menular"),
@@ -220,7 +225,7 @@ def test_headings_indented_on_the_name_column_above_coded_leaves(raw, ingest, qu
         ws.write(r, 1, values[1], formats[level])
     wb.close()
     assert not ingest().failed
-    assert query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1") == [
+    assert parents(query) == [
         (4, "Peningkatan Pelayanan Kesehatan", "Perbaikan Gizi Masyarakat"),
         (6, "Peningkatan Pelayanan Kesehatan", "Penyakit Menular"),
     ]
@@ -295,7 +300,7 @@ def test_three_levels_by_look_with_a_pagu_on_every_level(raw, ingest, query, pro
     )
     assert not ingest().failed
     program = "Peningkatan Pelayanan Kesehatan"
-    assert query("select source_row, program_nama, kegiatan_nama from staged.renja order by 1") == [
+    assert parents(query) == [
         (4, program, "Perbaikan Gizi Masyarakat"),
         (5, program, "Perbaikan Gizi Masyarakat"),
         (7, program, "Penyakit Menular"),
