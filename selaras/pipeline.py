@@ -47,6 +47,10 @@ STAGES: dict[str, str] = {
     "reconcile": "selaras.reconcile.stage:reconcile_all",
     "report": "selaras.report.stage:report_all",
 }
+#: Work a stage starts ahead, when a run begins that will run it (`module:function`, called
+#: with the settings): validate has Great Expectations imported in a process of its own
+#: while ingest reads the files.
+WARM_UPS: dict[str, str] = {"validate": "selaras.validate.stage:warm_up"}
 #: The stage names in run order (what `run_all` runs by default).
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
 
@@ -197,6 +201,37 @@ def run_stage_at(
         result = run_stage(con, settings, run_id, name, force=force, map_fn=map_fn)
     _notify("end", name, result)
     return result
+
+
+def _will_run(con: duckdb.DuckDBPyConnection, settings: Settings, stages: tuple[str, ...], name: str) -> bool:
+    """Whether `name` will run rather than be skipped: it or a stage before it in this run
+    has inputs that changed since its last good step."""
+    for stage in stages[: stages.index(name) + 1]:
+        last = runs.last_good_step(con, stage)
+        if last is None or last.fingerprint != stage_fingerprint(con, settings, stage):
+            return True
+    return False
+
+
+def warm_up(settings: Settings, stages: tuple[str, ...], force: bool = False) -> list[str]:
+    """Start what the stages of this run that will run can start ahead (WARM_UPS). A warm-up
+    that fails only costs its head start. Returns the stages warmed up."""
+    from selaras import warehouse
+
+    names = [n for n in stages if n in WARM_UPS]
+    if not names:
+        return []
+    with warehouse.connected(settings) as con:
+        due = [n for n in names if force or _will_run(con, settings, stages, n)]
+    for name in due:
+        module, _, function = WARM_UPS[name].partition(":")
+        try:
+            getattr(importlib.import_module(module), function)(settings)
+        except Exception:
+            log.warning(
+                "%s: persiapan awal gagal (warm-up failed); tahap tetap berjalan", name, exc_info=True
+            )
+    return due
 
 
 # --------------------------------------------------------------------------- new files
@@ -357,6 +392,7 @@ def execute(
     if files:
         added = add_files(run.settings, files)
         log.info("%d berkas ditambahkan ke %s", len(added), run.settings.raw_dir)
+    warm_up(run.settings, stages, force)
     for name in stages:
         if step is None:
             result = run_stage_at(run.settings, run.run_id, name, force=force, map_fn=map_fn)

@@ -99,14 +99,9 @@ def shared_map(pool: AbstractContextManager, workers: int, size: Callable[[Any],
     return mapped
 
 
-def run_jobs(
-    jobs: list[tuple[Callable, tuple]], workers: int, meanwhile: Callable[[], object] | None = None
-) -> list:
+def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int) -> list:
     """Run `(fn, args)` jobs, in worker processes when `workers` > 1 and there is more than
-    one job; results in job order (a job's exception is raised here). `meanwhile` runs in
-    this process while the workers write (after the jobs when there are no workers)."""
+    one job; results in job order (a job's exception is raised here)."""
     with executor(workers if len(jobs) > 1 and workers > 1 else 0) as pool:
         futures = [pool.submit(fn, *args) for fn, args in jobs]
-        if meanwhile is not None:
-            meanwhile()
         return [f.result() for f in futures]

@@ -203,12 +203,11 @@ def evaluate_nomenclature(
     shared: Path, n: int = 500, seed: int = 2027, config: RenjaConfig | None = None
 ) -> dict:
     """Top-1 / top-5 accuracy of the suggested code for damaged real items, for a
-    kabupaten's and a province's Renja. `top1_indistinguishable` also counts a pick whose
-    name and kegiatan name equal the truth's (the 2027 nomenclature repeats whole kegiatan
-    under two codes: without a code no reader can tell them apart)."""
+    kabupaten's and a province's Renja. `top1_indistinguishable` also counts a pick that
+    nothing in the row tells apart from the truth: the 2027 nomenclature repeats names (whole
+    kegiatan under two codes, "Pembangunan Asrama Sekolah" under two kegiatan), and a row
+    without a code can only name one of them; its label is then a coin the set tossed."""
     nomen, sub = nomenclature_frame(shared)
-    parent = dict(zip(sub["kode_sub_kegiatan"], sub["nama_kegiatan"].str.lower().str.strip(), strict=False))
-    name = dict(zip(sub["kode_sub_kegiatan"], sub["nama_sub_kegiatan"].str.lower().str.strip(), strict=False))
     frames = []
     t = time.perf_counter()
     for jp in ("KABKOT", "PROV"):
@@ -222,10 +221,7 @@ def evaluate_nomenclature(
             ok1=top1 == v["kode_benar"].to_numpy(),
             ok5=[k in s if isinstance(s, set) else False for k, s in zip(v["kode_benar"], top5, strict=True)],
         )
-        v["same"] = [
-            bool(p) and name.get(p) == name.get(k) and parent.get(p) == parent.get(k)
-            for p, k in zip(v["pred"], v["kode_benar"], strict=True)
-        ]
+        v["same"] = indistinguishable(v, sub)
         frames.append(v)
     v = pd.concat(frames, ignore_index=True)
     kind = v["damage"].str.extract(r"kode:(\w+)")[0]
@@ -242,6 +238,33 @@ def evaluate_nomenclature(
         "items": len(v),
         "seconds": round(time.perf_counter() - t, 2),
     }
+
+
+def indistinguishable(rows: pd.DataFrame, sub: pd.DataFrame) -> list[bool]:
+    """Per row: its pick (`pred`) and its truth (`kode_benar`) differ in nothing the row
+    carries. Both have the same sub kegiatan name; when the row names its kegiatan, the
+    same kegiatan name; when its code reaches the kegiatan (5 segments or more), the same
+    kegiatan code. A row with a code of either item, or a sub kegiatan number, is never
+    indistinguishable: the code tells them apart."""
+
+    def clean(x: object) -> str:
+        return re.sub(r"\s+", " ", str(x)).strip().lower()
+
+    name = dict(zip(sub["kode_sub_kegiatan"], sub["nama_sub_kegiatan"].map(clean), strict=False))
+    parent_name = dict(zip(sub["kode_sub_kegiatan"], sub["nama_kegiatan"].map(clean), strict=False))
+    parent_code = dict(zip(sub["kode_sub_kegiatan"], sub["kode_kegiatan"], strict=False))
+    out = []
+    for r in rows.itertuples(index=False):
+        p, k = r.pred, r.kode_benar
+        code = re.sub(r"\s*\|\s*", ".", str(r.kode_raw)) if isinstance(r.kode_raw, str) else ""
+        segments = code.split(".") if code else []
+        same = bool(p) and isinstance(p, str) and name.get(p) == name.get(k)
+        if same and isinstance(r.kegiatan_nama, str):
+            same = parent_name.get(p) == parent_name.get(k)
+        if same and len(segments) >= 5:
+            same = len(segments) == 5 and parent_code.get(p) == parent_code.get(k)
+        out.append(same)
+    return out
 
 
 # --- (a) the generated sample's ground truth -----------------------------------------------

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,27 @@ class Failure:
     check: Check
     indices: list[int]  # positions in the check frame (row-level expectations)
     observed: Any  # observed value (table-level expectations)
+    key: str = ""  # the expectation's `selaras_check` key in its suite (see check_keys)
+
+
+@dataclass
+class Checked:
+    """One suite run on one check frame: GE's verdict, its result as JSON (labelled, without
+    the per-row lists) and the failed expectations. Plain data, so it crosses processes."""
+
+    success: bool
+    result: dict[str, Any]
+    failures: list[Failure]
+
+
+def check_keys(config: ValidationConfig, kind_suite: KindSuite, part: str) -> dict[str, Check]:
+    """The suite's expectations by their `selaras_check` key; rules switched off left out."""
+    checks = kind_suite.rows if part == "rows" else kind_suite.file
+    return {
+        f"{i}:{check.rule}": check
+        for i, check in enumerate(checks)
+        if config.rules[check.rule].severity != "off"
+    }
 
 
 def _class_name(expect: str) -> str:
@@ -78,18 +100,14 @@ class GxRunner:
         name = suite_name(kind_suite.kind, part)
         if name in self._suites:
             return self._suites[name]
-        checks = kind_suite.rows if part == "rows" else kind_suite.file
+        by_id = check_keys(self.config, kind_suite, part)
         expectations = []
-        by_id: dict[str, Check] = {}
-        for i, check in enumerate(checks):
+        for key, check in by_id.items():
             rule = self.config.rules[check.rule]
-            if rule.severity == "off":
-                continue
             cls = getattr(gxe, _class_name(check.expect))
             kwargs = dict(check.kwargs)
             if check.column:
                 kwargs["column"] = check.column
-            key = f"{i}:{check.rule}"
             expectations.append(
                 cls(
                     **kwargs,
@@ -103,7 +121,6 @@ class GxRunner:
                     severity=GE_SEVERITY[rule.severity],
                 )
             )
-            by_id[key] = check
         suite = self.context.suites.add(self._gx.ExpectationSuite(name=name, expectations=expectations))
         self._suites[name] = (suite, by_id)
         return self._suites[name]
@@ -133,12 +150,34 @@ class GxRunner:
                 )
             if r.success:
                 continue
-            check = by_id[r.expectation_config.meta["selaras_check"]]
+            key = r.expectation_config.meta["selaras_check"]
             detail = r.result or {}
             failures.append(
-                Failure(check, list(detail.get("unexpected_index_list") or []), detail.get("observed_value"))
+                Failure(
+                    by_id[key],
+                    list(detail.get("unexpected_index_list") or []),
+                    detail.get("observed_value"),
+                    key,
+                )
             )
         return result, failures
+
+    def check(
+        self,
+        kind_suite: KindSuite,
+        part: str,
+        frame: pd.DataFrame,
+        params: dict[str, Any],
+        label: tuple[str, str, str],
+    ) -> Checked:
+        """`validate`, with the result as labelled JSON: label = (run id, source file, file id)."""
+        result, failures = self.validate(kind_suite, part, frame, params)
+        return Checked(bool(result.success), result_json(result, *label), failures)
+
+    def data_docs(self, kinds, entries, target: Path, index=None) -> Callable[[], Path]:
+        """Render Data Docs now (see build_data_docs); returns the waiter GxProcess gives."""
+        page = build_data_docs(self, self.config, kinds, entries, target, index)
+        return lambda: page
 
 
 def result_json(result, run_id: str, source_file: str, file_id: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,16 +31,15 @@ def write_outputs(
     processed.mkdir(parents=True, exist_ok=True)
     docs = data_docs_dir(processed)
     built: dict[str, Any] = {}
-
-    def data_docs() -> None:
-        if outcomes:
-            built["data_docs"] = build_docs(con, session, docs)
-        elif (docs / "index.html").is_file():
-            built["data_docs"] = docs / "index.html"
-
-    # Data Docs are built in this process while worker processes write the workbooks
-    # (write_quarantine runs `meanwhile` exactly once)
-    paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed), data_docs)
+    # Data Docs render in the Great Expectations process while this process (and its
+    # workers) write the workbooks.
+    if outcomes:
+        finish_docs = build_docs(con, session, docs)
+    paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed))
+    if outcomes:
+        built["data_docs"] = finish_docs()
+    elif (docs / "index.html").is_file():
+        built["data_docs"] = docs / "index.html"
     return {**paths, **built}
 
 
@@ -94,9 +94,10 @@ def _docs_entries(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[list[dic
     return entries, index
 
 
-def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) -> Path:
-    """Data Docs of this run's validation results (kept results included): rebuilt only
-    when what they show changed (a digest of it is kept beside them)."""
+def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) -> Callable[[], Path]:
+    """Start the Data Docs of this run's validation results (kept results included); they
+    are rebuilt only when what they show changed (a digest of it is kept beside them).
+    Returns the function that waits for them and gives the index page."""
     entries, index = _docs_entries(con, session.run_id)
     digest = hashlib.sha256(
         json.dumps(
@@ -110,14 +111,17 @@ def build_docs(con: duckdb.DuckDBPyConnection, session: _Session, target: Path) 
     ).hexdigest()
     stamp = target / ".selaras-digest"
     if (target / "index.html").is_file() and stamp.is_file() and stamp.read_text() == digest:
-        return target / "index.html"
-    from selaras.validate.gx import build_data_docs
-
+        return lambda: target / "index.html"
     kinds = [
         session.config.kinds[k]
         for k in sorted({e["suite"].rsplit("_", 1)[0] for e in [*entries, *index]})
         if k in session.config.kinds
     ]
-    page = build_data_docs(session.started_runner, session.config, kinds, entries, target, index)
-    stamp.write_text(digest)
-    return page
+    wait = session.runner.data_docs(kinds, entries, target, index)
+
+    def finish() -> Path:
+        page = wait()
+        stamp.write_text(digest)
+        return page
+
+    return finish

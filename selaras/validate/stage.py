@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from selaras.audit import check_row_balance
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     from selaras.validate.frame import CheckFrame
     from selaras.validate.gx import GxRunner
+    from selaras.validate.gxprocess import RemoteRunner
     from selaras.validate.reference import Reference
 
 log = logging.getLogger("selaras.validate")
@@ -57,26 +59,27 @@ class _Session:
     when a kind really needs validating), reference data (loaded once the reference kinds
     are done)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        settings: Settings,
+        run_id: str,
+        config: ValidationConfig,
+        runner: Callable[[], GxRunner | RemoteRunner],
+    ) -> None:
         self.con = con
         self.settings = settings
         self.run_id = run_id
-        self.config: ValidationConfig = load_config(settings)
-        self._runner: GxRunner | None = None
+        self.config = config
+        self._runner = runner
         self._reference: Reference | None = None
         self._rkpd_total: float | None = None
 
     @property
-    def runner(self) -> GxRunner:
-        if self._runner is None:
-            from selaras.validate.gx import GxRunner
-
-            self._runner = GxRunner(self.config)
-        return self._runner
-
-    @property
-    def started_runner(self) -> GxRunner | None:
-        return self._runner
+    def runner(self) -> GxRunner | RemoteRunner:
+        """GE for this session: in its own process (selaras.validate.gxprocess), started at
+        the first need."""
+        return self._runner()
 
     @property
     def reference(self) -> Reference:
@@ -256,7 +259,7 @@ def _validate_kind(session: _Session, kind: str, files: list) -> _KindBatch:
 
     from selaras.validate import filechecks, staging
     from selaras.validate.frame import build_kind_frame
-    from selaras.validate.gx import batch_identifier, result_json, suite_name
+    from selaras.validate.gx import batch_identifier, suite_name
 
     con, config = session.con, session.config
     suite = config.kinds[kind]
@@ -277,8 +280,10 @@ def _validate_kind(session: _Session, kind: str, files: list) -> _KindBatch:
         return out
 
     batch_id = batch_identifier(kind, f"{len(present)}_berkas", session.run_id)
-    ge_result, failures = session.runner.validate(suite, "rows", cf.gx_frame(), cf.params)
-    kind_json = result_json(ge_result, session.run_id, f"{kind}: {len(present)} berkas", kind)
+    checked = session.runner.check(
+        suite, "rows", cf.gx_frame(), cf.params, (session.run_id, f"{kind}: {len(present)} berkas", kind)
+    )
+    kind_json = checked.result
     out.batch.append(
         {
             "run_id": session.run_id,
@@ -286,13 +291,13 @@ def _validate_kind(session: _Session, kind: str, files: list) -> _KindBatch:
             "suite": suite_name(kind, "rows"),
             "files": len(present),
             "evaluated": len(cf.frame),
-            "success": bool(ge_result.success),
+            "success": checked.success,
             "result": json.dumps(kind_json, default=str),
             "batch_identifier": batch_id,
         }
     )
     row_failures: dict[str, list] = {}
-    for failure in failures:
+    for failure in checked.failures:
         for file_id, positions in _split(failure.indices, spans).items():
             row_failures.setdefault(file_id, []).append((failure, positions))
 
@@ -308,10 +313,7 @@ def _validate_kind(session: _Session, kind: str, files: list) -> _KindBatch:
     for f in present:
         start, stop = spans[f.file_id]
         mine = row_failures.get(f.file_id, [])
-        counts = {}
-        for failure, positions in mine:
-            key = next(k for k, c in session.runner.suite(suite, "rows")[1].items() if c is failure.check)
-            counts[key] = len(positions)
+        counts = {failure.key: len(positions) for failure, positions in mine}
         meta = {"selaras": {"source_file": f.source_file, "file_id": f.file_id, "batch": batch_id}}
         out.runs.append(
             _run_row(
@@ -330,12 +332,12 @@ def _validate_kind(session: _Session, kind: str, files: list) -> _KindBatch:
             file_failures = [fail for _, fail in outcomes if fail is not None]
         else:
             sub = cf.for_file(f.file_id, start, stop)
-            ge_file, file_failures = session.runner.validate(suite, "file", sub.gx_frame(), sub.params)
-            file_json = result_json(ge_file, session.run_id, f.source_file, f.file_id)
+            file_checked = session.runner.check(
+                suite, "file", sub.gx_frame(), sub.params, (session.run_id, f.source_file, f.file_id)
+            )
+            file_json, file_failures = file_checked.result, file_checked.failures
         out.runs.append(_run_row(session, f, kind, "file", stop - start, file_json, batch_id))
-        failed = [
-            type(fail)(fail.check, positions, fail.observed) for fail, positions in mine
-        ] + file_failures
+        failed = [replace(fail, indices=positions) for fail, positions in mine] + file_failures
         if failed:
             out.checks.append(
                 _results(
@@ -374,26 +376,18 @@ def _validate_alone(
     session: _Session, f, kind: str, cf: CheckFrame, staged, maps: dict, out: _KindBatch
 ) -> None:
     """A file with no staged rows, through GE on its own (both suites, as ever)."""
-    from selaras.validate.gx import batch_identifier, result_json
+    from selaras.validate.gx import batch_identifier
 
     suite = session.config.kinds[kind]
     sub = cf.for_file(f.file_id, 0, 0)
     batch_id = batch_identifier(kind, f.source_file, f.file_id)
     failures = []
     for part in ("rows", "file"):
-        ge_result, part_failures = session.runner.validate(suite, part, sub.gx_frame(), sub.params)
-        failures += part_failures
-        out.runs.append(
-            _run_row(
-                session,
-                f,
-                kind,
-                part,
-                0,
-                result_json(ge_result, session.run_id, f.source_file, f.file_id),
-                batch_id,
-            )
+        checked = session.runner.check(
+            suite, part, sub.gx_frame(), sub.params, (session.run_id, f.source_file, f.file_id)
         )
+        failures += checked.failures
+        out.runs.append(_run_row(session, f, kind, part, 0, checked.result, batch_id))
     if failures:
         out.checks.append(_results(session, f, kind, sub, staged.iloc[0:0], maps, failures))
 
@@ -492,9 +486,25 @@ def _validate_files(session: _Session, kind: str, files: list) -> list[FileOutco
     ]
 
 
+def warm_up(settings: Settings) -> None:
+    """Called by the pipeline when a run begins that will validate: Great Expectations
+    starts importing in its own process while ingest reads the files."""
+    from selaras.validate import gxprocess
+
+    gxprocess.prestart()
+
+
 def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
+    from selaras.validate import gxprocess
+
+    config = load_config(settings)
+    with gxprocess.runner(config) as runner:
+        return _validate_all(_Session(con, settings, run_id, config, runner))
+
+
+def _validate_all(session: _Session) -> StageResult:
+    con, run_id = session.con, session.run_id
     result = StageResult("validate")
-    session = _Session(con, settings, run_id)
     outcomes: list[FileOutcome] = []
     for kind, files in _files_by_kind(session, result).items():
         outcomes += _validate_files(session, kind, files)

@@ -481,11 +481,10 @@ def write_quarantine(
     con: duckdb.DuckDBPyConnection,
     kinds: dict[str, KindSuite],
     target: Path,
-    meanwhile: Callable[[], object] | None = None,
 ) -> dict[str, Any]:
     """Workbooks only for files with problems and their OPDs, each rewritten only when what
     it shows changed (digests kept in target/.selaras-digests.json); workbooks of files
-    whose problems are gone are removed. `meanwhile` runs here once, while workers write."""
+    whose problems are gone are removed."""
     problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
     target.mkdir(parents=True, exist_ok=True)
     manifest = target / MANIFEST
@@ -501,7 +500,7 @@ def write_quarantine(
     ]
     # Rows written: every staged row of a fix workbook (the OPD workbooks show fewer).
     rows = sum(len(args[0]) for _, (_, write, args) in jobs if write is write_fix_workbook)
-    run_jobs(jobs, worker_count(rows), meanwhile)
+    run_jobs(jobs, worker_count(rows))
     for path in sorted(target.rglob("*.xlsx")):
         if path.relative_to(target).as_posix() not in plan:
             path.unlink()

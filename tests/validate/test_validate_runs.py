@@ -16,6 +16,18 @@ def _rows():
     return [renja_row("1.03.10.2.01.0053", "Pembangunan Jalan"), renja_row(None, None)]
 
 
+def ge_runs(monkeypatch) -> list[str]:
+    """The suite parts ("rows" / "file") of every Great Expectations run from now on, in
+    this process or in the GE process."""
+    from selaras.validate import gx, gxprocess
+
+    calls: list[str] = []
+    for cls in (gx.GxRunner, gxprocess.RemoteRunner):
+        original = cls.check
+        monkeypatch.setattr(cls, "check", lambda *a, _o=original, **k: calls.append(a[2]) or _o(*a, **k))
+    return calls
+
+
 def test_row_accounting_balances_and_mismatch_raises_naming_the_file(con, settings):
     add_file(
         con,
@@ -55,11 +67,7 @@ def test_unchanged_file_is_not_revalidated_but_results_stay_queryable(con, setti
     first = validate_all(con, settings, "20260101T000000-aaaaaa")
     assert first.figures["files_cached"] == 0
 
-    calls = []
-    from selaras.validate import gx
-
-    original = gx.GxRunner.validate
-    monkeypatch.setattr(gx.GxRunner, "validate", lambda *a, **k: calls.append(a) or original(*a, **k))
+    calls = ge_runs(monkeypatch)
     second = validate_all(con, settings, "20260102T000000-bbbbbb")
     assert second.figures["files_cached"] == second.figures["files"] and calls == []
     per_run = dict(
@@ -138,11 +146,7 @@ def test_many_files_of_a_kind_are_validated_together_with_the_same_results(con, 
             renja_row(None, None) if i % 3 == 0 else renja_row("1.03.10.2.01.0032", f"Jalan {i}"),
         ]
         add_file(con, "renja", f"renja/opd_{i:02d}.xlsx", rows, column_map=RENJA_MAP)
-    calls = []
-    from selaras.validate import gx
-
-    original = gx.GxRunner.validate
-    monkeypatch.setattr(gx.GxRunner, "validate", lambda *a, **k: calls.append(a[2]) or original(*a, **k))
+    calls = ge_runs(monkeypatch)
     result = validate_all(con, settings, "20260101T000000-aaaaaa")
     assert result.figures["files"] == 14  # twelve Renja files and two nomenclature files
     assert calls == ["rows", "rows"]  # one run per kind (nomenklatur, renja), whatever the files
