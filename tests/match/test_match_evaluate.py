@@ -78,3 +78,34 @@ def test_cli_says_when_there_is_nothing_to_measure(settings, monkeypatch, capsys
     monkeypatch.setattr(evaluate, "shared_data_dir", lambda: None)
     assert evaluate_cli(settings, None) == 1
     assert "Tidak ada data berlabel" in capsys.readouterr().out
+
+
+def test_a_pick_is_indistinguishable_only_by_what_the_row_carries():
+    # "Pembangunan Asrama Sekolah" under two kegiatan, and a sibling of another name.
+    sub = pd.DataFrame(
+        {
+            "kode_sub_kegiatan": ["1.01.02.2.02.0008", "1.01.02.4.05.0013", "1.01.02.4.05.0014"],
+            "nama_sub_kegiatan": [
+                "Pembangunan Asrama Sekolah",
+                "Pembangunan  Asrama Sekolah",
+                "Rehab Asrama",
+            ],
+            "kode_kegiatan": ["1.01.02.2.02", "1.01.02.4.05", "1.01.02.4.05"],
+            "nama_kegiatan": ["Pengelolaan SD", "Pengelolaan SMA", "Pengelolaan SMA"],
+        }
+    )
+    truth, twin, other = sub["kode_sub_kegiatan"][1], sub["kode_sub_kegiatan"][0], sub["kode_sub_kegiatan"][2]
+    rows = pd.DataFrame(
+        [
+            (twin, None, None),  # nothing tells the twins apart
+            (twin, None, "Pengelolaan SMA"),  # the row names the truth's kegiatan
+            (twin, "1.01.02.4.05.0099", None),  # its code has a sub kegiatan number
+            (twin, "1 | 1 | 2 | 4.05", None),  # its code reaches the truth's kegiatan
+            (other, None, None),  # another name
+            (None, None, None),  # no pick
+        ],
+        columns=["pred", "kode_raw", "kegiatan_nama"],
+    ).assign(kode_benar=truth)
+    assert evaluate.indistinguishable(rows, sub) == [True, False, False, False, False, False]
+    same_kegiatan = rows.iloc[[3]].assign(kode_raw="1.01.02.4.05")
+    assert evaluate.indistinguishable(same_kegiatan.assign(pred=truth), sub) == [True]
