@@ -57,7 +57,17 @@ def fake_stages(monkeypatch):
         return stage
 
     monkeypatch.setattr(pipeline, "stage_function", make)
+    # The real validate warm-up would start Great Expectations' process for stand-in stages.
+    monkeypatch.setattr("selaras.validate.stage.warm_up", lambda settings: None)
     return calls
+
+
+@pytest.fixture
+def warm_ups(fake_stages, monkeypatch) -> list[str]:
+    """The warm-ups the pipeline calls (selaras.pipeline.WARM_UPS), recorded, not run."""
+    called: list[str] = []
+    monkeypatch.setattr("selaras.validate.stage.warm_up", lambda settings: called.append("validate"))
+    return called
 
 
 @pytest.fixture

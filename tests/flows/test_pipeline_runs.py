@@ -40,6 +40,24 @@ def test_second_run_with_unchanged_inputs_skips_every_stage(settings, fake_stage
     }
 
 
+def test_validate_is_warmed_up_only_when_it_will_run(settings, fake_stages, warm_ups, write_raw):
+    path = write_raw(settings, "renja", "dinsos.csv", "kode,nama\n1.01,a\n")
+    run_all(settings)
+    assert warm_ups == ["validate"]
+    run_all(settings)  # nothing changed: validate is skipped, so GE's process is not started
+    assert warm_ups == ["validate"]
+    write_raw(settings, "review", "review.csv", "x\n")  # only reconcile and report run
+    run_all(settings)
+    assert warm_ups == ["validate"]
+    path.write_text("kode,nama\n1.01,b\n", encoding="utf-8")
+    run_all(settings)
+    assert warm_ups == ["validate", "validate"]
+    run_all(settings, force=True)
+    assert warm_ups == ["validate"] * 3
+    run_all(settings, stages=("ingest",))
+    assert warm_ups == ["validate"] * 3
+
+
 def test_a_changed_file_reruns_its_stage_and_everything_downstream(settings, fake_stages, write_raw):
     path = write_raw(settings, "renja", "dinsos.csv", "kode,nama\n1.01,a\n")
     write_raw(settings, "review", "review.csv", "x\n")
