@@ -98,10 +98,6 @@ class GxProcess:
     def call(self, method: str, *args: object) -> Any:
         return self.submit(method, *args)()
 
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.join(5)
-
 
 _process: GxProcess | None = None
 _lock = threading.Lock()
