@@ -168,9 +168,8 @@ def run_stage(
     map_fn: MapFn | None = None,
 ) -> StageResult:
     """Run one stage on an open connection, or skip it when its inputs are unchanged."""
-    fp = stage_fingerprint(con, settings, name)
-    last = runs.last_good_step(con, name)
-    if not force and last is not None and last.fingerprint == fp:
+    fp, last, unchanged = _step_state(con, settings, name)
+    if not force and unchanged:
         result = StageResult.from_dict(last.detail)
         result.cached = True
         result.seconds = 0.0
@@ -203,14 +202,17 @@ def run_stage_at(
     return result
 
 
+def _step_state(con: duckdb.DuckDBPyConnection, settings: Settings, name: str):
+    """(the stage's input fingerprint now, its last good step or None, whether they agree:
+    then the stage is skipped and its last result stands)."""
+    fp, last = stage_fingerprint(con, settings, name), runs.last_good_step(con, name)
+    return fp, last, last is not None and last.fingerprint == fp
+
+
 def _will_run(con: duckdb.DuckDBPyConnection, settings: Settings, stages: tuple[str, ...], name: str) -> bool:
     """Whether `name` will run rather than be skipped: it or a stage before it in this run
-    has inputs that changed since its last good step."""
-    for stage in stages[: stages.index(name) + 1]:
-        last = runs.last_good_step(con, stage)
-        if last is None or last.fingerprint != stage_fingerprint(con, settings, stage):
-            return True
-    return False
+    has inputs that changed since its last good step (run_stage's rule, ahead of time)."""
+    return any(not _step_state(con, settings, s)[2] for s in stages[: stages.index(name) + 1])
 
 
 def warm_up(settings: Settings, stages: tuple[str, ...], force: bool = False) -> list[str]:

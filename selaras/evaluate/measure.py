@@ -26,6 +26,7 @@ import pandas as pd
 
 from selaras import warehouse
 from selaras.evaluate.sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
+from selaras.kamus import clean_text, code_key, code_level, text_or_none
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
@@ -243,27 +244,25 @@ def evaluate_nomenclature(
 def indistinguishable(rows: pd.DataFrame, sub: pd.DataFrame) -> list[bool]:
     """Per row: its pick (`pred`) and its truth (`kode_benar`) differ in nothing the row
     carries. Both have the same sub kegiatan name; when the row names its kegiatan, the
-    same kegiatan name; when its code reaches the kegiatan (5 segments or more), the same
-    kegiatan code. A row with a code of either item, or a sub kegiatan number, is never
-    indistinguishable: the code tells them apart."""
+    same kegiatan name; when its code is a kegiatan code, the same kegiatan code. A row
+    whose code goes down to the sub kegiatan is never indistinguishable: the code tells."""
 
-    def clean(x: object) -> str:
-        return re.sub(r"\s+", " ", str(x)).strip().lower()
+    def folded(values: pd.Series) -> list[str | None]:
+        return [(clean_text(v) or "").lower() or None for v in values]
 
-    name = dict(zip(sub["kode_sub_kegiatan"], sub["nama_sub_kegiatan"].map(clean), strict=False))
-    parent_name = dict(zip(sub["kode_sub_kegiatan"], sub["nama_kegiatan"].map(clean), strict=False))
-    parent_code = dict(zip(sub["kode_sub_kegiatan"], sub["kode_kegiatan"], strict=False))
+    codes = sub["kode_sub_kegiatan"]
+    name = dict(zip(codes, folded(sub["nama_sub_kegiatan"]), strict=True))
+    parent_name = dict(zip(codes, folded(sub["nama_kegiatan"]), strict=True))
+    parent_code = dict(zip(codes, sub["kode_kegiatan"], strict=True))
     out = []
     for r in rows.itertuples(index=False):
-        p, k = r.pred, r.kode_benar
-        code = re.sub(r"\s*\|\s*", ".", str(r.kode_raw)) if isinstance(r.kode_raw, str) else ""
-        segments = code.split(".") if code else []
-        same = bool(p) and isinstance(p, str) and name.get(p) == name.get(k)
-        if same and isinstance(r.kegiatan_nama, str):
+        p, k, level = r.pred, r.kode_benar, code_level(code_key(r.kode_raw))
+        same = isinstance(p, str) and name.get(p) == name.get(k)
+        if same and text_or_none(r.kegiatan_nama):
             same = parent_name.get(p) == parent_name.get(k)
-        if same and len(segments) >= 5:
-            same = len(segments) == 5 and parent_code.get(p) == parent_code.get(k)
-        out.append(same)
+        if same and level == "kegiatan":
+            same = parent_code.get(p) == parent_code.get(k)
+        out.append(bool(same) and level != "sub_kegiatan")
     return out
 
 
