@@ -31,6 +31,7 @@ _ARROW_TYPES = {
     "DOUBLE": pa.float64(),
     "BOOLEAN": pa.bool_(),
     "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
 }
 _LINEAGE = ("row_ref", "file_id", "source_file", "sheet", "source_row", "hidden")
 EXTRA_LABEL = "kolom tambahan"
@@ -72,10 +73,16 @@ class SheetTarget:
 
 
 class Writer:
-    """Writes a file's rows chunk by chunk, inside the caller's transaction."""
+    """Writes a file's rows chunk by chunk, inside the caller's transaction; or, `deferred`,
+    keeps the batches (`inserts`) for a `PendingFile` written later with other files."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, file_id: str, source_file: str, table: str | None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        file_id: str,
+        source_file: str,
+        table: str | None,
+        deferred: bool = False,
     ) -> None:
         self.con = con
         self.file_id = file_id
@@ -91,6 +98,7 @@ class Writer:
         # primary key). At most one batch is in flight, so memory stays bounded.
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future | None = None
+        self.inserts: list[_Insert] | None = [] if deferred else None
         if table is not None:
             self.set_table(table)
 
@@ -115,6 +123,9 @@ class Writer:
             pending.result()
 
     def _submit(self, inserts: list[_Insert]) -> None:
+        if self.inserts is not None:
+            self.inserts.extend(inserts)
+            return
         self.wait()
         if sum(arrow.num_rows for _, _, arrow, _ in inserts) <= _INLINE_ROWS:
             _append_all(self.con, inserts)
@@ -322,34 +333,161 @@ FILE_COLUMNS = (
 )
 
 
-def insert_file(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> None:
+SHEET_COLUMNS = (
+    "file_id",
+    "sheet",
+    "sheet_index",
+    "hidden",
+    "status",
+    "kind",
+    "header_rows",
+    "column_map",
+    "rows_read",
+    "note",
+)
+
+
+def file_values(record: dict[str, Any]) -> dict[str, Any]:
+    """A raw.ingest_file row from a record: every column, counts 0 rather than NULL."""
     values = {**{c: None for c in FILE_COLUMNS}, "ingested_at": datetime.now(), **record}
     for key in ("rows_read", "rows_staged", "rows_skipped"):
         values[key] = values[key] or 0
+    return {c: values[c] for c in FILE_COLUMNS}
+
+
+def sheet_values(file_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A raw.sheet row from a sheet record (column_map as JSON text)."""
+    column_map = record.get("column_map")
+    return {
+        "file_id": file_id,
+        "sheet": record["sheet"],
+        "sheet_index": record["sheet_index"],
+        "hidden": record["hidden"],
+        "status": record["status"],
+        "kind": record.get("kind"),
+        "header_rows": record.get("header_rows"),
+        "column_map": json.dumps(column_map, ensure_ascii=False) if column_map is not None else None,
+        "rows_read": record["rows_read"],
+        "note": record.get("note"),
+    }
+
+
+def insert_file(con: duckdb.DuckDBPyConnection, record: dict[str, Any]) -> None:
+    values = file_values(record)
     cols = ", ".join(FILE_COLUMNS)
     marks = ", ".join("?" for _ in FILE_COLUMNS)
-    con.execute(f"insert into raw.ingest_file ({cols}) values ({marks})", [values[c] for c in FILE_COLUMNS])  # noqa: S608
+    con.execute(f"insert into raw.ingest_file ({cols}) values ({marks})", list(values.values()))  # noqa: S608
 
 
 def insert_sheet(con: duckdb.DuckDBPyConnection, file_id: str, record: dict[str, Any]) -> None:
+    values = sheet_values(file_id, record)
+    cols = ", ".join(SHEET_COLUMNS)
+    marks = ", ".join("?::json" if c == "column_map" else "?" for c in SHEET_COLUMNS)
+    con.execute(f"insert into raw.sheet ({cols}) values ({marks})", list(values.values()))  # noqa: S608
+
+
+def finish_file(
+    con: duckdb.DuckDBPyConnection, file_id: str, sheets: list[dict[str, Any]], record: dict[str, Any]
+) -> int:
+    """A loaded file's records, once its rows are in: its sheets, older versions of the same
+    name superseded, its raw.ingest_file row. Returns how many versions it superseded."""
+    for sheet in sheets:
+        insert_sheet(con, file_id, sheet)
+    superseded = supersede(con, record["source_file"], file_id)
+    forget_failed(con, [file_id])
+    insert_file(con, record)
+    return superseded
+
+
+def forget_failed(con: duckdb.DuckDBPyConnection, file_ids: list[str]) -> None:
+    """A failed attempt of the same bytes (disk full, out of memory) is replaced by the load
+    that now succeeds; a failed file has nothing but its raw.ingest_file row."""
     con.execute(
-        "insert into raw.sheet (file_id, sheet, sheet_index, hidden, status, kind, header_rows, column_map, "
-        "rows_read, note) values (?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?)",
-        [
-            file_id,
-            record["sheet"],
-            record["sheet_index"],
-            record["hidden"],
-            record["status"],
-            record.get("kind"),
-            record.get("header_rows"),
-            json.dumps(record["column_map"], ensure_ascii=False)
-            if record.get("column_map") is not None
-            else None,
-            record["rows_read"],
-            record.get("note"),
-        ],
+        "delete from raw.ingest_file where status = 'failed' and file_id in (select unnest(?))", [file_ids]
     )
+
+
+@dataclass
+class PendingFile:
+    """Everything one small file writes, read without error and held until its batch is
+    written (selaras.ingest.batch)."""
+
+    file_id: str
+    inserts: list[_Insert]
+    sheets: list[dict[str, Any]]
+    record: dict[str, Any]
+
+    @property
+    def rows(self) -> int:
+        return sum(arrow.num_rows for _, _, arrow, _ in self.inserts)
+
+
+def write_pending(con: duckdb.DuckDBPyConnection, pending: PendingFile) -> int:
+    """One held file's writes, inside the open transaction, as a file read directly writes them."""
+    _append_all(con, pending.inserts)
+    return finish_file(con, pending.file_id, pending.sheets, pending.record)
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> list[int]:
+    """Many held files' writes in a handful of statements, inside the open transaction: one
+    supersede, one insert per table (rows of the same shape appended together). Returns
+    each file's count of superseded versions, in order."""
+    batch = pa.table(  # noqa: F841 - read by name in the statements below
+        {
+            "file_id": pa.array([f.file_id for f in files], pa.string()),
+            "source_file": pa.array([f.record["source_file"] for f in files], pa.string()),
+        }
+    )
+    older = (
+        "from raw.ingest_file f join batch b on f.source_file = b.source_file and f.file_id <> b.file_id "
+        "where f.status in ('loaded', 'failed')"
+    )
+    counts = dict(con.execute(f"select b.file_id, count(*) {older} group by b.file_id").fetchall())  # noqa: S608
+    if counts:
+        con.execute(
+            "update raw.ingest_file set status = 'superseded', superseded_by = b.file_id from batch b "
+            "where raw.ingest_file.source_file = b.source_file and raw.ingest_file.file_id <> b.file_id "
+            "and raw.ingest_file.status in ('loaded', 'failed')"
+        )
+    forget_failed(con, [f.file_id for f in files])
+    _append(
+        con,
+        "raw.ingest_file",
+        *_records_table(con, "raw.ingest_file", [file_values(f.record) for f in files]),
+    )
+    sheets = [sheet_values(f.file_id, s) for f in files for s in f.sheets]
+    if sheets:
+        _append(
+            con, "raw.sheet", *_records_table(con, "raw.sheet", sheets, {"column_map": "column_map::json"})
+        )
+    groups: dict[tuple[str, str, pa.Schema], list[_Insert]] = {}
+    for f in files:
+        for insert in f.inserts:
+            table, _, arrow, transforms = insert
+            groups.setdefault((table, repr(sorted(transforms.items())), arrow.schema), []).append(insert)
+    for group in groups.values():
+        table, types, _, transforms = group[0]
+        _append(con, table, types, pa.concat_tables([arrow for _, _, arrow, _ in group]), transforms)
+    return [counts.get(f.file_id, 0) for f in files]
+
+
+def _records_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[dict[str, Any]],
+    transforms: dict[str, str] | None = None,
+) -> tuple[dict[str, str], pa.Table, dict[str, str]]:
+    """Rows as an Arrow table typed by `table`'s own columns, ready for `_append`."""
+    types = table_types(con, table)
+    transforms = transforms or {}
+    columns = {
+        name: pa.array(
+            [r[name] for r in rows], pa.string() if name in transforms else _ARROW_TYPES.get(t, pa.string())
+        )
+        for name, t in types.items()
+        if name in rows[0]
+    }
+    return types, pa.table(columns), transforms
 
 
 def file_record(con: duckdb.DuckDBPyConnection, file_id: str) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ import logging
 import re
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from selaras.ingest import load
+from selaras.ingest.batch import Batch
 from selaras.ingest.context import Context, from_file_name, from_title
 from selaras.ingest.discover import Found
 from selaras.ingest.errors import IngestError
@@ -98,8 +99,12 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_found(con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, run_id: str) -> FileResult:
-    """Load one discovered file, or record why not. Never raises for bad input."""
+def ingest_found(
+    con: duckdb.DuckDBPyConnection, settings: Settings, found: Found, run_id: str, batch: Batch | None = None
+) -> FileResult:
+    """Load one discovered file, or record why not. Never raises for bad input. With a
+    `batch`, a small file's writes are held and written with the others (its result's
+    status can still turn to failed when that write fails)."""
     source = found.source_file
     if found.problem:
         err = IngestError("unsafe_path", found.problem)
@@ -113,6 +118,8 @@ def ingest_found(con: duckdb.DuckDBPyConnection, settings: Settings, found: Foun
     else:
         sha = sha256_file(found.path)
     file_id = sha[:16] if sha else _pseudo_id(found, size)
+    if batch is not None and batch.holds(file_id):  # the same bytes wait in the batch: write them first
+        batch.flush()
     existing = load.file_record(con, file_id)
     if existing and existing["status"] in ("loaded", "superseded", "removed"):
         decided = _known_content(con, settings, found, existing, run_id)
@@ -121,15 +128,18 @@ def ingest_found(con: duckdb.DuckDBPyConnection, settings: Settings, found: Foun
     try:
         fmt = check_file(found.path, settings)
         with _no_cyclic_gc():
-            return _load(con, settings, found, fmt, file_id, sha or file_id, size, run_id)
+            return _load(con, settings, found, fmt, file_id, sha or file_id, size, run_id, batch)
     except IngestError as err:
         return _fail(con, found, file_id, sha, size, err, run_id)
     except Exception as exc:  # a bug must not stop the other files
-        log.error("ingest of %s failed unexpectedly:\n%s", source, traceback.format_exc())
-        err = IngestError(
-            "internal_error", f"Kesalahan tak terduga saat membaca berkas ({type(exc).__name__}: {exc})."
-        )
-        return _fail(con, found, file_id, sha, size, err, run_id)
+        return _fail(con, found, file_id, sha, size, _internal_error(source, exc), run_id)
+
+
+def _internal_error(source: str, exc: Exception) -> IngestError:
+    log.error("ingest of %s failed unexpectedly:\n%s", source, traceback.format_exc())
+    return IngestError(
+        "internal_error", f"Kesalahan tak terduga saat membaca berkas ({type(exc).__name__}: {exc})."
+    )
 
 
 def _pseudo_id(found: Found, size: int | None = None) -> str:
@@ -214,17 +224,19 @@ def _load(
     sha: str,
     size: int,
     run_id: str,
+    batch: Batch | None,
 ) -> FileResult:
     source = found.source_file
+    deferred = batch is not None and batch.takes(size)
     name_ctx = from_file_name(source)
     kind = found.kind
     notes = [fmt.note] if fmt.note else []
     sheets: list[dict[str, Any]] = []
     file_ctx: Context | None = None
     encoding = delimiter = None
-    with transaction(con):
+    with nullcontext() if deferred else transaction(con):
         # The writer's batches are all in (or it failed) before anything else touches `con`.
-        with load.Writer(con, file_id, source, TABLES.get(kind) if kind else None) as writer:
+        with load.Writer(con, file_id, source, TABLES.get(kind) if kind else None, deferred) as writer:
             for sheet in read_sheets(found.path, fmt.fmt, settings.stream_xlsx_mb):
                 encoding, delimiter = sheet.encoding or encoding, sheet.delimiter or delimiter
                 record, kind, ctx = _load_sheet(writer, sheet, kind, settings, name_ctx, source)
@@ -246,35 +258,30 @@ def _load(
                 f"Jumlah baris tidak cocok: dibaca {rows_read}, dimuat {writer.rows_staged}, "
                 f"dilewati {writer.rows_skipped}. Berkas tidak dimuat.",
             )
-        for record in sheets:
-            load.insert_sheet(con, file_id, record)
         ctx = file_ctx or name_ctx
-        superseded = load.supersede(con, source, file_id)
-        load.insert_file(
-            con,
-            {
-                "file_id": file_id,
-                "source_file": source,
-                "kind": kind,
-                "sha256": sha,
-                "size_bytes": size,
-                "file_format": fmt.fmt,
-                "status": "loaded",
-                "opd": ctx.opd if kind in ("renja", "rkpd") else None,
-                "tahun": ctx.tahun if kind in ("renja", "rkpd", "musrenbang", "pokir") else None,
-                "rows_read": rows_read,
-                "rows_staged": writer.rows_staged,
-                "rows_skipped": writer.rows_skipped,
-                "run_id": run_id,
-                "note": "; ".join(notes) or None,
-                "encoding": encoding,
-                "delimiter": delimiter,
-            },
-        )
+        file_record = {
+            "file_id": file_id,
+            "source_file": source,
+            "kind": kind,
+            "sha256": sha,
+            "size_bytes": size,
+            "file_format": fmt.fmt,
+            "status": "loaded",
+            "opd": ctx.opd if kind in ("renja", "rkpd") else None,
+            "tahun": ctx.tahun if kind in ("renja", "rkpd", "musrenbang", "pokir") else None,
+            "rows_read": rows_read,
+            "rows_staged": writer.rows_staged,
+            "rows_skipped": writer.rows_skipped,
+            "run_id": run_id,
+            "note": "; ".join(notes) or None,
+            "encoding": encoding,
+            "delimiter": delimiter,
+        }
+        superseded = 0 if deferred else load.finish_file(con, file_id, sheets, file_record)
     log.info(
         "%s: %s rows read, %s staged, %s skipped", source, rows_read, writer.rows_staged, writer.rows_skipped
     )
-    return FileResult(
+    result = FileResult(
         source,
         "loaded",
         file_id,
@@ -285,6 +292,14 @@ def _load(
         superseded,
         notes=notes,
     )
+    if deferred:
+        assert batch is not None and writer.inserts is not None
+        batch.add(
+            load.PendingFile(file_id, writer.inserts, sheets, file_record),
+            result,
+            lambda exc: _fail(con, found, file_id, sha, size, _internal_error(source, exc), run_id),
+        )
+    return result
 
 
 def _load_sheet(

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import duckdb
 
 from selaras.ingest import load
+from selaras.ingest.batch import Batch
 from selaras.ingest.discover import discover
 from selaras.ingest.process import FileResult, ingest_found
 from selaras.ingest.years import check_year
@@ -40,7 +41,8 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         more = f"; dan {len(set_aside) - 20} lainnya" if len(set_aside) > 20 else ""
         result.problem(f"{len(set_aside)} berkas disisihkan, tidak dimuat: {listed}{more}", fatal=False)
     with _memory_limit(con, settings.ingest_memory_limit):
-        outcomes = [ingest_found(con, settings, f, run_id) for f in found]
+        with Batch(con) as batch:  # small files' writes are held and written together
+            outcomes = [ingest_found(con, settings, f, run_id, batch) for f in found]
         removed = _mark_removed(con, {f.source_file for f in found}, run_id)
     counts: dict[str, int] = {}
     for o in outcomes:

@@ -1,0 +1,150 @@
+"""Small files are written together (selaras.ingest.batch): the warehouse holds exactly what
+writing each file alone gives, and a batch whose write fails falls back to one file at a
+time, so only the file at fault fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from selaras import warehouse
+from selaras.ingest import ingest_found, load
+from selaras.ingest.discover import discover
+from selaras.settings import Settings
+
+HEADER = "ID USULAN,USULAN,PERMASALAHAN,KECAMATAN,KELURAHAN,OPD TUJUAN,VOLUME,SATUAN\n"
+TABLES = ("raw.ingest_file", "raw.sheet", "raw.skipped_row", "staged.usulan")
+VOLATILE = {"ingested_at", "run_id"}
+
+
+def write_tiny_files(settings: Settings, n: int) -> None:
+    folder = settings.raw_dir / "musrenbang"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        lines = [f"USULAN KELURAHAN {i}\n", HEADER]  # a title row: skipped rows are batched too
+        for j in range(1 + i % 3):
+            lines.append(
+                f"{1000 + 10 * i + j},Perbaikan jalan lingkungan RT {j + 1},Jalan rusak,Kec {i % 4},"
+                f"Kel {i},Dinas Pekerjaan Umum,{j + 1},Paket\n"
+            )
+        if i % 5 == 0:
+            lines.append(
+                f"{1000 + 10 * i + 9},Bantuan bibit,Petani kurang bibit,Kec 1,Kel {i},Dinas Pertanian,x,Paket\n"
+            )
+        (folder / f"usulan_kel_{i:03d}.csv").write_text("".join(lines), encoding="utf-8")
+
+
+def table_rows(con, table: str) -> list[tuple]:
+    names = con.execute(f"select column_name from (describe {table})").fetchall()  # noqa: S608
+    cols = [c for (c,) in names if c not in VOLATILE]
+    select = ", ".join(f'"{c}"::varchar' for c in cols)
+    return sorted(con.execute(f"select {select} from {table}").fetchall(), key=repr)  # noqa: S608
+
+
+def test_files_written_together_equal_files_written_alone(tmp_path, monkeypatch):
+    calls = []
+    write_batch = load.write_batch
+    monkeypatch.setattr(
+        load, "write_batch", lambda con, files: calls.append(len(files)) or write_batch(con, files)
+    )
+    together = Settings(data_dir=tmp_path / "together")
+    alone = Settings(data_dir=tmp_path / "alone")
+    contents = {}
+    for settings, batched in ((together, True), (alone, False)):
+        settings.ensure_dirs()
+        write_tiny_files(settings, 40)
+        with warehouse.connected(settings) as con:
+            if batched:
+                from selaras.ingest import ingest_all
+
+                result = ingest_all(con, settings, "run-1")
+                assert result.figures["files_loaded"] == 40 and result.figures["files_failed"] == 0
+            else:
+                outcomes = [ingest_found(con, settings, f, "run-1") for f in discover(settings)]
+                assert {o.status for o in outcomes} == {"loaded"}
+            contents[batched] = {t: table_rows(con, t) for t in TABLES}
+    assert calls == [40]  # one write for the forty files
+    for table in TABLES:
+        assert contents[True][table] == contents[False][table], table
+    assert len(contents[True]["staged.usulan"]) == sum(1 + i % 3 + (i % 5 == 0) for i in range(40))
+    assert len(contents[True]["raw.skipped_row"]) >= 40  # each file's title row
+
+
+def test_a_failed_batch_write_fails_only_the_file_at_fault(raw, ingest, query, settings, monkeypatch):
+    write_tiny_files(settings, 6)
+
+    def refuse_batch(con, files):
+        raise RuntimeError("batch refused")
+
+    write_pending = load.write_pending
+
+    def refuse_one(con, pending):
+        if pending.record["source_file"].endswith("usulan_kel_003.csv"):
+            raise RuntimeError("disk full")
+        return write_pending(con, pending)
+
+    monkeypatch.setattr(load, "write_batch", refuse_batch)
+    monkeypatch.setattr(load, "write_pending", refuse_one)
+    result = ingest()
+    assert result.figures["files_loaded"] == 5 and result.figures["files_failed"] == 1
+    failed = query("select source_file, reason from raw.ingest_file where status = 'failed'")
+    assert len(failed) == 1 and failed[0][0] == "musrenbang/usulan_kel_003.csv"
+    assert "disk full" in failed[0][1]
+    assert any("usulan_kel_003.csv" in p for p in result.problems)
+    # nothing of the failed file is staged; the others are whole
+    assert query("select count(*) from staged.usulan where source_file like '%usulan_kel_003%'") == [(0,)]
+    assert query("select count(distinct source_file) from staged.usulan") == [(5,)]
+    # the next run, with the fault gone, loads it
+    monkeypatch.undo()
+    again = ingest()
+    assert again.figures["files_loaded"] == 1 and again.figures["files_unchanged"] == 5
+
+
+def test_same_bytes_twice_in_one_run_are_loaded_once(raw, ingest, query, settings):
+    write_tiny_files(settings, 3)
+    folder = settings.raw_dir / "musrenbang"
+    (folder / "salinan.csv").write_bytes((folder / "usulan_kel_001.csv").read_bytes())
+    result = ingest()
+    assert result.figures["files_loaded"] == 3 and result.figures["files_duplicate"] == 1
+    assert query("select count(*) from raw.ingest_file") == [(3,)]
+
+
+@pytest.mark.parametrize("limit", ["files", "rows"])
+def test_a_full_batch_is_written_before_the_next_file(raw, ingest, query, settings, monkeypatch, limit):
+    from selaras.ingest import batch
+
+    monkeypatch.setattr(batch, "MAX_FILES" if limit == "files" else "MAX_ROWS", 4)
+    calls = []
+    write_batch = load.write_batch
+    monkeypatch.setattr(
+        load, "write_batch", lambda con, files: calls.append(len(files)) or write_batch(con, files)
+    )
+    write_tiny_files(settings, 10)
+    result = ingest()
+    assert result.figures["files_loaded"] == 10
+    assert len(calls) >= 3 and sum(calls) == 10 and max(calls) <= 4
+    assert query("select count(*) from raw.ingest_file where status = 'loaded'") == [(10,)]
+
+
+def test_a_file_that_failed_for_a_passing_reason_loads_when_read_again(
+    raw, ingest, query, settings, monkeypatch
+):
+    """Written alone (a large file): the same bytes that failed once (disk full) load on the
+    next run instead of clashing with their failed record."""
+    from selaras.ingest import batch
+
+    monkeypatch.setattr(batch, "SMALL_FILE_BYTES", 0)
+    write_tiny_files(settings, 2)
+    insert_file = load.insert_file
+
+    def disk_full(con, record):
+        if record["source_file"].endswith("usulan_kel_001.csv") and record["status"] == "loaded":
+            raise RuntimeError("disk full")
+        insert_file(con, record)
+
+    monkeypatch.setattr(load, "insert_file", disk_full)
+    first = ingest()
+    assert first.figures["files_loaded"] == 1 and first.figures["files_failed"] == 1
+    monkeypatch.setattr(load, "insert_file", insert_file)
+    second = ingest()
+    assert second.figures["files_loaded"] == 1 and second.figures["files_failed"] == 0
+    assert query("select status, count(*) from raw.ingest_file group by all") == [("loaded", 2)]
