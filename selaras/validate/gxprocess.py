@@ -15,6 +15,7 @@ May import: the standard library, selaras.validate.config and (lazily) selaras.v
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import threading
@@ -71,6 +72,14 @@ class GxProcess:
         child.close()
         self.busy = threading.Lock()  # held by the session using the process
         self._waiting: Callable[[], Any] | None = None
+        # At exit, close the pipe and let the child end by itself: killed (multiprocessing's
+        # way with a daemon), it would leave the semaphores its imports made (tqdm's lock)
+        # and Python would warn about "leaked semaphore objects" after every run.
+        atexit.register(self.close)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._conn.close()
+        self.process.join(timeout)
 
     @property
     def alive(self) -> bool:
