@@ -1,6 +1,7 @@
 """Measure the matcher: precision, recall and F1 of its links, top-1 / top-5 accuracy of
-its candidate lists, per labelled set, with a leave-one-set-out figure (the `terakomodir`
-cut point fitted on the other sets, scored on the held-out one) and the worst set.
+its candidate lists, per labelled set, with leave-one-set-out figures (m fitted on the
+other sets' links, selaras.evaluate.loso; and the `terakomodir` cut point fitted on the
+other sets) and the worst set by them.
 
 Yardsticks (the labelled sets are described in selaras.evaluate.sets):
 (a) the generated sample's ground truth (data_dir/truth/renja_rkpd.csv, usulan_renja.csv,
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from selaras import warehouse
+from selaras.evaluate.loso import loso_configs
 from selaras.evaluate.sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
 from selaras.kamus import clean_text, code_key, code_level, text_or_none
 from selaras.match.location import Gazetteer
@@ -313,6 +315,49 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
     return out
 
 
+def sample_set(con, settings, truth_dir: Path) -> LinkSet | None:
+    """The generated sample as a labelled set to match again (for the leave-one-set-out
+    weights): the warehouse's clean rows, the run's OPD resolver, the Renja rows with the
+    official names the run gives them, and the truth's accepted links."""
+    from selaras.kamus.opd import build_resolver, load_aliases
+    from selaras.match.stage import load_inputs, with_official_names
+
+    path = truth_dir / "usulan_renja.csv"
+    if not path.exists():
+        return None
+    inputs = load_inputs(con, settings.tahun)
+    if inputs["usulan"].empty or inputs["renja"].empty:
+        return None
+    resolver = build_resolver(inputs, load_aliases(settings.raw_dir)[0])
+    align, _ = match_renja(
+        inputs["renja"], inputs["rkpd"], inputs["nomenklatur"], RenjaConfig.from_settings(settings), resolver
+    )
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return LinkSet(
+        "sampel",
+        "sampel (Banten, dibangkitkan)",
+        "usulan->Renja",
+        "generated truth",
+        inputs["usulan"],
+        with_official_names(inputs["renja"], align),
+        _links(t[t["status"] == "terakomodir"], "usulan_ref", "renja_refs"),
+        Gazetteer.from_frame(inputs["wilayah"]),
+        resolver=resolver,
+    )
+
+
+def loso_weights(sets: list[LinkSet], config: UsulanConfig) -> dict[str, dict]:
+    """Each set matched again with m fitted on the other sets of its group (evaluate.loso)."""
+    by_name = {s.name: s for s in sets}
+    out = {}
+    for name, (cfg, trained_on) in loso_configs(sets, config).items():
+        m = run_link_set(by_name[name], cfg)
+        out[name] = {k: m[k] for k in ("precision", "recall", "f1", "top1", "top5")} | {
+            "trained_on": trained_on
+        }
+    return out
+
+
 def _fmt(v: object) -> str:
     return f"{v:.3f}" if isinstance(v, float | int) and not isinstance(v, bool) else ""
 
@@ -346,7 +391,7 @@ def run_link_set(ls: LinkSet, config: UsulanConfig) -> dict:
     """P / R / F1 of the accepted links, top-1 / top-5 of the candidate lists, and the
     per-proposal decisions to refit the threshold on (`decisions`)."""
     t = time.perf_counter()
-    acc, cands = match_usulan(ls.usulan, ls.renja, ls.gazetteer, config)
+    acc, cands = match_usulan(ls.usulan, ls.renja, ls.gazetteer, config, ls.resolver)
     seconds = time.perf_counter() - t
     out = link_metrics(_links(acc[acc["status"] == "terakomodir"], "usulan_ref", "renja_refs"), ls.truth)
     true_rows: dict[str, set[str]] = {}
@@ -423,10 +468,13 @@ def run_code_set(cs: CodeSet, config: RenjaConfig) -> dict:
     }
 
 
-def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> list[dict]:
+def evaluate_sets(
+    settings, shared: Path | None, sample: dict | None = None, sample_links: LinkSet | None = None
+) -> list[dict]:
     """Every labelled set that has its data here: one row of figures per set (the
-    leave-one-set-out figure on link sets), in a fixed order. `sample`: the generated
-    sample's usulan -> Renja figures (evaluate_sample), a proposal -> Renja set too."""
+    leave-one-set-out figures on link sets), in a fixed order. `sample`: the generated
+    sample's usulan -> Renja figures (evaluate_sample), a proposal -> Renja set too;
+    `sample_links`: the same set to match again with weights fitted elsewhere."""
     ucfg, rcfg = UsulanConfig.from_settings(settings), RenjaConfig.from_settings(settings)
     builders = (sukabumi_set, malang_set, pengadaan_set) if shared is not None else ()
     link_sets = [s for s in (b(shared) for b in builders) if s is not None]
@@ -436,6 +484,7 @@ def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> 
     if sample is not None:
         results["sampel"], truths["sampel"], groups["sampel"] = sample, sample["truth"], "akomodasi"
     loso = leave_one_set_out(results, truths, groups)
+    loso_m = loso_weights(link_sets + ([sample_links] if sample_links is not None else []), ucfg)
     rows = []
     if sample is not None:
         rows.append(
@@ -448,6 +497,7 @@ def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> 
                 "n": sample["rows"],
                 "seconds": 0.0,
                 "loso": loso.get("sampel"),
+                "loso_m": loso_m.get("sampel"),
                 "group": "akomodasi",
                 "fixed_cut": ucfg.terakomodir_min is not None,
             }
@@ -467,6 +517,7 @@ def evaluate_sets(settings, shared: Path | None, sample: dict | None = None) -> 
                     for k in ("precision", "recall", "f1", "top1", "top5", "n", "seconds", "exact", "cut")
                 },
                 "loso": loso.get(ls.name),
+                "loso_m": loso_m.get(ls.name),
                 "group": ls.group,
                 "fixed_cut": ucfg.terakomodir_min is not None,
             }
@@ -513,11 +564,14 @@ def worst_set(rows: list[dict], group: str | None = None) -> dict | None:
 
 
 def _headline(row: dict) -> tuple[str, float]:
+    """The figure nothing was fitted on: with m fitted on the other sets (loso_m) when the
+    set has a sibling, and at the leave-one-set-out cut when a fixed cut is set."""
+    fitted = row.get("loso_m")
     if row.get("group") == "teks":
-        return "top-1", row["top1"]
+        return ("top-1 leave-one-set-out", fitted["top1"]) if fitted else ("top-1", row["top1"])
     if row.get("fixed_cut"):
-        return "F1 leave-one-set-out", (row.get("loso") or {}).get("f1", row["f1"])
-    return "F1", row["f1"]
+        return "F1 leave-one-set-out (cut)", (row.get("loso") or {}).get("f1", row["f1"])
+    return ("F1 leave-one-set-out", fitted["f1"]) if fitted else ("F1", row["f1"])
 
 
 def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = None) -> dict:
@@ -525,17 +579,19 @@ def evaluate_all(settings, truth_dir: Path | None = None, shared: Path | None = 
     import duckdb
 
     out: dict = {}
+    sample_links = None
     truth_dir = truth_dir or settings.data_dir / "truth"
     if truth_dir.is_dir() and settings.private_db.exists():
         con = duckdb.connect(str(settings.private_db), read_only=True)
         try:
             out["sample"] = evaluate_sample(con, truth_dir)
+            sample_links = sample_set(con, settings, truth_dir)
         finally:
             con.close()
     shared = shared or shared_data_dir()
     sample = out.get("sample", {}).get("usulan_renja")
     if shared is not None or sample is not None:
-        out["sets"] = evaluate_sets(settings, shared, sample)
+        out["sets"] = evaluate_sets(settings, shared, sample, sample_links)
     return out
 
 
@@ -554,7 +610,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
         )
         return 1
     table = Table(title="Evaluasi pencocokan (matcher evaluation)")
-    for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "P loso", "F1 loso", "n"):
+    for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "P loso", "F1 loso", "top-1 loso", "n"):
         table.add_column(col, no_wrap=True)
     notes = []
     sample = results.get("sample", {})
@@ -571,6 +627,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
                 "",
                 "",
                 "",
+                "",
                 str(m["rows"]),
             )
             notes.append(
@@ -581,8 +638,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
             r["set"],
             r["task"],
             *(_fmt(r.get(k)) for k in ("precision", "recall", "f1", "top1", "top5")),
-            _fmt((r.get("loso") or {}).get("precision")),
-            _fmt((r.get("loso") or {}).get("f1")),
+            *(_fmt((r.get("loso_m") or {}).get(k)) for k in ("precision", "f1", "top1")),
             str(r["n"]),
         )
         extra = (
@@ -592,12 +648,16 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
             else ""
         )
         cut = f"; ambang run {r['cut'].value:.1f} ({r['cut'].source})" if r.get("cut") else ""
-        cut += f"; ambang LOSO {r['loso']['threshold']:.1f}" if r.get("loso") else ""
+        if r.get("loso"):
+            cut += f"; ambang tetap terbaik di himpunan lain {r['loso']['threshold']:.1f}: F1 {r['loso']['f1']:.3f}"
+        if r.get("loso_m"):
+            cut += f"; bobot m loso dari {', '.join(r['loso_m']['trained_on'])}"
         notes.append(f"{r['set']} ({r['region']}): label {r['label']}; {r['seconds']} s{cut}{extra}")
     notes.append(
         "P/R/F1: pada ambang run itu sendiri (dari sebaran skornya; tidak dicocokkan pada himpunan mana pun) "
-        "kecuali SELARAS_USULAN_TERAKOMODIR_MIN diisi; kolom loso: ambang tetap terbaik di himpunan lain "
-        "(leave-one-set-out), sebagai pembanding."
+        "kecuali SELARAS_USULAN_TERAKOMODIR_MIN diisi, dengan bobot weights.yaml (m-nya diestimasi pada sampel "
+        "dan Sukabumi); kolom loso (leave-one-set-out): m diestimasi hanya dari tautan benar himpunan lain "
+        "dengan tugas yang sama, lalu himpunan ini dicocokkan ulang (evaluate.loso)."
     )
     for group, label in (("akomodasi", "usulan->Renja"), ("teks", "teks bebas->kegiatan")):
         worst = worst_set(results.get("sets", []), group)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from selaras.kamus import generic_code
+from selaras.kamus.opd import OpdResolver
 from selaras.match.location import Gazetteer
 
 MALANG_FILE = "malang_kauman_musrenbang_usulan.csv"
@@ -51,6 +52,7 @@ class LinkSet:
     truth: set[tuple[str, str]]
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
     group: str = "akomodasi"  # akomodasi (proposal -> Renja row) / teks (free text -> kegiatan)
+    resolver: OpdResolver | None = None  # the run's OPD names and aliases (None: from the rows)
 
 
 @dataclass

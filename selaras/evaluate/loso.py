@@ -1,0 +1,82 @@
+"""Leave-one-set-out for the match weights: what the matcher scores on a labelled set when
+its m values (P(level | true link), weights.yaml) are estimated on the OTHER sets of the
+same task only, never on the set being scored.
+
+weights.yaml's m were estimated on two of the labelled sets (the Sukabumi links and the
+generated sample), so the figures at those weights are not out-of-sample for them. Here,
+for each held-out set, m is re-estimated from the true links of the other sets of its task
+group (the comparison levels those links fall in, `usulan.comparison_levels`), with one
+pseudo-link per level (a uniform prior: nothing of the yaml m is kept), and the held-out
+set is matched again with those weights and its own run cut point. u is estimated from the
+held-out set's own random pairs, as in every run (no labels involved); text-level bounds
+and tolerances stay as weights.yaml sets them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from selaras.evaluate.sets import LinkSet
+from selaras.kamus.opd import OpdResolver
+from selaras.match.linkage import Model
+from selaras.match.usulan import FIELDS, UsulanConfig, comparison_levels
+
+#: Pseudo-links per level: the uniform prior where the training links say little.
+PSEUDO_LINKS = 1.0
+
+
+def link_level_counts(ls: LinkSet, model: Model) -> dict[str, dict[tuple[str, str], int]]:
+    """(level, class) counts per field over the set's true links, their OPD names resolved
+    as the run resolves them (the run compares a proposal only with its OPD's rows)."""
+    resolver = ls.resolver or OpdResolver(
+        list(ls.renja.get("opd", pd.Series(dtype=object)).dropna().unique())
+    )
+    usulan = ls.usulan.assign(
+        opd_tujuan=ls.usulan.get("opd_tujuan", pd.Series(index=ls.usulan.index, dtype=object)).map(
+            resolver.resolve
+        )
+    )
+    renja = ls.renja.assign(
+        opd=ls.renja.get("opd", pd.Series(index=ls.renja.index, dtype=object)).map(resolver.resolve)
+    )
+    levels = comparison_levels(usulan, renja, sorted(ls.truth), ls.gazetteer, model)
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for f in FIELDS:
+        pairs = pd.DataFrame({"lv": levels[f], "c": levels[f"cls_{f}"]})
+        counts[f] = {(lv, c): int(n) for (lv, c), n in pairs.value_counts().items()}
+    return counts
+
+
+def fit_m(model: Model, counts: list[dict[str, dict[tuple[str, str], int]]]) -> Model:
+    """A copy of `model` whose m values are the shares of the given links' levels, per
+    field and class, each level with PSEUDO_LINKS extra links (missing levels excluded)."""
+    fields = dict(model.fields)
+    for f, levels in model.fields.items():
+        new_m = {name: dict(lv.m) for name, lv in levels.items()}
+        for c in model.classes(f):
+            names = [n for n, lv in levels.items() if n != "missing" and c in lv.m]
+            seen = {n: float(sum(cnt.get(f, {}).get((n, c), 0) for cnt in counts)) for n in names}
+            total = sum(seen.values()) + PSEUDO_LINKS * len(names)
+            for n in names:
+                new_m[n][c] = (seen[n] + PSEUDO_LINKS) / total
+        fields[f] = {n: replace(lv, m=new_m[n]) for n, lv in levels.items()}
+    return replace(model, fields=fields)
+
+
+def training_sets(held: LinkSet, sets: list[LinkSet]) -> list[LinkSet]:
+    """The sets a held-out set's weights are fitted on: the other sets of its task group."""
+    return [s for s in sets if s is not held and s.group == held.group]
+
+
+def loso_configs(sets: list[LinkSet], config: UsulanConfig) -> dict[str, tuple[UsulanConfig, list[str]]]:
+    """For every set that has another set of its group: the config with m fitted on those
+    other sets, and their names."""
+    counts = {s.name: link_level_counts(s, config.model) for s in sets}
+    out = {}
+    for held in sets:
+        train = training_sets(held, sets)
+        if train:
+            model = fit_m(config.model, [counts[s.name] for s in train])
+            out[held.name] = (replace(config, model=model), [s.name for s in train])
+    return out
