@@ -41,6 +41,7 @@ class Batch:
         self.con = con
         self._held: list[_Held] = []
         self._ids: set[str] = set()
+        self._sources: set[str] = set()
         self._rows = 0
 
     def __enter__(self) -> Batch:
@@ -49,6 +50,11 @@ class Batch:
     def __exit__(self, exc_type: type[BaseException] | None, *_: Any) -> None:
         if exc_type is None:
             self.flush()
+            return
+        try:  # the stage fails, but the files read before the failure are in, as written alone
+            self.flush()
+        except Exception:  # noqa: BLE001 - the error on its way says more
+            log.exception("held small files could not be written after an earlier error")
 
     @staticmethod
     def takes(size_bytes: int) -> bool:
@@ -57,16 +63,21 @@ class Batch:
     def holds(self, file_id: str) -> bool:
         return file_id in self._ids
 
+    def holds_source(self, source_file: str) -> bool:
+        """A file of that name waits here (its write will supersede that name's record)."""
+        return source_file in self._sources
+
     def add(self, pending: load.PendingFile, result: Any, fail: Callable[[Exception], Any]) -> None:
         self._held.append(_Held(pending, result, fail))
         self._ids.add(pending.file_id)
+        self._sources.add(pending.record["source_file"])
         self._rows += pending.rows
         if len(self._held) >= MAX_FILES or self._rows >= MAX_ROWS:
             self.flush()
 
     def flush(self) -> None:
         """Write every held file: together, or (when that fails) each alone."""
-        held, self._held, self._ids, self._rows = self._held, [], set(), 0
+        held, self._held, self._ids, self._sources, self._rows = self._held, [], set(), set(), 0
         if not held:
             return
         try:
@@ -74,8 +85,14 @@ class Batch:
                 counts = load.write_batch(self.con, [h.pending for h in held])
         except Exception as exc:  # noqa: BLE001 - one file's problem: find it by writing them alone
             log.warning("batch of %s small files failed (%s); writing each alone", len(held), exc)
-            for h in held:
-                self._write_alone(h)
+            errors = []
+            for h in held:  # every file gets its chance, even if recording one failure fails
+                try:
+                    self._write_alone(h)
+                except Exception as err:  # noqa: BLE001 - raised below, after the others
+                    errors.append(err)
+            if errors:
+                raise errors[0] from exc
             return
         for h, count in zip(held, counts, strict=True):
             h.result.superseded = count

@@ -5,6 +5,7 @@ constants only; every value travels as a bound parameter or a registered Arrow t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import weakref
 from collections.abc import Callable
@@ -394,17 +395,35 @@ def finish_file(
     for sheet in sheets:
         insert_sheet(con, file_id, sheet)
     superseded = supersede(con, record["source_file"], file_id)
-    forget_failed(con, [file_id])
+    clear_failed(con, [(file_id, record["source_file"])])
     insert_file(con, record)
     return superseded
 
 
-def forget_failed(con: duckdb.DuckDBPyConnection, file_ids: list[str]) -> None:
-    """A failed attempt of the same bytes (disk full, out of memory) is replaced by the load
-    that now succeeds; a failed file has nothing but its raw.ingest_file row."""
-    con.execute(
-        "delete from raw.ingest_file where status = 'failed' and file_id in (select unnest(?))", [file_ids]
-    )
+def failed_id(source_file: str, file_id: str) -> str:
+    """The id of a failure whose bytes (`file_id`) are also another file's: each file keeps
+    its own record, so the id also depends on the name."""
+    return "f" + hashlib.sha256(f"{source_file}\0{file_id}".encode()).hexdigest()[:15]
+
+
+def clear_failed(con: duckdb.DuckDBPyConnection, files: list[tuple[str, str]]) -> None:
+    """Make room for loaded (file_id, source_file) records. A failed attempt of the same
+    file (disk full, out of memory) is replaced by the load that now succeeds; the failure
+    of another file with the same bytes (a copy in the wrong folder) keeps its record, under
+    its own id. A failed file has nothing but its raw.ingest_file row."""
+    failed = con.execute(
+        "select file_id, source_file from raw.ingest_file where status = 'failed' and file_id in (select unnest(?))",
+        [[f for f, _ in files]],
+    ).fetchall()
+    loading = dict(files)
+    for file_id, source in failed:
+        if loading[file_id] == source:
+            con.execute("delete from raw.ingest_file where file_id = ?", [file_id])
+        else:
+            con.execute(
+                "update raw.ingest_file set file_id = ? where file_id = ?",
+                [failed_id(source, file_id), file_id],
+            )
 
 
 @dataclass
@@ -449,7 +468,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> lis
             "where raw.ingest_file.source_file = b.source_file and raw.ingest_file.file_id <> b.file_id "
             "and raw.ingest_file.status in ('loaded', 'failed')"
         )
-    forget_failed(con, [f.file_id for f in files])
+    clear_failed(con, [(f.file_id, f.record["source_file"]) for f in files])
     _append(
         con,
         "raw.ingest_file",

@@ -1,5 +1,7 @@
-"""Loading one discovered file: in its own transaction (a file that fails leaves nothing
-behind, the others still load), idempotently by content hash (`ingest_found`)."""
+"""Loading one discovered file: all or nothing (a file that fails leaves nothing behind,
+the others still load), idempotently by content hash (`ingest_found`). A large file is
+written in its own transaction as it is read; a small one's writes join a batch
+(selaras.ingest.batch) written with other small files."""
 
 from __future__ import annotations
 
@@ -113,14 +115,15 @@ def ingest_found(
         size = found.path.stat().st_size
     except OSError as exc:
         return _fail(con, found, _pseudo_id(found), None, None, IngestError("unreadable", str(exc)), run_id)
-    if size > settings.max_file_mb * 1024 * 1024:
-        sha = None  # refused before it is read, not even hashed
-    else:
-        sha = sha256_file(found.path)
+    try:
+        sha = None if size > settings.max_file_mb * 1024 * 1024 else sha256_file(found.path)
+    except OSError as exc:  # gone or locked between listing and reading
+        return _fail(
+            con, found, _pseudo_id(found, size), None, size, IngestError("unreadable", str(exc)), run_id
+        )
+    # (a file refused for its size is not even hashed)
     file_id = sha[:16] if sha else _pseudo_id(found, size)
-    if batch is not None and batch.holds(file_id):  # the same bytes wait in the batch: write them first
-        batch.flush()
-    existing = load.file_record(con, file_id)
+    existing = _record(con, file_id, batch)
     if existing and existing["status"] in ("loaded", "superseded", "removed"):
         decided = _known_content(con, settings, found, existing, run_id)
         if decided is not None:
@@ -140,6 +143,18 @@ def _internal_error(source: str, exc: Exception) -> IngestError:
     return IngestError(
         "internal_error", f"Kesalahan tak terduga saat membaca berkas ({type(exc).__name__}: {exc})."
     )
+
+
+def _record(con: duckdb.DuckDBPyConnection, file_id: str, batch: Batch | None) -> dict | None:
+    """The warehouse's record of these bytes, as it is once every held file is written: the
+    same bytes held, or a held file about to supersede the record, write the batch first."""
+    if batch is not None and batch.holds(file_id):
+        batch.flush()
+    existing = load.file_record(con, file_id)
+    if existing is not None and batch is not None and batch.holds_source(existing["source_file"]):
+        batch.flush()
+        existing = load.file_record(con, file_id)
+    return existing
 
 
 def _pseudo_id(found: Found, size: int | None = None) -> str:
@@ -190,7 +205,7 @@ def _fail(
         if existing is not None and existing["source_file"] != found.source_file:
             # The same bytes refused under another name (two empty files, say): each file
             # keeps its own record, so the id also depends on the name.
-            file_id = "f" + hashlib.sha256(f"{found.source_file}\0{file_id}".encode()).hexdigest()[:15]
+            file_id = load.failed_id(found.source_file, file_id)
             existing = load.file_record(con, file_id)
         if existing is not None:
             load.delete_file(con, file_id)  # an earlier failed attempt of the same file

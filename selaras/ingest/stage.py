@@ -1,5 +1,5 @@
 """The ingest stage: every file under data/raw is found and loaded (selaras.ingest.process,
-one transaction per file), archive folders are listed, files gone from raw/ are marked
+all or nothing per file; small files written together, selaras.ingest.batch), archive folders are listed, files gone from raw/ are marked
 removed, and the plan year is checked against the files."""
 
 from __future__ import annotations

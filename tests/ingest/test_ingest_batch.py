@@ -148,3 +148,55 @@ def test_a_file_that_failed_for_a_passing_reason_loads_when_read_again(
     second = ingest()
     assert second.figures["files_loaded"] == 1 and second.figures["files_failed"] == 0
     assert query("select status, count(*) from raw.ingest_file group by all") == [("loaded", 2)]
+
+
+def test_a_held_new_version_is_written_before_its_old_bytes_are_looked_up(raw, ingest, query, settings):
+    """a.csv is changed and its old content kept as a_old.csv: while the new a.csv waits in
+    the batch, a_old.csv must not be taken for a duplicate of the a.csv record it replaces."""
+    folder = settings.raw_dir / "musrenbang"
+    folder.mkdir(parents=True, exist_ok=True)
+    row = "1001,Perbaikan jalan {},Jalan rusak,Kec 1,Kel 1,Dinas PU,1,Paket\n"
+    (folder / "a.csv").write_text(HEADER + row.format("X"), encoding="utf-8")
+    ingest()
+    (folder / "a_old.csv").write_text(HEADER + row.format("X"), encoding="utf-8")
+    (folder / "a.csv").write_text(HEADER + row.format("Y"), encoding="utf-8")
+    result = ingest()
+    statuses = {f["source_file"]: f["status"] for f in result.figures["files"]}
+    assert statuses == {"musrenbang/a.csv": "loaded", "musrenbang/a_old.csv": "loaded"}
+    assert result.figures["files_superseded"] == 1
+    current = "select u.source_file from staged.usulan u join raw.ingest_file f using (file_id) where f.status = 'loaded'"
+    assert sorted(query(current)) == [("musrenbang/a.csv",), ("musrenbang/a_old.csv",)]
+
+
+def test_a_copy_failing_in_the_wrong_folder_keeps_its_failure(raw, ingest, query, settings):
+    """The same bytes in musrenbang/ (refused: not a proposal list) and opd/ (loaded): the
+    load of the opd copy neither clashes with nor erases the musrenbang copy's failure."""
+    body = "KODE,NAMA OPD\n1.06,Dinas Sosial\n1.07,Dinas Pendidikan\n"
+    for kind in ("musrenbang", "opd"):
+        raw(kind, "f.csv").write_text(body, encoding="utf-8")
+    result = ingest()
+    statuses = {f["source_file"]: f["status"] for f in result.figures["files"]}
+    assert statuses == {"musrenbang/f.csv": "failed", "opd/f.csv": "loaded"}
+    rows = query("select source_file, status, reason is not null from raw.ingest_file order by all")
+    assert rows == [("musrenbang/f.csv", "failed", True), ("opd/f.csv", "loaded", False)]
+    assert query("select count(*) from staged.opd") == [(2,)]
+
+
+def test_a_file_gone_before_it_is_read_fails_alone(raw, ingest, query, settings, monkeypatch):
+    from selaras.ingest import process
+
+    write_tiny_files(settings, 3)
+    sha256_file = process.sha256_file
+
+    def vanished(path):
+        if path.name == "usulan_kel_002.csv":
+            raise FileNotFoundError(path)
+        return sha256_file(path)
+
+    monkeypatch.setattr(process, "sha256_file", vanished)
+    result = ingest()
+    assert result.figures["files_loaded"] == 2 and result.figures["files_failed"] == 1
+    assert query("select status, count(*) from raw.ingest_file group by all order by all") == [
+        ("failed", 1),
+        ("loaded", 2),
+    ]
