@@ -601,15 +601,17 @@ def match_targets(
             renja.get("kode", [None] * len(renja)), renja.get("kode_raw", [None] * len(renja)), strict=True
         )
     ]
-    by_q: dict[int, list[dict]] = {}
-    for rec in cands.to_dict("records"):  # already ranked within each row
-        by_q.setdefault(int(rec["qi"]), []).append(rec)
+    # One row's candidates as dicts at a time (they are ranked within each row, rows in
+    # order): all of them at once is millions of dicts, most of a big region's peak memory.
+    columns = {c: cands[c].tolist() for c in cands.columns}
+    bounds = np.searchsorted(cands["qi"].to_numpy(), np.arange(len(renja) + 1))
     names = targets["nama"].to_numpy()
     records = targets.to_dict("records")
     has_name = [bool(text_or_none(v)) for v in renja["nama"]]
     decisions = []
     for q in range(len(renja)):
-        d = _decide_one(by_q.get(q, []), names, bool(codes[q]), has_name[q], cfg)
+        rows = [{c: v[i] for c, v in columns.items()} for i in range(bounds[q], bounds[q + 1])]
+        d = _decide_one(rows, names, bool(codes[q]), has_name[q], cfg)
         d["reason"] = _why(d, records, kind, codes[q], cfg)
         d["row_code"] = codes[q]
         decisions.append(d)
