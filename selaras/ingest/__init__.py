@@ -1,7 +1,8 @@
 """Stage: ingest. Files under data/raw/<kind>/ (and, classified by their headers, at the
 top of data/raw/) are read, their header found and mapped to canonical fields, every row
 classified (data, or skipped with a reason) and loaded with its lineage into raw.* and
-staged.*, one transaction per file, idempotently by content hash.
+staged.*, all or nothing per file (small files' writes batched together), idempotently by
+content hash.
 
 Modules, in the order a file goes through them:
     discover      find the files (kinds, hidden/lock files, symlinks kept inside raw/)
@@ -13,7 +14,8 @@ Modules, in the order a file goes through them:
     records       field values, row views and the typed staged columns, column by column
     parse         pure value parsers (money, numbers, quantities, dates, codes, locations)
     load          Arrow batches into DuckDB; file versions (unchanged, superseded, failed, removed)
-    process       one file: ingest_found (its own transaction)
+    process       one file: ingest_found (all or nothing)
+    batch         small files' writes held and written together, each alone if that fails
     years         the plan year check (--tahun against the files' years)
     stage         the stage itself: ingest_all
 """
