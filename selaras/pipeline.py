@@ -15,8 +15,6 @@ point, the audit module and publish. Never a stage's internals.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import importlib
 import inspect
 import logging
@@ -188,19 +186,7 @@ def run_stage(
             detail["_status"] = "problems"
     result.seconds = time.perf_counter() - started
     log.info("%s: selesai dalam %.1f s%s", name, result.seconds, " dengan masalah" if result.failed else "")
-    release_memory()
     return result
-
-
-def release_memory() -> None:
-    """Hand what a finished stage freed back to the system. The C allocator keeps freed heap
-    for reuse, so without this the next stage's peak sits on top of the previous stage's
-    (measured on the 16x region: validate leaves the process at about 1 GB resident)."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        pass
 
 
 def run_stage_at(

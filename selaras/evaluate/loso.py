@@ -18,9 +18,8 @@ from dataclasses import replace
 import pandas as pd
 
 from selaras.evaluate.sets import LinkSet
-from selaras.kamus.opd import OpdResolver
 from selaras.match.linkage import Model
-from selaras.match.usulan import FIELDS, UsulanConfig, comparison_levels
+from selaras.match.usulan import FIELDS, UsulanConfig, comparison_levels, resolve_opds
 
 #: Pseudo-links per level: the uniform prior where the training links say little.
 PSEUDO_LINKS = 1.0
@@ -29,17 +28,7 @@ PSEUDO_LINKS = 1.0
 def link_level_counts(ls: LinkSet, model: Model) -> dict[str, dict[tuple[str, str], int]]:
     """(level, class) counts per field over the set's true links, their OPD names resolved
     as the run resolves them (the run compares a proposal only with its OPD's rows)."""
-    resolver = ls.resolver or OpdResolver(
-        list(ls.renja.get("opd", pd.Series(dtype=object)).dropna().unique())
-    )
-    usulan = ls.usulan.assign(
-        opd_tujuan=ls.usulan.get("opd_tujuan", pd.Series(index=ls.usulan.index, dtype=object)).map(
-            resolver.resolve
-        )
-    )
-    renja = ls.renja.assign(
-        opd=ls.renja.get("opd", pd.Series(index=ls.renja.index, dtype=object)).map(resolver.resolve)
-    )
+    usulan, renja = resolve_opds(ls.usulan, ls.renja, ls.resolver)
     levels = comparison_levels(usulan, renja, sorted(ls.truth), ls.gazetteer, model)
     counts: dict[str, dict[tuple[str, str], int]] = {}
     for f in FIELDS:
@@ -51,17 +40,12 @@ def link_level_counts(ls: LinkSet, model: Model) -> dict[str, dict[tuple[str, st
 def fit_m(model: Model, counts: list[dict[str, dict[tuple[str, str], int]]]) -> Model:
     """A copy of `model` whose m values are the shares of the given links' levels, per
     field and class, each level with PSEUDO_LINKS extra links (missing levels excluded)."""
-    fields = dict(model.fields)
-    for f, levels in model.fields.items():
-        new_m = {name: dict(lv.m) for name, lv in levels.items()}
-        for c in model.classes(f):
-            names = [n for n, lv in levels.items() if n != "missing" and c in lv.m]
-            seen = {n: float(sum(cnt.get(f, {}).get((n, c), 0) for cnt in counts)) for n in names}
-            total = sum(seen.values()) + PSEUDO_LINKS * len(names)
-            for n in names:
-                new_m[n][c] = (seen[n] + PSEUDO_LINKS) / total
-        fields[f] = {n: replace(lv, m=new_m[n]) for n, lv in levels.items()}
-    return replace(model, fields=fields)
+    summed: dict[str, dict[tuple[str, str], int]] = {f: {} for f in model.fields}
+    for cnt in counts:
+        for f, levels in cnt.items():
+            for key, n in levels.items():
+                summed[f][key] = summed[f].get(key, 0) + n
+    return model.with_counts("m", summed, per_level=PSEUDO_LINKS)
 
 
 def training_sets(held: LinkSet, sets: list[LinkSet]) -> list[LinkSet]:

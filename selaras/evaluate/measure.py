@@ -318,7 +318,7 @@ def evaluate_sample(con, truth_dir: Path) -> dict:
 def sample_set(con, settings, truth_dir: Path) -> LinkSet | None:
     """The generated sample as a labelled set to match again (for the leave-one-set-out
     weights): the warehouse's clean rows, the run's OPD resolver, the Renja rows with the
-    official names the run gives them, and the truth's accepted links."""
+    official names the run gave them, and the truth's accepted links."""
     from selaras.kamus.opd import build_resolver, load_aliases
     from selaras.match.stage import load_inputs, with_official_names
 
@@ -329,9 +329,10 @@ def sample_set(con, settings, truth_dir: Path) -> LinkSet | None:
     if inputs["usulan"].empty or inputs["renja"].empty:
         return None
     resolver = build_resolver(inputs, load_aliases(settings.raw_dir)[0])
-    align, _ = match_renja(
-        inputs["renja"], inputs["rkpd"], inputs["nomenklatur"], RenjaConfig.from_settings(settings), resolver
-    )
+    # the alignment the run stored (what its proposal match read the official names from)
+    align = con.execute(
+        "select renja_ref, status, nama_rkpd, nama_nomenklatur from match.renja_alignment"
+    ).df()
     t = pd.read_csv(path, dtype=str, keep_default_na=False)
     return LinkSet(
         "sampel",

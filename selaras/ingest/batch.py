@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from selaras.ingest import load
 from selaras.warehouse import transaction
+
+if TYPE_CHECKING:
+    from selaras.ingest.process import FileResult
 
 log = logging.getLogger("selaras.ingest")
 
@@ -32,8 +35,8 @@ MAX_ROWS = 50_000
 @dataclass
 class _Held:
     pending: load.PendingFile
-    result: Any  # the FileResult reported for the file; its superseded count is set on write
-    fail: Callable[[Exception], Any]  # records the file as failed, returns its FileResult
+    result: FileResult  # reported for the file; its superseded count is set on write
+    fail: Callable[[Exception], FileResult]  # records the file as failed
 
 
 class Batch:
@@ -67,7 +70,9 @@ class Batch:
         """A file of that name waits here (its write will supersede that name's record)."""
         return source_file in self._sources
 
-    def add(self, pending: load.PendingFile, result: Any, fail: Callable[[Exception], Any]) -> None:
+    def add(
+        self, pending: load.PendingFile, result: FileResult, fail: Callable[[Exception], FileResult]
+    ) -> None:
         self._held.append(_Held(pending, result, fail))
         self._ids.add(pending.file_id)
         self._sources.add(pending.record["source_file"])

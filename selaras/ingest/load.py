@@ -449,25 +449,9 @@ def write_pending(con: duckdb.DuckDBPyConnection, pending: PendingFile) -> int:
 
 def write_batch(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> list[int]:
     """Many held files' writes in a handful of statements, inside the open transaction: one
-    supersede, one insert per table (rows of the same shape appended together). Returns
+    supersede (the rule every load uses), one insert per table (rows of the same shape appended together). Returns
     each file's count of superseded versions, in order."""
-    batch = pa.table(  # noqa: F841 - read by name in the statements below
-        {
-            "file_id": pa.array([f.file_id for f in files], pa.string()),
-            "source_file": pa.array([f.record["source_file"] for f in files], pa.string()),
-        }
-    )
-    older = (
-        "from raw.ingest_file f join batch b on f.source_file = b.source_file and f.file_id <> b.file_id "
-        "where f.status in ('loaded', 'failed')"
-    )
-    counts = dict(con.execute(f"select b.file_id, count(*) {older} group by b.file_id").fetchall())  # noqa: S608
-    if counts:
-        con.execute(
-            "update raw.ingest_file set status = 'superseded', superseded_by = b.file_id from batch b "
-            "where raw.ingest_file.source_file = b.source_file and raw.ingest_file.file_id <> b.file_id "
-            "and raw.ingest_file.status in ('loaded', 'failed')"
-        )
+    counts = supersede_all(con, [(f.file_id, f.record["source_file"]) for f in files])
     clear_failed(con, [(f.file_id, f.record["source_file"]) for f in files])
     _append(
         con,
@@ -487,7 +471,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, files: list[PendingFile]) -> lis
     for group in groups.values():
         table, types, _, transforms = group[0]
         _append(con, table, types, pa.concat_tables([arrow for _, _, arrow, _ in group]), transforms)
-    return [counts.get(f.file_id, 0) for f in files]
+    return counts
 
 
 def _records_table(
@@ -519,23 +503,32 @@ def file_record(con: duckdb.DuckDBPyConnection, file_id: str) -> dict[str, Any] 
     return dict(zip(("file_id", "source_file", "status", "superseded_by"), row, strict=True))
 
 
-def current_versions(con: duckdb.DuckDBPyConnection, source_file: str, except_id: str) -> list[str]:
-    rows = con.execute(
-        "select file_id from raw.ingest_file where source_file = ? and file_id <> ? and status in ('loaded', 'failed')",
-        [source_file, except_id],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def supersede(con: duckdb.DuckDBPyConnection, source_file: str, new_id: str) -> int:
     """Older versions (loaded or failed) of `source_file` become history."""
-    old = current_versions(con, source_file, new_id)
-    for file_id in old:
+    return supersede_all(con, [(new_id, source_file)])[0]
+
+
+def supersede_all(con: duckdb.DuckDBPyConnection, files: list[tuple[str, str]]) -> list[int]:
+    """For each (new file_id, source_file): the older versions (loaded or failed) of that
+    name become history, superseded by the new id. Returns each file's count, in order."""
+    batch = pa.table(  # noqa: F841 - read by name in the statements below
+        {
+            "file_id": pa.array([f for f, _ in files], pa.string()),
+            "source_file": pa.array([s for _, s in files], pa.string()),
+        }
+    )
+    older = (
+        "from raw.ingest_file f join batch b on f.source_file = b.source_file and f.file_id <> b.file_id "
+        "where f.status in ('loaded', 'failed')"
+    )
+    counts = dict(con.execute(f"select b.file_id, count(*) {older} group by b.file_id").fetchall())  # noqa: S608
+    if counts:
         con.execute(
-            "update raw.ingest_file set status = 'superseded', superseded_by = ? where file_id = ?",
-            [new_id, file_id],
+            "update raw.ingest_file set status = 'superseded', superseded_by = b.file_id from batch b "
+            "where raw.ingest_file.source_file = b.source_file and raw.ingest_file.file_id <> b.file_id "
+            "and raw.ingest_file.status in ('loaded', 'failed')"
         )
-    return len(old)
+    return [counts.get(f, 0) for f, _ in files]
 
 
 def reactivate(con: duckdb.DuckDBPyConnection, file_id: str, run_id: str) -> None:

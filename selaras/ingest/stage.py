@@ -1,6 +1,7 @@
 """The ingest stage: every file under data/raw is found and loaded (selaras.ingest.process,
-all or nothing per file; small files written together, selaras.ingest.batch), archive folders are listed, files gone from raw/ are marked
-removed, and the plan year is checked against the files."""
+all or nothing per file; small files written together, selaras.ingest.batch), archive
+folders are listed, files gone from raw/ are marked removed, and the plan year is checked
+against the files."""
 
 from __future__ import annotations
 

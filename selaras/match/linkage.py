@@ -97,19 +97,33 @@ class Model:
     def with_u_counts(self, counts: dict[str, dict[tuple[str, str], int]], prior_pairs: float) -> Model:
         """A copy whose u values blend observed (level, class) counts of random pairs with
         the current u as `prior_pairs` pseudo-pairs per class. m values are kept."""
+        return self.with_counts("u", counts, prior_pairs=prior_pairs)
+
+    def with_counts(
+        self,
+        side: str,
+        counts: dict[str, dict[tuple[str, str], int]],
+        prior_pairs: float = 0.0,
+        per_level: float = 0.0,
+    ) -> Model:
+        """A copy whose `side` ("m" or "u") values of the counted fields are the (level,
+        class) shares of `counts`, smoothed toward the current values as `prior_pairs`
+        pseudo-pairs per class, and by `per_level` pseudo-pairs on every level (a uniform
+        prior). The other side is kept."""
         fields = dict(self.fields)
         for f, cnt in counts.items():
             levels = fields[f]
-            new_u: dict[str, dict[str, float]] = {name: dict(lv.u) for name, lv in levels.items()}
+            new: dict[str, dict[str, float]] = {name: dict(getattr(lv, side)) for name, lv in levels.items()}
             for c in self.classes(f):
                 names = [n for n, lv in levels.items() if n != "missing" and c in lv.m]
                 obs = {n: float(cnt.get((n, c), 0)) for n in names}
-                total = sum(obs.values())
-                prior_total = sum(levels[n].u.get(c, 0.0) for n in names) or 1.0
+                current = {n: getattr(levels[n], side).get(c, 0.0) for n in names}
+                prior_total = sum(current.values()) or 1.0
+                total = sum(obs.values()) + prior_pairs + per_level * len(names)
                 for n in names:
-                    u = (obs[n] + prior_pairs * levels[n].u.get(c, 0.0) / prior_total) / (total + prior_pairs)
-                    new_u[n][c] = max(u, 1e-6)
-            fields[f] = {n: replace(lv, u=new_u[n]) for n, lv in levels.items()}
+                    share = obs[n] + prior_pairs * current[n] / prior_total + per_level
+                    new[n][c] = max(share / total, 1e-6) if total else current[n]
+            fields[f] = {n: replace(lv, **{side: new[n]}) for n, lv in levels.items()}
         return replace(self, fields=fields)
 
     def label(self, field: str, level: str) -> str:

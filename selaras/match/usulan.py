@@ -168,13 +168,7 @@ def build_work_items(
 ) -> list[UsulanWorkItem]:
     """Partition by target OPD. Proposals whose OPD is unresolved are matched against every
     Renja row (and their reason says so); a resolved OPD without Renja rows has none."""
-    if resolver is None:
-        resolver = OpdResolver(list(renja.get("opd", pd.Series(dtype=object)).dropna().unique()))
-    u = usulan.copy()
-    r = renja.copy()
-    u["_opd_label"] = u.get("opd_tujuan")
-    u["opd_tujuan"] = u.get("opd_tujuan", pd.Series(index=u.index, dtype=object)).map(resolver.resolve)
-    r["opd"] = r.get("opd", pd.Series(index=r.index, dtype=object)).map(resolver.resolve)
+    u, r = resolve_opds(usulan.assign(_opd_label=usulan.get("opd_tujuan")), renja, resolver)
     # a different OPD never matches: a proposal whose OPD resolves keeps to that OPD's rows
     # (none: not accommodated); only an unresolved OPD is searched across every OPD
     part = u["opd_tujuan"].fillna("")
@@ -193,6 +187,19 @@ def build_work_items(
             )
         )
     return items
+
+
+def resolve_opds(
+    usulan: pd.DataFrame, renja: pd.DataFrame, resolver: OpdResolver | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Copies whose `opd_tujuan` / `opd` are resolved OPD keys (None: unresolved), by
+    `resolver` or, without one, by the Renja rows' own OPD names."""
+    if resolver is None:
+        resolver = OpdResolver(list(renja.get("opd", pd.Series(dtype=object)).dropna().unique()))
+    u, r = usulan.copy(), renja.copy()
+    u["opd_tujuan"] = u.get("opd_tujuan", pd.Series(index=u.index, dtype=object)).map(resolver.resolve)
+    r["opd"] = r.get("opd", pd.Series(index=r.index, dtype=object)).map(resolver.resolve)
+    return u, r
 
 
 def match_usulan(
