@@ -99,9 +99,12 @@ def shared_map(pool: AbstractContextManager, workers: int, size: Callable[[Any],
     return mapped
 
 
-def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int) -> list:
+def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, here: Callable[[], Any] | None = None) -> list:
     """Run `(fn, args)` jobs, in worker processes when `workers` > 1 and there is more than
-    one job; results in job order (a job's exception is raised here)."""
+    one job; results in job order (a job's exception is raised here). `here` runs in this
+    process meanwhile (work whose input should not be copied to a worker); its result is
+    the list's last item."""
     with executor(workers if len(jobs) > 1 and workers > 1 else 0) as pool:
         futures = [pool.submit(fn, *args) for fn, args in jobs]
-        return [f.result() for f in futures]
+        mine = [here()] if here is not None else []
+        return [f.result() for f in futures] + mine

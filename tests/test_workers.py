@@ -19,3 +19,11 @@ def test_shared_map_returns_results_in_item_order_whoever_computed_them():
 def test_small_jobs_stay_in_this_process():
     assert workers.worker_count(10) == 0
     assert workers.run_jobs([(math.factorial, (5,)), (math.factorial, (3,))], 0) == [120, 6]
+
+
+def test_run_jobs_runs_here_in_this_process_beside_the_jobs():
+    import os
+
+    here = workers.run_jobs([(os.getpid, ()), (os.getpid, ())], 2, here=os.getpid)
+    assert here[-1] == os.getpid() and len(here) == 3
+    assert workers.run_jobs([(math.factorial, (4,))], 0, here=lambda: "mine") == [24, "mine"]

@@ -14,7 +14,9 @@ A Forum OPD workbook is rewritten only when its OPD's data changed: each workboo
 inputs are fingerprinted (forum_opd/.selaras-digests.json), and an unchanged workbook is
 carried over (hard-linked) from the previous outputs. Its summary then still names the
 run that last changed its data. Workbooks are written by worker processes for a large
-region, with XlsxWriter's constant_memory (rows are streamed to disk as written).
+region, with XlsxWriter's constant_memory (rows are streamed to disk as written). The
+review workbook is written in this process meanwhile, its rows fetched from the warehouse
+a chunk at a time (a 16x region's 200,000 rows with their candidates are never all held).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from selaras.report import forum
 from selaras.report.data import ReportData, load
 from selaras.report.html import render
 from selaras.review import FILE_NAME as REVIEW_FILE
-from selaras.review import review_rows, write_review_workbook
+from selaras.review import iter_review_rows, write_review_workbook
 from selaras.runs import StageResult
 from selaras.settings import Settings
 from selaras.workers import run_jobs, worker_count
@@ -186,7 +188,6 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     data = load(con, settings, run_id)
-    review = review_rows(con, settings.top_k)
     timings["load"] = time.perf_counter() - t0
     settings.processed_dir.mkdir(parents=True, exist_ok=True)
     # Runs hold the data folder's lock one at a time, so any other staging folder is the
@@ -199,12 +200,22 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         t = time.perf_counter()
         workers = worker_count(len(data.usulan.rows) + len(data.renja.rows))
         (staging / REVIEW_DIR).mkdir()
-        jobs = [(write_review_workbook, (staging / REVIEW_DIR / REVIEW_FILE, review, run_id, settings.top_k))]
         plan = forum_jobs(
             staging / FORUM_DIR, data, batches=max(1, workers), previous=settings.processed_dir / FORUM_DIR
         )
-        jobs += plan.jobs
-        review_counts = run_jobs(jobs, workers)[0]
+        # The review workbook is written here, streamed from the warehouse while the workers
+        # write the Forum OPD workbooks: its rows (every Renja row and proposal with their
+        # candidates) are never all in memory, nor copied to a worker.
+        review_counts = run_jobs(
+            plan.jobs,
+            workers,
+            here=lambda: write_review_workbook(
+                staging / REVIEW_DIR / REVIEW_FILE,
+                iter_review_rows(con, settings.top_k),
+                run_id,
+                settings.top_k,
+            ),
+        )[-1]
         timings["workbooks"] = time.perf_counter() - t
         result.figures |= {
             "forum_workbooks": plan.workbooks,

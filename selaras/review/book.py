@@ -11,6 +11,8 @@ May import: duckdb, selaras.xlsx, selaras.review.layout.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +131,12 @@ def _row_values(row: dict[str, Any], n: int, cols: list[layout.Column]) -> dict[
 
 
 def _write_sheet(
-    wb, styles: Styles, name: str, rows: list[dict[str, Any]], n: int, unlocked, hidden_fmt
-) -> None:
+    wb, styles: Styles, name: str, rows: Iterable[dict[str, Any]], n: int, unlocked, hidden_fmt
+) -> int:
+    """Write one sheet top to bottom (the workbook streams rows: constant_memory); returns
+    its row count."""
     ws = wb.add_worksheet(name)
+    ws.set_row(0, 30)  # before any row is written: a streamed row cannot be changed later
     cols = layout.columns(n)
     for c, col in enumerate(cols):
         ws.write_string(0, c, col.header, styles.header)
@@ -147,7 +152,9 @@ def _write_sheet(
         for c, col in enumerate(cols)
         if col.key in checked
     ]
+    written = 0
     for r, row in enumerate(rows, 1):
+        written = r
         values = _row_values(row, n, cols)
         for c, key, kind, fmt in plan:
             v = values.get(key)
@@ -157,8 +164,7 @@ def _write_sheet(
                 write_number(r, c, v, fmt)
             else:
                 write_string(r, c, v if isinstance(v, str) else str(v), fmt)
-    last = max(len(rows), 1)
-    ws.set_row(0, 30)
+    last = max(written, 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, len(cols) - 1)
     status_col = next(c for c, col in enumerate(cols) if col.key == "status")
@@ -193,25 +199,53 @@ def _write_sheet(
         },
     )
     print_setup(ws)
+    return written
+
+
+#: perlu_review rows first (the first sheet), then by task, OPD, file and row.
+_ORDERED = f"""
+    select * from (({_RENJA}) union all ({_USULAN}))
+    order by status is distinct from 'perlu_review', task, coalesce(opd_forum, ''), source_file,
+             source_row, sumber
+"""  # noqa: S608 - composed of the two constant queries above
+
+
+def iter_review_rows(
+    con: duckdb.DuckDBPyConnection, n_candidates: int, chunk: int = 5_000
+) -> Iterator[dict[str, Any]]:
+    """Every Renja row and proposal with its result, candidates and fingerprint, perlu_review
+    rows first, fetched a chunk at a time: a big region's rows are never all in memory."""
+    cur = con.cursor()  # its own result: a query on `con` meanwhile must not end this one
+    try:
+        cur.execute(_ORDERED, [n_candidates, n_candidates])
+        names = [d[0] for d in cur.description]
+        while batch := cur.fetchmany(chunk):
+            for r in batch:
+                yield dict(zip(names, r, strict=True))
+    finally:
+        cur.close()
 
 
 def review_rows(con: duckdb.DuckDBPyConnection, n_candidates: int) -> list[dict[str, Any]]:
-    """Every Renja row and proposal with its proposal, candidates and fingerprint."""
-    rows: list[dict[str, Any]] = []
-    for sql in (_RENJA, _USULAN):
-        cur = con.execute(sql, [n_candidates])
-        names = [d[0] for d in cur.description]
-        rows += [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    rows.sort(key=lambda r: (r["task"], r["opd_forum"] or "", r["source_file"], r["source_row"], r["sumber"]))
-    return rows
+    """`iter_review_rows` as a list."""
+    return list(iter_review_rows(con, n_candidates))
 
 
 def write_review_workbook(
-    path: Path, rows: list[dict[str, Any]], run_id: str, n_candidates: int
+    path: Path, rows: Iterable[dict[str, Any]], run_id: str, n_candidates: int
 ) -> dict[str, int]:
-    review = [r for r in rows if r["status"] == "perlu_review"]
-    others = [r for r in rows if r["status"] != "perlu_review"]
-    wb = open_workbook(path)
+    """`rows` in `iter_review_rows` order (perlu_review first), read once, as they come."""
+    rows = iter(rows)
+    first_other: list[dict[str, Any]] = []
+
+    def review() -> Iterator[dict[str, Any]]:
+        for r in rows:
+            if r["status"] != "perlu_review":
+                first_other.append(r)
+                return
+            yield r
+
+    wb = open_workbook(path, constant_memory=True)
     wb.set_properties({"title": "Review keselarasan", "comments": f"run {run_id}"})
     styles = Styles(wb)
     unlocked = wb.add_format(
@@ -225,8 +259,10 @@ def write_review_workbook(
         }
     )
     hidden_fmt = wb.add_format({"font_size": 8, "font_color": "#808080"})
-    _write_sheet(wb, styles, layout.SHEET_REVIEW, review, n_candidates, unlocked, hidden_fmt)
-    _write_sheet(wb, styles, layout.SHEET_ALL, others, n_candidates, unlocked, hidden_fmt)
+    n_review = _write_sheet(wb, styles, layout.SHEET_REVIEW, review(), n_candidates, unlocked, hidden_fmt)
+    n_others = _write_sheet(
+        wb, styles, layout.SHEET_ALL, chain(first_other, rows), n_candidates, unlocked, hidden_fmt
+    )
     guide = wb.add_worksheet(layout.SHEET_GUIDE)
     guide.set_column(0, 0, 120)
     for i, (text, kind) in enumerate(GUIDE):
@@ -238,4 +274,4 @@ def write_review_workbook(
         )
     print_setup(guide, landscape=False)
     wb.close()
-    return {layout.SHEET_REVIEW: len(review), layout.SHEET_ALL: len(others)}
+    return {layout.SHEET_REVIEW: n_review, layout.SHEET_ALL: n_others}

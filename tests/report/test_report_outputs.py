@@ -155,6 +155,41 @@ def test_review_workbook_protection_and_dropdown(reported):
     assert decision in str(validation.sqref) and "pilih 1" in validation.formula1
 
 
+def test_review_workbook_lists_every_row_once_perlu_review_first(reported):
+    """Streamed from the warehouse: every Renja row and proposal once, the perlu_review
+    rows on the first sheet, each sheet in task / OPD / file / row order."""
+    settings, con, _ = reported
+    wb = openpyxl.load_workbook(settings.processed_dir / "review" / "Review_Keselarasan.xlsx", read_only=True)
+    sheets = {}
+    for name in (layout.SHEET_REVIEW, layout.SHEET_ALL):
+        rows = list(wb[name].iter_rows(values_only=True))
+        header = rows[0]
+        sheets[name] = [dict(zip(header, r, strict=False)) for r in rows[1:]]
+    subjects = con.execute(
+        "select count(*) filter (where status = 'perlu_review'), count(*) from ("
+        " select status from analytics.forum_renja f join review.subject s"
+        "   on s.task = 'renja_rkpd' and s.subject_ref = f.renja_ref"
+        " union all select status from analytics.forum_usulan f join review.subject s"
+        "   on s.task = 'usulan_renja' and s.subject_ref = f.row_ref)"
+    ).fetchone()
+    review, others = sheets[layout.SHEET_REVIEW], sheets[layout.SHEET_ALL]
+    assert subjects[0] > 0 and len(others) > 0
+    assert (len(review), len(review) + len(others)) == subjects
+    assert {r["Status saat ini"] for r in review} == {"perlu_review"}
+    assert "perlu_review" not in {r["Status saat ini"] for r in others}
+    from selaras.review import iter_review_rows
+
+    streamed = list(iter_review_rows(con, settings.top_k, chunk=7))  # several fetches
+    key = [
+        (r["task"], r["opd_forum"] or "", r["source_file"], r["source_row"], r["sumber"]) for r in streamed
+    ]
+    first = [r["status"] == "perlu_review" for r in streamed]
+    assert first == sorted(first, reverse=True)
+    n = sum(first)
+    assert key[:n] == sorted(key[:n]) and key[n:] == sorted(key[n:])
+    assert [r["Sumber (berkas:lembar:baris)"] for r in review] == [r["sumber"] for r in streamed[:n]]
+
+
 def test_html_report_is_self_contained_and_escaped(reported):
     settings, _, _ = reported
     html = (settings.processed_dir / HTML_FILE).read_text(encoding="utf-8")
