@@ -2,3 +2,7 @@
 pokir proposals). The package's layers and what each part may import are in
 docs/architecture.md (enforced by tests/test_architecture.py).
 """
+
+from selaras.memory import fix_mmap_threshold
+
+fix_mmap_threshold()
