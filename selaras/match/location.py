@@ -440,16 +440,26 @@ def detail_relation(a: Location, b: Location) -> str | None:
     RW numbers are different places even inside one kampung."""
     if number_conflict(a, b):
         return "beda"
-    if has_detail(a) and a.detail == b.detail and a.rt == b.rt and a.rw == b.rw and a.nums == b.nums:
+    # a kampung named like a neighbouring desa ("Babakanpari" in Desa Tangkil) is a place
+    # on the side parsed from free text and a detail word on the side whose desa came from
+    # its own column: compare the details without the other side's place names
+    da, db = _detail_without(a, b), _detail_without(b, a)
+    if has_detail(a) and da == db and a.rt == b.rt and a.rw == b.rw and a.nums == b.nums:
         return "sama"
     rtrw_agree = bool((a.rw and b.rw) or (a.rt and b.rt))
-    if a.detail and b.detail:
-        names = fuzz.token_set_ratio(" ".join(a.detail), " ".join(b.detail))
+    if da and db:
+        names = fuzz.token_set_ratio(" ".join(da), " ".join(db))
         if names >= 85:
             return "same"
         if names < 60:
             return "beda"
     return "same" if rtrw_agree else None
+
+
+def _detail_without(a: Location, b: Location) -> tuple[str, ...]:
+    """a's detail words minus the names of b's places."""
+    keys = {p.desa_key for p in b.places} | {p.kec_key for p in b.places}
+    return tuple(_drop_region_names(list(a.detail), keys)) if keys and a.detail else a.detail
 
 
 def has_detail(loc: Location) -> bool:

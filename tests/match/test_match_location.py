@@ -69,3 +69,17 @@ def test_detail_levels():
     assert compare_locations(other_rt, row) == "desa_detail_beda"
     assert compare_locations(same, desa_only) == "desa_sebagian"
     assert place_key("Kec. KALI BUNDER") == place_key("Kalibunder") == "kalibunder"
+
+
+def test_a_kampung_named_like_a_desa_compares_the_same_whichever_way_it_was_parsed(gazetteer):
+    # Kab. Sukabumi writes "Desa/Kelurahan: TANGKIL. Babakanpari Rt.006/002", Babakanpari
+    # being also a desa nearby: parsed from the text alone it is a second place, with the
+    # desa given in its own column it stays a detail word. The same address either way.
+    text = "Kecamatan: Cibadak, Desa/Kelurahan: Sukamaju. Mekarsari Rt.006/002;"
+    from_text = parse_location(text, gazetteer)
+    from_columns = parse_location(text, gazetteer, kecamatan="Cibadak", desa="Sukamaju")
+    assert len(from_text.places) == 2 and from_columns.detail == ("mekarsari",)
+    assert compare_locations(from_columns, from_text) == "desa_detail_sama"
+    assert compare_locations(from_text, from_columns) == "desa_detail_sama"
+    other_rt = parse_location(text.replace("006", "007"), gazetteer)
+    assert compare_locations(from_columns, other_rt) == "desa_detail_beda"
