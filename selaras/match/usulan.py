@@ -751,7 +751,9 @@ def comparison_levels(
 #    proposal whose OPD is unresolved is searched across OPDs, and its reason says so);
 # 3. only then the probabilistic score (method `skor`).
 # Candidates rank lexicographically: allowed, exact kegiatan, exact location, match weight,
-# so agreeing volume can never overturn a location mismatch.
+# so agreeing volume can never overturn a location mismatch; among equal weights (free text
+# without location or code puts many rows on one level) the closer name, then the closer
+# whole text, comes first rather than the row listed first.
 
 #: Tier of a claim: exact beats scored whatever the weights.
 EXACT, SCORED = 2, 1
@@ -786,8 +788,8 @@ def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     exact = exact_keg & exact_loc & (pairs["lv_opd"].to_numpy() == "sama") & ~hard
     pairs = pairs.assign(exact_keg=exact_keg, exact_loc=exact_loc, exact=exact, hard=hard)
     pairs = pairs.sort_values(
-        ["qi", "hard", "exact_keg", "exact_loc", "weight", "ti"],
-        ascending=[True, True, False, False, False, True],
+        ["qi", "hard", "exact_keg", "exact_loc", "weight", "name_sim", "cos", "ti"],
+        ascending=[True, True, False, False, False, False, False, True],
         kind="stable",
     )
     pairs["rank"] = pairs.groupby("qi").cumcount() + 1

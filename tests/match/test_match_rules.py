@@ -91,3 +91,22 @@ def test_another_opd_never_matches_an_unresolved_one_is_searched_and_flagged():
     assert got.at["usulan:unknown", "renja_ref"] == "renja:sos"
     assert "lintas OPD" in got.at["usulan:unknown", "reason"]
     assert got.at["usulan:unknown", "method"] != "exact"
+
+
+def test_candidates_with_equal_evidence_rank_by_the_closer_text():
+    # free text without location, code or volume: many rows share one comparison level, so
+    # their weights tie; the closer name must come first, not the row listed first
+    disdik = "Dinas Pendidikan"
+    renja = _renja(
+        [
+            ("mebel", disdik, "Pengadaan Mebel Sekolah Dasar", None, None, None, None, None),
+            ("perlengkapan", disdik, "Pengadaan Perlengkapan Sekolah", None, None, None, None, None),
+            ("rkb", disdik, "Pembangunan Ruang Kelas Baru", None, None, None, None, None),
+        ]
+    )
+    usulan = _usulan([("u", disdik, "Pembangunan Ruang Perpustakaan", None, None, None, None, None)])
+    _, cands = match_usulan(usulan, renja)
+    tail = cands[cands["renja_ref"].isin(["renja:mebel", "renja:perlengkapan"])].sort_values("rank")
+    assert tail["match_weight"].nunique() == 1  # the same evidence ...
+    assert tail["renja_ref"].tolist() == ["renja:perlengkapan", "renja:mebel"]  # ... closer text first
+    assert tail["text_score"].iloc[0] > tail["text_score"].iloc[1]
