@@ -73,18 +73,19 @@ class Model:
         """Weight (bits) of each level (with its class) of one field."""
         table = self.table(field)
         # a level defined in one class only weighs as in that class
-        lookup = {f"{lv}|{c}": b for (lv, c), b in table.items()}
+        lookup = dict(table)
         for (lv, _), b in sorted(table.items(), reverse=True):
             for c in (*self.classes(field), ALL):
-                lookup.setdefault(f"{lv}|{c}", b)
+                lookup.setdefault((lv, c), b)
         if classes is None:
             classes = np.full(len(levels), ALL, dtype=object)
-        keys = (
-            pd.Series(np.asarray(levels, dtype=object)).astype(str)
-            + "|"
-            + pd.Series(np.asarray(classes, dtype=object)).astype(str)
-        )
-        return keys.map(lookup).fillna(0.0).to_numpy(dtype=float)
+        # each distinct (level, class) looked up once: pairs x fields is millions of cells
+        lv_codes, lv_names = pd.factorize(np.asarray(levels, dtype=object))
+        c_codes, c_names = pd.factorize(np.asarray(classes, dtype=object))
+        grid = np.array(
+            [[lookup.get((str(lv), str(c)), 0.0) for c in c_names] for lv in lv_names], dtype=float
+        ).reshape(len(lv_names), len(c_names))
+        return grid[lv_codes, c_codes] if len(lv_codes) else np.zeros(0, dtype=float)
 
     def level_bits(self, field: str, level: str, cls: str = ALL) -> float:
         return float(self.bits(field, [level], [cls])[0])

@@ -931,12 +931,15 @@ def _share_identical(
                     )
 
 
-def _final(
-    claim: list[Option], best_pair: int | None, pairs: pd.DataFrame, note: str, cfg: UsulanConfig
-) -> Decision:
+#: The best candidate of a proposal as `_final` needs it: (pairs index, hard, score, ti).
+Best = tuple[int, bool, float, int]
+
+
+def _final(claim: list[Option], best: Best | None, note: str, cfg: UsulanConfig) -> Decision:
     """Status of one proposal from its claim: exact -> terakomodir; a scored claim by its
     score; no claim -> review when the best allowed candidate is close, else not accommodated."""
     lst = sorted(claim, key=lambda o: (-o[2], -o[1], o[0]))
+    best_pair = best[0] if best is not None else None
     if lst and lst[0][2] == EXACT:
         return Decision(
             [t for t, _, tier in lst if tier == EXACT], "terakomodir", best=best_pair, method="exact"
@@ -946,12 +949,8 @@ def _final(
             rows = [t for t, w, _ in lst if probability_score(w) >= cfg.partition_cut]
             return Decision(rows, "terakomodir", best=best_pair, method="skor")
         return Decision([lst[0][0]], "perlu_review", best=best_pair, method="skor")
-    if (
-        best_pair is not None
-        and not pairs.at[best_pair, "hard"]
-        and pairs.at[best_pair, "score"] >= cfg.review_min
-    ):
-        return Decision([int(pairs.at[best_pair, "ti"])], "perlu_review", note, best=best_pair, method="skor")
+    if best is not None and not best[1] and best[2] >= cfg.review_min:
+        return Decision([best[3]], "perlu_review", note, best=best_pair, method="skor")
     return Decision([], "tidak_terakomodir", note, best=best_pair)
 
 
@@ -971,16 +970,19 @@ def decide(
     - Identical proposals share out their equally good rows in source order.
     """
     best_idx = pairs.groupby("qi", sort=True).head(1)
-    best_pair = dict(zip(best_idx["qi"], best_idx.index, strict=True))
+    best_of: dict[int, Best] = {
+        int(q): (int(i), bool(h), float(sc), int(t))
+        for q, i, h, sc, t in zip(
+            best_idx["qi"], best_idx.index, best_idx["hard"], best_idx["score"], best_idx["ti"], strict=True
+        )
+    }
     groups: dict[tuple, list[int]] = defaultdict(list)
     for q, key in enumerate(_dup_keys(P, channel)):
         groups[key].append(q)
     group_of = {q: g for g, qs in groups.items() for q in qs}
     claims, notes = _claim_rounds(P, _options(pairs, cfg), group_of, _shared_pairs(pairs), cfg)
     _share_identical(P, groups, claims, notes)
-    return {
-        q: _final(claims.get(q, []), best_pair.get(q), pairs, notes.get(q, ""), cfg) for q in range(len(P))
-    }
+    return {q: _final(claims.get(q, []), best_of.get(q), notes.get(q, ""), cfg) for q in range(len(P))}
 
 
 # --- output frames ------------------------------------------------------------------------
@@ -1034,9 +1036,10 @@ def _accommodation_frame(
 
     by_q_t = {(q, t): i for i, q, t in zip(pairs.index, pairs["qi"], pairs["ti"], strict=True)}
     labels = _row_labels(r_df)
+    p_refs, r_refs = P["ref"].tolist(), R["ref"].astype(str).tolist()
     for q in range(len(P)):
         d = decisions[q]
-        ref = P.at[q, "ref"]
+        ref = p_refs[q]
         if d.rows:
             first = rec(by_q_t[(q, d.rows[0])])
             score = float(first["score"])
@@ -1051,7 +1054,7 @@ def _accommodation_frame(
                 reason = f"Perlu dicek: calon terbaik Renja {where} (skor {score:.0f}): {ev}."
                 if d.note:
                     reason += f" Tidak diambil otomatis: {d.note}."
-            refs = [str(R.at[t, "ref"]) for t in d.rows]
+            refs = [r_refs[t] for t in d.rows]
             recs.append(
                 (ref, channel[q], d.status, refs[0], refs, round(score, 2), reason, d.method)
                 + (row_scores, f"Perlu dicek: calon terbaik Renja {where} (skor {score:.0f}): {ev}.")
