@@ -41,7 +41,7 @@ from selaras.match.linkage import (
     probability_score,
     text_level,
 )
-from selaras.match.location import Gazetteer, compare_locations, has_detail, number_conflict
+from selaras.match.location import Gazetteer, Location, compare_locations, has_detail, number_conflict
 
 ACCOMMODATION_COLUMNS = [
     "usulan_ref",
@@ -559,15 +559,7 @@ def compare_pairs(
     desc_missing = (P["desc"].to_numpy()[qi] == "") | (R["desc"].to_numpy()[ti] == "")
     lv["uraian"] = text_level(cos, model.text_levels["uraian"], desc_missing)
 
-    locs_p, locs_r = P["loc"].to_numpy(), R["loc"].to_numpy()
-    cache: dict[tuple[int, int], str] = {}
-    lv["lokasi"] = np.array(
-        [
-            cache.setdefault((a, b), compare_locations(locs_p[a], locs_r[b]))
-            for a, b in zip(qi, ti, strict=True)
-        ],
-        dtype=object,
-    )
+    lv["lokasi"] = location_pairs(compare_locations, P["loc"], R["loc"], qi, ti)
 
     lv["volume"] = _quantity_levels(
         P["qty"].to_numpy(dtype=float)[qi],
@@ -583,8 +575,8 @@ def compare_pairs(
     # classes: what both records could tell (see weights.yaml)
     cls = {f: np.full(n, ALL, dtype=object) for f in FIELDS}
     cls["kegiatan"] = np.where(code_lv == "missing", "nama", "kode")
-    det_p = np.array([has_detail(x) for x in locs_p], dtype=bool)[qi]
-    det_r = np.array([has_detail(x) for x in locs_r], dtype=bool)[ti]
+    det_p = np.array([has_detail(x) for x in P["loc"]], dtype=bool)[qi]
+    det_r = np.array([has_detail(x) for x in R["loc"]], dtype=bool)[ti]
     cls["lokasi"] = np.where(det_p & det_r, "rinci", "umum")
     # the same kegiatan often comes with the same standard volume and unit cost, so volume
     # and cost agreement mean less when the kegiatan agrees: their u depend on it
@@ -768,6 +760,24 @@ class Decision:
     method: str = "none"  # exact / skor / none
 
 
+def location_pairs(fn, locs_p: pd.Series, locs_r: pd.Series, qi: np.ndarray, ti: np.ndarray) -> np.ndarray:
+    """`fn(proposal location, row location)` of every pair, worked out once per distinct
+    pair of locations (a block holds a few hundred places and many thousand pairs)."""
+    if len(qi) == 0:
+        return np.array([], dtype=object)
+    cp, up = pd.factorize(locs_p.to_numpy())
+    cr, ur = pd.factorize(locs_r.to_numpy())
+    key = cp[qi].astype(np.int64) * len(ur) + cr[ti]
+    distinct, inverse = np.unique(key, return_inverse=True)
+    values = np.empty(len(distinct), dtype=object)
+    values[:] = [fn(up[k // len(ur)], ur[k % len(ur)]) for k in distinct.tolist()]
+    return values[inverse]
+
+
+def _same_place(a: Location, b: Location) -> bool:
+    return a.scope != "none" and a == b
+
+
 def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Columns of the ordered rules on the scored pairs: exact_keg, exact_loc, exact (OPD +
     kegiatan + location), hard (a hard key disagrees: the pair can never be accepted), then
@@ -776,14 +786,10 @@ def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     kp, kr = P["name_key"].to_numpy()[qi], R["name_key"].to_numpy()[ti]
     same_name = np.array([bool(a) and a == b for a, b in zip(kp, kr, strict=True)], dtype=bool)
     exact_keg = (pairs["code_level"].to_numpy() == "sama") | same_name
-    locs_p, locs_r = P["loc"].to_numpy(), R["loc"].to_numpy()
     lv_loc = pairs["lv_lokasi"].to_numpy()
-    same_loc = np.array(
-        [locs_p[a].scope != "none" and locs_p[a] == locs_r[b] for a, b in zip(qi, ti, strict=True)],
-        dtype=bool,
-    )
+    same_loc = location_pairs(_same_place, P["loc"], R["loc"], qi, ti).astype(bool)
     exact_loc = np.isin(lv_loc, ["desa_detail_sama", "desa"]) | same_loc
-    hard = np.array([number_conflict(locs_p[a], locs_r[b]) for a, b in zip(qi, ti, strict=True)], dtype=bool)
+    hard = location_pairs(number_conflict, P["loc"], R["loc"], qi, ti).astype(bool)
     hard |= pairs["lv_opd"].to_numpy() == "beda"
     exact = exact_keg & exact_loc & (pairs["lv_opd"].to_numpy() == "sama") & ~hard
     pairs = pairs.assign(exact_keg=exact_keg, exact_loc=exact_loc, exact=exact, hard=hard)
@@ -1112,9 +1118,21 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame, model:
 
     parts = [top[f"lv_{f}"].to_numpy() for f in FIELDS] + [top["code_level"].to_numpy()]
     names = [*FIELDS, "kode"]
+    # pairs repeat a few level combinations: each is put in words once
+    level_text: dict[tuple, str] = {}
     levels = [
-        "; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True)) for vals in zip(*parts, strict=True)
+        level_text.get(vals)
+        or level_text.setdefault(vals, "; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True)))
+        for vals in zip(*parts, strict=True)
     ]
+    evidence: dict[tuple, str] = {}
+
+    def alasan(rec: tuple) -> str:
+        if rec not in evidence:
+            evidence[rec] = _evidence(dict(zip(_EVIDENCE_COLUMNS, rec, strict=True)), model)
+        return evidence[rec]
+
+    ev_cols = [top[c].to_numpy() for c in _EVIDENCE_COLUMNS]
     return pd.DataFrame(
         {
             "usulan_ref": P["ref"].to_numpy()[top["qi"].to_numpy()],
@@ -1133,8 +1151,8 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame, model:
             "levels": levels,
             # in words for the candidate and the three alternatives planners are shown
             "alasan": [
-                _evidence(rec, model) if rank <= _SHOWN else None
-                for rank, rec in zip(top["rank"], top[_EVIDENCE_COLUMNS].to_dict("records"), strict=True)
+                alasan(rec) if rank <= _SHOWN else None
+                for rank, rec in zip(top["rank"].to_numpy(), zip(*ev_cols, strict=True), strict=True)
             ],
         }
     )
