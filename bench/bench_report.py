@@ -32,10 +32,10 @@ def baseline_to_excel(con, settings, run_id: str, folder: Path) -> float:
     import pandas as pd
 
     from selaras.report.data import load
-    from selaras.review import review_rows
+    from selaras.review import iter_review_rows
 
     data = load(con, settings, run_id)
-    review = pd.DataFrame(review_rows(con, settings.top_k))
+    review = pd.DataFrame(list(iter_review_rows(con, settings.top_k)))
     for col in ("refs", "texts"):
         review[col] = review[col].map(lambda v: "\n".join(v) if v is not None else None)
     frames = {

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from selaras.review import layout
 from selaras.review.apply import apply_decisions
-from selaras.review.book import FILE_NAME, iter_review_rows, review_rows, write_review_workbook
+from selaras.review.book import FILE_NAME, iter_review_rows, write_review_workbook
 from selaras.review.problems import MAX_LISTED, Problem, store_problems
 from selaras.review.read import ingest_review_files
 from selaras.review.vocabulary import Parsed, parse_decision
@@ -37,7 +37,6 @@ __all__ = [
     "iter_review_rows",
     "layout",
     "parse_decision",
-    "review_rows",
     "store_problems",
     "write_review_workbook",
 ]

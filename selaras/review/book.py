@@ -12,7 +12,7 @@ May import: duckdb, selaras.xlsx, selaras.review.layout.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -226,25 +226,14 @@ def iter_review_rows(
         cur.close()
 
 
-def review_rows(con: duckdb.DuckDBPyConnection, n_candidates: int) -> list[dict[str, Any]]:
-    """`iter_review_rows` as a list."""
-    return list(iter_review_rows(con, n_candidates))
-
-
 def write_review_workbook(
     path: Path, rows: Iterable[dict[str, Any]], run_id: str, n_candidates: int
 ) -> dict[str, int]:
     """`rows` in `iter_review_rows` order (perlu_review first), read once, as they come."""
-    rows = iter(rows)
-    first_other: list[dict[str, Any]] = []
-
-    def review() -> Iterator[dict[str, Any]]:
-        for r in rows:
-            if r["status"] != "perlu_review":
-                first_other.append(r)
-                return
-            yield r
-
+    # perlu_review rows first, then the others: two runs at most, each written to its sheet
+    # as it streams past (a group is valid only until the next one is asked for)
+    runs = groupby(rows, key=lambda r: r["status"] == "perlu_review")
+    is_review, group = next(runs, (False, iter(())))
     wb = open_workbook(path, constant_memory=True)
     wb.set_properties({"title": "Review keselarasan", "comments": f"run {run_id}"})
     styles = Styles(wb)
@@ -259,10 +248,11 @@ def write_review_workbook(
         }
     )
     hidden_fmt = wb.add_format({"font_size": 8, "font_color": "#808080"})
-    n_review = _write_sheet(wb, styles, layout.SHEET_REVIEW, review(), n_candidates, unlocked, hidden_fmt)
-    n_others = _write_sheet(
-        wb, styles, layout.SHEET_ALL, chain(first_other, rows), n_candidates, unlocked, hidden_fmt
-    )
+    review = group if is_review else iter(())
+    n_review = _write_sheet(wb, styles, layout.SHEET_REVIEW, review, n_candidates, unlocked, hidden_fmt)
+    if is_review:
+        is_review, group = next(runs, (False, iter(())))
+    n_others = _write_sheet(wb, styles, layout.SHEET_ALL, group, n_candidates, unlocked, hidden_fmt)
     guide = wb.add_worksheet(layout.SHEET_GUIDE)
     guide.set_column(0, 0, 120)
     for i, (text, kind) in enumerate(GUIDE):

@@ -190,6 +190,28 @@ def test_review_workbook_lists_every_row_once_perlu_review_first(reported):
     assert [r["Sumber (berkas:lembar:baris)"] for r in review] == [r["sumber"] for r in streamed[:n]]
 
 
+def test_review_workbook_sheets_when_one_kind_of_row_is_absent(reported, tmp_path):
+    from selaras.review import iter_review_rows, write_review_workbook
+
+    settings, con, _ = reported
+    rows = list(iter_review_rows(con, settings.top_k))
+    review = [r for r in rows if r["status"] == "perlu_review"]
+    others = [r for r in rows if r["status"] != "perlu_review"]
+    assert review and others
+    for given, want in (
+        (rows, (len(review), len(others))),
+        (review, (len(review), 0)),
+        (others, (0, len(others))),
+        ([], (0, 0)),
+    ):
+        path = tmp_path / "review.xlsx"
+        counts = write_review_workbook(path, iter(given), "run", settings.top_k)
+        assert (counts[layout.SHEET_REVIEW], counts[layout.SHEET_ALL]) == want
+        wb = openpyxl.load_workbook(path, read_only=True)
+        assert [wb[name].max_row - 1 for name in (layout.SHEET_REVIEW, layout.SHEET_ALL)] == list(want)
+        wb.close()
+
+
 def test_html_report_is_self_contained_and_escaped(reported):
     settings, _, _ = reported
     html = (settings.processed_dir / HTML_FILE).read_text(encoding="utf-8")
