@@ -512,10 +512,7 @@ def compare_pairs(
     has = pd.notna(po) & pd.notna(ro)
     lv["opd"] = np.where(~has, "missing", np.where(po == ro, "sama", "beda"))
 
-    code_lv = np.array(
-        [_code_level(a, b) for a, b in zip(P["kode"].to_numpy()[qi], R["kode"].to_numpy()[ti], strict=True)],
-        dtype=object,
-    )
+    code_lv = distinct_pairs(_code_level, P["kode"], R["kode"], qi, ti)
 
     wm_p, wm_r = P["work_mask"].to_numpy()[qi], R["work_mask"].to_numpy()[ti]
     rel_of = {int(m): related_mask(int(m)) for m in np.unique(wm_p)}
@@ -559,7 +556,7 @@ def compare_pairs(
     desc_missing = (P["desc"].to_numpy()[qi] == "") | (R["desc"].to_numpy()[ti] == "")
     lv["uraian"] = text_level(cos, model.text_levels["uraian"], desc_missing)
 
-    lv["lokasi"] = location_pairs(compare_locations, P["loc"], R["loc"], qi, ti)
+    lv["lokasi"] = distinct_pairs(compare_locations, P["loc"], R["loc"], qi, ti)
 
     lv["volume"] = _quantity_levels(
         P["qty"].to_numpy(dtype=float)[qi],
@@ -760,13 +757,14 @@ class Decision:
     method: str = "none"  # exact / skor / none
 
 
-def location_pairs(fn, locs_p: pd.Series, locs_r: pd.Series, qi: np.ndarray, ti: np.ndarray) -> np.ndarray:
-    """`fn(proposal location, row location)` of every pair, worked out once per distinct
-    pair of locations (a block holds a few hundred places and many thousand pairs)."""
+def distinct_pairs(fn, left: pd.Series, right: pd.Series, qi: np.ndarray, ti: np.ndarray) -> np.ndarray:
+    """`fn(left[q], right[t])` of every pair (q, t), worked out once per distinct pair of
+    values (a block holds a few hundred places or codes and many thousand pairs). A missing
+    value (None / NaN) is one value of its own, passed as it is."""
     if len(qi) == 0:
         return np.array([], dtype=object)
-    cp, up = pd.factorize(locs_p.to_numpy())
-    cr, ur = pd.factorize(locs_r.to_numpy())
+    cp, up = pd.factorize(left.to_numpy(), use_na_sentinel=False)
+    cr, ur = pd.factorize(right.to_numpy(), use_na_sentinel=False)
     key = cp[qi].astype(np.int64) * len(ur) + cr[ti]
     distinct, inverse = np.unique(key, return_inverse=True)
     values = np.empty(len(distinct), dtype=object)
@@ -787,9 +785,9 @@ def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     same_name = np.array([bool(a) and a == b for a, b in zip(kp, kr, strict=True)], dtype=bool)
     exact_keg = (pairs["code_level"].to_numpy() == "sama") | same_name
     lv_loc = pairs["lv_lokasi"].to_numpy()
-    same_loc = location_pairs(_same_place, P["loc"], R["loc"], qi, ti).astype(bool)
+    same_loc = distinct_pairs(_same_place, P["loc"], R["loc"], qi, ti).astype(bool)
     exact_loc = np.isin(lv_loc, ["desa_detail_sama", "desa"]) | same_loc
-    hard = location_pairs(number_conflict, P["loc"], R["loc"], qi, ti).astype(bool)
+    hard = distinct_pairs(number_conflict, P["loc"], R["loc"], qi, ti).astype(bool)
     hard |= pairs["lv_opd"].to_numpy() == "beda"
     exact = exact_keg & exact_loc & (pairs["lv_opd"].to_numpy() == "sama") & ~hard
     pairs = pairs.assign(exact_keg=exact_keg, exact_loc=exact_loc, exact=exact, hard=hard)
