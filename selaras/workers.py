@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 #: From this many rows to write on, the jobs go to worker processes.
 PARALLEL_MIN_ROWS = 5_000
@@ -99,12 +99,21 @@ def shared_map(pool: AbstractContextManager, workers: int, size: Callable[[Any],
     return mapped
 
 
-def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int, here: Callable[[], Any] | None = None) -> list:
+T = TypeVar("T")
+
+
+def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int) -> list:
     """Run `(fn, args)` jobs, in worker processes when `workers` > 1 and there is more than
-    one job; results in job order (a job's exception is raised here). `here` runs in this
-    process meanwhile (work whose input should not be copied to a worker); its result is
-    the list's last item."""
+    one job; results in job order (a job's exception is raised here)."""
+    return run_beside(jobs, workers, None)[0]
+
+
+def run_beside(
+    jobs: list[tuple[Callable, tuple]], workers: int, here: Callable[[], T] | None
+) -> tuple[list, T | None]:
+    """`run_jobs`, with `here` run in this process meanwhile (work whose input should not
+    be copied to a worker): (the jobs' results in job order, here's result)."""
     with executor(workers if len(jobs) > 1 and workers > 1 else 0) as pool:
         futures = [pool.submit(fn, *args) for fn, args in jobs]
-        mine = [here()] if here is not None else []
-        return [f.result() for f in futures] + mine
+        mine = here() if here is not None else None
+        return [f.result() for f in futures], mine

@@ -21,9 +21,9 @@ def test_small_jobs_stay_in_this_process():
     assert workers.run_jobs([(math.factorial, (5,)), (math.factorial, (3,))], 0) == [120, 6]
 
 
-def test_run_jobs_runs_here_in_this_process_beside_the_jobs():
+def test_run_beside_runs_here_in_this_process_beside_the_jobs():
     import os
 
-    here = workers.run_jobs([(os.getpid, ()), (os.getpid, ())], 2, here=os.getpid)
-    assert here[-1] == os.getpid() and len(here) == 3
-    assert workers.run_jobs([(math.factorial, (4,))], 0, here=lambda: "mine") == [24, "mine"]
+    results, here = workers.run_beside([(os.getpid, ()), (os.getpid, ())], 2, os.getpid)
+    assert here == os.getpid() and len(results) == 2
+    assert workers.run_beside([(math.factorial, (4,))], 0, lambda: "mine") == ([24], "mine")

@@ -42,7 +42,7 @@ from selaras.review import FILE_NAME as REVIEW_FILE
 from selaras.review import iter_review_rows, write_review_workbook
 from selaras.runs import StageResult
 from selaras.settings import Settings
-from selaras.workers import run_jobs, worker_count
+from selaras.workers import run_beside, worker_count
 
 FORUM_DIR = "forum_opd"
 REVIEW_DIR = "review"
@@ -206,16 +206,16 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         # The review workbook is written here, streamed from the warehouse while the workers
         # write the Forum OPD workbooks: its rows (every Renja row and proposal with their
         # candidates) are never all in memory, nor copied to a worker.
-        review_counts = run_jobs(
+        _, review_counts = run_beside(
             plan.jobs,
             workers,
-            here=lambda: write_review_workbook(
+            lambda: write_review_workbook(
                 staging / REVIEW_DIR / REVIEW_FILE,
                 iter_review_rows(con, settings.top_k),
                 run_id,
                 settings.top_k,
             ),
-        )[-1]
+        )
         timings["workbooks"] = time.perf_counter() - t
         result.figures |= {
             "forum_workbooks": plan.workbooks,
