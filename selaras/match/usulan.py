@@ -14,6 +14,7 @@ on `map_fn`.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -1116,19 +1117,17 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame, model:
 
     parts = [top[f"lv_{f}"].to_numpy() for f in FIELDS] + [top["code_level"].to_numpy()]
     names = [*FIELDS, "kode"]
-    # pairs repeat a few level combinations: each is put in words once
-    level_text: dict[tuple, str] = {}
-    levels = [
-        level_text.get(vals)
-        or level_text.setdefault(vals, "; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True)))
-        for vals in zip(*parts, strict=True)
-    ]
-    evidence: dict[tuple, str] = {}
 
+    # pairs repeat a few combinations of levels: each is put in words once
+    @functools.cache
+    def level_text(vals: tuple) -> str:
+        return "; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True))
+
+    @functools.cache
     def alasan(rec: tuple) -> str:
-        if rec not in evidence:
-            evidence[rec] = _evidence(dict(zip(_EVIDENCE_COLUMNS, rec, strict=True)), model)
-        return evidence[rec]
+        return _evidence(dict(zip(_EVIDENCE_COLUMNS, rec, strict=True)), model)
+
+    levels = [level_text(vals) for vals in zip(*parts, strict=True)]
 
     ev_cols = [top[c].to_numpy() for c in _EVIDENCE_COLUMNS]
     return pd.DataFrame(
