@@ -69,14 +69,22 @@ class Model:
                     out[("missing", c)] = 0.0
         return out
 
+    def lookup(self, field: str) -> dict[tuple[str, str], float]:
+        """`table`, plus every class (and ALL) for a level defined in one class only: such a
+        level weighs as in that class."""
+        cache = self.__dict__.setdefault("_lookups", {})
+        if field not in cache:
+            table = self.table(field)
+            out = dict(table)
+            for (lv, _), b in sorted(table.items(), reverse=True):
+                for c in (*self.classes(field), ALL):
+                    out.setdefault((lv, c), b)
+            cache[field] = out
+        return cache[field]
+
     def bits(self, field: str, levels, classes=None) -> np.ndarray:
         """Weight (bits) of each level (with its class) of one field."""
-        table = self.table(field)
-        # a level defined in one class only weighs as in that class
-        lookup = dict(table)
-        for (lv, _), b in sorted(table.items(), reverse=True):
-            for c in (*self.classes(field), ALL):
-                lookup.setdefault((lv, c), b)
+        lookup = self.lookup(field)
         if classes is None:
             classes = np.full(len(levels), ALL, dtype=object)
         # each distinct (level, class) looked up once: pairs x fields is millions of cells

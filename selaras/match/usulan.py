@@ -993,6 +993,17 @@ def decide(
 # --- output frames ------------------------------------------------------------------------
 
 
+def _evidence_words(model: Model) -> Callable[[tuple], str]:
+    """`_evidence` of a pair given as its `_EVIDENCE_COLUMNS` values, worked out once per
+    distinct combination (pairs repeat a few)."""
+
+    @functools.cache
+    def words(rec: tuple) -> str:
+        return _evidence(dict(zip(_EVIDENCE_COLUMNS, rec, strict=True)), model)
+
+    return words
+
+
 def _evidence(rec: dict, model: Model) -> str:
     """The strongest agreeing and disagreeing fields of one scored pair, in words (the
     ordered rules first: an exact pair, a hard key that rules it out)."""
@@ -1039,6 +1050,11 @@ def _accommodation_frame(
     def rec(i: int) -> dict:
         return {c: a[pos[i]] for c, a in arrays.items()}
 
+    words = _evidence_words(model)
+
+    def evidence(r: dict) -> str:
+        return words(tuple(r[c] for c in _EVIDENCE_COLUMNS))
+
     by_q_t = {(q, t): i for i, q, t in zip(pairs.index, pairs["qi"], pairs["ti"], strict=True)}
     labels = _row_labels(r_df)
     p_refs, r_refs = P["ref"].tolist(), R["ref"].astype(str).tolist()
@@ -1049,7 +1065,7 @@ def _accommodation_frame(
             first = rec(by_q_t[(q, d.rows[0])])
             score = float(first["score"])
             where = labels[d.rows[0]]
-            ev = _evidence(first, model)
+            ev = evidence(first)
             row_scores = [round(float(rec(by_q_t[(q, t)])["score"]), 2) for t in d.rows]
             if d.status == "terakomodir":
                 reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
@@ -1071,7 +1087,7 @@ def _accommodation_frame(
                 reason = (
                     f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
                     f"Calon terdekat {labels[int(best['ti'])]} (skor {score:.0f}): "
-                    f"{_evidence(best, model)}."
+                    f"{evidence(best)}."
                 )
                 if d.note:
                     reason += f" Catatan: {d.note}."
@@ -1123,10 +1139,7 @@ def _candidate_frame(P: pd.DataFrame, R: pd.DataFrame, top: pd.DataFrame, model:
     def level_text(vals: tuple) -> str:
         return "; ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True))
 
-    @functools.cache
-    def alasan(rec: tuple) -> str:
-        return _evidence(dict(zip(_EVIDENCE_COLUMNS, rec, strict=True)), model)
-
+    alasan = _evidence_words(model)
     levels = [level_text(vals) for vals in zip(*parts, strict=True)]
 
     ev_cols = [top[c].to_numpy() for c in _EVIDENCE_COLUMNS]
