@@ -769,12 +769,14 @@ def distinct_pairs(fn, left: pd.Series, right: pd.Series, qi: np.ndarray, ti: np
     key = cp[qi].astype(np.int64) * len(ur) + cr[ti]
     distinct, inverse = np.unique(key, return_inverse=True)
     values = np.empty(len(distinct), dtype=object)
-    values[:] = [fn(up[k // len(ur)], ur[k % len(ur)]) for k in distinct.tolist()]
+    for j, k in enumerate(distinct.tolist()):  # item by item: a tuple stays one value
+        values[j] = fn(up[k // len(ur)], ur[k % len(ur)])
     return values[inverse]
 
 
-def _same_place(a: Location, b: Location) -> bool:
-    return a.scope != "none" and a == b
+def _same_or_conflict(a: Location, b: Location) -> tuple[bool, bool]:
+    """(the same place, a hard address key disagrees): one pass over the distinct pairs."""
+    return a.scope != "none" and a == b, number_conflict(a, b)
 
 
 def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -786,9 +788,10 @@ def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     same_name = np.array([bool(a) and a == b for a, b in zip(kp, kr, strict=True)], dtype=bool)
     exact_keg = (pairs["code_level"].to_numpy() == "sama") | same_name
     lv_loc = pairs["lv_lokasi"].to_numpy()
-    same_loc = distinct_pairs(_same_place, P["loc"], R["loc"], qi, ti).astype(bool)
+    same_or_conflict = distinct_pairs(_same_or_conflict, P["loc"], R["loc"], qi, ti)
+    same_loc = np.array([t[0] for t in same_or_conflict], dtype=bool)
     exact_loc = np.isin(lv_loc, ["desa_detail_sama", "desa"]) | same_loc
-    hard = distinct_pairs(number_conflict, P["loc"], R["loc"], qi, ti).astype(bool)
+    hard = np.array([t[1] for t in same_or_conflict], dtype=bool)
     hard |= pairs["lv_opd"].to_numpy() == "beda"
     exact = exact_keg & exact_loc & (pairs["lv_opd"].to_numpy() == "sama") & ~hard
     pairs = pairs.assign(exact_keg=exact_keg, exact_loc=exact_loc, exact=exact, hard=hard)
