@@ -85,15 +85,15 @@ class Model:
     def bits(self, field: str, levels, classes=None) -> np.ndarray:
         """Weight (bits) of each level (with its class) of one field."""
         lookup = self.lookup(field)
+        if len(levels) == 0:
+            return np.zeros(0, dtype=float)
         if classes is None:
             classes = np.full(len(levels), ALL, dtype=object)
         # each distinct (level, class) looked up once: pairs x fields is millions of cells
         lv_codes, lv_names = pd.factorize(np.asarray(levels, dtype=object))
         c_codes, c_names = pd.factorize(np.asarray(classes, dtype=object))
-        grid = np.array(
-            [[lookup.get((str(lv), str(c)), 0.0) for c in c_names] for lv in lv_names], dtype=float
-        ).reshape(len(lv_names), len(c_names))
-        return grid[lv_codes, c_codes] if len(lv_codes) else np.zeros(0, dtype=float)
+        grid = np.array([[lookup.get((str(lv), str(c)), 0.0) for c in c_names] for lv in lv_names])
+        return grid[lv_codes, c_codes]
 
     def level_bits(self, field: str, level: str, cls: str = ALL) -> float:
         return float(self.bits(field, [level], [cls])[0])

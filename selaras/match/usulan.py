@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -939,15 +940,20 @@ def _share_identical(
                     )
 
 
-#: The best candidate of a proposal as `_final` needs it: (pairs index, hard, score, ti).
-Best = tuple[int, bool, float, int]
+class Best(NamedTuple):
+    """A proposal's best candidate, as `_final` needs it."""
+
+    pair: int  # index into pairs
+    hard: bool  # a hard key rules it out
+    score: float
+    ti: int  # index into R
 
 
 def _final(claim: list[Option], best: Best | None, note: str, cfg: UsulanConfig) -> Decision:
     """Status of one proposal from its claim: exact -> terakomodir; a scored claim by its
     score; no claim -> review when the best allowed candidate is close, else not accommodated."""
     lst = sorted(claim, key=lambda o: (-o[2], -o[1], o[0]))
-    best_pair = best[0] if best is not None else None
+    best_pair = best.pair if best is not None else None
     if lst and lst[0][2] == EXACT:
         return Decision(
             [t for t, _, tier in lst if tier == EXACT], "terakomodir", best=best_pair, method="exact"
@@ -957,8 +963,8 @@ def _final(claim: list[Option], best: Best | None, note: str, cfg: UsulanConfig)
             rows = [t for t, w, _ in lst if probability_score(w) >= cfg.partition_cut]
             return Decision(rows, "terakomodir", best=best_pair, method="skor")
         return Decision([lst[0][0]], "perlu_review", best=best_pair, method="skor")
-    if best is not None and not best[1] and best[2] >= cfg.review_min:
-        return Decision([best[3]], "perlu_review", note, best=best_pair, method="skor")
+    if best is not None and not best.hard and best.score >= cfg.review_min:
+        return Decision([best.ti], "perlu_review", note, best=best_pair, method="skor")
     return Decision([], "tidak_terakomodir", note, best=best_pair)
 
 
@@ -979,7 +985,7 @@ def decide(
     """
     best_idx = pairs.groupby("qi", sort=True).head(1)
     best_of: dict[int, Best] = {
-        int(q): (int(i), bool(h), float(sc), int(t))
+        int(q): Best(int(i), bool(h), float(sc), int(t))
         for q, i, h, sc, t in zip(
             best_idx["qi"], best_idx.index, best_idx["hard"], best_idx["score"], best_idx["ti"], strict=True
         )
