@@ -7,7 +7,7 @@ them from comparison tables so a change can be argued with figures."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -43,6 +43,8 @@ class Model:
     text_levels: dict[str, dict[str, float]]
     volume_tolerance: dict[str, float]
     cost_tolerance: dict[str, float]
+    #: Per field, levels from strongest to weakest evidence (more similar text first).
+    order: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def classes(self, field: str) -> list[str]:
         return sorted({c for lv in self.fields[field].values() if lv.name != "missing" for c in lv.m})
@@ -61,8 +63,10 @@ class Model:
             ms = {lv.name: lv.m[c] for lv in levels if c in lv.m}
             us = {lv.name: lv.u.get(c, 1e-6) for lv in levels if c in lv.m}
             tm, tu = sum(ms.values()) or 1.0, sum(us.values()) or 1.0
+            ratios = {n: (ms[n] / tm) / (max(us[n], 1e-9) / tu) for n in ms}
+            ratios.update(monotone_ratios([n for n in self.order.get(field, ()) if n in ms], ms, us))
             for name in ms:
-                out[(name, c)] = math.log2((ms[name] / tm) / (max(us[name], 1e-9) / tu))
+                out[(name, c)] = math.log2(ratios[name])
         for lv in self.fields[field].values():
             if lv.name == "missing":
                 for c in [*self.classes(field), ALL]:
@@ -139,6 +143,23 @@ class Model:
         return self.fields[field][level].label
 
 
+def monotone_ratios(chain: list[str], m: dict[str, float], u: dict[str, float]) -> dict[str, float]:
+    """The Bayes factors m/u of the `chain` levels (strongest evidence first) made
+    non-increasing along it: adjacent levels that break the order are merged, as one level
+    (sum of m over sum of u), pool-adjacent-violators style. More similar text is never
+    weaker evidence than less similar text, whatever a thin or foreign fit of m says; the
+    factors are relative (m and u are normalised within their class by the caller)."""
+    tm = sum(m.values()) or 1.0
+    tu = sum(u.values()) or 1.0
+    blocks: list[tuple[list[str], float, float]] = []
+    for n in chain:
+        blocks.append(([n], m[n] / tm, max(u[n], 1e-9) / tu))
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] < blocks[-1][1] / blocks[-1][2]:
+            (n2, m2, u2), (n1, m1, u1) = blocks.pop(), blocks.pop()
+            blocks.append((n1 + n2, m1 + m2, u1 + u2))
+    return {n: bm / bu for names, bm, bu in blocks for n in names}
+
+
 def load_model(data: dict | None = None) -> Model:
     raw = data if data is not None else _raw_weights()
     fields = {
@@ -155,6 +176,7 @@ def load_model(data: dict | None = None) -> Model:
         text_levels=raw["text_levels"],
         volume_tolerance=raw["volume_tolerance"],
         cost_tolerance=raw["cost_tolerance"],
+        order={f: tuple(fdef["order"]) for f, fdef in raw["fields"].items() if fdef.get("order")},
     )
 
 
