@@ -27,7 +27,14 @@ import pandas as pd
 
 from selaras import warehouse
 from selaras.evaluate.loso import loso_configs
-from selaras.evaluate.sets import CodeSet, LinkSet, malang_set, pasangkayu_set, pengadaan_set
+from selaras.evaluate.sets import (
+    CodeSet,
+    LinkSet,
+    malang_set,
+    pasangkayu_set,
+    pengadaan_set,
+    sukabumi_kamus_set,
+)
 from selaras.kamus import clean_text, code_key, code_level, text_or_none
 from selaras.match.location import Gazetteer
 from selaras.match.renja import RenjaConfig, match_renja
@@ -477,7 +484,7 @@ def evaluate_sets(
     sample's usulan -> Renja figures (evaluate_sample), a proposal -> Renja set too;
     `sample_links`: the same set to match again with weights fitted elsewhere."""
     ucfg, rcfg = UsulanConfig.from_settings(settings), RenjaConfig.from_settings(settings)
-    builders = (sukabumi_set, malang_set, pengadaan_set) if shared is not None else ()
+    builders = (sukabumi_set, malang_set, sukabumi_kamus_set, pengadaan_set) if shared is not None else ()
     link_sets = [s for s in (b(shared) for b in builders) if s is not None]
     results = {ls.name: run_link_set(ls, ucfg) for ls in link_sets}
     truths = {ls.name: ls.truth for ls in link_sets}

@@ -6,6 +6,12 @@ call time; nothing is copied into the project. Each set says where its labels co
 - `malang`: Kota Malang, Kel. Kauman usulan. Real labels: the kamus item the proposer
   picked for each free-text proposal (`kamus_usulan`); the proposal text is `permasalahan`
   only, the 25 kamus items are the rows to find.
+- `sukabumi-kamus`: Kab. Sukabumi 2019 Musrenbang Desa proposals -> the region's kamus
+  kegiatan. Real labels: the kegiatan each proposal was filed under. The proposal's text
+  is only its `target_indikator` (the outputs it asks for, "Sumur Bor Paket: 1 Paket"),
+  never its kegiatan name or code; a kamus row is its name and `deskripsi` (not its
+  indikator list, which the proposal's outputs were picked from, nor its search keywords),
+  one row per OPD it names; a proposal chooses among its target OPD's rows.
 - `pasangkayu`: Kab. Pasangkayu Renja 2024 rows -> the 2027 nomenclature, by name only.
   Label mechanically derived: the row's own code (its X.XX form for the support
   programme), where the 2027 nomenclature has it.
@@ -36,6 +42,7 @@ from selaras.match.location import Gazetteer
 
 MALANG_FILE = "malang_kauman_musrenbang_usulan.csv"
 PASANGKAYU_FILE = "pasangkayu_renja2024_sub_kegiatan.csv"
+SUKABUMI_KAMUS_FILE = "sukabumi_2019_kamus_kegiatan.csv"
 NOMEN_SUB_FILE = "nomenklatur_2027_sub_kegiatan.csv"
 
 
@@ -108,6 +115,61 @@ def malang_set(shared: Path) -> LinkSet | None:
         "Kota Malang",
         "teks bebas->kamus",
         "kamus item chosen (real)",
+        usulan,
+        renja,
+        truth,
+        group="teks",
+    )
+
+
+def sukabumi_kamus_set(shared: Path) -> LinkSet | None:
+    """Free text -> kegiatan on a real region: what a Desa proposal asks for (its
+    target_indikator) against the kamus kegiatan of its target OPD (see the module doc).
+    The 11 proposals whose OPD the kamus does not list for their kegiatan are left out:
+    their label is not among the rows they are compared with."""
+    from selaras.evaluate.measure import SUKABUMI_FILE, _first_target
+
+    path, kamus_path = shared / SUKABUMI_FILE, shared / SUKABUMI_KAMUS_FILE
+    if not path.exists() or not kamus_path.exists():
+        return None
+    kamus = pd.read_csv(kamus_path, dtype=str)
+    kamus = kamus.assign(opd=kamus["opd_terkait"].fillna("").str.split("|")).explode("opd")
+    kamus["opd"] = kamus["opd"].str.strip()
+    kamus = kamus[kamus["opd"] != ""].drop_duplicates(["kegiatan_id", "opd"]).reset_index(drop=True)
+    ref = "kamus:" + kamus["kegiatan_id"] + "@" + kamus["opd"]
+    renja = pd.DataFrame(
+        {
+            "row_ref": ref,
+            "opd": kamus["opd"],
+            "nama": kamus["nama_kegiatan"].str.replace(r"\s+", " ", regex=True).str.strip(),
+            "indikator": kamus["deskripsi"],
+            "pagu": np.nan,
+        }
+    )
+    d = pd.read_csv(path, dtype=str)
+    d = d[d["tahapan"].str.startswith("Musrenbang Desa", na=False) & d["target_indikator"].notna()]
+    link = "kamus:" + d["kegiatan_id"] + "@" + d["opd_tujuan_pelaksana"]
+    d, link = d[link.isin(set(ref))], link[link.isin(set(ref))]
+    vt = [_first_target(x) for x in d["target_indikator"]]
+    usulan = pd.DataFrame(
+        {
+            "row_ref": ("desa:" + d["usulan_id"]).to_numpy(),
+            "usulan_id": d["usulan_id"].to_numpy(),
+            "channel": "musrenbang",
+            "usulan": d["target_indikator"].to_numpy(),
+            "lokasi": d["lokasi"].to_numpy(),
+            "volume": [v for v, _ in vt],
+            "satuan": [u for _, u in vt],
+            "anggaran": np.nan,
+            "opd_tujuan": d["opd_tujuan_pelaksana"].to_numpy(),
+        }
+    )
+    truth = set(zip(usulan["row_ref"], link, strict=True))
+    return LinkSet(
+        "sukabumi-kamus",
+        "Kab. Sukabumi (kamus)",
+        "usulan->kamus kegiatan",
+        "kegiatan filed under (real)",
         usulan,
         renja,
         truth,

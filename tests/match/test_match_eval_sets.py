@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from selaras.evaluate.measure import leave_one_set_out, links_at, worst_set
-from selaras.evaluate.sets import malang_set, package_name, pasangkayu_set, pengadaan_set
+from selaras.evaluate.sets import malang_set, package_name, pasangkayu_set, pengadaan_set, sukabumi_kamus_set
 
 
 def _decisions(rows):
@@ -67,3 +67,16 @@ def test_real_sets_have_real_labels(shared_data):
     assert p is not None and p.rows["kode_benar"].notna().all() and "kode" not in p.rows
     g = pengadaan_set(shared_data, n=50)
     assert g is not None and len(g.truth) == 50
+
+
+@pytest.mark.realdata
+def test_sukabumi_kamus_set_gives_the_proposal_only_what_it_asks_for(shared_data):
+    k = sukabumi_kamus_set(shared_data)
+    assert k is not None and k.group == "teks" and len(k.truth) == len(k.usulan) > 5000
+    # every label is a row of the proposal's own target OPD (what it is compared with)
+    opd_of = dict(zip(k.renja["row_ref"], k.renja["opd"], strict=True))
+    target = dict(zip(k.usulan["row_ref"], k.usulan["opd_tujuan"], strict=True))
+    assert all(opd_of[r] == target[q] for q, r in k.truth)
+    # the proposal carries neither its kegiatan's name nor its code, the rows no indikator list
+    assert "kode" not in k.usulan and "nama_kegiatan" not in k.usulan and "kode" not in k.renja
+    assert not set(k.usulan["usulan"]) & set(k.renja["nama"])
