@@ -491,15 +491,19 @@ def _same_width(a, b):
     return a, b
 
 
-def _name_similarity(a: list[str], b: list[str]) -> np.ndarray:
+def _name_similarity(a: list[str], b: list[str], short: np.ndarray) -> np.ndarray:
     """Object-of-work similarity 0..1: token_set_ratio, guarded for one-word names (which
-    are subsets of many names) by token_sort_ratio."""
+    are subsets of many names) by token_sort_ratio. `short`: per pair, is either name one
+    word or none."""
     if not a:
         return np.zeros(0)
     ts = process.cpdist(a, b, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=1)
     tso = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1)
-    short = np.array([min(len(x.split()), len(y.split())) < 2 for x, y in zip(a, b, strict=True)])
     return np.where(short, tso, 0.5 * ts + 0.5 * tso) / 100.0
+
+
+def _word_counts(names: pd.Series) -> np.ndarray:
+    return np.array([len(x.split()) for x in names.tolist()], dtype=np.int32)
 
 
 def compare_pairs(
@@ -546,7 +550,8 @@ def compare_pairs(
             cand.Containment.share(mats.p_concept, mats.r_concept, qi, ti),
         ]
     )
-    name_sim = np.maximum(_name_similarity(names_p, names_r), contained)
+    short = np.minimum(_word_counts(P["name"])[qi], _word_counts(R["name"])[ti]) < 2
+    name_sim = np.maximum(_name_similarity(names_p, names_r, short), contained)
     docs_r = R["doc"].to_numpy()[ti]
     missing = np.array(
         [not a or not (b or c) for a, b, c in zip(names_p, names_r, docs_r, strict=True)], dtype=bool

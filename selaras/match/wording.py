@@ -71,4 +71,10 @@ def strip_procurement(text: object) -> tuple[str, str | None]:
     """`wording().split` for any cell value ("" and None for an empty one)."""
     if not isinstance(text, str) or not text.strip():
         return "", None
+    return _split(text)
+
+
+@lru_cache(maxsize=65_536)
+def _split(text: str) -> tuple[str, str | None]:
+    # a region's names repeat (the same kegiatan on many rows, a proposal and its copy)
     return wording().split(text)
