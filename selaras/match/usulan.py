@@ -1059,28 +1059,37 @@ def _accommodation_frame(
     recs = []
     cols = ["score", "ti", "exact", "hard", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]
     arrays = {c: pairs[c].to_numpy() for c in cols}
-    pos = {i: n for n, i in enumerate(pairs.index)}
+    # positions of the few pairs each decision names, looked up in the pairs sorted by
+    # (proposal, row): no dict over every pair (a big block has millions)
+    width = len(R) + 1
+    keys = pairs["qi"].to_numpy(np.int64) * width + pairs["ti"].to_numpy(np.int64)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    best_labels = [d.best for d in decisions.values() if d.best is not None]
+    pos_of_best = dict(zip(best_labels, pairs.index.get_indexer(best_labels).tolist(), strict=True))
 
-    def rec(i: int) -> dict:
-        return {c: a[pos[i]] for c, a in arrays.items()}
+    def at(q: int, t: int) -> int:
+        return int(order[np.searchsorted(sorted_keys, q * width + t)])
+
+    def rec(n: int) -> dict:
+        return {c: a[n] for c, a in arrays.items()}
 
     words = _evidence_words(model)
 
     def evidence(r: dict) -> str:
         return words(tuple(r[c] for c in _EVIDENCE_COLUMNS))
 
-    by_q_t = {(q, t): i for i, q, t in zip(pairs.index, pairs["qi"], pairs["ti"], strict=True)}
     labels = _row_labels(r_df)
     p_refs, r_refs = P["ref"].tolist(), R["ref"].astype(str).tolist()
     for q in range(len(P)):
         d = decisions[q]
         ref = p_refs[q]
         if d.rows:
-            first = rec(by_q_t[(q, d.rows[0])])
+            first = rec(at(q, d.rows[0]))
             score = float(first["score"])
             where = labels[d.rows[0]]
             ev = evidence(first)
-            row_scores = [round(float(rec(by_q_t[(q, t)])["score"]), 2) for t in d.rows]
+            row_scores = [round(float(arrays["score"][at(q, t)]), 2) for t in d.rows]
             if d.status == "terakomodir":
                 reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
                 if len(d.rows) > 1:
@@ -1096,7 +1105,7 @@ def _accommodation_frame(
             )
         else:
             if d.best is not None:
-                best = rec(d.best)
+                best = rec(pos_of_best[d.best])
                 score = float(best["score"])
                 reason = (
                     f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
