@@ -618,7 +618,21 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
         )
         return 1
     table = Table(title="Evaluasi pencocokan (matcher evaluation)")
-    for col in ("data", "tugas", "P", "R", "F1", "top-1", "top-5", "P loso", "F1 loso", "top-1 loso", "n"):
+    cols = (
+        "data",
+        "tugas",
+        "P",
+        "R",
+        "F1",
+        "top-1",
+        "top-5",
+        "P loso",
+        "F1 loso",
+        "top-1 loso",
+        "top-5 loso",
+        "n",
+    )
+    for col in cols:
         table.add_column(col, no_wrap=True)
     notes = []
     sample = results.get("sample", {})
@@ -631,11 +645,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
                 f"{m['precision']:.3f}",
                 f"{m['recall']:.3f}",
                 f"{m['f1']:.3f}",
-                "",
-                "",
-                "",
-                "",
-                "",
+                *[""] * 6,
                 str(m["rows"]),
             )
             notes.append(
@@ -646,7 +656,7 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
             r["set"],
             r["task"],
             *(_fmt(r.get(k)) for k in ("precision", "recall", "f1", "top1", "top5")),
-            *(_fmt((r.get("loso_m") or {}).get(k)) for k in ("precision", "f1", "top1")),
+            *(_fmt((r.get("loso_m") or {}).get(k)) for k in ("precision", "f1", "top1", "top5")),
             str(r["n"]),
         )
         extra = (
