@@ -49,12 +49,17 @@ class Model:
     def classes(self, field: str) -> list[str]:
         return sorted({c for lv in self.fields[field].values() if lv.name != "missing" for c in lv.m})
 
+    def _memo(self, kind: str, field: str, make) -> dict[tuple[str, str], float]:
+        """`make(field)` once per model and field (a frozen model never changes; `bits` asks
+        for the same table millions of times)."""
+        cache = self.__dict__.setdefault(kind, {})
+        if field not in cache:
+            cache[field] = make(field)
+        return cache[field]
+
     def table(self, field: str) -> dict[tuple[str, str], float]:
         """(level, class) -> bits, with m and u normalised within each class."""
-        cache = self.__dict__.setdefault("_tables", {})
-        if field not in cache:
-            cache[field] = self._table(field)
-        return cache[field]
+        return self._memo("_tables", field, self._table)
 
     def _table(self, field: str) -> dict[tuple[str, str], float]:
         out: dict[tuple[str, str], float] = {}
@@ -76,15 +81,15 @@ class Model:
     def lookup(self, field: str) -> dict[tuple[str, str], float]:
         """`table`, plus every class (and ALL) for a level defined in one class only: such a
         level weighs as in that class."""
-        cache = self.__dict__.setdefault("_lookups", {})
-        if field not in cache:
-            table = self.table(field)
-            out = dict(table)
-            for (lv, _), b in sorted(table.items(), reverse=True):
-                for c in (*self.classes(field), ALL):
-                    out.setdefault((lv, c), b)
-            cache[field] = out
-        return cache[field]
+        return self._memo("_lookups", field, self._lookup)
+
+    def _lookup(self, field: str) -> dict[tuple[str, str], float]:
+        table = self.table(field)
+        out = dict(table)
+        for (lv, _), b in sorted(table.items(), reverse=True):
+            for c in (*self.classes(field), ALL):
+                out.setdefault((lv, c), b)
+        return out
 
     def bits(self, field: str, levels, classes=None) -> np.ndarray:
         """Weight (bits) of each level (with its class) of one field."""
