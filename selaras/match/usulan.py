@@ -1013,26 +1013,27 @@ def _evidence_words(model: Model) -> Callable[[tuple], str]:
 
     @functools.cache
     def words(rec: tuple) -> str:
-        return _evidence(dict(zip(_EVIDENCE_COLUMNS, rec, strict=True)), model)
+        return _evidence(rec, model)
 
     return words
 
 
-def _evidence(rec: dict, model: Model) -> str:
+def _evidence(rec: tuple, model: Model) -> str:
     """The strongest agreeing and disagreeing fields of one scored pair, in words (the
-    ordered rules first: an exact pair, a hard key that rules it out)."""
-    if rec.get("exact"):
+    ordered rules first: an exact pair, a hard key that rules it out). `rec`: the pair's
+    `_EVIDENCE_COLUMNS` values (exact, hard, each field's level, each field's bits)."""
+    exact, hard = rec[0], rec[1]
+    levels, field_bits = rec[2 : 2 + len(FIELDS)], rec[2 + len(FIELDS) :]
+    if exact:
         return "OPD, kegiatan dan lokasi sama persis (aturan cocok persis)"
-    if rec.get("hard"):
+    if hard:
         return (
             "nomor alamat (RT/RW/No./KM/dusun) atau OPD berbeda: tempat atau OPD lain, tidak bisa dicocokkan"
         )
     pos, neg = [], []
-    for f in FIELDS:
-        level = rec[f"lv_{f}"]
+    for f, level, bits in zip(FIELDS, levels, field_bits, strict=True):
         if level == "missing":
             continue
-        bits = rec[f"bits_{f}"]
         (pos if bits > 0 else neg).append((abs(bits), model.label(f, level)))
     pos.sort(reverse=True)
     neg.sort(reverse=True)
@@ -1057,8 +1058,8 @@ def _accommodation_frame(
     P, R, r_df, pairs, decisions, channel, model: Model, item: UsulanWorkItem
 ) -> pd.DataFrame:
     recs = []
-    cols = ["score", "ti", "exact", "hard", *(f"lv_{f}" for f in FIELDS), *(f"bits_{f}" for f in FIELDS)]
-    arrays = {c: pairs[c].to_numpy() for c in cols}
+    scores, tis = pairs["score"].to_numpy(), pairs["ti"].to_numpy()
+    ev_arrays = [pairs[c].to_numpy() for c in _EVIDENCE_COLUMNS]
     # positions of the few pairs each decision names, looked up in the pairs sorted by
     # (proposal, row): no dict over every pair (a big block has millions)
     width = len(R) + 1
@@ -1071,13 +1072,10 @@ def _accommodation_frame(
     def at(q: int, t: int) -> int:
         return int(order[np.searchsorted(sorted_keys, q * width + t)])
 
-    def rec(n: int) -> dict:
-        return {c: a[n] for c, a in arrays.items()}
-
     words = _evidence_words(model)
 
-    def evidence(r: dict) -> str:
-        return words(tuple(r[c] for c in _EVIDENCE_COLUMNS))
+    def evidence(n: int) -> str:
+        return words(tuple(a[n] for a in ev_arrays))
 
     labels = _row_labels(r_df)
     p_refs, r_refs = P["ref"].tolist(), R["ref"].astype(str).tolist()
@@ -1085,11 +1083,11 @@ def _accommodation_frame(
         d = decisions[q]
         ref = p_refs[q]
         if d.rows:
-            first = rec(at(q, d.rows[0]))
-            score = float(first["score"])
+            first = at(q, d.rows[0])
+            score = float(scores[first])
             where = labels[d.rows[0]]
             ev = evidence(first)
-            row_scores = [round(float(arrays["score"][at(q, t)]), 2) for t in d.rows]
+            row_scores = [round(float(scores[at(q, t)]), 2) for t in d.rows]
             if d.status == "terakomodir":
                 reason = f"Terakomodir di Renja {where} (skor {score:.0f}): {ev}."
                 if len(d.rows) > 1:
@@ -1105,11 +1103,11 @@ def _accommodation_frame(
             )
         else:
             if d.best is not None:
-                best = rec(pos_of_best[d.best])
-                score = float(best["score"])
+                best = pos_of_best[d.best]
+                score = float(scores[best])
                 reason = (
                     f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
-                    f"Calon terdekat {labels[int(best['ti'])]} (skor {score:.0f}): "
+                    f"Calon terdekat {labels[int(tis[best])]} (skor {score:.0f}): "
                     f"{evidence(best)}."
                 )
                 if d.note:
