@@ -193,18 +193,22 @@ def nomenclature_frame(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         columns={"kode_sub_kegiatan": "kode", "nama_sub_kegiatan": "nama", "kode_kegiatan": "kode_induk"}
     )
     rows = rows[["kode", "nama", "kode_induk", "jenis_pemda"]]
+    # kegiatan as each government level names them: the two halves reuse kegiatan codes with
+    # other names (a province's 2.15.04.3.03 is not a kabupaten's), and the all-levels file
+    # keeps one name for such a code ("KABKOT|PROV", name_variants 2)
+    keg = sub[["kode_kegiatan", "nama_kegiatan", "kode_program", "jenis_pemda"]].drop_duplicates(
+        ["kode_kegiatan", "jenis_pemda"]
+    )
+    keg = keg.set_axis(["kode", "nama", "kode_induk", "jenis_pemda"], axis=1)
     levels_path = shared / NOMEN_LEVELS_FILE
     if levels_path.exists():
         lv = pd.read_csv(levels_path, dtype=str)
-        up = lv[lv["level"] != "sub_kegiatan"][["kode", "nama", "kode_induk", "jenis_pemda"]]
+        up = lv[~lv["level"].isin(["sub_kegiatan", "kegiatan"])][
+            ["kode", "nama", "kode_induk", "jenis_pemda"]
+        ]
     else:
-        up = pd.concat(
-            [
-                sub[["kode_kegiatan", "nama_kegiatan"]].drop_duplicates().set_axis(["kode", "nama"], axis=1),
-                sub[["kode_program", "nama_program"]].drop_duplicates().set_axis(["kode", "nama"], axis=1),
-            ]
-        )
-    nomen = pd.concat([up, rows], ignore_index=True)
+        up = sub[["kode_program", "nama_program"]].drop_duplicates().set_axis(["kode", "nama"], axis=1)
+    nomen = pd.concat([up, keg, rows], ignore_index=True)
     nomen["row_ref"] = [f"nomenklatur:{i}" for i in range(len(nomen))]
     return nomen, sub
 

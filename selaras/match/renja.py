@@ -131,10 +131,14 @@ def nomenklatur_targets(nomen: pd.DataFrame, jenis_pemda: str | None = None) -> 
         for k, r in zip(df.get("kode"), df.get("kode_raw", [None] * len(df)), strict=True)
     ]
     df = df[df["_kode"].notna()]
-    names = dict(zip(df["_kode"], df["nama"], strict=False))
     if jenis_pemda and "jenis_pemda" in df:
-        jp = df["jenis_pemda"].astype(str).str.upper()
-        df = df[jp.eq(jenis_pemda.upper()) | df["jenis_pemda"].isna()]
+        # "KABKOT|PROV": an entry both levels share
+        levels_of = df["jenis_pemda"].fillna("").astype(str).str.upper().str.split(r"\s*[|,/;]\s*")
+        keep = [jenis_pemda.upper() in lv or lv == [""] for lv in levels_of]
+        df = df[keep]
+    # parent names of this government level only: a province's 2.15.04.3.03 is another
+    # kegiatan than a kabupaten's (the two halves reuse codes with other names)
+    names = dict(zip(df["_kode"], df["nama"], strict=False))
     df = df.drop_duplicates("_kode")
     levels = pd.Series([code_level(k) for k in df["_kode"]], index=df.index)
     if (levels == "sub_kegiatan").any():

@@ -182,3 +182,34 @@ def test_an_item_without_a_name_is_not_called_none_in_the_reason():
     assert "1.03.10.1.01.0016 (tanpa nama)" in reason
     # a missing name is not a different name: the same code decides
     assert align.set_index("renja_ref").loc["r1", "status"] == "selaras", reason
+
+
+def test_parent_names_follow_the_government_level():
+    # the two halves of the nomenclature reuse a kegiatan code with another name; an entry
+    # both share is written "KABKOT|PROV"
+    from selaras.match.renja import nomenklatur_targets
+
+    nomen = pd.DataFrame(
+        [
+            ("2.15", "Perhubungan", None, "KABKOT|PROV"),
+            ("2.15.04.3.03", "Penyusunan Dokumen Perencanaan Bidang Penerbangan", "2.15", "PROV"),
+            ("2.15.04.3.03", "Pembangunan Bandar Udara", "2.15", "KABKOT"),
+            ("2.15.04.3.03.0003", "Sosialisasi Dokumen Perencanaan", "2.15.04.3.03", "PROV"),
+            (
+                "2.15.04.3.03.0003",
+                "Penyediaan Infrastruktur Penunjang Bandar Udara",
+                "2.15.04.3.03",
+                "KABKOT",
+            ),
+            ("2.15.04.4.01", "Kegiatan Bersama", "2.15", "KABKOT|PROV"),
+            ("2.15.04.4.01.0001", "Sub Kegiatan Bersama", "2.15.04.4.01", "KABKOT|PROV"),
+        ],
+        columns=["kode", "nama", "kode_induk", "jenis_pemda"],
+    )
+    for jenis, parent in (
+        ("PROV", "Penyusunan Dokumen Perencanaan Bidang Penerbangan"),
+        ("KABKOT", "Pembangunan Bandar Udara"),
+    ):
+        t = nomenklatur_targets(nomen, jenis).set_index("kode")
+        assert t.at["2.15.04.3.03.0003", "parent_nama"] == parent
+        assert t.at["2.15.04.4.01.0001", "parent_nama"] == "Kegiatan Bersama"  # shared: kept for both
