@@ -17,7 +17,6 @@ SELARAS_SHARED_DATA); it is never copied into the project."""
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -28,8 +27,10 @@ import pandas as pd
 from selaras import warehouse
 from selaras.evaluate.loso import loso_configs
 from selaras.evaluate.sets import (
+    SUKABUMI_FILE,
     CodeSet,
     LinkSet,
+    first_target,
     malang_set,
     pasangkayu_set,
     pengadaan_set,
@@ -41,7 +42,6 @@ from selaras.match.renja import RenjaConfig, match_renja
 from selaras.match.usulan import UsulanConfig, match_usulan
 from selaras.sample.variants import nomenclature_variants
 
-SUKABUMI_FILE = "sukabumi_2019_musrenbang_desa_kecamatan.csv"
 NOMEN_SUB_FILE = "nomenklatur_2027_sub_kegiatan.csv"
 NOMEN_LEVELS_FILE = "nomenklatur_2027_all_levels.csv"
 
@@ -80,22 +80,6 @@ def _links(df: pd.DataFrame, src: str, refs: str) -> set[tuple[str, str]]:
 # --- (b) Sukabumi Musrenbang Desa -> Kecamatan -------------------------------------------
 
 
-def _first_target(text: object) -> tuple[float | None, str | None]:
-    """'Pembangunan PJU: 12 Titik | ...' -> (12.0, 'Titik'): the first item with a value."""
-    if not isinstance(text, str):
-        return None, None
-    for part in text.split("|"):
-        m = re.search(r":\s*(-?[\d.,]+)\s*([^|]*)$", part.strip())
-        if m:
-            try:
-                v = float(m.group(1).replace(",", "."))
-            except ValueError:
-                continue
-            if v > 0:
-                return v, m.group(2).strip() or None
-    return None, None
-
-
 def sukabumi_frames(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Gazetteer, set[tuple[str, str]]]:
     """(proposals, "Renja rows", gazetteer, true links) from the Sukabumi file. Desa rows
     become proposals (with their kecamatan / desa columns); Kecamatan rows become Renja rows
@@ -106,7 +90,7 @@ def sukabumi_frames(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Gazetteer, 
     is_kec = d["tahapan"].str.contains("Kecamatan", na=False)
     de, ke = d[~is_kec], d[is_kec]
     code = lambda x: x["kode_program"] + "." + x["kode_kegiatan"] + "." + x["kegiatan_id"]  # noqa: E731
-    vt = [_first_target(x) for x in de["target_indikator"]]
+    vt = [first_target(x) for x in de["target_indikator"]]
     usulan = pd.DataFrame(
         {
             "row_ref": "desa:" + de["usulan_id"],
@@ -126,7 +110,7 @@ def sukabumi_frames(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Gazetteer, 
             "opd_tujuan": de["opd_tujuan_pelaksana"],
         }
     ).reset_index(drop=True)
-    vt = [_first_target(x) for x in ke["target_indikator"]]
+    vt = [first_target(x) for x in ke["target_indikator"]]
     renja = pd.DataFrame(
         {
             "row_ref": "kec:" + ke["usulan_id"],

@@ -42,6 +42,7 @@ from selaras.match.location import Gazetteer
 
 MALANG_FILE = "malang_kauman_musrenbang_usulan.csv"
 PASANGKAYU_FILE = "pasangkayu_renja2024_sub_kegiatan.csv"
+SUKABUMI_FILE = "sukabumi_2019_musrenbang_desa_kecamatan.csv"
 SUKABUMI_KAMUS_FILE = "sukabumi_2019_kamus_kegiatan.csv"
 NOMEN_SUB_FILE = "nomenklatur_2027_sub_kegiatan.csv"
 
@@ -122,13 +123,27 @@ def malang_set(shared: Path) -> LinkSet | None:
     )
 
 
+def first_target(text: object) -> tuple[float | None, str | None]:
+    """'Pembangunan PJU: 12 Titik | ...' -> (12.0, 'Titik'): the first item with a value."""
+    if not isinstance(text, str):
+        return None, None
+    for part in text.split("|"):
+        m = re.search(r":\s*(-?[\d.,]+)\s*([^|]*)$", part.strip())
+        if m:
+            try:
+                v = float(m.group(1).replace(",", "."))
+            except ValueError:
+                continue
+            if v > 0:
+                return v, m.group(2).strip() or None
+    return None, None
+
+
 def sukabumi_kamus_set(shared: Path) -> LinkSet | None:
     """Free text -> kegiatan on a real region: what a Desa proposal asks for (its
     target_indikator) against the kamus kegiatan of its target OPD (see the module doc).
     The 11 proposals whose OPD the kamus does not list for their kegiatan are left out:
     their label is not among the rows they are compared with."""
-    from selaras.evaluate.measure import SUKABUMI_FILE, _first_target
-
     path, kamus_path = shared / SUKABUMI_FILE, shared / SUKABUMI_KAMUS_FILE
     if not path.exists() or not kamus_path.exists():
         return None
@@ -150,7 +165,7 @@ def sukabumi_kamus_set(shared: Path) -> LinkSet | None:
     d = d[d["tahapan"].str.startswith("Musrenbang Desa", na=False) & d["target_indikator"].notna()]
     link = "kamus:" + d["kegiatan_id"] + "@" + d["opd_tujuan_pelaksana"]
     d, link = d[link.isin(set(ref))], link[link.isin(set(ref))]
-    vt = [_first_target(x) for x in d["target_indikator"]]
+    vt = [first_target(x) for x in d["target_indikator"]]
     usulan = pd.DataFrame(
         {
             "row_ref": ("desa:" + d["usulan_id"]).to_numpy(),

@@ -68,8 +68,11 @@ class Model:
             ms = {lv.name: lv.m[c] for lv in levels if c in lv.m}
             us = {lv.name: lv.u.get(c, 1e-6) for lv in levels if c in lv.m}
             tm, tu = sum(ms.values()) or 1.0, sum(us.values()) or 1.0
-            ratios = {n: (ms[n] / tm) / (max(us[n], 1e-9) / tu) for n in ms}
-            ratios.update(monotone_ratios([n for n in self.order.get(field, ()) if n in ms], ms, us))
+            m_share = {n: ms[n] / tm for n in ms}
+            u_share = {n: max(us[n], 1e-9) / tu for n in ms}
+            ratios = {n: m_share[n] / u_share[n] for n in ms}
+            chain = [n for n in self.order.get(field, ()) if n in ms]
+            ratios.update(monotone_ratios(chain, m_share, u_share))
             for name in ms:
                 out[(name, c)] = math.log2(ratios[name])
         for lv in self.fields[field].values():
@@ -152,13 +155,11 @@ def monotone_ratios(chain: list[str], m: dict[str, float], u: dict[str, float]) 
     """The Bayes factors m/u of the `chain` levels (strongest evidence first) made
     non-increasing along it: adjacent levels that break the order are merged, as one level
     (sum of m over sum of u), pool-adjacent-violators style. More similar text is never
-    weaker evidence than less similar text, whatever a thin or foreign fit of m says; the
-    factors are relative (m and u are normalised within their class by the caller)."""
-    tm = sum(m.values()) or 1.0
-    tu = sum(u.values()) or 1.0
+    weaker evidence than less similar text, whatever a thin or foreign fit of m says.
+    `m`, `u`: the levels' shares within their class (u above zero)."""
     blocks: list[tuple[list[str], float, float]] = []
     for n in chain:
-        blocks.append(([n], m[n] / tm, max(u[n], 1e-9) / tu))
+        blocks.append(([n], m[n], u[n]))
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] < blocks[-1][1] / blocks[-1][2]:
             (n2, m2, u2), (n1, m1, u1) = blocks.pop(), blocks.pop()
             blocks.append((n1 + n2, m1 + m2, u1 + u2))
