@@ -248,7 +248,13 @@ def _run_and_report(
 
             with _progress(console, steps):
                 results = run_all(
-                    settings, stages, publish=publish, trigger=f"cli:{command}", force=force, files=files
+                    settings,
+                    stages,
+                    publish=publish,
+                    trigger=f"cli:{command}",
+                    force=force,
+                    files=files,
+                    once=True,  # this command's process ends with the run
                 )
             published = settings.published_db if publish else None
         code = _report(console, results, published)

@@ -51,6 +51,10 @@ STAGES: dict[str, str] = {
 #: with the settings): validate has Great Expectations imported in a process of its own
 #: while ingest reads the files.
 WARM_UPS: dict[str, str] = {"validate": "selaras.validate.stage:warm_up"}
+#: What a stage leaves running for later runs of this process, let go as soon as it is done
+#: when the process runs once (`selaras run` from a terminal): the Great Expectations
+#: process then shuts down (about a second) while match runs, not after the run.
+COOL_DOWNS: dict[str, str] = {"validate": "selaras.validate.stage:cool_down"}
 #: The stage names in run order (what `run_all` runs by default).
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
 
@@ -226,13 +230,7 @@ def warm_up(settings: Settings, stages: tuple[str, ...], force: bool = False) ->
     with warehouse.connected(settings) as con:
         due = [n for n in names if force or _will_run(con, settings, stages, n)]
     for name in due:
-        module, _, function = WARM_UPS[name].partition(":")
-        try:
-            getattr(importlib.import_module(module), function)(settings)
-        except Exception:
-            log.warning(
-                "%s: persiapan awal gagal (warm-up failed); tahap tetap berjalan", name, exc_info=True
-            )
+        _call_hook(WARM_UPS[name], settings)
     return due
 
 
@@ -282,6 +280,7 @@ class Run:
     published: Path | None = None
     status: str = "running"
     force: bool = False  # redo every step, publishing included, even when its inputs are unchanged
+    once: bool = False  # the process ends after this run: let go what later runs would reuse
 
     @property
     def failed(self) -> bool:
@@ -401,8 +400,19 @@ def execute(
         else:
             result = step(run.settings, run.run_id, name, force)
         run.results.append(result)
+        if run.once and name in COOL_DOWNS:
+            _call_hook(COOL_DOWNS[name], run.settings)
     (complete or complete_run)(run, publish)
     return run.results
+
+
+def _call_hook(target: str, settings: Settings) -> None:
+    """A warm-up or cool-down (`module:function`): its failure costs only its gain."""
+    module, _, function = target.partition(":")
+    try:
+        getattr(importlib.import_module(module), function)(settings)
+    except Exception:
+        log.warning("%s gagal (%s); run tetap berjalan", function, target, exc_info=True)
 
 
 def run_all(
@@ -413,10 +423,13 @@ def run_all(
     force: bool = False,
     map_fn: MapFn | None = None,
     files: list[str] | list[Path] | None = None,
+    once: bool = False,
 ) -> list[StageResult]:
     """Run the stages in order on the private database, then publish for analysts.
     A stage that raises marks the run failed and leaves the previous publication alone.
-    `files` are first brought into raw/<kind>/ (see add_files)."""
+    `files` are first brought into raw/<kind>/ (see add_files). `once`: this process ends
+    after the run (see Run.once)."""
     with run_session(settings, trigger) as run:
+        run.once = once
         execute(run, stages, publish=publish, force=force, files=files, map_fn=map_fn)
     return run.results

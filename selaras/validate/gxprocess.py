@@ -78,8 +78,12 @@ class GxProcess:
         atexit.register(self.close)
 
     def close(self, timeout: float = 5.0) -> None:
-        self._conn.close()
+        self.release()
         self.process.join(timeout)
+
+    def release(self) -> None:
+        """Close the pipe: the child reads EOF and ends by itself."""
+        self._conn.close()
 
     @property
     def alive(self) -> bool:
@@ -122,6 +126,18 @@ def prestart() -> None:
             except OSError as exc:  # no process can be started here: GE runs in this process
                 log.warning("proses Great Expectations tidak bisa dimulai (%s); validasi di proses ini", exc)
                 _process = None
+
+
+def release() -> None:
+    """Let the process go: its pipe is closed, so it ends by itself (it exits on EOF) while
+    this process goes on; the next `prestart` starts a new one. Its exit handler then finds
+    it gone instead of waiting for it when this process ends."""
+    global _process
+    with _lock:
+        if _process is not None:
+            with _process.busy:  # never in the middle of a session
+                _process.release()
+            _process = None
 
 
 #: What a pipe to a dead process raises.

@@ -494,6 +494,14 @@ def warm_up(settings: Settings) -> None:
     gxprocess.prestart()
 
 
+def cool_down(settings: Settings) -> None:
+    """Called by the pipeline after validate when the process runs once: the Great
+    Expectations process is let go now, so it shuts down while the next stages run."""
+    from selaras.validate import gxprocess
+
+    gxprocess.release()
+
+
 def validate_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> StageResult:
     from selaras.validate import gxprocess
 

@@ -227,3 +227,15 @@ def test_add_files_places_a_file_by_its_folder_name(settings, tmp_path):
     (tmp_path / "lain" / "x.csv").write_text("a\n", encoding="utf-8")
     with pytest.raises(ValueError, match="Jenis berkas"):
         pipeline.add_files(settings, [tmp_path / "lain" / "x.csv"])
+
+
+def test_a_one_shot_run_lets_go_of_the_ge_process_after_validate(
+    settings, fake_stages, monkeypatch, write_raw
+):
+    cooled: list[str] = []
+    monkeypatch.setattr("selaras.validate.stage.cool_down", lambda s: cooled.append(fake_stages[-1]))
+    write_raw(settings, "renja", "dinsos.csv", "kode,nama\n1.01,a\n")
+    run_all(settings)  # a long-lived process (tests, a Prefect server) keeps it
+    assert cooled == []
+    run_all(settings, force=True, once=True)  # `selaras run`: right after validate, before match
+    assert cooled == ["validate"]

@@ -80,3 +80,17 @@ def test_without_the_process_ge_runs_here_with_the_same_results(con, settings, m
     assert "here" in where
     assert con.execute(RESULTS, ["20260101T000000-aaaaaa"]).fetchall() == expected
     assert second.figures["rows_quarantined"] == first.figures["rows_quarantined"] > 0
+
+
+def test_a_released_process_ends_by_itself_and_the_next_run_starts_another(con, settings):
+    _files(con)
+    gxprocess.prestart()
+    validate_all(con, settings, "20260103T000000-cccccc")
+    released = gxprocess._process
+    gxprocess.release()  # what a one-shot run does after validate
+    assert gxprocess._process is None
+    released.process.join(30)  # it reads EOF and exits: nothing waits for it at exit
+    assert not released.alive and released.process.exitcode == 0
+    _forget_results(con)
+    validate_all(con, settings, "20260104T000000-dddddd")  # starts a new one
+    assert gxprocess._process is not None and gxprocess._process is not released
