@@ -159,3 +159,30 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> li
         [schema, table],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """DuckDB's memory limit for the duration of the block (a stage, the audit), then the
+    previous one back; no limit given: nothing changes. The limit belongs to the database,
+    not to a transaction: it is set and restored on a cursor of its own, so a statement that
+    failed in the caller's open transaction cannot keep the limit from coming back."""
+    if not limit:
+        yield
+        return
+    cur = con.cursor()
+    try:
+        current = "select current_setting('memory_limit')"
+        previous = cur.execute(current).fetchone()[0]
+        cur.execute("reset memory_limit")
+        default = cur.execute(current).fetchone()[0] == previous  # shown rounded: RESET restores exactly
+        cur.execute("set memory_limit = ?", [limit])
+        try:
+            yield
+        finally:
+            if default:
+                cur.execute("reset memory_limit")
+            else:
+                cur.execute("set memory_limit = ?", [previous])
+    finally:
+        cur.close()

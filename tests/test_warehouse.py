@@ -1,3 +1,5 @@
+import pytest
+
 from selaras import warehouse
 
 
@@ -26,3 +28,20 @@ def test_analytics_views_exist(con):
         ).fetchall()
     }
     assert {"renja_alignment", "musrenbang_accommodation", "rkpd_coverage", "row_accounting"} <= views
+
+
+def test_a_memory_limit_comes_back_even_when_the_callers_transaction_failed(tmp_path):
+    import duckdb
+
+    from selaras.warehouse import memory_limit
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    setting = "select current_setting('memory_limit')"
+    before = con.execute(setting).fetchone()[0]
+    con.execute("begin transaction")
+    with pytest.raises(duckdb.Error), memory_limit(con, "300MB"):
+        assert con.execute(setting).fetchone()[0] == "286.1 MiB"  # the limit holds for `con`
+        con.execute("select * from no_such_table")  # aborts the caller's transaction
+    con.execute("rollback")
+    assert con.execute(setting).fetchone()[0] == before
+    con.close()

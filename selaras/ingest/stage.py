@@ -5,9 +5,6 @@ against the files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import duckdb
 
 from selaras.ingest import load
@@ -17,7 +14,7 @@ from selaras.ingest.process import FileResult, ingest_found
 from selaras.ingest.years import check_year
 from selaras.runs import StageResult
 from selaras.settings import Settings
-from selaras.warehouse import recovery_notices, transaction
+from selaras.warehouse import memory_limit, recovery_notices, transaction
 
 __all__ = ["FileResult", "ingest_all", "ingest_found"]
 
@@ -41,7 +38,7 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         listed = "; ".join(f"{f.source_file} ({f.set_aside})" for f in set_aside[:20])
         more = f"; dan {len(set_aside) - 20} lainnya" if len(set_aside) > 20 else ""
         result.problem(f"{len(set_aside)} berkas disisihkan, tidak dimuat: {listed}{more}", fatal=False)
-    with _memory_limit(con, settings.ingest_memory_limit):
+    with memory_limit(con, settings.ingest_memory_limit):
         with Batch(con) as batch:  # small files' writes are held and written together
             outcomes = [ingest_found(con, settings, f, run_id, batch) for f in found]
         removed = _mark_removed(con, {f.source_file for f in found}, run_id)
@@ -70,26 +67,6 @@ def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     )
     check_year(con, settings)  # raises: a run for the wrong year must not go on
     return result
-
-
-@contextmanager
-def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """DuckDB's memory limit for the duration of the stage, then the previous one back."""
-    if not limit:
-        yield
-        return
-    current = "select current_setting('memory_limit')"
-    previous = con.execute(current).fetchone()[0]
-    con.execute("reset memory_limit")
-    default = con.execute(current).fetchone()[0] == previous  # shown rounded: RESET restores exactly
-    con.execute("set memory_limit = ?", [limit])
-    try:
-        yield
-    finally:
-        if default:
-            con.execute("reset memory_limit")
-        else:
-            con.execute("set memory_limit = ?", [previous])
 
 
 def _mark_removed(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str) -> int:
