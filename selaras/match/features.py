@@ -30,6 +30,7 @@ FEATURE_COLUMNS = [
     "work",
     "work_mask",
     "name",
+    "name_words",
     "name_key",
     "name_x",
     "name_c",
@@ -156,6 +157,8 @@ def _features(
             "work": works,
             "work_mask": [work_mask(w) for w in works],
             "name": objs,
+            # one-word objects are subsets of many names (the name similarity's guard)
+            "name_words": np.array([len(o.split()) for o in objs], dtype=np.int32),
             # the whole name, normalised: the key of the exact rule (same kegiatan by name)
             "name_key": keys,
             "name_x": objs_x,

@@ -502,10 +502,6 @@ def _name_similarity(a: list[str], b: list[str], short: np.ndarray) -> np.ndarra
     return np.where(short, tso, 0.5 * ts + 0.5 * tso) / 100.0
 
 
-def _word_counts(names: pd.Series) -> np.ndarray:
-    return np.array([len(x.split()) for x in names.tolist()], dtype=np.int32)
-
-
 def compare_pairs(
     P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame, model: Model, mats: TextMatrices | None = None
 ) -> tuple[dict, dict]:
@@ -550,7 +546,7 @@ def compare_pairs(
             cand.Containment.share(mats.p_concept, mats.r_concept, qi, ti),
         ]
     )
-    short = np.minimum(_word_counts(P["name"])[qi], _word_counts(R["name"])[ti]) < 2
+    short = np.minimum(P["name_words"].to_numpy()[qi], R["name_words"].to_numpy()[ti]) < 2
     name_sim = np.maximum(_name_similarity(names_p, names_r, short), contained)
     docs_r = R["doc"].to_numpy()[ti]
     missing = np.array(
