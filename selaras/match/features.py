@@ -39,6 +39,7 @@ FEATURE_COLUMNS = [
     "doc_eq",
     "desc",
     "loc",
+    "loc_code",
     "qty",
     "unit",
     "cost",
@@ -168,6 +169,8 @@ def _features(
             "doc_eq": texts_eq,
             "desc": [norm.normalize(d) for d in descs],
             "loc": locs,
+            # equal places, equal codes: the comparisons work once per distinct pair of places
+            "loc_code": pd.factorize(pd.Series(locs, dtype=object), use_na_sentinel=False)[0],
             "qty": [q[0] for q in qty],
             "unit": [q[1] for q in qty],
             "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),

@@ -559,7 +559,7 @@ def compare_pairs(
     desc_missing = (P["desc"].to_numpy()[qi] == "") | (R["desc"].to_numpy()[ti] == "")
     lv["uraian"] = text_level(cos, model.text_levels["uraian"], desc_missing)
 
-    lv["lokasi"] = distinct_pairs(compare_locations, P["loc"], R["loc"], qi, ti)
+    lv["lokasi"] = distinct_pairs(compare_locations, P["loc"], R["loc"], qi, ti, _loc_codes(P, R))
 
     lv["volume"] = _quantity_levels(
         P["qty"].to_numpy(dtype=float)[qi],
@@ -760,20 +760,37 @@ class Decision:
     method: str = "none"  # exact / skor / none
 
 
-def distinct_pairs(fn, left: pd.Series, right: pd.Series, qi: np.ndarray, ti: np.ndarray) -> np.ndarray:
+def distinct_pairs(
+    fn,
+    left: pd.Series,
+    right: pd.Series,
+    qi: np.ndarray,
+    ti: np.ndarray,
+    codes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """`fn(left[q], right[t])` of every pair (q, t), worked out once per distinct pair of
     values (a block holds a few hundred places or codes and many thousand pairs). A missing
-    value (None / NaN) is one value of its own, passed as it is."""
+    value (None / NaN) is one value of its own, passed as it is. `codes`: each side's value
+    codes made once with the features (equal values, equal codes), instead of hashing the
+    values again here."""
     if len(qi) == 0:
         return np.array([], dtype=object)
-    cp, up = pd.factorize(left.to_numpy(), use_na_sentinel=False)
-    cr, ur = pd.factorize(right.to_numpy(), use_na_sentinel=False)
-    key = cp[qi].astype(np.int64) * len(ur) + cr[ti]
-    distinct, inverse = np.unique(key, return_inverse=True)
-    values = np.empty(len(distinct), dtype=object)
-    for j, k in enumerate(distinct.tolist()):  # item by item: a tuple stays one value
-        values[j] = fn(up[k // len(ur)], ur[k % len(ur)])
+    lv, rv = left.to_numpy(), right.to_numpy()
+    if codes is None:
+        cp = pd.factorize(lv, use_na_sentinel=False)[0]
+        cr = pd.factorize(rv, use_na_sentinel=False)[0]
+    else:
+        cp, cr = codes
+    key = cp[qi].astype(np.int64) * (int(cr.max()) + 1) + cr[ti]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    values = np.empty(len(first), dtype=object)
+    for j, i in enumerate(first.tolist()):  # item by item: a tuple stays one value
+        values[j] = fn(lv[qi[i]], rv[ti[i]])
     return values[inverse]
+
+
+def _loc_codes(P: pd.DataFrame, R: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return P["loc_code"].to_numpy(), R["loc_code"].to_numpy()
 
 
 def _same_or_conflict(a: Location, b: Location) -> tuple[bool, bool]:
@@ -790,7 +807,7 @@ def mark_rules(P: pd.DataFrame, R: pd.DataFrame, pairs: pd.DataFrame) -> pd.Data
     same_name = np.array([bool(a) and a == b for a, b in zip(kp, kr, strict=True)], dtype=bool)
     exact_keg = (pairs["code_level"].to_numpy() == "sama") | same_name
     lv_loc = pairs["lv_lokasi"].to_numpy()
-    same_or_conflict = distinct_pairs(_same_or_conflict, P["loc"], R["loc"], qi, ti)
+    same_or_conflict = distinct_pairs(_same_or_conflict, P["loc"], R["loc"], qi, ti, _loc_codes(P, R))
     same_loc = np.array([t[0] for t in same_or_conflict], dtype=bool)
     exact_loc = np.isin(lv_loc, ["desa_detail_sama", "desa"]) | same_loc
     hard = np.array([t[1] for t in same_or_conflict], dtype=bool)
