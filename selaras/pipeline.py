@@ -77,6 +77,7 @@ _NOT_INPUTS = {
     "lock_retries",
     "lock_wait_seconds",
     "publish_storage_version",
+    "audit_memory_limit",
 }
 
 MapFn = Callable[[Callable[[Any], Any], Any], Any]
@@ -345,7 +346,7 @@ def check_accounting_at(settings: Settings, run_id: str) -> StageResult:
     _notify("start", "accounting")
     result = StageResult("accounting")
     with warehouse.connected(settings) as con, runs.step(con, run_id, "accounting") as detail:
-        for problem in check_accounting(con):
+        for problem in check_accounting(con, settings.audit_memory_limit):
             result.problem(problem)
         result.figures = accounting_figures(con)
         detail.update(result.as_dict())

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         description="DuckDB memory limit while files are loaded (a large file's uncommitted rows spill to disk "
         "instead of growing memory); empty keeps DuckDB's default.",
     )
+    audit_memory_limit: str | None = Field(
+        "300MB",
+        description="DuckDB memory limit while the accounting checks run after every run (anti-joins over "
+        "every row: what does not fit spills to disk); empty keeps DuckDB's default.",
+    )
 
     # Validation.
     validation_rules: Path | None = Field(
