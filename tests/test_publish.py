@@ -240,7 +240,7 @@ def test_unchanged_content_is_not_published_again_and_a_change_is(settings, quic
 
 
 def test_nothing_is_published_when_rows_are_unaccounted_for(settings, quick_stages, monkeypatch):
-    monkeypatch.setattr("selaras.audit.check_accounting", lambda con: ["baris hilang"])
+    monkeypatch.setattr("selaras.audit.check_accounting", lambda con, limit=None: ["baris hilang"])
     results = run_all(settings)
     assert results[-1].stage == "accounting" and results[-1].failed
     assert not settings.published_db.exists()
