@@ -12,7 +12,7 @@ import pandas as pd
 from selaras.kamus import code_key
 from selaras.kamus.names import Normalizer, default_normalizer, lexicon, parse_quantity, split_work_tokens
 from selaras.kamus.opd import OpdResolver
-from selaras.match.location import Gazetteer, Location, parse_location
+from selaras.match.location import Gazetteer, Location, has_detail, parse_location
 from selaras.match.wording import strip_procurement
 
 #: Location phrases removed from a text before comparing what it says (the location is
@@ -40,6 +40,7 @@ FEATURE_COLUMNS = [
     "desc",
     "loc",
     "loc_code",
+    "loc_detail",
     "qty",
     "unit",
     "cost",
@@ -171,6 +172,8 @@ def _features(
             "loc": locs,
             # equal places, equal codes: the comparisons work once per distinct pair of places
             "loc_code": pd.factorize(pd.Series(locs, dtype=object), use_na_sentinel=False)[0],
+            # the place names a kampung / RT / number (the location levels' class)
+            "loc_detail": np.array([has_detail(loc) for loc in locs], dtype=bool),
             "qty": [q[0] for q in qty],
             "unit": [q[1] for q in qty],
             "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),

@@ -43,7 +43,7 @@ from selaras.match.linkage import (
     probability_score,
     text_level,
 )
-from selaras.match.location import Gazetteer, Location, compare_locations, has_detail, number_conflict
+from selaras.match.location import Gazetteer, Location, compare_locations, number_conflict
 
 ACCOMMODATION_COLUMNS = [
     "usulan_ref",
@@ -575,8 +575,8 @@ def compare_pairs(
     # classes: what both records could tell (see weights.yaml)
     cls = {f: np.full(n, ALL, dtype=object) for f in FIELDS}
     cls["kegiatan"] = np.where(code_lv == "missing", "nama", "kode")
-    det_p = np.array([has_detail(x) for x in P["loc"]], dtype=bool)[qi]
-    det_r = np.array([has_detail(x) for x in R["loc"]], dtype=bool)[ti]
+    det_p = P["loc_detail"].to_numpy()[qi]
+    det_r = R["loc_detail"].to_numpy()[ti]
     cls["lokasi"] = np.where(det_p & det_r, "rinci", "umum")
     # the same kegiatan often comes with the same standard volume and unit cost, so volume
     # and cost agreement mean less when the kegiatan agrees: their u depend on it
@@ -756,7 +756,7 @@ class Decision:
     rows: list[int]  # accommodating Renja rows (indices into R), best first
     status: str
     note: str = ""  # why a good row was not taken
-    best: int | None = None  # index into pairs of the best candidate
+    best: int | None = None  # position in pairs of the best candidate
     method: str = "none"  # exact / skor / none
 
 
@@ -961,7 +961,7 @@ def _share_identical(
 class Best(NamedTuple):
     """A proposal's best candidate, as `_final` needs it."""
 
-    pair: int  # index into pairs
+    pair: int  # position in pairs
     hard: bool  # a hard key rules it out
     score: float
     ti: int  # index into R
@@ -1001,12 +1001,11 @@ def decide(
       next rows, or go to review. Rows that read as collections are exempt.
     - Identical proposals share out their equally good rows in source order.
     """
-    best_idx = pairs.groupby("qi", sort=True).head(1)
+    first = np.flatnonzero(pairs["rank"].to_numpy() == 1)  # each proposal's best, by position
+    q_of, hard, score, ti = (pairs[c].to_numpy()[first] for c in ("qi", "hard", "score", "ti"))
     best_of: dict[int, Best] = {
         int(q): Best(int(i), bool(h), float(sc), int(t))
-        for q, i, h, sc, t in zip(
-            best_idx["qi"], best_idx.index, best_idx["hard"], best_idx["score"], best_idx["ti"], strict=True
-        )
+        for q, i, h, sc, t in zip(q_of, first, hard, score, ti, strict=True)
     }
     groups: dict[tuple, list[int]] = defaultdict(list)
     for q, key in enumerate(_dup_keys(P, channel)):
@@ -1079,8 +1078,6 @@ def _accommodation_frame(
     keys = pairs["qi"].to_numpy(np.int64) * width + pairs["ti"].to_numpy(np.int64)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
-    best_labels = [d.best for d in decisions.values() if d.best is not None]
-    pos_of_best = dict(zip(best_labels, pairs.index.get_indexer(best_labels).tolist(), strict=True))
 
     def at(q: int, t: int) -> int:
         return int(order[np.searchsorted(sorted_keys, q * width + t)])
@@ -1116,7 +1113,7 @@ def _accommodation_frame(
             )
         else:
             if d.best is not None:
-                best = pos_of_best[d.best]
+                best = d.best
                 score = float(scores[best])
                 reason = (
                     f"Tidak terakomodir: tidak ada baris Renja dengan pekerjaan dan lokasi yang sama. "
