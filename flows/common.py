@@ -119,7 +119,9 @@ PARAMETERS_DOC = """
     tahun: plan year (default: from the files); opd: show only this OPD in the run's
     tables; files: spreadsheets to bring into raw/<kind>/ first (the folder a file sits in
     names its kind); force: redo the work even when the inputs are unchanged; settings:
-    every setting, as `Settings.model_dump(mode="json")` (default: the environment's).
+    every setting, as `Settings.model_dump(mode="json")` (default: the environment's);
+    once: the process ends after this run (`selaras run`), so what later runs would reuse
+    is let go as soon as its stage is done (pipeline.Run.once); a served flow keeps it.
     """
 
 
@@ -135,8 +137,11 @@ def selaras_flow(name: str, stages: tuple[str, ...], publish: bool, summary: str
         files: list[str] | None = None,
         force: bool = False,
         settings: dict[str, Any] | None = None,
+        once: bool = False,
     ) -> list[StageResult]:
-        return run_flow(name, stages, publish, make_settings(data_dir, tahun, settings), opd, files, force)
+        return run_flow(
+            name, stages, publish, make_settings(data_dir, tahun, settings), opd, files, force, once
+        )
 
     selaras_flow_fn.__name__ = selaras_flow_fn.__qualname__ = f"{name}_flow"
     selaras_flow_fn.__module__ = module
@@ -152,13 +157,14 @@ def run_flow(
     opd: str | None,
     files: list[str] | None,
     force: bool,
+    once: bool = False,
 ) -> list[StageResult]:
     """The body of every selaras flow: `pipeline.execute` under the run lock, its stages
     and completion as tasks, and artifacts saying what happened."""
     if runs.logging_to_file():  # started by the CLI, which writes the log file already
-        return _run_flow(flow_name, stages, publish, settings, opd, files, force)
+        return _run_flow(flow_name, stages, publish, settings, opd, files, force, once)
     with runs.log_file(settings.state_dir, f"flow-{flow_name}"):
-        return _run_flow(flow_name, stages, publish, settings, opd, files, force)
+        return _run_flow(flow_name, stages, publish, settings, opd, files, force, once)
 
 
 def _run_flow(
@@ -169,11 +175,13 @@ def _run_flow(
     opd: str | None,
     files: list[str] | None,
     force: bool,
+    once: bool,
 ) -> list[StageResult]:
     run: pipeline.Run | None = None
     error: str | None = None
     try:
         with pipeline.run_session(settings, trigger=trigger_name(flow_name)) as run:
+            run.once = once
             pipeline.execute(
                 run,
                 stages,

@@ -241,6 +241,7 @@ def _run_and_report(
                     opd=opd,
                     files=[str(f) for f in files or []] or None,
                     force=force,
+                    once=True,  # this command's process ends with the run
                 )
             published = settings.published_db if publish else None
         else:

@@ -165,3 +165,17 @@ def test_every_setting_reaches_the_stages_on_the_prefect_path(prefect_harness, s
     (result,) = match_flow(settings=changed.model_dump(mode="json"))
     assert result.stage == "match"
     assert seen == [("match", 42.5, 9, settings.data_dir)]
+
+
+def test_the_flow_lets_go_of_the_ge_process_only_when_told_the_process_ends(
+    prefect_harness, settings, fake_stages, monkeypatch, write_raw
+):
+    from flows.reconcile import reconcile_flow
+
+    cooled: list[str] = []
+    monkeypatch.setattr("selaras.validate.stage.cool_down", lambda s: cooled.append("validate"))
+    write_raw(settings, "renja", "dinsos.csv", "a\n")
+    reconcile_flow(data_dir=str(settings.data_dir))  # a served flow: its process lives on
+    assert cooled == []
+    reconcile_flow(data_dir=str(settings.data_dir), force=True, once=True)  # `selaras run --prefect`
+    assert cooled == ["validate"]
