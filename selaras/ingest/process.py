@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -31,6 +30,7 @@ from selaras.ingest.rows import SheetRows, Skipped
 from selaras.ingest.safety import FileFormat, check_file
 from selaras.ingest.styles import Looks
 from selaras.kamus import cell_text, is_blank
+from selaras.runs import file_digest as sha256_file
 from selaras.settings import KINDS, Settings
 from selaras.warehouse import transaction
 
@@ -91,14 +91,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ingest_found(
