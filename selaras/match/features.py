@@ -4,7 +4,9 @@ a canonical unit, the cost and the code. DataFrame in, DataFrame out."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -52,8 +54,34 @@ def _text(*parts: object) -> str:
     return " ".join(str(p) for p in parts if isinstance(p, str) and p.strip())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def strip_location(text: str) -> str:
+    # cached: proposals repeat their texts (kamus items, one work in many desa)
     return _LOCATION_PHRASE.sub(" ", text.lower())
+
+
+def place_parser(gazetteer: Gazetteer) -> Callable[..., Location]:
+    """parse_location with the gazetteer bound, worked out once per distinct input in one
+    features call: proposals repeat their desa, kecamatan and addresses."""
+    seen: dict[tuple, Location] = {}
+
+    def parse(*args: object) -> Location:
+        try:
+            loc = seen.get(args)
+        except TypeError:  # an unhashable cell: parsed, not remembered
+            return parse_location(args[0], gazetteer, *args[1:])
+        if loc is None:
+            loc = seen[args] = parse_location(args[0], gazetteer, *args[1:])
+        return loc
+
+    return parse
+
+
+def objects(values: object, index: pd.Index | None = None) -> pd.Series:
+    """A column of Python objects kept as such: strings are not converted to pandas'
+    Arrow strings, which every later lookup by position would convert back (a matcher's
+    block looks up millions of pairs)."""
+    return pd.Series(values, index=index, dtype=object)
 
 
 def work_bits() -> dict[str, int]:
@@ -152,32 +180,32 @@ def _features(
     works, objs, objs_x, objs_c, texts, texts_c, texts_eq, danas, keys = (list(c) for c in cols)
     out = pd.DataFrame(
         {
-            "ref": refs.astype(str).to_numpy(),
+            "ref": objects(refs.astype(str).to_numpy()),
             "order": np.arange(len(refs)),
-            "opd": opd.to_numpy(),
-            "kode": [code_key(k) for k in kode],
+            "opd": objects(opd.to_numpy()),
+            "kode": objects([code_key(k) for k in kode]),
             "work": works,
             "work_mask": [work_mask(w) for w in works],
-            "name": objs,
+            "name": objects(objs),
             # one-word objects are subsets of many names (the name similarity's guard)
             "name_words": np.array([len(o.split()) for o in objs], dtype=np.int32),
             # the whole name, normalised: the key of the exact rule (same kegiatan by name)
-            "name_key": keys,
-            "name_x": objs_x,
-            "name_c": objs_c,
-            "doc": texts,
-            "doc_c": texts_c,
-            "doc_eq": texts_eq,
-            "desc": [norm.normalize(d) for d in descs],
+            "name_key": objects(keys),
+            "name_x": objects(objs_x),
+            "name_c": objects(objs_c),
+            "doc": objects(texts),
+            "doc_c": objects(texts_c),
+            "doc_eq": objects(texts_eq),
+            "desc": objects([norm.normalize(d) for d in descs]),
             "loc": locs,
             # equal places, equal codes: the comparisons work once per distinct pair of places
             "loc_code": pd.factorize(pd.Series(locs, dtype=object), use_na_sentinel=False)[0],
             # the place names a kampung / RT / number (the location levels' class)
             "loc_detail": np.array([has_detail(loc) for loc in locs], dtype=bool),
             "qty": [q[0] for q in qty],
-            "unit": [q[1] for q in qty],
+            "unit": objects([q[1] for q in qty]),
             "cost": pd.to_numeric(cost, errors="coerce").to_numpy(),
-            "dana": danas,  # funding source (DAK / DAU / APBD / BK ...), None when not named
+            "dana": objects(danas),  # funding source (DAK / DAU / APBD / BK ...), None when not named
         }
     )
     return out
@@ -191,6 +219,7 @@ def usulan_features(
 ) -> pd.DataFrame:
     """Features of proposals (columns of staged.usulan)."""
     norm = norm or default_normalizer()
+    place = place_parser(gazetteer)
     names, docs, descs, locs, qty = [], [], [], [], []
     for r in df.itertuples(index=False):
         usulan, keg, uraian = (
@@ -205,15 +234,14 @@ def usulan_features(
         descs.append(
             strip_location(_text(uraian, usulan if isinstance(keg, str) and keg != usulan else None))
         )
-        loc = parse_location(
+        loc = place(
             getattr(r, "lokasi", None),
-            gazetteer,
             getattr(r, "kecamatan", None),
             getattr(r, "desa", None),
             getattr(r, "kode_wilayah", None),
         )
         if loc.scope == "none":
-            loc = parse_location(_text(usulan, uraian), gazetteer)
+            loc = place(_text(usulan, uraian))
         locs.append(loc)
         qty.append(parse_quantity(_typed_or_raw(r, "volume"), getattr(r, "satuan", None)))
     opd = _col(df, "opd_tujuan").map(resolver.resolve) if resolver else _col(df, "opd_tujuan")
@@ -231,6 +259,7 @@ def renja_features(
 ) -> pd.DataFrame:
     """Features of Renja rows (columns of staged.renja) as targets of proposals."""
     norm = norm or default_normalizer()
+    place = place_parser(gazetteer)
     names, docs, descs, locs, qty = [], [], [], [], []
     for r in df.itertuples(index=False):
         nama, keg = getattr(r, "nama", None), getattr(r, "kegiatan_nama", None)
@@ -243,9 +272,9 @@ def renja_features(
         names.append(strip_location(name) if name else "")
         docs.append(strip_location(_text(nama, resmi if resmi != nama else None, keg, ind, ket)))
         descs.append(strip_location(_text(ind, ket)))
-        loc = parse_location(getattr(r, "lokasi", None), gazetteer)
+        loc = place(getattr(r, "lokasi", None))
         if loc.scope in ("none", "detail"):
-            alt = parse_location(_text(nama, ket), gazetteer)
+            alt = place(_text(nama, ket))
             if alt.places:
                 loc = alt
         locs.append(loc)

@@ -32,7 +32,7 @@ from selaras.kamus.names import Normalizer, learn_acronyms
 from selaras.kamus.opd import OpdResolver
 from selaras.match import candidates as cand
 from selaras.match.cutpoints import FLOOR, run_cut
-from selaras.match.features import related_mask, renja_features, usulan_features
+from selaras.match.features import objects, related_mask, renja_features, usulan_features
 from selaras.match.linkage import (
     ALL,
     EmFit,
@@ -294,13 +294,13 @@ def match_usulan_partition(item: UsulanWorkItem) -> tuple[pd.DataFrame, pd.DataF
     field_bits = {f: model.bits(f, levels[f], classes[f]) for f in FIELDS}
     for f in FIELDS:
         weight += field_bits[f]
-    pairs = pairs.assign(weight=weight, score=probability_score(weight))
+    columns = {"weight": weight, "score": probability_score(weight)}
     for f in FIELDS:
-        pairs[f"lv_{f}"] = levels[f]
-        pairs[f"cls_{f}"] = classes[f]
-        pairs[f"bits_{f}"] = field_bits[f]
-    for k, v in sims.items():
-        pairs[k] = v
+        columns |= {f"lv_{f}": levels[f], f"cls_{f}": classes[f], f"bits_{f}": field_bits[f]}
+    # level names stay Python strings (features.objects), numpy's fixed-width ones too
+    pairs = pairs.assign(
+        **{k: objects(v, pairs.index) if v.dtype.kind in "OU" else v for k, v in (columns | sims).items()}
+    )
     pairs = mark_rules(P, R, pairs)
 
     decisions = decide(P, R, pairs, channel, cfg)
