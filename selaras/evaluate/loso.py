@@ -53,10 +53,20 @@ def training_sets(held: LinkSet, sets: list[LinkSet]) -> list[LinkSet]:
     return [s for s in sets if s is not held and s.group == held.group]
 
 
-def loso_configs(sets: list[LinkSet], config: UsulanConfig) -> dict[str, tuple[UsulanConfig, list[str]]]:
+Counts = dict[str, dict[tuple[str, str], int]]
+
+
+def set_counts(sets: list[LinkSet], model: Model) -> dict[str, Counts]:
+    """Every set's `link_level_counts`, by set name."""
+    return {s.name: link_level_counts(s, model) for s in sets}
+
+
+def loso_configs(
+    sets: list[LinkSet], config: UsulanConfig, counts: dict[str, Counts] | None = None
+) -> dict[str, tuple[UsulanConfig, list[str]]]:
     """For every set that has another set of its group: the config with m fitted on those
-    other sets, and their names."""
-    counts = {s.name: link_level_counts(s, config.model) for s in sets}
+    other sets, and their names. `counts`: the sets' `set_counts`, when already made."""
+    counts = counts or set_counts(sets, config.model)
     out = {}
     for held in sets:
         train = training_sets(held, sets)
@@ -64,3 +74,34 @@ def loso_configs(sets: list[LinkSet], config: UsulanConfig) -> dict[str, tuple[U
             model = fit_m(config.model, [counts[s.name] for s in train])
             out[held.name] = (replace(config, model=model), [s.name for s in train])
     return out
+
+
+#: A level of the held-out links counts as unseen in training when it holds at least
+#: RARE_HELD of them and the training links put less than a tenth of that share there.
+RARE_HELD = 0.10
+
+
+def unseen_levels(held: Counts, train: list[Counts]) -> list[tuple[str, str, float, float]]:
+    """Why m fitted elsewhere may not carry over: (field, level, share of the held-out
+    set's true links, share of the training links) for the levels where many held-out links
+    fall and the training links hardly any (missing left out), largest share first. A
+    diagnostic for the evaluate notes; nothing is fitted on it."""
+    out = []
+    for f, levels in held.items():
+        h = _level_shares(levels)
+        t = _level_shares({k: n for cnt in train for k, n in cnt.get(f, {}).items()})
+        out += [
+            (f, lv, sh, t.get(lv, 0.0))
+            for lv, sh in h.items()
+            if sh >= RARE_HELD and t.get(lv, 0.0) < sh / 10
+        ]
+    return sorted(out, key=lambda r: -r[2])
+
+
+def _level_shares(levels: dict[tuple[str, str], int]) -> dict[str, float]:
+    total: dict[str, int] = {}
+    for (lv, _), n in levels.items():
+        if lv != "missing":
+            total[lv] = total.get(lv, 0) + n
+    s = sum(total.values())
+    return {lv: n / s for lv, n in total.items()} if s else {}

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from selaras import warehouse
-from selaras.evaluate.loso import loso_configs
+from selaras.evaluate.loso import loso_configs, set_counts, unseen_levels
 from selaras.evaluate.sets import (
     SUKABUMI_FILE,
     CodeSet,
@@ -345,11 +345,13 @@ def sample_set(con, settings, truth_dir: Path) -> LinkSet | None:
 def loso_weights(sets: list[LinkSet], config: UsulanConfig) -> dict[str, dict]:
     """Each set matched again with m fitted on the other sets of its group (evaluate.loso)."""
     by_name = {s.name: s for s in sets}
+    counts = set_counts(sets, config.model)
     out = {}
-    for name, (cfg, trained_on) in loso_configs(sets, config).items():
+    for name, (cfg, trained_on) in loso_configs(sets, config, counts).items():
         m = run_link_set(by_name[name], cfg)
         out[name] = {k: m[k] for k in ("precision", "recall", "f1", "top1", "top5")} | {
-            "trained_on": trained_on
+            "trained_on": trained_on,
+            "unseen": unseen_levels(counts[name], [counts[t] for t in trained_on]),
         }
     return out
 
@@ -658,6 +660,11 @@ def evaluate_cli(settings, truth_dir: Path | None) -> int:
             cut += f"; ambang tetap terbaik di himpunan lain {r['loso']['threshold']:.1f}: F1 {r['loso']['f1']:.3f}"
         if r.get("loso_m"):
             cut += f"; bobot m loso dari {', '.join(r['loso_m']['trained_on'])}"
+            unseen = r["loso_m"].get("unseen")
+            if unseen:
+                cut += "; level tautan benar yang jarang di himpunan latih: " + ", ".join(
+                    f"{f}={lv} ({h:.0%} vs {t:.1%})" for f, lv, h, t in unseen[:4]
+                )
         notes.append(f"{r['set']} ({r['region']}): label {r['label']}; {r['seconds']} s{cut}{extra}")
     notes.append(
         "P/R/F1: pada ambang run itu sendiri (dari sebaran skornya; tidak dicocokkan pada himpunan mana pun) "

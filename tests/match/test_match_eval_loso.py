@@ -75,3 +75,16 @@ def test_the_worst_set_is_judged_by_its_leave_one_set_out_figure():
     assert _headline(rows[0]) == ("F1 leave-one-set-out", 0.40)
     assert _headline(rows[2]) == ("top-1 leave-one-set-out", 0.5)
     assert _headline({"group": "akomodasi", "f1": 0.7}) == ("F1", 0.7)  # no sibling set: the run's figure
+
+
+def test_unseen_levels_name_where_the_held_out_links_fall_and_the_training_links_do_not():
+    held = {"lokasi": {("desa_sebagian", "umum"): 90, ("desa", "umum"): 10, ("missing", "umum"): 50}}
+    train = [{"lokasi": {("desa_detail_sama", "rinci"): 995, ("desa_sebagian", "umum"): 5}}]
+    # 90% of the held-out links against 0.5% of the training links; "desa" (10%, 0% in training)
+    # is at the bound and counts too; missing is never a level
+    assert loso.unseen_levels(held, train) == [
+        ("lokasi", "desa_sebagian", 0.9, 0.005),
+        ("lokasi", "desa", 0.1, 0.0),
+    ]
+    # training links that fall there as often: nothing to report
+    assert loso.unseen_levels(held, [held]) == []
