@@ -180,8 +180,7 @@ def _run_flow(
     run: pipeline.Run | None = None
     error: str | None = None
     try:
-        with pipeline.run_session(settings, trigger=trigger_name(flow_name)) as run:
-            run.once = once
+        with pipeline.run_session(settings, trigger=trigger_name(flow_name), once=once) as run:
             pipeline.execute(
                 run,
                 stages,

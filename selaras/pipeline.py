@@ -289,9 +289,9 @@ class Run:
 
 
 @contextmanager
-def run_session(settings: Settings, trigger: str = "cli") -> Iterator[Run]:
+def run_session(settings: Settings, trigger: str = "cli", once: bool = False) -> Iterator[Run]:
     """Hold the run lock and record the run in meta.run. Leaving the block by an
-    exception marks the run failed (nothing is published then)."""
+    exception marks the run failed (nothing is published then). `once`: see Run.once."""
     from selaras import warehouse
 
     settings.ensure_dirs()
@@ -302,7 +302,7 @@ def run_session(settings: Settings, trigger: str = "cli") -> Iterator[Run]:
             interrupted = runs.mark_interrupted(con)
             if interrupted:
                 log.warning("%d run sebelumnya terhenti di tengah jalan (interrupted)", interrupted)
-            run = Run(settings, runs.start_run(con, settings.tahun, trigger), trigger)
+            run = Run(settings, runs.start_run(con, settings.tahun, trigger), trigger, once=once)
         log.info("run %s dimulai (trigger %s, data %s)", run.run_id, trigger, settings.data_dir)
         try:
             yield run
@@ -430,7 +430,6 @@ def run_all(
     A stage that raises marks the run failed and leaves the previous publication alone.
     `files` are first brought into raw/<kind>/ (see add_files). `once`: this process ends
     after the run (see Run.once)."""
-    with run_session(settings, trigger) as run:
-        run.once = once
+    with run_session(settings, trigger, once) as run:
         execute(run, stages, publish=publish, force=force, files=files, map_fn=map_fn)
     return run.results

@@ -30,7 +30,7 @@ from selaras.ingest.rows import SheetRows, Skipped
 from selaras.ingest.safety import FileFormat, check_file
 from selaras.ingest.styles import Looks
 from selaras.kamus import cell_text, is_blank
-from selaras.runs import file_digest as sha256_file
+from selaras.runs import file_digest
 from selaras.settings import KINDS, Settings
 from selaras.warehouse import transaction
 
@@ -108,7 +108,7 @@ def ingest_found(
     except OSError as exc:
         return _fail(con, found, _pseudo_id(found), None, None, IngestError("unreadable", str(exc)), run_id)
     try:
-        sha = None if size > settings.max_file_mb * 1024 * 1024 else sha256_file(found.path)
+        sha = None if size > settings.max_file_mb * 1024 * 1024 else file_digest(found.path)
     except OSError as exc:  # gone or locked between listing and reading
         return _fail(
             con, found, _pseudo_id(found, size), None, size, IngestError("unreadable", str(exc)), run_id

@@ -186,14 +186,14 @@ def test_a_file_gone_before_it_is_read_fails_alone(raw, ingest, query, settings,
     from selaras.ingest import process
 
     write_tiny_files(settings, 3)
-    sha256_file = process.sha256_file
+    file_digest = process.file_digest
 
     def vanished(path):
         if path.name == "usulan_kel_002.csv":
             raise FileNotFoundError(path)
-        return sha256_file(path)
+        return file_digest(path)
 
-    monkeypatch.setattr(process, "sha256_file", vanished)
+    monkeypatch.setattr(process, "file_digest", vanished)
     result = ingest()
     assert result.figures["files_loaded"] == 2 and result.figures["files_failed"] == 1
     assert query("select status, count(*) from raw.ingest_file group by all order by all") == [
