@@ -323,18 +323,19 @@ def run_pipeline(wil, nomen, renja, usulan) -> dict:
     gaz = Gazetteer.from_frame(wil)
     resolver = OpdResolver(renja["opd"].unique())
     t0 = time.perf_counter()
+    # the partitions run where the match stage runs them (this process and the worker
+    # processes, started here as in the stage so that their imports overlap the Renja match)
+    map_fn, _ = local_map(len(usulan))
     _, renja_cands = match_renja(renja.drop(columns="_obj"), None, nomen, RenjaConfig(), resolver)
     t1 = time.perf_counter()
-    # the partitions run where the match stage runs them (worker processes beside this one)
-    with local_map(len(usulan)) as (map_fn, _):
-        _, usulan_cands = match_usulan(
-            usulan.drop(columns=["_about", "_truth"]),
-            renja.drop(columns="_obj"),
-            gaz,
-            UsulanConfig(),
-            resolver,
-            map_fn=map_fn,
-        )
+    _, usulan_cands = match_usulan(
+        usulan.drop(columns=["_about", "_truth"]),
+        renja.drop(columns="_obj"),
+        gaz,
+        UsulanConfig(),
+        resolver,
+        map_fn=map_fn,
+    )
     t2 = time.perf_counter()
     out = {"renja_s": t1 - t0, "usulan_s": t2 - t1, "peak_mib": peak_mib()}
     out["renja_cands"], out["usulan_cands"], out["resolver"] = renja_cands, usulan_cands, resolver

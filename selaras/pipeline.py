@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from selaras import runs
+from selaras import runs, workers
 from selaras.runs import StageResult
 from selaras.settings import KINDS, Settings
 
@@ -308,6 +308,7 @@ def run_session(settings: Settings, trigger: str = "cli", once: bool = False) ->
             yield run
         except BaseException as exc:
             run.status = "failed"
+            workers.release()  # a job that failed may have broken the pool: the next run starts anew
             _finish(settings, run.run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
             raise
         if run.status == "running":  # the caller did not complete it (e.g. a single stage)
@@ -403,6 +404,8 @@ def execute(
         run.results.append(result)
         if run.once and name in COOL_DOWNS:
             _call_hook(COOL_DOWNS[name], run.settings)
+    if run.once:  # the stages are done with the shared worker processes
+        workers.release()
     (complete or complete_run)(run, publish)
     return run.results
 

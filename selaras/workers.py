@@ -1,7 +1,12 @@
-"""Worker processes for the jobs that are pure Python and independent: writing the Forum
-OPD and quarantine workbooks (XlsxWriter), and matching the proposals of each OPD. A big
-region's jobs run on every core, a small one's in this process (starting a worker costs
-one to two seconds of imports).
+"""Worker processes for the jobs that are pure Python and independent: writing the
+quarantine, fix and Forum OPD workbooks (XlsxWriter), and matching the proposals of each
+OPD. A big region's jobs share one pool of worker processes (one per core but this one)
+with this process; a small region's run in this process alone.
+
+The pool is one per interpreter, started by the first stage that needs it and kept until
+`release`: validate, match and report use the same warm workers, so each worker pays its
+imports (scikit-learn, pandas, XlsxWriter: seconds) once per run rather than once per
+stage, and this process and its workers never hold more processes than cores.
 
 May import: the standard library only (shared by the validate, match and report stages).
 """
@@ -13,34 +18,25 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 #: From this many rows to write on, the jobs go to worker processes.
 PARALLEL_MIN_ROWS = 5_000
+#: What a worker imports as it starts: the modules of every stage's jobs.
+PRELOAD = ("selaras.validate.workbook", "selaras.match.usulan", "selaras.report.forum")
+#: At most this many workers beside this process.
+MAX_WORKERS = 3
+
+_pool: ProcessPoolExecutor | None = None
 
 
-def worker_count(rows: int, min_rows: int | None = None) -> int:
-    """Worker processes for jobs writing `rows` rows: none below `min_rows`, else one per
-    core, at most four."""
-    if rows < (PARALLEL_MIN_ROWS if min_rows is None else min_rows):
-        return 0
-    return max(0, min(4, os.cpu_count() or 1))
-
-
-class _InProcess:
+class _InProcess(Executor):
     """The executor interface, run at once in this process (small regions, tests)."""
 
-    def __enter__(self) -> _InProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def submit(self, fn: Callable, *args: object) -> Future:
+    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> Future:
         future: Future = Future()
-        future.set_result(fn(*args))
+        future.set_result(fn(*args, **kwargs))
         return future
 
 
@@ -50,29 +46,45 @@ def warm(*modules: str) -> None:
         importlib.import_module(name)
 
 
-def executor(workers: int, preload: tuple[str, ...] = ()) -> AbstractContextManager:
-    """A process pool of `workers` whose workers import `preload` as they start, or the
-    jobs in this process when there are none."""
-    if workers < 1:
-        return _InProcess()
-    # spawn, not fork: the parent holds DuckDB's threads and maybe Prefect's.
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=warm,
-        initargs=preload,
-    )
+def pool_size() -> int:
+    """Workers beside this process: one per core but this one's."""
+    return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
 
 
-def start(pool: AbstractContextManager, workers: int) -> None:
-    """Start the pool's workers now rather than at the first job, so their imports overlap
-    what this process does meanwhile (each job submitted to a busy pool starts a worker)."""
-    if isinstance(pool, ProcessPoolExecutor):
-        for _ in range(workers):
-            pool.submit(warm)
+def worker_count(rows: int, min_rows: int | None = None) -> int:
+    """Workers beside this process for jobs over `rows` rows: none below `min_rows`."""
+    return pool_size() if rows >= (PARALLEL_MIN_ROWS if min_rows is None else min_rows) else 0
 
 
-def shared_map(pool: AbstractContextManager, workers: int, size: Callable[[Any], float]) -> Callable:
+def shared_pool(rows: int, min_rows: int | None = None) -> tuple[Executor, int]:
+    """(executor, its worker count) for jobs over `rows` rows: the process's pool, or this
+    process alone (0 workers) below `min_rows` rows or on one core. The pool is started
+    at the first call that needs it, its workers importing PRELOAD at once so that their
+    imports overlap what this process does meanwhile."""
+    global _pool
+    n = worker_count(rows, min_rows)
+    if n < 1:
+        return _InProcess(), 0
+    if _pool is None:
+        # spawn, not fork: this process holds DuckDB's threads and maybe Prefect's.
+        _pool = ProcessPoolExecutor(
+            max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=warm, initargs=PRELOAD
+        )
+        for _ in range(n):  # each job submitted to a busy pool starts a worker: start them all now
+            _pool.submit(warm)
+    return _pool, n
+
+
+def release() -> None:
+    """Let the pool's workers go (the process ends after this run; or a job broke the pool):
+    the next `shared_pool` starts a new one."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shared_map(pool: Executor, workers: int, size: Callable[[Any], float]) -> Callable:
     """A `map(fn, items)` shared by this process and the pool's `workers`: the biggest
     items (by `size`) go first; each worker has two queued, so it does not wait while this
     process works on one. Results come back in item order, whoever computed them."""
@@ -102,18 +114,26 @@ def shared_map(pool: AbstractContextManager, workers: int, size: Callable[[Any],
 T = TypeVar("T")
 
 
-def run_jobs(jobs: list[tuple[Callable, tuple]], workers: int) -> list:
-    """Run `(fn, args)` jobs, in worker processes when `workers` > 1 and there is more than
-    one job; results in job order (a job's exception is raised here)."""
-    return run_beside(jobs, workers, None)[0]
+def run_jobs(jobs: list[tuple[Callable, tuple]], rows: int) -> list:
+    """Run `(fn, args)` jobs over `rows` rows in all: see run_beside."""
+    return run_beside(jobs, rows, None)[0]
 
 
 def run_beside(
-    jobs: list[tuple[Callable, tuple]], workers: int, here: Callable[[], T] | None
+    jobs: list[tuple[Callable, tuple]], rows: int, here: Callable[[], T] | None
 ) -> tuple[list, T | None]:
-    """`run_jobs`, with `here` run in this process meanwhile (work whose input should not
-    be copied to a worker): (the jobs' results in job order, here's result)."""
-    with executor(workers if len(jobs) > 1 and workers > 1 else 0) as pool:
-        futures = [pool.submit(fn, *args) for fn, args in jobs]
-        mine = here() if here is not None else None
-        return [f.result() for f in futures], mine
+    """Run `(fn, args)` jobs over `rows` rows in all (in job order, the biggest best first)
+    in the shared pool when it is worth one, with `here` run in this process meanwhile
+    (work whose input should not be copied to a worker); then this process takes the jobs
+    no worker has started, from the last. Returns (the jobs' results in job order, here's
+    result); a job's exception is raised here."""
+    alone = len(jobs) + (here is not None) < 2  # nothing to do side by side
+    pool, workers = (_InProcess(), 0) if alone else shared_pool(rows)
+    futures = [pool.submit(fn, *args) for fn, args in jobs]
+    mine = here() if here is not None else None
+    results: dict[int, Any] = {}
+    for i in reversed(range(len(jobs))):
+        if workers and futures[i].cancel():
+            fn, args = jobs[i]
+            results[i] = fn(*args)
+    return [results[i] if i in results else f.result() for i, f in enumerate(futures)], mine

@@ -5,8 +5,7 @@ transaction and reports figures for the run summary."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 
 import duckdb
 import pandas as pd
@@ -92,15 +91,13 @@ def _partition_size(item: UsulanWorkItem) -> float:
     return len(item.usulan) * max(len(item.renja), 1)
 
 
-@contextmanager
-def local_map(n_usulan: int) -> Iterator[tuple[MapFn, int]]:
+def local_map(n_usulan: int) -> tuple[MapFn, int]:
     """Where `n_usulan` proposals' partitions run on this machine: (map_fn, worker count).
-    A big region's go to worker processes (one per core but this one, which matches too),
-    started at once so that their imports overlap what this process does meanwhile."""
-    n_workers = max(0, workers.worker_count(n_usulan, PARALLEL_MIN_USULAN) - 1)
-    with workers.executor(n_workers, preload=("selaras.match.usulan",)) as pool:
-        workers.start(pool, n_workers)
-        yield workers.shared_map(pool, n_workers, _partition_size), n_workers
+    A big region's are shared by this process and the run's worker processes
+    (selaras.workers; started now if no stage before did, so that their imports overlap
+    the Renja match)."""
+    pool, n_workers = workers.shared_pool(n_usulan, PARALLEL_MIN_USULAN)
+    return workers.shared_map(pool, n_workers, _partition_size), n_workers
 
 
 def match_all(
@@ -117,24 +114,24 @@ def match_all(
     inputs = load_inputs(con, settings.tahun)
     resolver = build_resolver(inputs, load_aliases(settings.raw_dir)[0])
     gazetteer = Gazetteer.from_frame(inputs["wilayah"])
-    with local_map(0 if map_fn is not None else len(inputs["usulan"])) as (here, n_workers):
-        align, renja_cands = match_renja(
-            inputs["renja"],
-            inputs["rkpd"],
-            inputs["nomenklatur"],
-            RenjaConfig.from_settings(settings),
-            resolver,
-        )
-        t1 = time.perf_counter()
-        renja = with_official_names(inputs["renja"], align)
-        acc, usulan_cands = match_usulan(
-            inputs["usulan"],
-            renja,
-            gazetteer,
-            UsulanConfig.from_settings(settings),
-            resolver,
-            map_fn=map_fn or here,
-        )
+    here, n_workers = local_map(0 if map_fn is not None else len(inputs["usulan"]))
+    align, renja_cands = match_renja(
+        inputs["renja"],
+        inputs["rkpd"],
+        inputs["nomenklatur"],
+        RenjaConfig.from_settings(settings),
+        resolver,
+    )
+    t1 = time.perf_counter()
+    renja = with_official_names(inputs["renja"], align)
+    acc, usulan_cands = match_usulan(
+        inputs["usulan"],
+        renja,
+        gazetteer,
+        UsulanConfig.from_settings(settings),
+        resolver,
+        map_fn=map_fn or here,
+    )
     t2 = time.perf_counter()
 
     with warehouse.transaction(con):

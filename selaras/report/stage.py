@@ -13,10 +13,12 @@ failure leaves the previous outputs as they were. Nothing is written to the ware
 A Forum OPD workbook is rewritten only when its OPD's data changed: each workbook's
 inputs are fingerprinted (forum_opd/.selaras-digests.json), and an unchanged workbook is
 carried over (hard-linked) from the previous outputs. Its summary then still names the
-run that last changed its data. Workbooks are written by worker processes for a large
-region, with XlsxWriter's constant_memory (rows are streamed to disk as written). The
-review workbook is written in this process meanwhile, its rows fetched from the warehouse
-a chunk at a time (a 16x region's 200,000 rows with their candidates are never all held).
+run that last changed its data. Workbooks are written by the run's worker processes for a
+large region (selaras.workers), with XlsxWriter's constant_memory (rows are streamed to
+disk as written). The review workbook is written in this process meanwhile, its rows
+fetched from the warehouse a chunk at a time (a 16x region's 200,000 rows with their
+candidates are never all held); then this process takes the Forum OPD batches no worker
+has started.
 """
 
 from __future__ import annotations
@@ -198,17 +200,23 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     staging.mkdir(parents=True)
     try:
         t = time.perf_counter()
-        workers = worker_count(len(data.usulan.rows) + len(data.renja.rows))
+        rows = len(data.usulan.rows) + len(data.renja.rows)
+        workers = worker_count(rows)
         (staging / REVIEW_DIR).mkdir()
+        # Batches for this process and each worker, twice over: whoever is done first
+        # takes the batches nobody has started.
         plan = forum_jobs(
-            staging / FORUM_DIR, data, batches=max(1, workers), previous=settings.processed_dir / FORUM_DIR
+            staging / FORUM_DIR,
+            data,
+            batches=2 * (workers + 1) if workers else 1,
+            previous=settings.processed_dir / FORUM_DIR,
         )
         # The review workbook is written here, streamed from the warehouse while the workers
         # write the Forum OPD workbooks: its rows (every Renja row and proposal with their
         # candidates) are never all in memory, nor copied to a worker.
         _, review_counts = run_beside(
             plan.jobs,
-            workers,
+            rows,
             lambda: write_review_workbook(
                 staging / REVIEW_DIR / REVIEW_FILE,
                 iter_review_rows(con, settings.top_k),

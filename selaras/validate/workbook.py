@@ -30,7 +30,7 @@ import xlsxwriter
 
 from selaras.validate.config import KindSuite
 from selaras.validate.staging import STAGED_TABLES
-from selaras.workers import run_jobs, worker_count
+from selaras.workers import run_jobs
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 NO_OPD = "Tanpa OPD"
@@ -500,7 +500,7 @@ def write_quarantine(
     ]
     # Rows written: every staged row of a fix workbook (the OPD workbooks show fewer).
     rows = sum(len(args[0]) for _, (_, write, args) in jobs if write is write_fix_workbook)
-    run_jobs(jobs, worker_count(rows))
+    run_jobs(jobs, rows)
     for path in sorted(target.rglob("*.xlsx")):
         if path.relative_to(target).as_posix() not in plan:
             path.unlink()

@@ -308,10 +308,13 @@ def test_partitions_in_a_worker_process_give_the_same_results():
     usulan, renja = _frames()
     resolver = OpdResolver(renja["opd"].unique())
     a1, c1 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver)
-    with workers.executor(1, preload=("selaras.match.usulan",)) as pool:
-        workers.start(pool, 1)
-        here = workers.shared_map(pool, 1, lambda item: len(item.usulan))
+    workers.release()
+    pool, n = workers.shared_pool(1, min_rows=0)
+    try:
+        here = workers.shared_map(pool, n, lambda item: len(item.usulan))
         a2, c2 = match_usulan(usulan, renja, _gazetteer(), UsulanConfig(), resolver, map_fn=here)
+    finally:
+        workers.release()
     pd.testing.assert_frame_equal(a1, a2)
     pd.testing.assert_frame_equal(c1, c2)
 
