@@ -33,6 +33,15 @@ from selaras.validate.staging import STAGED_TABLES
 from selaras.workers import run_jobs
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+#: Up to this many rows a workbook is assembled in memory: XlsxWriter's temp files cost more
+#: than writing the rows of a small workbook (most quarantine and fix workbooks).
+IN_MEMORY_ROWS = 20_000
+
+
+def _workbook(path: Path, rows: int) -> xlsxwriter.Workbook:
+    return xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, "in_memory": rows <= IN_MEMORY_ROWS})
+
+
 NO_OPD = "Tanpa OPD"
 STATUS_LABEL = {"dikarantina": "DIKARANTINA", "berkas_ditolak": "BERKAS DITOLAK", "ditandai": "DITANDAI"}
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -123,7 +132,7 @@ def write_opd_workbook(
     staged_by_file: dict[str, pd.DataFrame],
 ) -> None:
     """problems: analytics.quarantine rows of this OPD; summary: per file counts."""
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = _workbook(path, len(problems) + sum(len(rows) for rows in staged_by_file.values()))
     fmt = _Formats.of(wb)
     names = _SheetNames()
 
@@ -291,7 +300,7 @@ def write_fix_workbook(
 ) -> None:
     """One file in its original layout, row numbers kept, ready to be fixed and dropped back."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = _workbook(path, len(staged) + len(skipped))
     fmt = _Formats.of(wb)
     names = _SheetNames()
     notes = _row_notes(problems)
