@@ -44,6 +44,7 @@ from selaras.match.location import Gazetteer  # noqa: E402
 from selaras.match.renja import RenjaConfig, match_renja, nomenklatur_targets  # noqa: E402
 from selaras.match.stage import local_map  # noqa: E402
 from selaras.match.usulan import UsulanConfig, match_usulan  # noqa: E402
+from selaras.settings import Settings  # noqa: E402
 
 OPD_NAMES = [
     "Dinas Pekerjaan Umum dan Penataan Ruang",
@@ -325,7 +326,7 @@ def run_pipeline(wil, nomen, renja, usulan) -> dict:
     t0 = time.perf_counter()
     # the partitions run where the match stage runs them (this process and the worker
     # processes, started here as in the stage so that their imports overlap the Renja match)
-    map_fn, _ = local_map(len(usulan))
+    map_fn, _ = local_map(len(usulan), Settings().parallel_min_rows)
     _, renja_cands = match_renja(renja.drop(columns="_obj"), None, nomen, RenjaConfig(), resolver)
     t1 = time.perf_counter()
     _, usulan_cands = match_usulan(

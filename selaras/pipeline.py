@@ -78,6 +78,8 @@ _NOT_INPUTS = {
     "lock_wait_seconds",
     "publish_storage_version",
     "audit_memory_limit",
+    "ingest_memory_limit",
+    "parallel_min_rows",
 }
 
 MapFn = Callable[[Callable[[Any], Any], Any], Any]

@@ -139,6 +139,13 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="Dask scheduler address for a scaled-out match step; None runs on this machine."
     )
+    parallel_min_rows: int = Field(
+        5000,
+        ge=0,
+        description="From this many rows a stage's jobs (workbooks, proposal partitions) are shared with worker "
+        "processes, one per core but one; fewer run in this process alone (a worker costs seconds of imports). "
+        "Results do not depend on it.",
+    )
     lock_retries: int = Field(5, description="Times to retry when the private database is locked.")
     lock_wait_seconds: float = Field(1.0, description="Seconds between those retries (doubling).")
     publish_storage_version: str = Field(

@@ -21,8 +21,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-#: From this many rows to write on, the jobs go to worker processes.
-PARALLEL_MIN_ROWS = 5_000
 #: What a worker imports as it starts: the modules of every stage's jobs.
 PRELOAD = ("selaras.validate.workbook", "selaras.match.usulan", "selaras.report.forum")
 #: At most this many workers beside this process.
@@ -51,12 +49,13 @@ def pool_size() -> int:
     return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
 
 
-def worker_count(rows: int, min_rows: int | None = None) -> int:
-    """Workers beside this process for jobs over `rows` rows: none below `min_rows`."""
-    return pool_size() if rows >= (PARALLEL_MIN_ROWS if min_rows is None else min_rows) else 0
+def worker_count(rows: int, min_rows: int) -> int:
+    """Workers beside this process for jobs over `rows` rows: none below `min_rows`
+    (Settings.parallel_min_rows)."""
+    return pool_size() if rows >= min_rows else 0
 
 
-def shared_pool(rows: int, min_rows: int | None = None) -> tuple[Executor, int]:
+def shared_pool(rows: int, min_rows: int) -> tuple[Executor, int]:
     """(executor, its worker count) for jobs over `rows` rows: the process's pool, or this
     process alone (0 workers) below `min_rows` rows or on one core. The pool is started
     at the first call that needs it, its workers importing PRELOAD at once so that their
@@ -114,21 +113,21 @@ def shared_map(pool: Executor, workers: int, size: Callable[[Any], float]) -> Ca
 T = TypeVar("T")
 
 
-def run_jobs(jobs: list[tuple[Callable, tuple]], rows: int) -> list:
+def run_jobs(jobs: list[tuple[Callable, tuple]], rows: int, min_rows: int) -> list:
     """Run `(fn, args)` jobs over `rows` rows in all: see run_beside."""
-    return run_beside(jobs, rows, None)[0]
+    return run_beside(jobs, rows, min_rows, None)[0]
 
 
 def run_beside(
-    jobs: list[tuple[Callable, tuple]], rows: int, here: Callable[[], T] | None
+    jobs: list[tuple[Callable, tuple]], rows: int, min_rows: int, here: Callable[[], T] | None
 ) -> tuple[list, T | None]:
     """Run `(fn, args)` jobs over `rows` rows in all (in job order, the biggest best first)
-    in the shared pool when it is worth one, with `here` run in this process meanwhile
+    in the shared pool from `min_rows` rows on, with `here` run in this process meanwhile
     (work whose input should not be copied to a worker); then this process takes the jobs
     no worker has started, from the last. Returns (the jobs' results in job order, here's
     result); a job's exception is raised here."""
     alone = len(jobs) + (here is not None) < 2  # nothing to do side by side
-    pool, workers = (_InProcess(), 0) if alone else shared_pool(rows)
+    pool, workers = (_InProcess(), 0) if alone else shared_pool(rows, min_rows)
     futures = [pool.submit(fn, *args) for fn, args in jobs]
     mine = here() if here is not None else None
     results: dict[int, Any] = {}

@@ -30,15 +30,15 @@ def test_shared_map_returns_results_in_item_order_whoever_computed_them(pool):
 
 
 def test_small_jobs_stay_in_this_process():
-    assert workers.worker_count(10) == 0
-    assert workers.shared_pool(10)[1] == 0
-    assert workers.run_jobs([(os.getpid, ()), (os.getpid, ())], 10) == [os.getpid()] * 2
+    assert workers.worker_count(10, 5_000) == 0
+    assert workers.shared_pool(10, 5_000)[1] == 0
+    assert workers.run_jobs([(os.getpid, ()), (os.getpid, ())], 10, 5_000) == [os.getpid()] * 2
 
 
 def test_the_pool_is_started_once_and_shared(pool):
-    assert workers.shared_pool(10**6)[0] is pool[0]
+    assert workers.shared_pool(10**6, 5_000)[0] is pool[0]
     workers.release()
-    assert workers.shared_pool(10**6)[0] is not pool[0]
+    assert workers.shared_pool(10**6, 5_000)[0] is not pool[0]
 
 
 def test_run_beside_runs_here_in_this_process_and_shares_the_jobs(pool):
@@ -49,7 +49,7 @@ def test_run_beside_runs_here_in_this_process_and_shares_the_jobs(pool):
         time.sleep(0.5)  # the worker takes jobs meanwhile; this process takes the rest after
         return os.getpid()
 
-    results, here = workers.run_beside(jobs, 10**6, here)
+    results, here = workers.run_beside(jobs, 10**6, 0, here)
     assert here == os.getpid() and len(results) == 8
     assert set(results) - {os.getpid()}, "no job ran in a worker process"
-    assert workers.run_beside([(math.factorial, (4,))], 0, lambda: "mine") == ([24], "mine")
+    assert workers.run_beside([(math.factorial, (4,))], 0, 0, lambda: "mine") == ([24], "mine")

@@ -22,7 +22,6 @@ MapFn = Callable[[Callable, Iterable], Iterable]
 
 #: From this many proposals on, the per-OPD partitions are matched in worker processes
 #: (their start, one to two seconds of imports, is hidden behind the Renja match).
-PARALLEL_MIN_USULAN = 5_000
 
 # Columns read from the clean views (not `raw`: the matcher does not need the cells).
 _COLUMNS = {
@@ -91,12 +90,12 @@ def _partition_size(item: UsulanWorkItem) -> float:
     return len(item.usulan) * max(len(item.renja), 1)
 
 
-def local_map(n_usulan: int) -> tuple[MapFn, int]:
+def local_map(n_usulan: int, min_rows: int) -> tuple[MapFn, int]:
     """Where `n_usulan` proposals' partitions run on this machine: (map_fn, worker count).
     A big region's are shared by this process and the run's worker processes
     (selaras.workers; started now if no stage before did, so that their imports overlap
     the Renja match)."""
-    pool, n_workers = workers.shared_pool(n_usulan, PARALLEL_MIN_USULAN)
+    pool, n_workers = workers.shared_pool(n_usulan, min_rows)
     return workers.shared_map(pool, n_workers, _partition_size), n_workers
 
 
@@ -114,7 +113,9 @@ def match_all(
     inputs = load_inputs(con, settings.tahun)
     resolver = build_resolver(inputs, load_aliases(settings.raw_dir)[0])
     gazetteer = Gazetteer.from_frame(inputs["wilayah"])
-    here, n_workers = local_map(0 if map_fn is not None else len(inputs["usulan"]))
+    here, n_workers = local_map(
+        0 if map_fn is not None else len(inputs["usulan"]), settings.parallel_min_rows
+    )
     align, renja_cands = match_renja(
         inputs["renja"],
         inputs["rkpd"],

@@ -201,7 +201,7 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
     try:
         t = time.perf_counter()
         rows = len(data.usulan.rows) + len(data.renja.rows)
-        workers = worker_count(rows)
+        workers = worker_count(rows, settings.parallel_min_rows)
         (staging / REVIEW_DIR).mkdir()
         # Batches for this process and each worker, twice over: whoever is done first
         # takes the batches nobody has started.
@@ -217,6 +217,7 @@ def report_all(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) 
         _, review_counts = run_beside(
             plan.jobs,
             rows,
+            settings.parallel_min_rows,
             lambda: write_review_workbook(
                 staging / REVIEW_DIR / REVIEW_FILE,
                 iter_review_rows(con, settings.top_k),

@@ -35,7 +35,9 @@ def write_outputs(
     # workers) write the workbooks.
     if outcomes:
         finish_docs = build_docs(con, session, docs)
-    paths: dict[str, Any] = write_quarantine(con, session.config.kinds, quarantine_dir(processed))
+    paths: dict[str, Any] = write_quarantine(
+        con, session.config.kinds, quarantine_dir(processed), session.settings.parallel_min_rows
+    )
     if outcomes:
         built["data_docs"] = finish_docs()
     elif (docs / "index.html").is_file():

@@ -490,9 +490,10 @@ def write_quarantine(
     con: duckdb.DuckDBPyConnection,
     kinds: dict[str, KindSuite],
     target: Path,
+    min_rows: int,
 ) -> dict[str, Any]:
     """Workbooks only for files with problems and their OPDs, each rewritten only when what
-    it shows changed (digests kept in target/.selaras-digests.json); workbooks of files
+    it shows changed (in worker processes from `min_rows` rows to write on) (digests kept in target/.selaras-digests.json); workbooks of files
     whose problems are gone are removed."""
     problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
     target.mkdir(parents=True, exist_ok=True)
@@ -509,7 +510,7 @@ def write_quarantine(
     ]
     # Rows written: every staged row of a fix workbook (the OPD workbooks show fewer).
     rows = sum(len(args[0]) for _, (_, write, args) in jobs if write is write_fix_workbook)
-    run_jobs(jobs, rows)
+    run_jobs(jobs, rows, min_rows)
     for path in sorted(target.rglob("*.xlsx")):
         if path.relative_to(target).as_posix() not in plan:
             path.unlink()
