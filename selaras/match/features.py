@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,6 +212,83 @@ def _features(
     return out
 
 
+#: One row's (name, document, description, place, quantity), from the row and a place parser.
+Extract = Callable[[Any, Callable[..., Location]], tuple[str, str, str, Location, tuple]]
+
+
+def _usulan_row(r: Any, place: Callable[..., Location]) -> tuple[str, str, str, Location, tuple]:
+    usulan, keg, uraian = (
+        getattr(r, "usulan", None),
+        getattr(r, "nama_kegiatan", None),
+        getattr(r, "uraian", None),
+    )
+    name = keg if isinstance(keg, str) and keg.strip() else usulan
+    doc = strip_location(_text(usulan, keg if keg != usulan else None, uraian))
+    # what the proposal says beyond the kegiatan it picked (a kamus item or free text)
+    desc = strip_location(_text(uraian, usulan if isinstance(keg, str) and keg != usulan else None))
+    loc = place(
+        getattr(r, "lokasi", None),
+        getattr(r, "kecamatan", None),
+        getattr(r, "desa", None),
+        getattr(r, "kode_wilayah", None),
+    )
+    if loc.scope == "none":
+        loc = place(_text(usulan, uraian))
+    qty = parse_quantity(_typed_or_raw(r, "volume"), getattr(r, "satuan", None))
+    return (strip_location(name) if isinstance(name, str) else ""), doc, desc, loc, qty
+
+
+def _renja_row(r: Any, place: Callable[..., Location]) -> tuple[str, str, str, Location, tuple]:
+    nama, keg = getattr(r, "nama", None), getattr(r, "kegiatan_nama", None)
+    ind, ket = getattr(r, "indikator", None), getattr(r, "keterangan", None)
+    # the official name of the row's item (RKPD / nomenclature, from the Renja match)
+    # stands in for a missing name and adds the official wording to the text
+    resmi = getattr(r, "nama_resmi", None)
+    resmi = resmi if isinstance(resmi, str) and resmi.strip() else None
+    name = nama if isinstance(nama, str) and nama.strip() else resmi
+    doc = strip_location(_text(nama, resmi if resmi != nama else None, keg, ind, ket))
+    loc = place(getattr(r, "lokasi", None))
+    if loc.scope in ("none", "detail"):
+        alt = place(_text(nama, ket))
+        if alt.places:
+            loc = alt
+    qty = parse_quantity(_typed_or_raw(r, "target"), getattr(r, "satuan", None))
+    return (strip_location(name) if name else ""), doc, strip_location(_text(ind, ket)), loc, qty
+
+
+def _rows_features(
+    df: pd.DataFrame,
+    gazetteer: Gazetteer,
+    resolver: OpdResolver | None,
+    norm: Normalizer | None,
+    extract: Extract,
+    columns: tuple[str, str],
+    is_renja: bool,
+) -> pd.DataFrame:
+    """Features of `df`'s rows, each read by `extract`; `columns`: (OPD, amount) columns."""
+    norm = norm or default_normalizer()
+    place = place_parser(gazetteer)
+    rows = [extract(r, place) for r in df.itertuples(index=False)]
+    names, docs, descs, locs, qty = (
+        (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [], [])
+    )
+    opd_col, amount_col = columns
+    opd = _col(df, opd_col).map(resolver.resolve) if resolver else _col(df, opd_col)
+    return _features(
+        _col(df, "row_ref"),
+        opd,
+        _code_or_raw(df),
+        names,
+        docs,
+        descs,
+        locs,
+        qty,
+        _col(df, amount_col),
+        norm,
+        is_renja,
+    )
+
+
 def usulan_features(
     df: pd.DataFrame,
     gazetteer: Gazetteer,
@@ -218,37 +296,7 @@ def usulan_features(
     norm: Normalizer | None = None,
 ) -> pd.DataFrame:
     """Features of proposals (columns of staged.usulan)."""
-    norm = norm or default_normalizer()
-    place = place_parser(gazetteer)
-    names, docs, descs, locs, qty = [], [], [], [], []
-    for r in df.itertuples(index=False):
-        usulan, keg, uraian = (
-            getattr(r, "usulan", None),
-            getattr(r, "nama_kegiatan", None),
-            getattr(r, "uraian", None),
-        )
-        name = keg if isinstance(keg, str) and keg.strip() else usulan
-        names.append(strip_location(name) if isinstance(name, str) else "")
-        docs.append(strip_location(_text(usulan, keg if keg != usulan else None, uraian)))
-        # what the proposal says beyond the kegiatan it picked (a kamus item or free text)
-        descs.append(
-            strip_location(_text(uraian, usulan if isinstance(keg, str) and keg != usulan else None))
-        )
-        loc = place(
-            getattr(r, "lokasi", None),
-            getattr(r, "kecamatan", None),
-            getattr(r, "desa", None),
-            getattr(r, "kode_wilayah", None),
-        )
-        if loc.scope == "none":
-            loc = place(_text(usulan, uraian))
-        locs.append(loc)
-        qty.append(parse_quantity(_typed_or_raw(r, "volume"), getattr(r, "satuan", None)))
-    opd = _col(df, "opd_tujuan").map(resolver.resolve) if resolver else _col(df, "opd_tujuan")
-    kode = _code_or_raw(df)
-    return _features(
-        _col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "anggaran"), norm, False
-    )
+    return _rows_features(df, gazetteer, resolver, norm, _usulan_row, ("opd_tujuan", "anggaran"), False)
 
 
 def renja_features(
@@ -258,29 +306,4 @@ def renja_features(
     norm: Normalizer | None = None,
 ) -> pd.DataFrame:
     """Features of Renja rows (columns of staged.renja) as targets of proposals."""
-    norm = norm or default_normalizer()
-    place = place_parser(gazetteer)
-    names, docs, descs, locs, qty = [], [], [], [], []
-    for r in df.itertuples(index=False):
-        nama, keg = getattr(r, "nama", None), getattr(r, "kegiatan_nama", None)
-        ind, ket = getattr(r, "indikator", None), getattr(r, "keterangan", None)
-        # the official name of the row's item (RKPD / nomenclature, from the Renja match)
-        # stands in for a missing name and adds the official wording to the text
-        resmi = getattr(r, "nama_resmi", None)
-        resmi = resmi if isinstance(resmi, str) and resmi.strip() else None
-        name = nama if isinstance(nama, str) and nama.strip() else resmi
-        names.append(strip_location(name) if name else "")
-        docs.append(strip_location(_text(nama, resmi if resmi != nama else None, keg, ind, ket)))
-        descs.append(strip_location(_text(ind, ket)))
-        loc = place(getattr(r, "lokasi", None))
-        if loc.scope in ("none", "detail"):
-            alt = place(_text(nama, ket))
-            if alt.places:
-                loc = alt
-        locs.append(loc)
-        qty.append(parse_quantity(_typed_or_raw(r, "target"), getattr(r, "satuan", None)))
-    opd = _col(df, "opd").map(resolver.resolve) if resolver else _col(df, "opd")
-    kode = _code_or_raw(df)
-    return _features(
-        _col(df, "row_ref"), opd, kode, names, docs, descs, locs, qty, _col(df, "pagu"), norm, True
-    )
+    return _rows_features(df, gazetteer, resolver, norm, _renja_row, ("opd", "pagu"), True)
