@@ -16,6 +16,7 @@ May import: the standard library, selaras.validate.config and (lazily) selaras.v
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import multiprocessing
 import threading
@@ -154,7 +155,7 @@ class RemoteRunner:
         self._here: GxRunner | None = None
         process.call("open", config)
 
-    def _local(self, exc: BaseException) -> GxRunner:
+    def _local(self, exc: BaseException | None) -> GxRunner:
         if self._here is None:
             log.warning("proses Great Expectations berhenti (%s); validasi dilanjutkan di proses ini", exc)
             from selaras.validate.gx import GxRunner
@@ -162,29 +163,35 @@ class RemoteRunner:
             self._here = GxRunner(self.config)
         return self._here
 
-    def check(self, *args: object):
-        if self._here is None:
-            try:
-                return self.process.call("check", *args)
-            except _GONE as exc:
-                return self._local(exc).check(*args)
-        return self._here.check(*args)
+    def _answer_here(self, exc: BaseException | None, method: str, args: tuple) -> Callable[[], Any]:
+        runner = self._local(exc)
+        if method == "data_docs":  # GxRunner.data_docs itself returns the function to wait on
+            return runner.data_docs(*args)
+        return functools.partial(getattr(runner, method), *args)
 
-    def data_docs(self, *args: object) -> Callable[[], Any]:
+    def _ask(self, method: str, *args: object) -> Callable[[], Any]:
+        """`method`'s answer as a function to wait on: from the process, or from a GxRunner
+        here once the process is gone (also when it dies while answering)."""
         if self._here is not None:
-            return self._here.data_docs(*args)
+            return self._answer_here(None, method, args)
         try:
-            wait = self.process.submit("data_docs", *args)
+            wait = self.process.submit(method, *args)
         except _GONE as exc:
-            return self._local(exc).data_docs(*args)
+            return self._answer_here(exc, method, args)
 
         def result() -> Any:
             try:
                 return wait()
             except _GONE as exc:
-                return self._local(exc).data_docs(*args)()
+                return self._answer_here(exc, method, args)()
 
         return result
+
+    def check(self, *args: object):
+        return self._ask("check", *args)()
+
+    def data_docs(self, *args: object) -> Callable[[], Any]:
+        return self._ask("data_docs", *args)
 
 
 @contextmanager

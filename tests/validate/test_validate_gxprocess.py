@@ -67,7 +67,7 @@ def test_without_the_process_ge_runs_here_with_the_same_results(con, settings, m
     # A process that dies in the middle of a session: the session goes on in this process.
     _forget_results(con)
     where = _where_ge_ran(monkeypatch)
-    original = gxprocess.GxProcess.call
+    original = gxprocess.GxProcess.submit
 
     def dies(self, method, *args):
         if method == "check":
@@ -75,7 +75,7 @@ def test_without_the_process_ge_runs_here_with_the_same_results(con, settings, m
             self.process.join(5)
         return original(self, method, *args)
 
-    monkeypatch.setattr(gxprocess.GxProcess, "call", dies)
+    monkeypatch.setattr(gxprocess.GxProcess, "submit", dies)
     second = validate_all(con, settings, "20260101T000000-aaaaaa")
     assert "here" in where
     assert con.execute(RESULTS, ["20260101T000000-aaaaaa"]).fetchall() == expected
