@@ -45,8 +45,9 @@ def warm(*modules: str) -> None:
 
 
 def pool_size() -> int:
-    """Workers beside this process: one per core but this one's."""
-    return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+    """Workers beside this process: one per core it may run on but this one's."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(0, min(MAX_WORKERS, cores - 1))
 
 
 def worker_count(rows: int, min_rows: int) -> int:
@@ -64,6 +65,8 @@ def shared_pool(rows: int, min_rows: int) -> tuple[Executor, int]:
     n = worker_count(rows, min_rows)
     if n < 1:
         return _InProcess(), 0
+    if _pool is not None and getattr(_pool, "_broken", False):  # a worker died (killed, out of memory)
+        release()
     if _pool is None:
         # spawn, not fork: this process holds DuckDB's threads and maybe Prefect's.
         _pool = ProcessPoolExecutor(

@@ -53,3 +53,14 @@ def test_run_beside_runs_here_in_this_process_and_shares_the_jobs(pool):
     assert here == os.getpid() and len(results) == 8
     assert set(results) - {os.getpid()}, "no job ran in a worker process"
     assert workers.run_beside([(math.factorial, (4,))], 0, 0, lambda: "mine") == ([24], "mine")
+
+
+def test_a_pool_whose_worker_died_is_replaced(pool):
+    executor, _ = pool
+    pid = executor.submit(os.getpid).result()
+    os.kill(pid, 9)
+    with pytest.raises(Exception):  # noqa: B017 - BrokenProcessPool, or the job lost with the worker
+        executor.submit(os.getpid).result(timeout=30)
+    replacement, _ = workers.shared_pool(10**6, 0)
+    assert replacement is not executor
+    assert replacement.submit(os.getpid).result(timeout=60) != pid
