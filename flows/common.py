@@ -18,6 +18,7 @@ May import: prefect, selaras.pipeline, runs, settings, warehouse, status. No sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def selaras_flow(name: str, stages: tuple[str, ...], publish: bool, summary: str
         once: bool = False,
     ) -> list[StageResult]:
         return run_flow(
-            name, stages, publish, make_settings(data_dir, tahun, settings), opd, files, force, once
+            FlowCall(name, stages, publish, make_settings(data_dir, tahun, settings), opd, files, force, once)
         )
 
     selaras_flow_fn.__name__ = selaras_flow_fn.__qualname__ = f"{name}_flow"
@@ -149,53 +150,51 @@ def selaras_flow(name: str, stages: tuple[str, ...], publish: bool, summary: str
     return flow(name=name, log_prints=True, task_runner=default_task_runner())(selaras_flow_fn)
 
 
-def run_flow(
-    flow_name: str,
-    stages: tuple[str, ...],
-    publish: bool,
-    settings: Settings,
-    opd: str | None,
-    files: list[str] | None,
-    force: bool,
-    once: bool = False,
-) -> list[StageResult]:
+@dataclass(frozen=True)
+class FlowCall:
+    """One call of a selaras flow: which flow, its stages, whether it publishes, and the
+    planner-facing parameters (see PARAMETERS_DOC)."""
+
+    flow_name: str
+    stages: tuple[str, ...]
+    publish: bool
+    settings: Settings
+    opd: str | None = None
+    files: list[str] | None = None
+    force: bool = False
+    once: bool = False
+
+
+def run_flow(call: FlowCall) -> list[StageResult]:
     """The body of every selaras flow: `pipeline.execute` under the run lock, its stages
     and completion as tasks, and artifacts saying what happened."""
     if runs.logging_to_file():  # started by the CLI, which writes the log file already
-        return _run_flow(flow_name, stages, publish, settings, opd, files, force, once)
-    with runs.log_file(settings.state_dir, f"flow-{flow_name}"):
-        return _run_flow(flow_name, stages, publish, settings, opd, files, force, once)
+        return _run_flow(call)
+    with runs.log_file(call.settings.state_dir, f"flow-{call.flow_name}"):
+        return _run_flow(call)
 
 
-def _run_flow(
-    flow_name: str,
-    stages: tuple[str, ...],
-    publish: bool,
-    settings: Settings,
-    opd: str | None,
-    files: list[str] | None,
-    force: bool,
-    once: bool,
-) -> list[StageResult]:
+def _run_flow(call: FlowCall) -> list[StageResult]:
+    settings = call.settings
     run: pipeline.Run | None = None
     error: str | None = None
     try:
-        with pipeline.run_session(settings, trigger=trigger_name(flow_name), once=once) as run:
+        with pipeline.run_session(settings, trigger=trigger_name(call.flow_name), once=call.once) as run:
             pipeline.execute(
                 run,
-                stages,
-                publish=publish,
-                force=force,
-                files=files,
+                call.stages,
+                publish=call.publish,
+                force=call.force,
+                files=call.files,
                 step=stage_task,
                 complete=complete_task,
             )
-            _table_artifacts(settings, opd)  # still under the run lock: the database is ours
+            _table_artifacts(settings, call.opd)  # still under the run lock: the database is ours
     except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        _summary_artifact(flow_name, settings, run, error, opd)
+        _summary_artifact(call.flow_name, settings, run, error, call.opd)
     return run.results
 
 
