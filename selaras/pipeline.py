@@ -406,8 +406,10 @@ def execute(
         run.results.append(result)
         if run.once and name in COOL_DOWNS:
             _call_hook(COOL_DOWNS[name], run.settings)
-    if run.once:  # the stages are done with the shared worker processes
-        workers.release()
+    # The stages are done with the run's worker processes. They are not kept for a served
+    # flow's next run as the GE process is: runs are hours apart, and an idle worker holds
+    # its imports' memory.
+    workers.release()
     (complete or complete_run)(run, publish)
     return run.results
 

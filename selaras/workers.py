@@ -4,7 +4,8 @@ OPD. A big region's jobs share one pool of worker processes (one per core but th
 with this process; a small region's run in this process alone.
 
 The pool is one per interpreter, started by the first stage that needs it and kept until
-`release`: validate, match and report use the same warm workers, so each worker pays its
+`release` (the pipeline releases it when a run's stages are done): validate, match and
+report use the same warm workers, so each worker pays its
 imports (scikit-learn, pandas, XlsxWriter: seconds) once per run rather than once per
 stage, and this process and its workers never hold more processes than cores.
 
@@ -78,8 +79,8 @@ def shared_pool(rows: int, min_rows: int) -> tuple[Executor, int]:
 
 
 def release() -> None:
-    """Let the pool's workers go (the process ends after this run; or a job broke the pool):
-    the next `shared_pool` starts a new one."""
+    """Let the pool's workers go (a run's stages are done, or the run failed): the next
+    `shared_pool` starts a new one."""
     global _pool
     pool, _pool = _pool, None
     if pool is not None:
