@@ -310,7 +310,6 @@ def run_session(settings: Settings, trigger: str = "cli", once: bool = False) ->
             yield run
         except BaseException as exc:
             run.status = "failed"
-            workers.release()  # a job that failed may have broken the pool: the next run starts anew
             _finish(settings, run.run_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
             raise
         if run.status == "running":  # the caller did not complete it (e.g. a single stage)
@@ -398,18 +397,20 @@ def execute(
         added = add_files(run.settings, files)
         log.info("%d berkas ditambahkan ke %s", len(added), run.settings.raw_dir)
     warm_up(run.settings, stages, force)
-    for name in stages:
-        if step is None:
-            result = run_stage_at(run.settings, run.run_id, name, force=force, map_fn=map_fn)
-        else:
-            result = step(run.settings, run.run_id, name, force)
-        run.results.append(result)
-        if run.once and name in COOL_DOWNS:
-            _call_hook(COOL_DOWNS[name], run.settings)
-    # The stages are done with the run's worker processes. They are not kept for a served
-    # flow's next run as the GE process is: runs are hours apart, and an idle worker holds
-    # its imports' memory.
-    workers.release()
+    try:
+        for name in stages:
+            if step is None:
+                result = run_stage_at(run.settings, run.run_id, name, force=force, map_fn=map_fn)
+            else:
+                result = step(run.settings, run.run_id, name, force)
+            run.results.append(result)
+            if run.once and name in COOL_DOWNS:
+                _call_hook(COOL_DOWNS[name], run.settings)
+    finally:
+        # The stages are done with the run's worker processes (or one failed, maybe breaking
+        # them). They are not kept for a served flow's next run as the GE process is: runs
+        # are hours apart, and an idle worker holds its imports' memory.
+        workers.release()
     (complete or complete_run)(run, publish)
     return run.results
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -87,34 +86,38 @@ def release() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+T = TypeVar("T")
+
+
+def _share(
+    pool: Executor, workers: int, jobs: list[tuple[Callable, tuple]], here: Callable[[], T] | None
+) -> tuple[list, T | None]:
+    """Every job submitted to the pool's `workers`, which take them from the first; `here`
+    run in this process meanwhile; then this process takes, from the last, the jobs no
+    worker has started. (the jobs' results in job order, here's result)."""
+    futures = [pool.submit(fn, *args) for fn, args in jobs]
+    mine = here() if here is not None else None
+    results: dict[int, Any] = {}
+    for i in reversed(range(len(jobs))):
+        if workers and futures[i].cancel():
+            fn, args = jobs[i]
+            results[i] = fn(*args)
+    return [results[i] if i in results else f.result() for i, f in enumerate(futures)], mine
+
+
 def shared_map(pool: Executor, workers: int, size: Callable[[Any], float]) -> Callable:
-    """A `map(fn, items)` shared by this process and the pool's `workers`: the biggest
-    items (by `size`) go first; each worker has two queued, so it does not wait while this
-    process works on one. Results come back in item order, whoever computed them."""
+    """A `map(fn, items)` shared by this process and the pool's `workers`: the workers
+    start with the biggest items (by `size`), this process with the smallest. Results
+    come back in item order, whoever computed them."""
 
     def mapped(fn: Callable, items: Iterable) -> list:
         items = list(items)
-        if workers < 1:
-            return [fn(x) for x in items]
-        queue = deque(sorted(range(len(items)), key=lambda i: -size(items[i])))
-        futures: dict[int, Future] = {}
-        results: dict[int, object] = {}
-        while queue:
-            queued = sum(not f.done() for f in futures.values())
-            while queue and queued < 2 * workers:
-                i = queue.popleft()
-                futures[i] = pool.submit(fn, items[i])
-                queued += 1
-            if queue:
-                i = queue.popleft()
-                results[i] = fn(items[i])
-        results.update({i: f.result() for i, f in futures.items()})
+        order = sorted(range(len(items)), key=lambda i: -size(items[i]))
+        done, _ = _share(pool, workers, [(fn, (items[i],)) for i in order], None)
+        results = dict(zip(order, done, strict=True))
         return [results[i] for i in range(len(items))]
 
     return mapped
-
-
-T = TypeVar("T")
 
 
 def run_jobs(jobs: list[tuple[Callable, tuple]], rows: int, min_rows: int) -> list:
@@ -132,11 +135,4 @@ def run_beside(
     result); a job's exception is raised here."""
     alone = len(jobs) + (here is not None) < 2  # nothing to do side by side
     pool, workers = (_InProcess(), 0) if alone else shared_pool(rows, min_rows)
-    futures = [pool.submit(fn, *args) for fn, args in jobs]
-    mine = here() if here is not None else None
-    results: dict[int, Any] = {}
-    for i in reversed(range(len(jobs))):
-        if workers and futures[i].cancel():
-            fn, args = jobs[i]
-            results[i] = fn(*args)
-    return [results[i] if i in results else f.result() for i, f in enumerate(futures)], mine
+    return _share(pool, workers, jobs, here)

@@ -20,9 +20,6 @@ from selaras.settings import Settings
 
 MapFn = Callable[[Callable, Iterable], Iterable]
 
-#: From this many proposals on, the per-OPD partitions are matched in worker processes
-#: (their start, one to two seconds of imports, is hidden behind the Renja match).
-
 # Columns read from the clean views (not `raw`: the matcher does not need the cells).
 _COLUMNS = {
     "renja": "row_ref, source_file, sheet, source_row, opd, tahun, kode_raw, kode, kode_level, nama, program_kode, "

@@ -493,8 +493,9 @@ def write_quarantine(
     min_rows: int,
 ) -> dict[str, Any]:
     """Workbooks only for files with problems and their OPDs, each rewritten only when what
-    it shows changed (in worker processes from `min_rows` rows to write on) (digests kept in target/.selaras-digests.json); workbooks of files
-    whose problems are gone are removed."""
+    it shows changed (digests kept in target/.selaras-digests.json); workbooks of files
+    whose problems are gone are removed. From `min_rows` rows to write on, the run's
+    worker processes share the writing."""
     problems = con.execute("select * from analytics.quarantine order by source_file, sheet, source_row").df()
     target.mkdir(parents=True, exist_ok=True)
     manifest = target / MANIFEST
